@@ -1,0 +1,128 @@
+// Package hresult holds the Windows error codes kmsctl reports and the
+// table that explains them (meaning, likely causes, what to try), embedded
+// from errors.csv and parsed only when a code is first explained.
+package hresult
+
+import (
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Code is an HRESULT (or, for RPC faults, the NCA status) as Windows shows it.
+type Code uint32
+
+// Codes kmsctl produces or expects by name.
+const (
+	OK                  Code = 0x00000000
+	NoKMSHost           Code = 0xC004F074 // SL_E_VL_BINDING_SERVICE_UNAVAILABLE
+	NotEnoughCount      Code = 0xC004F038 // SL_E_VL_NOT_ENOUGH_COUNT
+	NotKMSHost          Code = 0xC004F039 // SL_E_VL_BINDING_SERVICE_NOT_ENABLED
+	KMSIDMismatch       Code = 0xC004F042 // SL_E_VL_KEY_MANAGEMENT_SERVICE_ID_MISMATCH
+	InvalidTimestamp    Code = 0xC004F06C // SL_E_VL_INVALID_TIMESTAMP
+	TooManyClients      Code = 0xC004D104 // vlmcsd: client list full
+	InvalidData         Code = 0x8007000D // ERROR_INVALID_DATA
+	InvalidArg          Code = 0x80070057 // E_INVALIDARG
+	CallFailed          Code = 0x800706BE // RPC_S_CALL_FAILED
+	ServerUnavailable   Code = 0x800706BA // RPC_S_SERVER_UNAVAILABLE
+	Timeout             Code = 0x800705B4 // ERROR_TIMEOUT
+	DNSServerFailure    Code = 0x8007232A // DNS_ERROR_RCODE_SERVER_FAILURE
+	DNSNameError        Code = 0x8007232B // DNS_ERROR_RCODE_NAME_ERROR
+	DNSNoRecords        Code = 0x8007251D // DNS_INFO_NO_RECORDS
+	ProductKeyInvalid   Code = 0xC004F050 // SL_E_INVALID_PRODUCT_KEY
+	KeyNotInstalled     Code = 0xC004F014 // SL_E_PKEY_NOT_INSTALLED
+	ValueNotFound       Code = 0xC004F012 // SL_E_VALUE_NOT_FOUND
+	MaxRearmReached     Code = 0xC004D307 // SL_REMAPPING_SP_PUB_TS_MAX_REARM_REACHED
+	ProductUseRightInfo Code = 0x4004F040 // SL_E_VL_INFO_PRODUCT_USER_RIGHT (a success)
+)
+
+// String returns the code as Windows prints it: 0xC004F074.
+func (c Code) String() string { return fmt.Sprintf("0x%08X", uint32(c)) }
+
+// Failed reports whether the code is a failure (severity bit set).
+func (c Code) Failed() bool { return c&0x80000000 != 0 }
+
+// Parse reads "0xC004F074", "C004F074" or a signed decimal such as -1073418124.
+func Parse(s string) (Code, error) {
+	s = strings.TrimSpace(s)
+	h := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if h != s || len(h) == 8 {
+		v, err := strconv.ParseUint(h, 16, 32)
+		if err == nil {
+			return Code(v), nil
+		}
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil && v >= -1<<31 && v < 1<<32 {
+		return Code(uint32(v)), nil
+	}
+	return 0, fmt.Errorf("%q is not an error code (expected a form like 0xC004F074)", s)
+}
+
+// Info explains a code.
+type Info struct {
+	Code    Code
+	Name    string // symbolic name, e.g. SL_E_VL_NOT_ENOUGH_COUNT
+	Meaning string
+	Causes  string
+	Fix     string
+}
+
+//go:embed errors.csv
+var table string
+
+var (
+	once  sync.Once
+	infos map[Code]Info
+	order []Code
+)
+
+func load() {
+	r := csv.NewReader(strings.NewReader(table))
+	recs, err := r.ReadAll()
+	if err != nil {
+		// The table is compiled in and covered by tests; an unreadable
+		// table leaves every code unexplained rather than failing a command.
+		infos = map[Code]Info{}
+		return
+	}
+	infos = make(map[Code]Info, len(recs))
+	for _, rec := range recs[1:] {
+		if len(rec) < 6 {
+			continue
+		}
+		c, err := Parse(rec[0])
+		if err != nil {
+			continue
+		}
+		infos[c] = Info{Code: c, Name: rec[2], Meaning: rec[3], Causes: rec[4], Fix: rec[5]}
+		order = append(order, c)
+	}
+}
+
+// Lookup returns what the table says about c.
+func Lookup(c Code) (Info, bool) {
+	once.Do(load)
+	i, ok := infos[c]
+	return i, ok
+}
+
+// All returns every explained code in table order.
+func All() []Info {
+	once.Do(load)
+	out := make([]Info, 0, len(order))
+	for _, c := range order {
+		out = append(out, infos[c])
+	}
+	return out
+}
+
+// FromWin32 converts a Win32 error number to its HRESULT (HRESULT_FROM_WIN32).
+func FromWin32(n uint32) Code {
+	if n == 0 || n&0x80000000 != 0 {
+		return Code(n)
+	}
+	return Code(n&0xFFFF | 7<<16 | 0x80000000)
+}

@@ -1,0 +1,51 @@
+package hresult
+
+import "testing"
+
+func TestTableLoads(t *testing.T) {
+	all := All()
+	if len(all) < 60 {
+		t.Fatalf("only %d codes in the table", len(all))
+	}
+	for _, c := range []Code{NoKMSHost, NotEnoughCount, NotKMSHost, KMSIDMismatch, InvalidTimestamp,
+		InvalidData, CallFailed, DNSServerFailure, DNSNameError, DNSNoRecords, Timeout, TooManyClients} {
+		i, ok := Lookup(c)
+		if !ok || i.Meaning == "" || i.Fix == "" || i.Name == "" {
+			t.Errorf("%s: %+v %v", c, i, ok)
+		}
+	}
+	if i, _ := Lookup(NotEnoughCount); i.Name != "SL_E_VL_NOT_ENOUGH_COUNT" {
+		t.Errorf("name %q", i.Name)
+	}
+}
+
+func TestParseAndString(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Code
+		ok   bool
+	}{
+		{"0xC004F074", NoKMSHost, true},
+		{"0xc004f074", NoKMSHost, true},
+		{"C004F074", NoKMSHost, true},
+		{"-1073418124", NoKMSHost, true},
+		{"469827587", 0x1C010003, true},
+		{"0x", 0, false},
+		{"hello", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Parse(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+	if s := NoKMSHost.String(); s != "0xC004F074" {
+		t.Errorf("String = %s", s)
+	}
+	if !NoKMSHost.Failed() || ProductUseRightInfo.Failed() {
+		t.Error("Failed()")
+	}
+	if FromWin32(0x6F7) != 0x800706F7 || FromWin32(0) != 0 {
+		t.Error("FromWin32")
+	}
+}
