@@ -32,16 +32,14 @@ func Parse(s string) (GUID, error) {
 		return Nil, fmt.Errorf("%q: %w", in, ErrSyntax)
 	}
 	j := 0
-	for i := 0; i < 36; {
-		if s[i] == '-' {
-			i++
-			continue
+	for i := 0; i < 36; i += 2 {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i++ // the dash; the positions were checked above
 		}
 		if _, err := hex.Decode(g[j:j+1], []byte(s[i:i+2])); err != nil {
 			return Nil, fmt.Errorf("%q: %w", in, ErrSyntax)
 		}
 		j++
-		i += 2
 	}
 	return g, nil
 }

@@ -32,6 +32,9 @@ func TestParse(t *testing.T) {
 		{"3f2504e0x4f89-41d3-9a0c-0305e82c3301", "", false},
 		{"3f2504e0-4f89-41d3-9a0c-0305e82c330g", "", false},
 		{"", "", false},
+		// Found by the catalogue's fuzzer: an extra dash once read past the end.
+		{"00000000-0000-0000-0000-0000-0000000", "", false},
+		{"00000000-0000-0000-0000-00000000000-", "", false},
 	}
 	for _, tt := range tests {
 		g, err := Parse(tt.in)
