@@ -1,0 +1,487 @@
+package kmsclient
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/hresult"
+)
+
+// DefaultPort is the KMS TCP port.
+const DefaultPort = "1688"
+
+// Offer selects the presentation contexts offered in the bind.
+type Offer int
+
+// Offers.
+const (
+	// OfferWindows is what current Windows clients send: NDR32, NDR64 and
+	// bind-time feature negotiation, with PFC_CONC_MPX set.
+	OfferWindows Offer = iota
+	// OfferNDR32 offers NDR32 alone in a plain bind, as the most minimal client does.
+	OfferNDR32
+	// OfferNDR64 offers NDR64 alone (useful to test hosts; old hosts reject it).
+	OfferNDR64
+)
+
+// Options configure a Conn. The zero value is a Windows-like client on the
+// real clock and network.
+type Options struct {
+	Clock clock.Clock // measures latency; nil means the real clock
+	Rand  io.Reader   // request IVs; nil means crypto/rand
+	// Dial opens the TCP connection; nil means a net.Dialer.
+	Dial  func(ctx context.Context, network, address string) (net.Conn, error)
+	Offer Offer
+}
+
+// Result is a verified answer from a KMS host.
+type Result struct {
+	Version            int
+	EPID               string
+	EPIDInfo           *EPIDInfo // nil when the ePID is not in Windows' format
+	HWID               *[8]byte  // V6 only
+	Count              uint32
+	RequiredCount      uint32 // what the request asked for
+	ActivationInterval uint32 // minutes
+	RenewalInterval    uint32 // minutes
+	Latency            time.Duration
+	NDR64              bool
+	Warnings           []string
+}
+
+// Conn is one association with a KMS host. It is not safe for concurrent
+// use: KMS is strictly request/response.
+type Conn struct {
+	addr       string
+	opts       Options
+	clk        clock.Clock
+	nc         net.Conn
+	callID     uint32
+	ctxID      uint16
+	ndr64      bool
+	maxXmit    uint16 // the largest PDU the host accepts
+	served     int    // requests answered on the current TCP connection
+	reconnects int
+	wbuf       []byte
+	rbuf       [MaxPDU]byte
+	stub       []byte
+}
+
+// Dial connects to a KMS host at addr (host:port) and binds to the KMS interface.
+func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
+	c := &Conn{addr: addr, opts: opts, clk: clock.Or(opts.Clock)}
+	if err := c.connect(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Addr returns the address the connection was dialled with.
+func (c *Conn) Addr() string { return c.addr }
+
+// RemoteAddr returns the host's resolved address, or "" when not connected.
+func (c *Conn) RemoteAddr() string {
+	if c.nc == nil {
+		return ""
+	}
+	return c.nc.RemoteAddr().String()
+}
+
+// NDR64 reports whether the current association uses NDR64.
+func (c *Conn) NDR64() bool { return c.ndr64 }
+
+// Reconnects reports how often the host closed the connection between
+// requests and Conn opened a new one.
+func (c *Conn) Reconnects() int { return c.reconnects }
+
+// Close closes the connection.
+func (c *Conn) Close() error {
+	if c.nc == nil {
+		return nil
+	}
+	err := c.nc.Close()
+	c.nc = nil
+	return err
+}
+
+// guard applies ctx's deadline to the socket and interrupts blocked I/O
+// when ctx is cancelled; the returned stop must be called before returning.
+func (c *Conn) guard(ctx context.Context) func() {
+	nc := c.nc
+	if d, ok := ctx.Deadline(); ok {
+		nc.SetDeadline(d)
+	} else {
+		nc.SetDeadline(time.Time{})
+	}
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+	return func() { stop() }
+}
+
+func (c *Conn) nextCallID() uint32 {
+	c.callID++
+	return c.callID
+}
+
+// connect dials and binds.
+func (c *Conn) connect(ctx context.Context) error {
+	dial := c.opts.Dial
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	nc, err := dial(ctx, "tcp", c.addr)
+	if err != nil {
+		return netError("connect to "+c.addr, err)
+	}
+	c.nc, c.served = nc, 0
+	if c.callID == 0 {
+		c.callID = 1 // Windows clients start at 2
+	}
+	if err := c.bind(ctx); err != nil {
+		c.Close()
+		return err
+	}
+	return nil
+}
+
+func (c *Conn) offer() (*Bind, uint8) {
+	b := &Bind{MaxXmit: defaultMaxFrag, MaxRecv: defaultMaxFrag}
+	switch c.opts.Offer {
+	case OfferNDR32:
+		b.Items = []ContextItem{{0, kmsAbstract, syntaxNDR32}}
+		return b, FlagsSingleFrag
+	case OfferNDR64:
+		b.Items = []ContextItem{{0, kmsAbstract, syntaxNDR64}}
+		return b, FlagsSingleFrag
+	}
+	b.Items = []ContextItem{{0, kmsAbstract, syntaxNDR32}, {1, kmsAbstract, syntaxNDR64}, {2, kmsAbstract, syntaxBTFN}}
+	return b, FlagsSingleFrag | FlagConcMPX
+}
+
+func (c *Conn) bind(ctx context.Context) error {
+	defer c.guard(ctx)()
+	offer, flags := c.offer()
+	callID := c.nextCallID()
+	c.wbuf = AppendBind(c.wbuf[:0], PTypeBind, flags, callID, offer)
+	if _, err := c.nc.Write(c.wbuf); err != nil {
+		return netError("bind", err)
+	}
+	h, pdu, err := c.readPDU()
+	if err != nil {
+		return c.readError("bind", err)
+	}
+	if h.CallID != callID {
+		return protoErr("bind", "bind_ack has call_id %d, bind had %d", h.CallID, callID)
+	}
+	switch h.Type {
+	case PTypeBindAck:
+	case PTypeBindNak:
+		nak, err := ParseBindNak(pdu)
+		if err != nil {
+			return &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "bind", Err: err}
+		}
+		return &Error{Code: hresult.NotKMSHost, Kind: KindBind, Op: "bind",
+			Err: fmt.Errorf("%w: host sent bind_nak: %s", ErrBindRejected, BindNakReason(nak.Reason))}
+	default:
+		return protoErr("bind", "expected bind_ack (0x0c), got %s", PTypeName(h.Type))
+	}
+	if h.Flags&FlagsSingleFrag != FlagsSingleFrag {
+		return protoErr("bind", "bind_ack is not a single fragment (flags 0x%02x)", h.Flags)
+	}
+	ack, err := ParseBindAck(pdu)
+	if err != nil {
+		return &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "bind", Err: err}
+	}
+	if len(ack.Results) != len(offer.Items) {
+		return protoErr("bind", "bind_ack has %d results for %d offered contexts", len(ack.Results), len(offer.Items))
+	}
+	var ndr32ID, ndr64ID = -1, -1
+	var rejects []string
+	for i, r := range ack.Results {
+		it := offer.Items[i]
+		_, btfn := IsBTFN(it.Transfer.UUID)
+		name := "NDR32"
+		switch {
+		case btfn:
+			name = "BTFN"
+		case it.Transfer.UUID == NDR64:
+			name = "NDR64"
+		}
+		switch r.Result {
+		case ResultAcceptance:
+			if btfn {
+				return protoErr("bind", "host accepted bind-time feature negotiation as a transfer syntax")
+			}
+			if r.Transfer != it.Transfer {
+				return protoErr("bind", "host accepted %s with syntax %s v%d, which was not offered", name, r.Transfer.UUID, r.Transfer.Version)
+			}
+			if name == "NDR64" {
+				ndr64ID = int(it.ID)
+			} else {
+				ndr32ID = int(it.ID)
+			}
+		case ResultNegotiateAck:
+			if !btfn {
+				return protoErr("bind", "negotiate_ack for %s, which is not feature negotiation", name)
+			}
+		case ResultUserReject, ResultProviderReject:
+			if !btfn {
+				rejects = append(rejects, name+": "+BindRejectReason(r.Reason))
+			}
+		default:
+			return protoErr("bind", "result %d for %s", r.Result, name)
+		}
+	}
+	switch {
+	case ndr64ID >= 0:
+		c.ctxID, c.ndr64 = uint16(ndr64ID), true
+	case ndr32ID >= 0:
+		c.ctxID, c.ndr64 = uint16(ndr32ID), false
+	default:
+		return &Error{Code: hresult.NotKMSHost, Kind: KindBind, Op: "bind",
+			Err: fmt.Errorf("%w: no transfer syntax accepted (%s)", ErrBindRejected, strings.Join(rejects, "; "))}
+	}
+	c.maxXmit = ack.MaxRecv
+	return nil
+}
+
+// errEOF marks a read that ended before a whole PDU arrived.
+var errEOF = errors.New("connection closed by the host")
+
+// readPDU reads exactly one PDU: 16 header bytes, then frag_length - 16.
+// The returned PDU aliases c.rbuf and is valid until the next read.
+func (c *Conn) readPDU() (Header, []byte, error) {
+	if _, err := io.ReadFull(c.nc, c.rbuf[:HeaderLen]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return Header{}, nil, &partialRead{gone: true, err: fmt.Errorf("%w before a full RPC header", errEOF)}
+		}
+		return Header{}, nil, &partialRead{gone: isConnGone(err), err: err}
+	}
+	h, err := ParseHeader(c.rbuf[:HeaderLen])
+	if err != nil {
+		return Header{}, nil, err
+	}
+	if _, err := io.ReadFull(c.nc, c.rbuf[HeaderLen:h.FragLength]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w in the middle of a %d-byte %s", errEOF, h.FragLength, PTypeName(h.Type))
+		}
+		return Header{}, nil, &partialRead{err: err, midPDU: true}
+	}
+	return h, c.rbuf[:h.FragLength], nil
+}
+
+// partialRead is an I/O failure while reading a PDU.
+type partialRead struct {
+	err    error
+	gone   bool // the host closed before sending anything of the reply
+	midPDU bool
+}
+
+func (p *partialRead) Error() string { return p.err.Error() }
+func (p *partialRead) Unwrap() error { return p.err }
+
+// readError turns a readPDU failure into an *Error.
+func (c *Conn) readError(op string, err error) *Error {
+	var pr *partialRead
+	if errors.As(err, &pr) {
+		e := netError(op, pr.err)
+		if e.Kind == KindNetwork {
+			// The host was reached but broke the exchange off.
+			e.Code = hresult.CallFailed
+		}
+		return e
+	}
+	return &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: op, Err: err}
+}
+
+func protoErr(op, format string, args ...any) *Error {
+	return &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: op, Err: fmt.Errorf(format, args...)}
+}
+
+// maxFragments bounds reassembly of a fragmented response.
+const maxFragments = 16
+
+// Activate sends one KMS request and returns the verified answer. If the
+// host closed the connection after its previous answer (some hosts serve
+// one request per connection), Activate reconnects and sends it once more.
+func (c *Conn) Activate(ctx context.Context, req *Request) (*Result, error) {
+	rnd := c.opts.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	var iv [16]byte
+	if req.Version != V4 {
+		if _, err := io.ReadFull(rnd, iv[:]); err != nil {
+			return nil, &Error{Code: hresult.InvalidArg, Kind: KindRequest, Op: "build request", Err: err}
+		}
+	}
+	payload, sent, err := EncodeRequest(make([]byte, 0, RequestLenV5V6), req, iv)
+	if err != nil {
+		return nil, &Error{Code: hresult.InvalidArg, Kind: KindRequest, Op: "build request", Err: err}
+	}
+	for attempt := 0; ; attempt++ {
+		if c.nc == nil {
+			if err := c.connect(ctx); err != nil {
+				return nil, err
+			}
+		}
+		reused := c.served > 0
+		res, err := c.exchange(ctx, payload, &sent)
+		if err == nil {
+			c.served++
+			res.RequiredCount = req.RequiredCount
+			return res, nil
+		}
+		var pr *partialRead
+		retry := reused && attempt == 0 && (errors.As(err, &pr) && pr.gone || isWriteGone(err))
+		c.Close()
+		if !retry {
+			var e *Error
+			if errors.As(err, &e) {
+				return nil, e
+			}
+			return nil, c.readError("request", err)
+		}
+		c.reconnects++
+	}
+}
+
+type writeError struct{ err error }
+
+func (w *writeError) Error() string { return w.err.Error() }
+func (w *writeError) Unwrap() error { return w.err }
+
+func isWriteGone(err error) bool {
+	var we *writeError
+	return errors.As(err, &we) && isConnGone(we.err)
+}
+
+// exchange writes one request PDU and reads and verifies its answer.
+func (c *Conn) exchange(ctx context.Context, payload []byte, sent *Sent) (*Result, error) {
+	defer c.guard(ctx)()
+	callID := c.nextCallID()
+	c.stub = AppendRequestStub(c.stub[:0], c.ndr64, payload)
+	c.wbuf = AppendRequest(c.wbuf[:0], callID, c.ctxID, 0, c.stub)
+	if c.maxXmit != 0 && len(c.wbuf) > int(c.maxXmit) {
+		return nil, protoErr("request", "host accepts PDUs of at most %d bytes, request is %d", c.maxXmit, len(c.wbuf))
+	}
+	start := c.clk.Now()
+	if _, err := c.nc.Write(c.wbuf); err != nil {
+		if isConnGone(err) {
+			return nil, &writeError{err}
+		}
+		return nil, netError("send request", err)
+	}
+	var warnings []string
+	c.stub = c.stub[:0]
+	for frag := 0; ; frag++ {
+		h, pdu, err := c.readPDU()
+		if err != nil {
+			var pr *partialRead
+			if frag == 0 && errors.As(err, &pr) && pr.gone {
+				return nil, err
+			}
+			return nil, c.readError("read reply", err)
+		}
+		if h.Type == PTypeFault {
+			// vlmcsd sends every fault with call_id 2; there is only one
+			// outstanding call, so a fault answers it whatever its call_id.
+			f, err := ParseFault(pdu)
+			if err != nil {
+				return nil, &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "read reply", Err: err}
+			}
+			code := hresult.Code(f.Status)
+			if f.Status < 0x10000 {
+				code = hresult.FromWin32(f.Status)
+			}
+			return nil, &Error{Code: code, Kind: KindFault, Op: "request",
+				Err: fmt.Errorf("host answered with RPC fault 0x%08x, %s", f.Status, FaultName(f.Status))}
+		}
+		if h.Type != PTypeResponse {
+			return nil, protoErr("read reply", "expected response (0x02), got %s", PTypeName(h.Type))
+		}
+		if h.CallID != callID {
+			return nil, protoErr("read reply", "response has call_id %d, request had %d", h.CallID, callID)
+		}
+		if frag == 0 && h.Flags&FlagFirstFrag == 0 {
+			return nil, protoErr("read reply", "first response fragment lacks PFC_FIRST_FRAG (flags 0x%02x)", h.Flags)
+		}
+		if frag > 0 && h.Flags&FlagFirstFrag != 0 {
+			return nil, protoErr("read reply", "fragment %d restarts the response (flags 0x%02x)", frag+1, h.Flags)
+		}
+		call, err := ParseCall(pdu, h)
+		if err != nil {
+			return nil, &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "read reply", Err: err}
+		}
+		if call.ContextID != c.ctxID {
+			return nil, protoErr("read reply", "response on context %d, request used %d", call.ContextID, c.ctxID)
+		}
+		if call.CancelCount != 0 {
+			return nil, protoErr("read reply", "response cancel_count %d", call.CancelCount)
+		}
+		if frag == 0 && h.Flags&FlagLastFrag != 0 && int(call.AllocHint) != len(call.Stub) {
+			warnings = append(warnings, fmt.Sprintf("response alloc_hint %d differs from its %d stub bytes", call.AllocHint, len(call.Stub)))
+		}
+		c.stub = append(c.stub, call.Stub...)
+		if h.Flags&FlagLastFrag != 0 {
+			break
+		}
+		if frag+1 >= maxFragments {
+			return nil, protoErr("read reply", "response still not complete after %d fragments", maxFragments)
+		}
+	}
+	rs, err := ParseResponseStub(c.stub, c.ndr64)
+	if err != nil {
+		return nil, &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "read reply", Err: err}
+	}
+	if rs.Body == nil || rs.Result != 0 {
+		code := hresult.Code(rs.Result)
+		if rs.Body == nil && rs.Result == 0 {
+			return nil, protoErr("read reply", "host returned no response and no error code")
+		}
+		info := ""
+		if i, ok := hresult.Lookup(code); ok {
+			info = " (" + i.Name + ")"
+		}
+		return nil, &Error{Code: code, Kind: KindHost, Op: "request",
+			Err: fmt.Errorf("host refused the request with %s%s", code, info)}
+	}
+	if rs.Excess > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d stray bytes after the response stub", rs.Excess))
+	}
+	d, err := DecodeResponse(rs.Body, sent)
+	latency := c.clk.Now().Sub(start)
+	if err != nil {
+		var ve *VerifyError
+		check := ""
+		if errors.As(err, &ve) {
+			check = ve.Check
+		}
+		return nil, &Error{Code: hresult.NoKMSHost, Kind: KindVerify, Op: "verify reply", Check: check, Err: err}
+	}
+	res := &Result{
+		Version:            d.Version,
+		EPID:               d.EPID,
+		Count:              d.Count,
+		ActivationInterval: d.ActivationInterval,
+		RenewalInterval:    d.RenewalInterval,
+		Latency:            latency,
+		NDR64:              c.ndr64,
+		Warnings:           append(warnings, d.Warnings...),
+	}
+	if info, err := ParseEPID(d.EPID); err == nil {
+		res.EPIDInfo = &info
+	}
+	if d.Version == V6 {
+		h := d.HWID
+		res.HWID = &h
+	}
+	return res, nil
+}

@@ -1,0 +1,226 @@
+package kmsclient
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// decodeEPIDText turns the UTF-16LE ePID field (P bytes, NUL included)
+// into a string. A NUL before the last unit, a missing terminator, control
+// characters or anything outside printable ASCII is a garbled ePID: the
+// reply is rejected, since a real host only ever sends ASCII.
+func decodeEPIDText(b []byte) (string, error) {
+	u := utf16Units(b)
+	if len(u) == 0 || u[len(u)-1] != 0 {
+		return "", verifyErr(CheckEPID, "ePID is not NUL-terminated")
+	}
+	u = u[:len(u)-1]
+	var sb strings.Builder
+	sb.Grow(len(u))
+	for i, c := range u {
+		switch {
+		case c == 0:
+			return "", verifyErr(CheckEPID, "ePID has a NUL at character %d of %d", i, len(u))
+		case c < 0x20 || c == 0x7f:
+			return "", verifyErr(CheckEPID, "ePID has control character U+%04X at position %d", c, i)
+		case c > 0x7e:
+			return "", verifyErr(CheckEPID, "ePID has non-ASCII character U+%04X at position %d", c, i)
+		}
+		sb.WriteByte(byte(c))
+	}
+	if sb.Len() == 0 {
+		return "", verifyErr(CheckEPID, "ePID is empty")
+	}
+	return sb.String(), nil
+}
+
+// EPIDInfo is what an ePID in Windows' format says about the KMS host
+// (PROTOCOL.md §7.1), e.g. 06401-00206-271-392041-03-1033-9200.0000-1652013.
+type EPIDInfo struct {
+	PlatformID     string    `json:"platform_id"` // derived from the host OS build
+	GroupID        string    `json:"group_id"`    // host key (CSVLK) family
+	HostKeyType    string    `json:"host_key_type,omitempty"`
+	KeyID          int       `json:"key_id"`  // parts 3 and 4 together
+	Channel        string    `json:"channel"` // 03 = volume
+	LCID           int       `json:"lcid"`
+	Language       string    `json:"language,omitempty"` // "en-US"
+	LanguageName   string    `json:"language_name,omitempty"`
+	Build          int       `json:"os_build"`
+	OS             string    `json:"os,omitempty"` // "Windows Server 2019"
+	ActivationDay  int       `json:"activation_day"`
+	ActivationYear int       `json:"activation_year"`
+	ActivationDate time.Time `json:"activation_date"`
+}
+
+// ErrEPIDFormat is wrapped by ParseEPID for text not in Windows' format.
+var ErrEPIDFormat = errors.New("not a Windows ePID")
+
+// ParseEPID decodes an ePID in Windows' format. Hosts that send something
+// else (go-kms sends a GUID) still answer correctly; callers keep the text
+// and show the error as a warning.
+func ParseEPID(s string) (EPIDInfo, error) {
+	var e EPIDInfo
+	f := strings.Split(s, "-")
+	if len(f) != 8 {
+		return EPIDInfo{}, fmt.Errorf("%d fields, want 8: %w", len(f), ErrEPIDFormat)
+	}
+	digits := func(i int, min, max int) (int, error) {
+		v := f[i]
+		if len(v) < min || len(v) > max {
+			return 0, fmt.Errorf("field %d %q: want %d-%d digits: %w", i+1, v, min, max, ErrEPIDFormat)
+		}
+		for _, c := range v {
+			if c < '0' || c > '9' {
+				return 0, fmt.Errorf("field %d %q: not a number: %w", i+1, v, ErrEPIDFormat)
+			}
+		}
+		n, _ := strconv.Atoi(v)
+		return n, nil
+	}
+	if _, err := digits(0, 5, 5); err != nil {
+		return EPIDInfo{}, err
+	}
+	if _, err := digits(1, 5, 5); err != nil {
+		return EPIDInfo{}, err
+	}
+	hi, err := digits(2, 3, 3)
+	if err != nil {
+		return EPIDInfo{}, err
+	}
+	lo, err := digits(3, 6, 6)
+	if err != nil {
+		return EPIDInfo{}, err
+	}
+	if _, err := digits(4, 2, 2); err != nil {
+		return EPIDInfo{}, err
+	}
+	if e.LCID, err = digits(5, 4, 5); err != nil {
+		return EPIDInfo{}, err
+	}
+	build, ok := strings.CutSuffix(f[6], ".0000")
+	if !ok {
+		return EPIDInfo{}, fmt.Errorf("field 7 %q: want BUILD.0000: %w", f[6], ErrEPIDFormat)
+	}
+	f[6] = build
+	if e.Build, err = digits(6, 4, 5); err != nil {
+		return EPIDInfo{}, err
+	}
+	if _, err := digits(7, 7, 7); err != nil {
+		return EPIDInfo{}, err
+	}
+	e.ActivationDay, _ = strconv.Atoi(f[7][:3])
+	e.ActivationYear, _ = strconv.Atoi(f[7][3:])
+	e.PlatformID, e.GroupID, e.Channel = f[0], f[1], f[4]
+	e.KeyID = hi*1_000_000 + lo
+	// py-kms numbers days from 0; accept it rather than call the host fake.
+	if e.ActivationDay > 366 || e.ActivationYear < 2000 {
+		return EPIDInfo{}, fmt.Errorf("activation date %s: day %d of %d: %w", f[7], e.ActivationDay, e.ActivationYear, ErrEPIDFormat)
+	}
+	e.ActivationDate = time.Date(e.ActivationYear, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, max(e.ActivationDay-1, 0))
+	e.Language, e.LanguageName = LanguageOf(e.LCID)
+	e.OS = osOfBuild(e.Build)
+	e.HostKeyType = hostKeyGroups[e.GroupID]
+	return e, nil
+}
+
+// hostKeyGroups names the CSVLK group IDs seen in ePIDs.
+var hostKeyGroups = map[string]string{
+	"00206": "Windows Server 2012 R2 or later / Windows 10 (KMS host key)",
+	"00168": "Windows Server 2008 R2 (KMS host key)",
+	"00152": "Windows Server 2008 (KMS host key)",
+	"00096": "Office 2010 (KMS host key)",
+	"03858": "Windows 10 China Government (KMS host key)",
+	"04573": "Windows Server 2022 (KMS host key)",
+	"04918": "Windows Server 2025 (KMS host key)",
+}
+
+// osOfBuild names the Windows release of a host OS build.
+func osOfBuild(b int) string {
+	switch b {
+	case 6000:
+		return "Windows Vista / Server 2008 RTM"
+	case 6001, 6002, 6003:
+		return "Windows Server 2008"
+	case 7600, 7601:
+		return "Windows Server 2008 R2 / Windows 7"
+	case 9200:
+		return "Windows Server 2012 / Windows 8"
+	case 9600:
+		return "Windows Server 2012 R2 / Windows 8.1"
+	case 10240:
+		return "Windows 10 1507"
+	case 14393:
+		return "Windows Server 2016 / Windows 10 1607"
+	case 17763:
+		return "Windows Server 2019 / Windows 10 1809"
+	case 19041, 19042, 19043, 19044, 19045:
+		return "Windows 10 (20H1 or later)"
+	case 20348:
+		return "Windows Server 2022"
+	case 22000, 22621, 22631:
+		return "Windows 11"
+	case 26100:
+		return "Windows Server 2025 / Windows 11 24H2"
+	}
+	return ""
+}
+
+// LanguageOf names a Windows LCID: its tag and English name.
+func LanguageOf(lcid int) (tag, name string) {
+	if l, ok := lcids[lcid]; ok {
+		return l[0], l[1]
+	}
+	return "", ""
+}
+
+var lcids = map[int][2]string{
+	1025: {"ar-SA", "Arabic (Saudi Arabia)"},
+	1026: {"bg-BG", "Bulgarian (Bulgaria)"},
+	1028: {"zh-TW", "Chinese (Traditional, Taiwan)"},
+	1029: {"cs-CZ", "Czech (Czechia)"},
+	1030: {"da-DK", "Danish (Denmark)"},
+	1031: {"de-DE", "German (Germany)"},
+	1032: {"el-GR", "Greek (Greece)"},
+	1033: {"en-US", "English (United States)"},
+	1035: {"fi-FI", "Finnish (Finland)"},
+	1036: {"fr-FR", "French (France)"},
+	1037: {"he-IL", "Hebrew (Israel)"},
+	1038: {"hu-HU", "Hungarian (Hungary)"},
+	1040: {"it-IT", "Italian (Italy)"},
+	1041: {"ja-JP", "Japanese (Japan)"},
+	1042: {"ko-KR", "Korean (Korea)"},
+	1043: {"nl-NL", "Dutch (Netherlands)"},
+	1044: {"nb-NO", "Norwegian Bokmål (Norway)"},
+	1045: {"pl-PL", "Polish (Poland)"},
+	1046: {"pt-BR", "Portuguese (Brazil)"},
+	1048: {"ro-RO", "Romanian (Romania)"},
+	1049: {"ru-RU", "Russian (Russia)"},
+	1050: {"hr-HR", "Croatian (Croatia)"},
+	1051: {"sk-SK", "Slovak (Slovakia)"},
+	1053: {"sv-SE", "Swedish (Sweden)"},
+	1054: {"th-TH", "Thai (Thailand)"},
+	1055: {"tr-TR", "Turkish (Türkiye)"},
+	1057: {"id-ID", "Indonesian (Indonesia)"},
+	1058: {"uk-UA", "Ukrainian (Ukraine)"},
+	1060: {"sl-SI", "Slovenian (Slovenia)"},
+	1061: {"et-EE", "Estonian (Estonia)"},
+	1062: {"lv-LV", "Latvian (Latvia)"},
+	1063: {"lt-LT", "Lithuanian (Lithuania)"},
+	1066: {"vi-VN", "Vietnamese (Vietnam)"},
+	1081: {"hi-IN", "Hindi (India)"},
+	1086: {"ms-MY", "Malay (Malaysia)"},
+	2052: {"zh-CN", "Chinese (Simplified, China)"},
+	2057: {"en-GB", "English (United Kingdom)"},
+	2058: {"es-MX", "Spanish (Mexico)"},
+	2070: {"pt-PT", "Portuguese (Portugal)"},
+	2074: {"sr-Latn-CS", "Serbian (Latin)"},
+	3076: {"zh-HK", "Chinese (Traditional, Hong Kong SAR)"},
+	3081: {"en-AU", "English (Australia)"},
+	3082: {"es-ES", "Spanish (Spain)"},
+	3084: {"fr-CA", "French (Canada)"},
+	4105: {"en-CA", "English (Canada)"},
+	5129: {"en-NZ", "English (New Zealand)"},
+}

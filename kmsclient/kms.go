@@ -1,0 +1,492 @@
+package kmsclient
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"time"
+	"unicode/utf16"
+
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
+)
+
+// KMS messages (PROTOCOL.md §4-6): the 236-byte base request, the
+// variable base response, and their V4 (hashed), V5 and V6 (encrypted)
+// envelopes. Encoders and decoders for both directions live here; the
+// host-side halves serve the test host and the round-trip tests.
+
+// Sizes.
+const (
+	BaseRequestLen   = 236
+	RequestLenV4     = 252
+	RequestLenV5V6   = 260
+	workstationUnits = 64
+	maxEPIDBytes     = 128
+	baseResponseMin  = 44 // without the ePID
+)
+
+// Protocol versions.
+const (
+	V4 = 4
+	V5 = 5
+	V6 = 6
+)
+
+// License status values sent in a request (slmgr's numbering).
+const (
+	StatusUnlicensed      = 0
+	StatusLicensed        = 1
+	StatusOOBGrace        = 2
+	StatusOOTGrace        = 3
+	StatusNonGenuineGrace = 4
+	StatusNotification    = 5
+	StatusExtendedGrace   = 6
+)
+
+// Application IDs.
+var (
+	AppWindows    = guid.MustParse("55c92734-d682-4d71-983e-d6ec3f16059f")
+	AppOffice2010 = guid.MustParse("59a52881-a989-479d-af46-f275c6370663")
+	AppOffice     = guid.MustParse("0ff1ce15-a989-479d-af46-f275c6370663")
+)
+
+// Filetime converts t to a FILETIME (100 ns since 1601-01-01 UTC).
+func Filetime(t time.Time) uint64 {
+	return uint64(t.Unix())*10_000_000 + uint64(t.Nanosecond()/100) + filetimeUnixOffset
+}
+
+// FiletimeTime converts a FILETIME to a time.Time in UTC.
+func FiletimeTime(ft uint64) time.Time {
+	d := int64(ft - filetimeUnixOffset)
+	if ft < filetimeUnixOffset {
+		d = -int64(filetimeUnixOffset - ft)
+	}
+	return time.Unix(d/10_000_000, (d%10_000_000)*100).UTC()
+}
+
+// Request is a KMS activation request (the base request's fields).
+type Request struct {
+	Version           int    // major version: 4, 5 or 6
+	Minor             uint16 // always 0 for real clients
+	VM                bool
+	LicenseStatus     uint32
+	BindingExpiration uint32 // minutes left in the current license state
+	ApplicationID     guid.GUID
+	ActivationID      guid.GUID // SKU ID
+	KMSCountedID      guid.GUID
+	CMID              guid.GUID
+	RequiredCount     uint32 // the product's threshold (N count policy)
+	Time              uint64 // FILETIME of the client's clock
+	PreviousCMID      guid.GUID
+	Workstation       string // at most 63 UTF-16 units
+}
+
+// AppendBaseRequest appends the 236-byte base request.
+func AppendBaseRequest(dst []byte, r *Request) ([]byte, error) {
+	dst = appendU16(dst, r.Minor)
+	dst = appendU16(dst, uint16(r.Version))
+	vm := uint32(0)
+	if r.VM {
+		vm = 1
+	}
+	dst = appendU32(dst, vm)
+	dst = appendU32(dst, r.LicenseStatus)
+	dst = appendU32(dst, r.BindingExpiration)
+	dst = appendGUID(dst, r.ApplicationID)
+	dst = appendGUID(dst, r.ActivationID)
+	dst = appendGUID(dst, r.KMSCountedID)
+	dst = appendGUID(dst, r.CMID)
+	dst = appendU32(dst, r.RequiredCount)
+	dst = appendU64(dst, r.Time)
+	dst = appendGUID(dst, r.PreviousCMID)
+	dst, err := appendUTF16Fixed(dst, r.Workstation, workstationUnits)
+	if err != nil {
+		return dst, fmt.Errorf("workstation name: %w", err)
+	}
+	return dst, nil
+}
+
+// ParseBaseRequest decodes a 236-byte base request.
+func ParseBaseRequest(b []byte) (Request, error) {
+	if err := need(b, 0, BaseRequestLen); err != nil {
+		return Request{}, fmt.Errorf("base request: %w", err)
+	}
+	var r Request
+	off := 0
+	r.Minor, off, _ = readU16(b, off)
+	major, off, _ := readU16(b, off)
+	r.Version = int(major)
+	vm, off, _ := readU32(b, off)
+	r.VM = vm != 0
+	r.LicenseStatus, off, _ = readU32(b, off)
+	r.BindingExpiration, off, _ = readU32(b, off)
+	r.ApplicationID, off, _ = readGUID(b, off)
+	r.ActivationID, off, _ = readGUID(b, off)
+	r.KMSCountedID, off, _ = readGUID(b, off)
+	r.CMID, off, _ = readGUID(b, off)
+	r.RequiredCount, off, _ = readU32(b, off)
+	r.Time, off, _ = readU64(b, off)
+	r.PreviousCMID, off, _ = readGUID(b, off)
+	units := utf16Units(b[off : off+2*workstationUnits])
+	n := 0
+	for n < len(units) && units[n] != 0 {
+		n++
+	}
+	r.Workstation = string(utf16.Decode(units[:n]))
+	return r, nil
+}
+
+// Sent is what a client keeps of a request to verify the reply.
+type Sent struct {
+	Version int
+	Minor   uint16
+	CMID    guid.GUID
+	Time    uint64
+	IV      [16]byte // V5/V6
+	DIV     [16]byte // D(IV), V5/V6
+}
+
+// EncodeRequest appends the wire form of r: V4 base ‖ hash, or V5/V6
+// version ‖ iv ‖ CBC(base). iv is ignored for V4.
+func EncodeRequest(dst []byte, r *Request, iv [16]byte) ([]byte, Sent, error) {
+	s := Sent{Version: r.Version, Minor: r.Minor, CMID: r.CMID, Time: r.Time, IV: iv}
+	switch r.Version {
+	case V4:
+		start := len(dst)
+		dst, err := AppendBaseRequest(dst, r)
+		if err != nil {
+			return dst[:start], Sent{}, err
+		}
+		h := kmscrypto.V4Hash(dst[start:])
+		return append(dst, h[:]...), s, nil
+	case V5, V6, 7, 8, 9:
+		// Versions above 6 do not exist; hosts decrypt them with the V6
+		// cipher and answer 0x8007000D, which is how they are tested.
+		var scratch [BaseRequestLen]byte
+		base, err := AppendBaseRequest(scratch[:0], r)
+		if err != nil {
+			return dst, Sent{}, err
+		}
+		blk := kmscrypto.Block(r.Version)
+		dst = appendU16(dst, r.Minor)
+		dst = appendU16(dst, uint16(r.Version))
+		dst = append(dst, iv[:]...)
+		dst = kmscrypto.EncryptCBC(dst, blk, &iv, base)
+		s.DIV = kmscrypto.DecryptBlock(blk, &iv)
+		return dst, s, nil
+	}
+	return dst, Sent{}, fmt.Errorf("KMS protocol version %d: only 4, 5 and 6 exist", r.Version)
+}
+
+// DecodeRequest is the host side: it checks the envelope (length, V4 hash,
+// V5/V6 padding and inner version) and returns the request and what the
+// host needs to answer it.
+func DecodeRequest(b []byte) (Request, Sent, error) {
+	minor, _, err := readU16(b, 0)
+	if err != nil {
+		return Request{}, Sent{}, fmt.Errorf("request: %w", err)
+	}
+	major, _, _ := readU16(b, 2)
+	switch {
+	case major == V4:
+		if len(b) < RequestLenV4 {
+			return Request{}, Sent{}, fmt.Errorf("V4 request: %d bytes, want %d: %w", len(b), RequestLenV4, ErrShort)
+		}
+		h := kmscrypto.V4Hash(b[:BaseRequestLen])
+		if subtle.ConstantTimeCompare(h[:], b[BaseRequestLen:RequestLenV4]) != 1 {
+			return Request{}, Sent{}, fmt.Errorf("V4 request: hash does not match")
+		}
+		r, err := ParseBaseRequest(b)
+		if err != nil {
+			return Request{}, Sent{}, err
+		}
+		return r, Sent{Version: V4, Minor: minor, CMID: r.CMID, Time: r.Time}, nil
+	case major >= V5:
+		if len(b) < RequestLenV5V6 {
+			return Request{}, Sent{}, fmt.Errorf("V%d request: %d bytes, want %d: %w", major, len(b), RequestLenV5V6, ErrShort)
+		}
+		var iv [16]byte
+		copy(iv[:], b[4:20])
+		blk := kmscrypto.Block(int(major))
+		plain, err := kmscrypto.DecryptCBC(nil, blk, &iv, b[20:RequestLenV5V6])
+		if err != nil {
+			return Request{}, Sent{}, fmt.Errorf("V%d request: %w", major, err)
+		}
+		r, err := ParseBaseRequest(plain)
+		if err != nil {
+			return Request{}, Sent{}, fmt.Errorf("V%d request: %w", major, err)
+		}
+		if r.Version != int(major) || r.Minor != minor {
+			return Request{}, Sent{}, fmt.Errorf("V%d request: inner version %d.%d differs from outer %d.%d", major, r.Version, r.Minor, major, minor)
+		}
+		return r, Sent{Version: int(major), Minor: minor, CMID: r.CMID, Time: r.Time, IV: iv, DIV: kmscrypto.DecryptBlock(blk, &iv)}, nil
+	}
+	return Request{}, Sent{}, fmt.Errorf("request: KMS version %d.%d is not supported", major, minor)
+}
+
+// Response is a KMS activation response (the base response's fields plus
+// the V6 hardware ID).
+type Response struct {
+	Version            int
+	Minor              uint16
+	EPID               string
+	CMID               guid.GUID
+	Time               uint64 // echo of the request's FILETIME
+	Count              uint32
+	ActivationInterval uint32 // minutes
+	RenewalInterval    uint32 // minutes
+	HWID               [8]byte
+}
+
+// Salts are the host's random choices for a V5/V6 reply: R, whose SHA-256
+// proves the host could decrypt the request IV, and (V6) the response IV.
+type Salts struct {
+	R   [16]byte
+	RIV [16]byte // V6 only; V5 echoes the request IV
+}
+
+// appendBaseResponse appends the base response with the ePID as UTF-16LE + NUL.
+func appendBaseResponse(dst []byte, r *Response) ([]byte, error) {
+	u := utf16.Encode([]rune(r.EPID))
+	p := 2 * (len(u) + 1)
+	if p > maxEPIDBytes {
+		return dst, fmt.Errorf("ePID %q: %d bytes, at most %d", r.EPID, p, maxEPIDBytes)
+	}
+	dst = appendU16(dst, r.Minor)
+	dst = appendU16(dst, uint16(r.Version))
+	dst = appendU32(dst, uint32(p))
+	for _, c := range u {
+		dst = appendU16(dst, c)
+	}
+	dst = appendU16(dst, 0)
+	dst = appendGUID(dst, r.CMID)
+	dst = appendU64(dst, r.Time)
+	dst = appendU32(dst, r.Count)
+	dst = appendU32(dst, r.ActivationInterval)
+	return appendU32(dst, r.RenewalInterval), nil
+}
+
+// EncodeResponse is the host side: it appends the wire form of r answering
+// the request described by sent.
+func EncodeResponse(dst []byte, r *Response, sent *Sent, salts *Salts) ([]byte, error) {
+	switch r.Version {
+	case V4:
+		start := len(dst)
+		dst, err := appendBaseResponse(dst, r)
+		if err != nil {
+			return dst[:start], err
+		}
+		h := kmscrypto.V4Hash(dst[start:])
+		return append(dst, h[:]...), nil
+	case V5, V6:
+		inner, err := appendBaseResponse(make([]byte, 0, 256), r)
+		if err != nil {
+			return dst, err
+		}
+		var rx [16]byte
+		for i := range rx {
+			rx[i] = salts.R[i] ^ sent.DIV[i]
+		}
+		inner = append(inner, rx[:]...)
+		sum := sha256.Sum256(salts.R[:])
+		inner = append(inner, sum[:]...)
+		riv := sent.IV
+		blk := kmscrypto.Block(r.Version)
+		if r.Version == V6 {
+			riv = salts.RIV
+			inner = append(inner, r.HWID[:]...)
+			inner = append(inner, sent.DIV[:]...)
+			key := kmscrypto.HMACKey(r.Time)
+			s := kmscrypto.DecryptBlock(blk, &riv)
+			mac := kmscrypto.V6HMAC(&key, &s, inner)
+			inner = append(inner, mac[:]...)
+		}
+		dst = appendU16(dst, r.Minor)
+		dst = appendU16(dst, uint16(r.Version))
+		dst = append(dst, riv[:]...)
+		return kmscrypto.EncryptCBC(dst, blk, &riv, inner), nil
+	}
+	return dst, fmt.Errorf("KMS protocol version %d: only 4, 5 and 6 exist", r.Version)
+}
+
+// ResponseLen returns the exact length of a reply of the given version
+// carrying an ePID of p bytes (NUL included).
+func ResponseLen(version, p int) int {
+	switch version {
+	case V4:
+		return 60 + p
+	case V5:
+		return 20 + 16*((92+p)/16+1)
+	case V6:
+		return 20 + 16*((132+p)/16+1)
+	}
+	return -1
+}
+
+// Decoded is a verified reply with what the verifier noticed but did not reject.
+type Decoded struct {
+	Response
+	Salts    Salts
+	Warnings []string
+}
+
+// DecodeResponse decodes the reply to sent and makes every check the
+// protocol allows (PROTOCOL.md §9.1 items 5-10). Any failure is a
+// *VerifyError naming the check; on failure nothing else is returned.
+func DecodeResponse(b []byte, sent *Sent) (Decoded, error) {
+	var d Decoded
+	minor, _, err := readU16(b, 0)
+	if err != nil {
+		return Decoded{}, verifyErr(CheckLength, "reply of %d bytes", len(b))
+	}
+	major, _, _ := readU16(b, 2)
+	if int(major) != sent.Version || minor != sent.Minor {
+		return Decoded{}, verifyErr(CheckVersion, "reply is version %d.%d, request was %d.%d", major, minor, sent.Version, sent.Minor)
+	}
+	var base []byte
+	switch sent.Version {
+	case V4:
+		if len(b) < baseResponseMin+16+2 {
+			return Decoded{}, verifyErr(CheckLength, "V4 reply of %d bytes is shorter than the smallest possible (62)", len(b))
+		}
+		base = b[:len(b)-16]
+		h := kmscrypto.V4Hash(base)
+		if subtle.ConstantTimeCompare(h[:], b[len(b)-16:]) != 1 {
+			return Decoded{}, verifyErr(CheckV4Hash, "hash over the reply does not match")
+		}
+	case V5, V6:
+		if len(b) < 20+16 || (len(b)-4)%16 != 0 {
+			return Decoded{}, verifyErr(CheckLength, "V%d reply of %d bytes is not 4 + 16·n", sent.Version, len(b))
+		}
+		var riv [16]byte
+		copy(riv[:], b[4:20])
+		if sent.Version == V5 && riv != sent.IV {
+			return Decoded{}, verifyErr(CheckIVEcho, "V5 reply IV differs from the request IV")
+		}
+		blk := kmscrypto.Block(sent.Version)
+		inner, err := kmscrypto.DecryptCBC(make([]byte, 0, len(b)), blk, &riv, b[20:])
+		if err != nil {
+			return Decoded{}, verifyErr(CheckPadding, "decrypted reply: %v", err)
+		}
+		tail := 48
+		if sent.Version == V6 {
+			tail = 88
+		}
+		if len(inner) < baseResponseMin+2+tail {
+			return Decoded{}, verifyErr(CheckLength, "decrypted V%d reply of %d bytes is too short", sent.Version, len(inner))
+		}
+		base = inner[:len(inner)-tail]
+		t := inner[len(base):]
+		var r [16]byte
+		for i := range r {
+			r[i] = t[i] ^ sent.DIV[i]
+		}
+		sum := sha256.Sum256(r[:])
+		if subtle.ConstantTimeCompare(sum[:], t[16:48]) != 1 {
+			return Decoded{}, verifyErr(CheckSalt, "SHA-256 of the host's random value does not match: the host could not decrypt the request")
+		}
+		d.Salts.R = r
+		if sent.Version == V6 {
+			copy(d.HWID[:], t[48:56])
+			if [16]byte(t[56:72]) != sent.DIV {
+				return Decoded{}, verifyErr(CheckXorSalts, "the decrypted request IV the host returned is wrong")
+			}
+			// The HMAC key comes from the time inside the reply; the time
+			// echo check below then ties it to the request.
+			ft, _, err := readU64(base, len(base)-20)
+			if err != nil {
+				return Decoded{}, verifyErr(CheckLength, "V6 reply: %v", err)
+			}
+			key := kmscrypto.HMACKey(ft)
+			s := kmscrypto.DecryptBlock(blk, &riv)
+			mac := kmscrypto.V6HMAC(&key, &s, inner[:len(inner)-16])
+			if subtle.ConstantTimeCompare(mac[:], t[72:88]) != 1 {
+				return Decoded{}, verifyErr(CheckHMAC, "V6 HMAC over the reply does not match")
+			}
+			d.Salts.RIV = riv
+			if riv == sent.IV {
+				d.Warnings = append(d.Warnings, "V6 reply reuses the request IV, as simple emulators do")
+			}
+		}
+	default:
+		return Decoded{}, verifyErr(CheckVersion, "request version %d is not 4, 5 or 6", sent.Version)
+	}
+	resp, warnings, err := parseBaseResponse(base, sent)
+	if err != nil {
+		return Decoded{}, err
+	}
+	if want := ResponseLen(sent.Version, len(base)-baseResponseMin); want != len(b) {
+		return Decoded{}, verifyErr(CheckLength, "V%d reply is %d bytes, its ePID implies %d", sent.Version, len(b), want)
+	}
+	d.Response, d.Response.HWID = resp, d.HWID
+	d.Warnings = append(d.Warnings, warnings...)
+	return d, nil
+}
+
+// parseBaseResponse decodes and validates a base response whose length is
+// exactly 44 + P.
+func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
+	var r Response
+	var warnings []string
+	if len(b) < baseResponseMin+2 {
+		return Response{}, nil, verifyErr(CheckLength, "base response of %d bytes", len(b))
+	}
+	minor, off, _ := readU16(b, 0)
+	major, off, _ := readU16(b, off)
+	if int(major) != sent.Version || minor != sent.Minor {
+		return Response{}, nil, verifyErr(CheckVersion, "inner version %d.%d, request was %d.%d", major, minor, sent.Version, sent.Minor)
+	}
+	r.Version, r.Minor = int(major), minor
+	p, off, _ := readU32(b, off)
+	if p < 2 || p > maxEPIDBytes || p%2 != 0 {
+		return Response{}, nil, verifyErr(CheckEPID, "ePID size %d is not an even number of bytes from 2 to %d", p, maxEPIDBytes)
+	}
+	if int(p)+baseResponseMin != len(b) {
+		return Response{}, nil, verifyErr(CheckLength, "ePID size %d does not fit a %d-byte base response", p, len(b))
+	}
+	epid, off, _ := readBytes(b, off, int(p))
+	s, err := decodeEPIDText(epid)
+	if err != nil {
+		return Response{}, nil, err
+	}
+	r.EPID = s
+	r.CMID, off, _ = readGUID(b, off)
+	r.Time, off, _ = readU64(b, off)
+	r.Count, off, _ = readU32(b, off)
+	r.ActivationInterval, off, _ = readU32(b, off)
+	r.RenewalInterval, _, _ = readU32(b, off)
+	if r.CMID != sent.CMID {
+		return Response{}, nil, verifyErr(CheckCMIDEcho, "reply names client %s, request was from %s", r.CMID, sent.CMID)
+	}
+	if r.Time != sent.Time {
+		return Response{}, nil, verifyErr(CheckTimeEcho, "reply echoes time %d, request sent %d", r.Time, sent.Time)
+	}
+	if r.Count > maxCount {
+		return Response{}, nil, verifyErr(CheckRange, "current count %d is beyond any host's cache", r.Count)
+	}
+	for _, iv := range []struct {
+		name string
+		v    uint32
+	}{{"activation", r.ActivationInterval}, {"renewal", r.RenewalInterval}} {
+		if iv.v > maxIntervalMinutes {
+			return Response{}, nil, verifyErr(CheckRange, "%s interval %d minutes is beyond any host's setting (%d)", iv.name, iv.v, maxIntervalMinutes)
+		}
+		if iv.v == 0 {
+			warnings = append(warnings, fmt.Sprintf("%s interval is 0 minutes", iv.name))
+		}
+	}
+	if _, err := ParseEPID(r.EPID); err != nil {
+		warnings = append(warnings, fmt.Sprintf("ePID %q is not in Windows' format (%v): the host is probably an emulator", r.EPID, err))
+	}
+	return r, warnings, nil
+}
+
+// Limits on decoded fields. Windows caches at most twice the largest
+// required count it has seen (vlmcsd accepts requests for up to 1000, so
+// 2000); intervals are configurable on a Windows host from 15 minutes to
+// 43200 minutes (30 days), so anything beyond a year is garbage.
+const (
+	maxCount           = 2000
+	maxIntervalMinutes = 525600
+)

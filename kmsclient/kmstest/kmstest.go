@@ -1,0 +1,549 @@
+// Package kmstest runs an in-process KMS host on loopback for tests. It
+// speaks DCE/RPC with NDR32 and NDR64 and KMS versions 4, 5 and 6, counts
+// distinct client machine IDs per KMS counted ID on an injected clock, and
+// can misbehave in every way a broken or hostile host might. kmsctl ships
+// no KMS host: only tests import this package.
+package kmstest
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
+)
+
+// Defaults, the values of the captured vlmcsd host.
+const (
+	DefaultEPID               = "03612-00206-556-123727-03-1033-17763.0000-2972018"
+	DefaultActivationInterval = 120
+	DefaultRenewalInterval    = 10080
+	// CMIDLifetime is how long a host remembers a client that stopped renewing.
+	CMIDLifetime = 30 * 24 * time.Hour
+)
+
+// DefaultHWID is vlmcsd's default hardware ID.
+var DefaultHWID = [8]byte{0x3a, 0x1c, 0x04, 0x96, 0x00, 0xb6, 0x00, 0x76}
+
+// Misbehaviour selects a fault the host injects.
+type Misbehaviour int
+
+// Misbehaviours.
+const (
+	Honest            Misbehaviour = iota
+	Refuse                         // nothing listens: connections are refused
+	Stall                          // accept, then never answer anything
+	StallRequest                   // answer the bind, never the request
+	CloseMidReply                  // send half of the response PDU, then close
+	TruncatedPDU                   // a response whose stub is cut short (consistent frag_length)
+	FragLengthTooLarge             // a response header that declares more bytes than are sent
+	BadIntegrity                   // corrupt the V4 hash, the V5 SHA-256 or the V6 HMAC
+	BadPadding                     // V5/V6: corrupt the PKCS#7 padding
+	WrongCMID                      // echo another CMID (integrity values recomputed)
+	WrongTime                      // echo another time (integrity values recomputed)
+	GarbledEPID                    // an ePID with a control character (integrity values recomputed)
+	RPCFault                       // answer the request with a fault PDU (Options.FaultStatus)
+	BindNak                        // answer the bind with bind_nak (Options.NakReason)
+	RejectAll                      // reject every presentation context
+	HRESULTReply                   // answer with a NULL body and Options.HRESULT
+	Garbage                        // answer the bind with random bytes
+	WrongCallID                    // answer the request with another call_id
+	WrongPType                     // answer the request with a bind_ack
+	Fragmented                     // send the response in two fragments (honest)
+	BadVersionEcho                 // reply in another version (integrity valid)
+)
+
+// Options configure a host. The zero value is an honest, NDR64-capable
+// Windows-like host on the real clock.
+type Options struct {
+	Clock       clock.Clock
+	EPID        string            // default DefaultEPID
+	EPIDByKMSID map[string]string // per KMS counted ID (text form), overrides EPID
+	HWID        *[8]byte          // default DefaultHWID
+	Activation  uint32            // minutes, default 120
+	Renewal     uint32            // minutes, default 10080
+	// FixedCount, when non-zero, is reported instead of the tracked count
+	// (as emulators do).
+	FixedCount uint32
+	// NDR32Only makes the host reject NDR64 like py-kms and 2008-era Windows.
+	NDR32Only bool
+	// OnePerConnection closes the connection after each response, like py-kms.
+	OnePerConnection bool
+	Misbehave        Misbehaviour
+	FaultStatus      uint32 // for RPCFault; default 0x1c010003
+	NakReason        uint16 // for BindNak; default 4 (protocol version not supported)
+	HRESULT          uint32 // for HRESULTReply; default 0xC004F042
+}
+
+// Host is a running test KMS host.
+type Host struct {
+	opts  Options
+	clk   clock.Clock
+	ln    net.Listener
+	addr  string
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	seen  map[guid.GUID]map[guid.GUID]time.Time // KMS ID → CMID → last contact
+	cap   map[guid.GUID]uint32                  // KMS ID → largest required count seen
+	reqs  []kmsclient.Request
+	nconn int
+	done  bool
+}
+
+// TB is the part of testing.TB the host needs.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// Start runs a host on 127.0.0.1:0 and stops it when the test ends.
+func Start(t TB, opts Options) *Host {
+	t.Helper()
+	h, err := New(opts)
+	if err != nil {
+		t.Fatalf("kmstest: %v", err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+// New runs a host on 127.0.0.1:0; the caller must Close it.
+func New(opts Options) (*Host, error) {
+	h := &Host{opts: opts, clk: clock.Or(opts.Clock), conns: map[net.Conn]struct{}{},
+		seen: map[guid.GUID]map[guid.GUID]time.Time{}, cap: map[guid.GUID]uint32{}}
+	if h.opts.EPID == "" {
+		h.opts.EPID = DefaultEPID
+	}
+	if h.opts.HWID == nil {
+		hw := DefaultHWID
+		h.opts.HWID = &hw
+	}
+	if h.opts.Activation == 0 {
+		h.opts.Activation = DefaultActivationInterval
+	}
+	if h.opts.Renewal == 0 {
+		h.opts.Renewal = DefaultRenewalInterval
+	}
+	if h.opts.FaultStatus == 0 {
+		h.opts.FaultStatus = 0x1c010003
+	}
+	if h.opts.NakReason == 0 {
+		h.opts.NakReason = 4
+	}
+	if h.opts.HRESULT == 0 {
+		h.opts.HRESULT = 0xC004F042
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	h.ln, h.addr = ln, ln.Addr().String()
+	if opts.Misbehave == Refuse {
+		// The port was ours a moment ago and nothing listens on it now.
+		ln.Close()
+		h.done = true
+		return h, nil
+	}
+	h.wg.Add(1)
+	go h.accept()
+	return h, nil
+}
+
+// Addr is the host's address, 127.0.0.1:PORT.
+func (h *Host) Addr() string { return h.addr }
+
+// Port is the host's TCP port.
+func (h *Host) Port() string {
+	_, p, _ := net.SplitHostPort(h.addr)
+	return p
+}
+
+// Close stops the host, closes every connection and waits for its goroutines.
+func (h *Host) Close() {
+	h.mu.Lock()
+	if !h.done {
+		h.done = true
+		h.ln.Close()
+	}
+	for c := range h.conns {
+		c.Close()
+	}
+	h.mu.Unlock()
+	h.wg.Wait()
+}
+
+// Requests returns every KMS request the host decoded, in order.
+func (h *Host) Requests() []kmsclient.Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]kmsclient.Request(nil), h.reqs...)
+}
+
+// Connections returns how many TCP connections the host accepted.
+func (h *Host) Connections() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.nconn
+}
+
+// Count returns the current count for a KMS counted ID, as a request now would see it.
+func (h *Host) Count(kmsID guid.GUID) uint32 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.countLocked(kmsID, h.clk.Now())
+}
+
+// CMIDs returns how many distinct clients the host remembers for a KMS counted ID.
+func (h *Host) CMIDs(kmsID guid.GUID) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.expireLocked(kmsID, h.clk.Now())
+	return len(h.seen[kmsID])
+}
+
+func (h *Host) expireLocked(kmsID guid.GUID, now time.Time) {
+	for c, last := range h.seen[kmsID] {
+		if now.Sub(last) >= CMIDLifetime {
+			delete(h.seen[kmsID], c)
+		}
+	}
+}
+
+// countLocked is the number of distinct CMIDs seen in the last 30 days,
+// capped at twice the largest required count seen, as Windows hosts cache.
+func (h *Host) countLocked(kmsID guid.GUID, now time.Time) uint32 {
+	if h.opts.FixedCount != 0 {
+		return h.opts.FixedCount
+	}
+	h.expireLocked(kmsID, now)
+	n := uint32(len(h.seen[kmsID]))
+	if c := 2 * h.cap[kmsID]; c > 0 && n > c {
+		n = c
+	}
+	return n
+}
+
+func (h *Host) record(r *kmsclient.Request) uint32 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.clk.Now()
+	h.reqs = append(h.reqs, *r)
+	if h.seen[r.KMSCountedID] == nil {
+		h.seen[r.KMSCountedID] = map[guid.GUID]time.Time{}
+	}
+	h.seen[r.KMSCountedID][r.CMID] = now
+	if r.RequiredCount > h.cap[r.KMSCountedID] {
+		h.cap[r.KMSCountedID] = r.RequiredCount
+	}
+	return h.countLocked(r.KMSCountedID, now)
+}
+
+func (h *Host) accept() {
+	defer h.wg.Done()
+	for {
+		c, err := h.ln.Accept()
+		if err != nil {
+			return
+		}
+		h.mu.Lock()
+		if h.done {
+			h.mu.Unlock()
+			c.Close()
+			return
+		}
+		h.conns[c] = struct{}{}
+		h.nconn++
+		h.wg.Add(1)
+		h.mu.Unlock()
+		go func() {
+			defer h.wg.Done()
+			defer func() {
+				h.mu.Lock()
+				delete(h.conns, c)
+				h.mu.Unlock()
+				c.Close()
+			}()
+			h.serve(c)
+		}()
+	}
+}
+
+// session is one connection's state: the accepted contexts.
+type session struct {
+	ctx map[uint16]bool // context id → NDR64
+}
+
+func (h *Host) serve(c net.Conn) {
+	s := &session{ctx: map[uint16]bool{}}
+	buf := make([]byte, kmsclient.MaxPDU)
+	for {
+		if _, err := io.ReadFull(c, buf[:kmsclient.HeaderLen]); err != nil {
+			return
+		}
+		hd, err := kmsclient.ParseHeader(buf[:kmsclient.HeaderLen])
+		if err != nil {
+			return
+		}
+		if _, err := io.ReadFull(c, buf[kmsclient.HeaderLen:hd.FragLength]); err != nil {
+			return
+		}
+		pdu := buf[:hd.FragLength]
+		if h.opts.Misbehave == Stall {
+			io.Copy(io.Discard, c) // until the client or Close hangs up
+			return
+		}
+		var out []byte
+		closeAfter := false
+		switch hd.Type {
+		case kmsclient.PTypeBind, kmsclient.PTypeAlterContext:
+			out = h.bind(s, hd, pdu)
+		case kmsclient.PTypeRequest:
+			if h.opts.Misbehave == StallRequest {
+				io.Copy(io.Discard, c)
+				return
+			}
+			out, closeAfter = h.request(s, hd, pdu)
+			closeAfter = closeAfter || h.opts.OnePerConnection
+		default:
+			return // as vlmcsd does with any other PDU type
+		}
+		if out == nil {
+			return
+		}
+		if _, err := c.Write(out); err != nil {
+			return
+		}
+		if closeAfter {
+			return
+		}
+		if h.opts.Misbehave == FragLengthTooLarge && hd.Type == kmsclient.PTypeRequest {
+			io.Copy(io.Discard, c)
+			return
+		}
+	}
+}
+
+func (h *Host) bind(s *session, hd kmsclient.Header, pdu []byte) []byte {
+	switch h.opts.Misbehave {
+	case BindNak:
+		return kmsclient.AppendBindNak(nil, hd.CallID, h.opts.NakReason)
+	case Garbage:
+		g := make([]byte, 64)
+		rand.Read(g)
+		return g
+	}
+	b, err := kmsclient.ParseBind(pdu)
+	if err != nil {
+		return nil
+	}
+	ndr64Offered := false
+	for _, it := range b.Items {
+		if it.Abstract.UUID == kmsclient.KMSInterface && it.Transfer.UUID == kmsclient.NDR64 {
+			ndr64Offered = true
+		}
+	}
+	useNDR64 := ndr64Offered && !h.opts.NDR32Only
+	ack := kmsclient.BindAck{MaxXmit: b.MaxXmit, MaxRecv: b.MaxRecv, AssocGroup: 0x1063bf3f}
+	flags := hd.Flags
+	if hd.Type == kmsclient.PTypeBind {
+		ack.SecAddr = h.Port()
+	} else {
+		flags = kmsclient.FlagsSingleFrag
+	}
+	for _, it := range b.Items {
+		r := kmsclient.BindResult{Result: kmsclient.ResultProviderReject, Reason: 2}
+		feat, btfn := kmsclient.IsBTFN(it.Transfer.UUID)
+		switch {
+		case it.Abstract.UUID != kmsclient.KMSInterface || it.Abstract.Version != 1:
+			r.Reason = 1
+		case h.opts.Misbehave == RejectAll:
+		case btfn:
+			r = kmsclient.BindResult{Result: kmsclient.ResultNegotiateAck, Reason: feat & 3}
+		case it.Transfer.UUID == kmsclient.NDR64 && it.Transfer.Version == 1 && useNDR64:
+			r = kmsclient.BindResult{Result: kmsclient.ResultAcceptance, Transfer: it.Transfer}
+			s.ctx[it.ID] = true
+		case it.Transfer.UUID == kmsclient.NDR32 && it.Transfer.Version == 2 && !useNDR64:
+			r = kmsclient.BindResult{Result: kmsclient.ResultAcceptance, Transfer: it.Transfer}
+			s.ctx[it.ID] = false
+		}
+		ack.Results = append(ack.Results, r)
+	}
+	pt := kmsclient.PTypeBindAck
+	if hd.Type == kmsclient.PTypeAlterContext {
+		pt = kmsclient.PTypeAlterResponse
+	}
+	return kmsclient.AppendBindAck(nil, pt, flags, hd.CallID, &ack)
+}
+
+// request answers one request PDU; closeAfter asks the caller to hang up.
+func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte, closeAfter bool) {
+	call, err := kmsclient.ParseCall(pdu, hd)
+	if err != nil {
+		return nil, true
+	}
+	ndr64, ok := s.ctx[call.ContextID]
+	if !ok {
+		return kmsclient.AppendFault(nil, hd.CallID, call.ContextID, 0x1c010003), false
+	}
+	if h.opts.Misbehave == RPCFault {
+		return kmsclient.AppendFault(nil, hd.CallID, call.ContextID, h.opts.FaultStatus), false
+	}
+	callID := hd.CallID
+	if h.opts.Misbehave == WrongCallID {
+		callID += 7
+	}
+	if h.opts.Misbehave == WrongPType {
+		return kmsclient.AppendBindAck(nil, kmsclient.PTypeBindAck, kmsclient.FlagsSingleFrag, hd.CallID,
+			&kmsclient.BindAck{MaxXmit: 5840, MaxRecv: 5840, Results: []kmsclient.BindResult{{}}}), false
+	}
+	var stub []byte
+	body, err := kmsclient.ParseRequestStub(call.Stub, ndr64)
+	if err == nil {
+		var resp []byte
+		resp, err = h.answer(body)
+		if err == nil {
+			stub = kmsclient.AppendResponseStub(nil, ndr64, resp, 0)
+		}
+	}
+	if err != nil || h.opts.Misbehave == HRESULTReply {
+		hr := uint32(0x8007000D)
+		if err == nil {
+			hr = h.opts.HRESULT
+		}
+		stub = kmsclient.AppendResponseStub(nil, ndr64, nil, hr)
+	}
+	switch h.opts.Misbehave {
+	case TruncatedPDU:
+		stub = stub[:len(stub)/2]
+	case Fragmented:
+		half := len(stub) / 2
+		out = kmsclient.AppendResponse(nil, kmsclient.FlagFirstFrag, callID, call.ContextID, uint32(len(stub)), stub[:half])
+		return kmsclient.AppendResponse(out, kmsclient.FlagLastFrag, callID, call.ContextID, uint32(len(stub)-half), stub[half:]), false
+	}
+	out = kmsclient.AppendResponse(nil, kmsclient.FlagsSingleFrag, callID, call.ContextID, uint32(len(stub)), stub)
+	switch h.opts.Misbehave {
+	case CloseMidReply:
+		return out[:len(out)/2], true
+	case FragLengthTooLarge:
+		binary.LittleEndian.PutUint16(out[8:], uint16(len(out)+100))
+	}
+	return out, false
+}
+
+// answer decodes a KMS request and builds the reply.
+func (h *Host) answer(body []byte) ([]byte, error) {
+	req, sent, err := kmsclient.DecodeRequest(body)
+	if err != nil {
+		return nil, err
+	}
+	if req.Minor != 0 || req.Version < 4 || req.Version > 6 {
+		return nil, fmt.Errorf("version %d.%d", req.Version, req.Minor)
+	}
+	if req.RequiredCount > 1000 {
+		return nil, errors.New("required count above 1000")
+	}
+	count := h.record(&req)
+	epid := h.opts.EPID
+	if e, ok := h.opts.EPIDByKMSID[req.KMSCountedID.String()]; ok {
+		epid = e
+	}
+	resp := kmsclient.Response{Version: req.Version, Minor: req.Minor, EPID: epid, CMID: req.CMID, Time: req.Time,
+		Count: count, ActivationInterval: h.opts.Activation, RenewalInterval: h.opts.Renewal, HWID: *h.opts.HWID}
+	switch h.opts.Misbehave {
+	case WrongCMID:
+		resp.CMID[0] ^= 0xff
+	case WrongTime:
+		resp.Time += 10_000_000
+	case GarbledEPID:
+		resp.EPID = epid[:10] + "\x07" + epid[11:]
+	case BadVersionEcho:
+		// A reply in another version than asked, valid in itself.
+		if resp.Version == kmsclient.V6 {
+			resp.Version = kmsclient.V5
+		} else {
+			resp.Version = kmsclient.V6
+		}
+		sent.Version = resp.Version
+		sent.DIV = kmscrypto.DecryptBlock(kmscrypto.Block(resp.Version), &sent.IV)
+	}
+	var salts kmsclient.Salts
+	rand.Read(salts.R[:])
+	rand.Read(salts.RIV[:])
+	out, err := kmsclient.EncodeResponse(nil, &resp, &sent, &salts)
+	if err != nil {
+		return nil, err
+	}
+	switch h.opts.Misbehave {
+	case BadIntegrity:
+		out = corruptIntegrity(out, &resp, &sent)
+	case BadPadding:
+		out = corruptPadding(out, &sent, resp.Version)
+	}
+	return out, nil
+}
+
+// corruptIntegrity flips one bit of the version's integrity value and
+// re-encrypts, so that only that check can catch it.
+func corruptIntegrity(out []byte, resp *kmsclient.Response, sent *kmsclient.Sent) []byte {
+	if resp.Version == kmsclient.V4 {
+		out[len(out)-1] ^= 1
+		return out
+	}
+	blk := kmscrypto.Block(resp.Version)
+	var riv [16]byte
+	copy(riv[:], out[4:20])
+	inner, err := kmscrypto.DecryptCBC(nil, blk, &riv, out[20:])
+	if err != nil {
+		return out
+	}
+	// V5: the SHA-256 of R sits 32 bytes from the end; V6: the HMAC is last.
+	if resp.Version == kmsclient.V5 {
+		inner[len(inner)-32] ^= 1
+	} else {
+		inner[len(inner)-1] ^= 1
+	}
+	return kmscrypto.EncryptCBC(out[:20], blk, &riv, inner)
+}
+
+func corruptPadding(out []byte, sent *kmsclient.Sent, version int) []byte {
+	if version == kmsclient.V4 {
+		return out
+	}
+	blk := kmscrypto.Block(version)
+	var riv [16]byte
+	copy(riv[:], out[4:20])
+	ct := out[20:]
+	// Decrypt the last block raw, damage its last (padding) byte, re-encrypt.
+	var prev [16]byte
+	copy(prev[:], ct[len(ct)-32:len(ct)-16])
+	last := ct[len(ct)-16:]
+	var p [16]byte
+	blk.Decrypt(p[:], last)
+	for i := range p {
+		p[i] ^= prev[i]
+	}
+	p[15] = 0
+	for i := range p {
+		p[i] ^= prev[i]
+	}
+	blk.Encrypt(last, p[:])
+	return out
+}
+
+// PortOf returns the port of an address as a number (for tests building URLs).
+func PortOf(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
