@@ -78,9 +78,18 @@ type Conn struct {
 func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 	c := &Conn{addr: addr, opts: opts, clk: clock.Or(opts.Clock)}
 	if err := c.connect(ctx); err != nil {
-		return nil, err
+		return nil, c.withAddr(err)
 	}
 	return c, nil
+}
+
+// withAddr records the host's address in an *Error.
+func (c *Conn) withAddr(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Addr == "" {
+		e.Addr = c.addr
+	}
+	return err
 }
 
 // Addr returns the address the connection was dialled with.
@@ -312,6 +321,14 @@ const maxFragments = 16
 // host closed the connection after its previous answer (some hosts serve
 // one request per connection), Activate reconnects and sends it once more.
 func (c *Conn) Activate(ctx context.Context, req *Request) (*Result, error) {
+	res, err := c.activate(ctx, req)
+	if err != nil {
+		return nil, c.withAddr(err)
+	}
+	return res, nil
+}
+
+func (c *Conn) activate(ctx context.Context, req *Request) (*Result, error) {
 	rnd := c.opts.Rand
 	if rnd == nil {
 		rnd = rand.Reader

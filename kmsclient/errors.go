@@ -54,7 +54,8 @@ func (k Kind) String() string {
 type Error struct {
 	Code  hresult.Code
 	Kind  Kind
-	Op    string // what was being done: "dial 10.0.0.5:1688", "bind", "request", "verify reply"
+	Op    string // what was being done: "connect to 10.0.0.5:1688", "bind", "request", "verify reply"
+	Addr  string // the host:port talked to
 	Check string // for KindVerify: which check failed
 	Err   error
 }
@@ -101,18 +102,24 @@ var ErrBindRejected = errors.New("bind rejected")
 
 // netError classifies a dial, read or write failure.
 func netError(op string, err error) *Error {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
-		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: fmt.Errorf("timed out: %w", err)}
-	}
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: err}
-	}
-	if errors.Is(err, context.Canceled) {
-		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: err}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: &timeoutError{"timed out waiting for the host", err}}
+	case errors.Is(err, context.Canceled):
+		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: &timeoutError{"cancelled", err}}
 	}
 	return &Error{Code: hresult.NoKMSHost, Kind: KindNetwork, Op: op, Err: err}
 }
+
+// timeoutError says what happened in words and keeps the cause for errors.Is.
+type timeoutError struct {
+	msg string
+	err error
+}
+
+func (e *timeoutError) Error() string { return e.msg }
+func (e *timeoutError) Unwrap() error { return e.err }
 
 // isConnGone reports whether err means the host closed or reset the connection.
 func isConnGone(err error) bool {

@@ -39,27 +39,27 @@ type Misbehaviour int
 
 // Misbehaviours.
 const (
-	Honest            Misbehaviour = iota
-	Refuse                         // nothing listens: connections are refused
-	Stall                          // accept, then never answer anything
-	StallRequest                   // answer the bind, never the request
-	CloseMidReply                  // send half of the response PDU, then close
-	TruncatedPDU                   // a response whose stub is cut short (consistent frag_length)
-	FragLengthTooLarge             // a response header that declares more bytes than are sent
-	BadIntegrity                   // corrupt the V4 hash, the V5 SHA-256 or the V6 HMAC
-	BadPadding                     // V5/V6: corrupt the PKCS#7 padding
-	WrongCMID                      // echo another CMID (integrity values recomputed)
-	WrongTime                      // echo another time (integrity values recomputed)
-	GarbledEPID                    // an ePID with a control character (integrity values recomputed)
-	RPCFault                       // answer the request with a fault PDU (Options.FaultStatus)
-	BindNak                        // answer the bind with bind_nak (Options.NakReason)
-	RejectAll                      // reject every presentation context
-	HRESULTReply                   // answer with a NULL body and Options.HRESULT
-	Garbage                        // answer the bind with random bytes
-	WrongCallID                    // answer the request with another call_id
-	WrongPType                     // answer the request with a bind_ack
-	Fragmented                     // send the response in two fragments (honest)
-	BadVersionEcho                 // reply in another version (integrity valid)
+	Honest             Misbehaviour = iota
+	Refuse                          // nothing listens: connections are refused
+	Stall                           // accept, then never answer anything
+	StallRequest                    // answer the bind, never the request
+	CloseMidReply                   // send half of the response PDU, then close
+	TruncatedPDU                    // a response whose stub is cut short (consistent frag_length)
+	FragLengthTooLarge              // a response header that declares more bytes than are sent
+	BadIntegrity                    // corrupt the V4 hash, the V5 SHA-256 or the V6 HMAC
+	BadPadding                      // V5/V6: corrupt the PKCS#7 padding
+	WrongCMID                       // echo another CMID (integrity values recomputed)
+	WrongTime                       // echo another time (integrity values recomputed)
+	GarbledEPID                     // an ePID with a control character (integrity values recomputed)
+	RPCFault                        // answer the request with a fault PDU (Options.FaultStatus)
+	BindNak                         // answer the bind with bind_nak (Options.NakReason)
+	RejectAll                       // reject every presentation context
+	HRESULTReply                    // answer with a NULL body and Options.HRESULT
+	Garbage                         // answer the bind with random bytes
+	WrongCallID                     // answer the request with another call_id
+	WrongPType                      // answer the request with a bind_ack
+	Fragmented                      // send the response in two fragments (honest)
+	BadVersionEcho                  // reply in another version (integrity valid)
 )
 
 // Options configure a host. The zero value is an honest, NDR64-capable
