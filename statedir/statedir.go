@@ -1,0 +1,193 @@
+// Package statedir finds kmsctl's state directory and writes files in it.
+//
+// The state directory holds what kmsctl must remember between runs: the
+// persistent client identity (identity.json, whose CMID a KMS host counts
+// as one client), later per-host state, and the *.lock files that keep
+// concurrent kmsctl processes from creating the same state twice. Nothing in
+// it is a secret, but it is per user: the directory is kept at mode 0700 and
+// files at 0600 on Unix.
+//
+// Files are replaced atomically (WriteFile), so a reader sees either the old
+// or the new content, never a torn write, and a crash leaves at worst a
+// stray ".name.tmp-*" file next to an intact target.
+package statedir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// EnvVar names the environment variable that overrides the default state
+// directory (the --state-dir flag in turn overrides it).
+const EnvVar = "KMSCTL_STATE_DIR"
+
+// Resolve returns the state directory: override if non-empty (from
+// --state-dir), else $KMSCTL_STATE_DIR, else the platform default:
+// Linux/macOS $XDG_STATE_HOME/kmsctl (when $XDG_STATE_HOME is an absolute
+// path, as the XDG spec requires) or ~/.local/state/kmsctl from $HOME;
+// Windows %LOCALAPPDATA%\kmsctl.
+//
+// The environment is read through getenv so tests need not touch the process
+// environment; nil means os.Getenv. The result is cleaned but not made
+// absolute. Resolve creates nothing; call Ensure for that.
+func Resolve(override string, getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if override != "" {
+		return filepath.Clean(override), nil
+	}
+	if d := getenv(EnvVar); d != "" {
+		return filepath.Clean(d), nil
+	}
+	d, err := defaultDir(getenv)
+	if err != nil {
+		return "", fmt.Errorf("cannot find a state directory: %w (use --state-dir or $%s)", err, EnvVar)
+	}
+	return d, nil
+}
+
+// Ensure creates dir, and any missing parents, with mode 0700. If dir already
+// exists with any other permissions, Ensure tightens it to 0700 on Unix,
+// because it holds per-user state (on Windows the directory inherits the
+// ACL of %LOCALAPPDATA%, which is already per user, and nothing is
+// changed). On Unix it refuses, rather than chmod, a directory owned by
+// another user or a sticky shared directory such as /tmp.
+//
+// Ensure refuses a path that exists and is not a directory.
+func Ensure(dir string) error {
+	if dir == "" {
+		return errors.New("state directory: empty path")
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil:
+		if !fi.IsDir() {
+			return fmt.Errorf("state directory %s exists and is not a directory", dir)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create state directory: %w", err)
+		}
+		if fi, err = os.Stat(dir); err != nil {
+			return fmt.Errorf("state directory: %w", err)
+		}
+		if !fi.IsDir() { // replaced under us
+			return fmt.Errorf("state directory %s exists and is not a directory", dir)
+		}
+	default:
+		return fmt.Errorf("state directory: %w", err)
+	}
+	// A new directory may also need this: the umask can leave it narrower
+	// than 0700 (e.g. 0500), which would make it unwritable.
+	return tighten(dir, fi)
+}
+
+// createTemp creates the temporary file WriteFile writes into. It is a
+// variable so tests can make it fail.
+var createTemp = os.CreateTemp
+
+// WriteFile atomically replaces path with data, leaving it at mode 0600.
+//
+// It writes a temporary file in the same directory (".<name>.tmp-<random>"),
+// fsyncs and closes it, renames it over path and then, on Unix, fsyncs the
+// directory so the rename itself is durable. On any error before the rename
+// the temporary file is removed and path is untouched. An error from the
+// final directory fsync means path already holds data but may not survive
+// a crash.
+//
+// WriteFile refuses a target that exists and is not a regular file
+// (a directory, a symbolic link, a device ...).
+func WriteFile(path string, data []byte) (err error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case err == nil:
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("refusing to replace %s: not a regular file (%s)", path, fi.Mode().Type())
+		}
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := createTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: create temporary file: %w", path, err)
+	}
+	tmp := f.Name()
+	closed, renamed := false, false
+	defer func() {
+		if err != nil && !renamed {
+			if !closed {
+				_ = f.Close()
+			}
+			_ = os.Remove(tmp)
+		}
+	}()
+
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// os.CreateTemp already uses 0600; this also undoes an odd umask.
+	if err = f.Chmod(0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: sync: %w", path, err)
+	}
+	closed = true
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	renamed = true // the temporary file is gone; nothing to clean up
+	if serr := syncDir(dir); serr != nil {
+		return fmt.Errorf("wrote %s but could not sync its directory: %w", path, serr)
+	}
+	return nil
+}
+
+// lockRetry is how often Lock polls a held lock.
+const lockRetry = 20 * time.Millisecond
+
+// Lock takes an exclusive advisory lock on path+".lock", creating that file
+// (mode 0600) if needed, and retries until ctx is done. The lock excludes
+// other processes and other Lock calls in the same process. Unlock releases
+// it; the lock file is left in place (removing it would race with the next
+// locker). Calling unlock more than once is harmless.
+//
+// When ctx ends first, the error names the lock file, says another kmsctl may
+// be running, and wraps ctx.Err().
+func Lock(ctx context.Context, path string) (unlock func() error, err error) {
+	lockPath := path + ".lock"
+	fl := flock.New(lockPath, flock.SetPermissions(0o600))
+	ok, err := fl.TryLockContext(ctx, lockRetry)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return nil, fmt.Errorf("could not lock %s: another kmsctl may be running (%w)", lockPath, err)
+		}
+		return nil, fmt.Errorf("lock %s: %w", lockPath, err)
+	}
+	if !ok { // not reached: TryLockContext reports false only with an error
+		return nil, fmt.Errorf("could not lock %s: another kmsctl may be running", lockPath)
+	}
+	return func() error {
+		if err := fl.Unlock(); err != nil {
+			return fmt.Errorf("unlock %s: %w", lockPath, err)
+		}
+		return nil
+	}, nil
+}
