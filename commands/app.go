@@ -1,0 +1,92 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/output"
+)
+
+// NewApp builds the command tree.
+func NewApp(env *Env) *cli.App {
+	app := &cli.App{
+		Name:  "kmsctl",
+		Usage: "check KMS hosts and drive KMS activation from any terminal",
+		Description: `kmsctl speaks the KMS activation protocol (DCE/RPC, versions 4, 5 and 6) to
+Windows KMS hosts and compatible servers. It reports what a host counts for
+each product group against the activation threshold, verifies every reply,
+and explains every failure with its Windows error code.
+
+Examples:
+   kmsctl status kms.corp.example.com
+   kmsctl status 10.0.0.5:1688 --product "Windows Server 2022 Standard" --json`,
+		Version:                env.version(),
+		HideHelpCommand:        true,
+		EnableBashCompletion:   true,
+		UseShortOptionHandling: false,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "state-dir", Usage: "keep kmsctl's state (client identity) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
+			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR is honoured too)"},
+		},
+		Commands: []*cli.Command{
+			statusCommand(env),
+			productsCommand(env),
+		},
+		// Errors are reported once, by main through Env.Exit.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return &output.UsageError{Msg: err.Error(), Hint: "run 'kmsctl --help'"}
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			env.notFound = name
+		},
+	}
+	return app
+}
+
+// usageErr wraps flag errors of a subcommand.
+func usageErr(name string) cli.OnUsageErrorFunc {
+	return func(c *cli.Context, err error, _ bool) error {
+		return &output.UsageError{Msg: err.Error(), Hint: fmt.Sprintf("run 'kmsctl %s --help'", name)}
+	}
+}
+
+// Run runs the app on args (os.Args form) after mapping slmgr's spellings.
+func Run(env *Env, args []string) error {
+	app := NewApp(env)
+	env.json = wantsJSON(args)
+	err := app.Run(interspersed(app, SlmgrArgs(args)))
+	if err == nil && env.notFound != "" {
+		err = &output.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
+	}
+	return err
+}
+
+// SlmgrArgs accepts slmgr's own spellings: /ato, -ato and /ATO all mean ato.
+func SlmgrArgs(args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := append([]string(nil), args...)
+	for i := 1; i < len(out); i++ {
+		a := out[i]
+		if strings.HasPrefix(a, "--") {
+			continue
+		}
+		if len(a) > 1 && (a[0] == '/' || a[0] == '-') {
+			if verb := strings.ToLower(a[1:]); slmgrVerbs[verb] {
+				out[i] = verb
+				break
+			}
+		}
+		if !strings.HasPrefix(a, "-") {
+			break // the first positional argument is the command
+		}
+	}
+	return out
+}
+
+// slmgrVerbs are the slmgr options kmsctl implements as commands.
+var slmgrVerbs = map[string]bool{"status": true}

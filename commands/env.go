@@ -1,0 +1,113 @@
+// Package commands is kmsctl's command line: each file parses one family of
+// commands into options, calls the package that does the work, and hands
+// the result to output. Nothing here speaks the protocol or formats text.
+package commands
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/statedir"
+)
+
+// Env carries what commands need from the outside world, so that tests can
+// replace the clock and the streams.
+type Env struct {
+	Clock    clock.Clock
+	Getenv   func(string) string
+	Hostname func() (string, error)
+	// NewStreams builds the output streams once flags are known.
+	NewStreams func(noColor bool) *output.Streams
+
+	streams  *output.Streams
+	json     bool   // the running command was asked for JSON, errors included
+	notFound string // an unknown command name
+}
+
+// SystemEnv is the real environment.
+func SystemEnv() *Env {
+	return &Env{
+		Clock:    clock.Real{},
+		Getenv:   os.Getenv,
+		Hostname: os.Hostname,
+		NewStreams: func(noColor bool) *output.Streams {
+			return output.System(noColor, os.Getenv)
+		},
+	}
+}
+
+// Streams returns the output streams, honouring --no-color.
+func (e *Env) Streams(c *cli.Context) *output.Streams {
+	if e.streams == nil {
+		noColor := false
+		if c != nil {
+			noColor = c.Bool("no-color")
+		}
+		e.streams = e.NewStreams(noColor)
+	}
+	return e.streams
+}
+
+// Exit reports err and returns the process exit code.
+func (e *Env) Exit(err error) int {
+	return e.Streams(nil).Exit(err, e.json)
+}
+
+// commandContext bounds a whole command by --timeout.
+func commandContext(c *cli.Context) (context.Context, context.CancelFunc) {
+	d := c.Duration("timeout")
+	if d <= 0 {
+		d = 5 * time.Second
+	}
+	return context.WithTimeout(c.Context, d)
+}
+
+// stateDir resolves --state-dir, KMSCTL_STATE_DIR or the platform default.
+func (e *Env) stateDir(c *cli.Context) (string, error) {
+	return statedir.Resolve(c.String("state-dir"), e.Getenv)
+}
+
+// identity returns the client identity every probe uses, creating it on
+// first use; --cmid replaces the CMID for this run only.
+func (e *Env) identity(ctx context.Context, c *cli.Context) (identity.Identity, error) {
+	dir, err := e.stateDir(c)
+	if err != nil {
+		return identity.Identity{}, err
+	}
+	if s := c.String("cmid"); s != "" {
+		g, err := guid.Parse(s)
+		if err != nil || g.IsZero() {
+			return identity.Identity{}, &output.UsageError{Msg: "--cmid " + s + " is not a client machine ID", Hint: "give a GUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301"}
+		}
+		// A one-off CMID must not create or read the stored identity.
+		id, ok, err := identity.Peek(dir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return identity.Identity{}, err
+		}
+		if !ok {
+			id = identity.Identity{Workstation: defaultWorkstation(e.Hostname)}
+		}
+		id.CMID = g
+		return id, nil
+	}
+	return identity.Load(ctx, dir, identity.Options{Clock: e.Clock, Hostname: e.Hostname})
+}
+
+func defaultWorkstation(hostname func() (string, error)) string {
+	h, err := hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	if len(h) > identity.MaxWorkstationLen {
+		h = h[:identity.MaxWorkstationLen]
+	}
+	return h
+}

@@ -1,0 +1,52 @@
+package commands
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+)
+
+func productsCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "products",
+		Usage:     "list the products kmsctl knows, with their KMS group, threshold and protocol",
+		ArgsUsage: "[FILTER]",
+		Description: `Lists every volume-licensed product in kmsctl's catalogue whose name, alias
+or KMS group contains every word of FILTER (any case). Product keys are shown only by their
+last five characters.
+
+Examples:
+   kmsctl products
+   kmsctl products "server 2022"
+   kmsctl products office --json`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+		},
+		OnUsageError: usageErr("products"),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			filter := strings.ToLower(strings.Join(c.Args().Slice(), " "))
+			var ps []catalogue.Product
+			for _, p := range catalogue.Products() {
+				if filter == "" || matches(p, filter) {
+					ps = append(ps, p)
+				}
+			}
+			return env.Streams(c).Products(ps, c.Bool("json"))
+		},
+	}
+}
+
+// matches reports whether every word of filter appears in the product's
+// name, an alias or its KMS group.
+func matches(p catalogue.Product, filter string) bool {
+	text := strings.ToLower(p.Name + " " + strings.Join(p.Aliases, " ") + " " + p.Group)
+	for _, w := range strings.Fields(filter) {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/commands"
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
+	"github.com/kmsctl/kmsctl/output"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected output inside testdata/script/*.txtar")
+
+// testNow is the fixed time every scripted run sees, so latencies are 0 and
+// dates stable.
+var testNow = time.Date(2026, 11, 23, 17, 55, 4, 0, time.UTC)
+
+// TestMain registers the real command as "kmsctl". Test-only knobs live
+// here, never in flags users see: a fixed clock, and KMSCTL_TEST_TTY=1 to
+// render as on a terminal.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"kmsctl": func() {
+			env := commands.SystemEnv()
+			env.Clock = clock.NewFake(testNow)
+			sys := env.NewStreams
+			env.NewStreams = func(noColor bool) *output.Streams {
+				s := sys(noColor)
+				if os.Getenv("KMSCTL_TEST_TTY") == "1" {
+					s.Out = os.Stdout
+					s.TTY = true
+					s.Color = !noColor && os.Getenv("NO_COLOR") == ""
+				}
+				return s
+			}
+			os.Exit(env.Exit(commands.Run(env, os.Args)))
+		},
+	})
+}
+
+// hostKey is where Setup leaves the script's test hosts.
+type hostKey struct{}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(env *testscript.Env) error {
+			clk := clock.NewFake(testNow)
+			hosts := map[string]*kmstest.Host{}
+			for name, o := range map[string]kmstest.Options{
+				"KMS_HOST":      {Clock: clk},
+				"KMS_FULL":      {Clock: clk, FixedCount: 50},
+				"KMS_NDR32":     {Clock: clk, FixedCount: 50, NDR32Only: true, OnePerConnection: true},
+				"KMS_GUIDEPID":  {Clock: clk, FixedCount: 50, EPID: "6f886fdf-3ca5-3bba-efb6-948e04baf45c"},
+				"KMS_HRESULT":   {Clock: clk, Misbehave: kmstest.HRESULTReply},
+				"KMS_FORGED":    {Clock: clk, Misbehave: kmstest.BadIntegrity},
+				"KMS_WRONGCMID": {Clock: clk, Misbehave: kmstest.WrongCMID},
+				"KMS_REFUSED":   {Misbehave: kmstest.Refuse},
+				"KMS_STALL":     {Misbehave: kmstest.Stall},
+				"KMS_FAULT":     {Misbehave: kmstest.RPCFault},
+			} {
+				h, err := kmstest.New(o)
+				if err != nil {
+					return err
+				}
+				env.Defer(h.Close)
+				hosts[name] = h
+				env.Setenv(name, h.Addr())
+			}
+			env.Values[hostKey{}] = hosts
+			env.Setenv("KMSCTL_STATE_DIR", env.WorkDir+"/state")
+			env.Setenv("NO_COLOR", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"golden": golden,
+			// cmids HOSTVAR KMSID N: the host remembers N distinct clients for KMSID.
+			"cmids": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: cmids HOSTVAR KMSID N")
+				}
+				h := ts.Value(hostKey{}).(map[string]*kmstest.Host)[args[0]]
+				if h == nil {
+					ts.Fatalf("no host %s", args[0])
+				}
+				want, err := strconv.Atoi(args[2])
+				if err != nil {
+					ts.Fatalf("%v", err)
+				}
+				got := h.CMIDs(guid.MustParse(args[1]))
+				if (got == want) == neg {
+					ts.Fatalf("host %s remembers %d clients for %s, want %s%d", args[0], got, args[1], map[bool]string{true: "not ", false: ""}[neg], want)
+				}
+			},
+		},
+	})
+}
+
+// golden stdout|stderr NAME compares the output with testdata/golden/NAME,
+// after writing each test host's address as its variable name ($KMS_HOST),
+// since ports differ from run to run. With -update it rewrites the file.
+func golden(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: golden stdout|stderr NAME")
+	}
+	got := ts.ReadFile(args[0])
+	hosts := ts.Value(hostKey{}).(map[string]*kmstest.Host)
+	names := make([]string, 0, len(hosts))
+	for n := range hosts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		got = strings.ReplaceAll(got, hosts[n].Addr(), "$"+n)
+	}
+	got = strings.ReplaceAll(got, ts.Getenv("WORK"), "$WORK")
+	path := filepath.Join(goldenDir, args[1])
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			ts.Fatalf("%v", err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		ts.Fatalf("%v (run go test . -update to create it)", err)
+	}
+	if got == string(want) {
+		return
+	}
+	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < len(gl) || i < len(wl); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			ts.Fatalf("%s differs from %s at line %d:\n got: %q\nwant: %q\n(run go test . -update if the change is intended)", args[0], path, i+1, g, w)
+		}
+	}
+}
+
+// goldenDir is absolute: scripts run in their own work directories.
+var goldenDir = func() string {
+	wd, _ := os.Getwd()
+	return filepath.Join(wd, "testdata", "golden")
+}()

@@ -1,0 +1,350 @@
+package output
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// StatusReport is the JSON document of `kmsctl status --json`. Its field
+// tags are the schema documented in README.md.
+type StatusReport struct {
+	Hosts   []StatusHost   `json:"hosts"`
+	Summary *StatusSummary `json:"summary,omitempty"`
+}
+
+// StatusSummary counts hosts by outcome.
+type StatusSummary struct {
+	Hosts          int `json:"hosts"`
+	OK             int `json:"ok"`
+	BelowThreshold int `json:"below_threshold"`
+	Failed         int `json:"failed"`
+}
+
+// StatusHost is one host's answers.
+type StatusHost struct {
+	Host    string        `json:"host"`
+	Address string        `json:"address"`
+	OK      bool          `json:"ok"`
+	Error   *ErrorInfo    `json:"error"`
+	Groups  []StatusGroup `json:"groups"`
+}
+
+// StatusGroup is one product group's answer. Pointers are null when the
+// group failed.
+type StatusGroup struct {
+	Product                   string     `json:"product"`
+	KMSGroup                  string     `json:"kms_group"`
+	KMSID                     string     `json:"kms_id"`
+	Protocol                  int        `json:"protocol"`
+	Count                     *uint32    `json:"count"`
+	Threshold                 int        `json:"threshold"`
+	BelowThreshold            bool       `json:"below_threshold"`
+	EPID                      *string    `json:"epid"`
+	EPIDInfo                  *EPIDJSON  `json:"epid_info"`
+	HWID                      *string    `json:"hwid"`
+	ActivationIntervalMinutes *uint32    `json:"activation_interval_minutes"`
+	RenewalIntervalMinutes    *uint32    `json:"renewal_interval_minutes"`
+	LatencyMS                 *float64   `json:"latency_ms"`
+	Warnings                  []string   `json:"warnings"`
+	Error                     *ErrorInfo `json:"error"`
+}
+
+// EPIDJSON is a decoded host ePID.
+type EPIDJSON struct {
+	PlatformID     string `json:"platform_id"`
+	GroupID        string `json:"group_id"`
+	HostKeyType    string `json:"host_key_type"`
+	KeyID          int    `json:"key_id"`
+	Channel        string `json:"channel"`
+	LCID           int    `json:"lcid"`
+	Language       string `json:"language"`
+	LanguageName   string `json:"language_name"`
+	OSBuild        int    `json:"os_build"`
+	OS             string `json:"os"`
+	ActivationDate string `json:"activation_date"` // YYYY-MM-DD
+}
+
+// NewStatusReport converts probe results to the JSON document.
+func NewStatusReport(hosts []probe.Host, summary bool) StatusReport {
+	r := StatusReport{Hosts: make([]StatusHost, 0, len(hosts))}
+	if summary {
+		r.Summary = &StatusSummary{Hosts: len(hosts)}
+	}
+	for i := range hosts {
+		h := &hosts[i]
+		sh := StatusHost{Host: h.Host, Address: h.Address, Groups: make([]StatusGroup, 0, len(h.Groups))}
+		if h.Remote != "" {
+			sh.Address = h.Remote
+		}
+		o := h.Outcome()
+		sh.OK = o != probe.Failed
+		if r.Summary != nil {
+			switch o {
+			case probe.OK:
+				r.Summary.OK++
+			case probe.Below:
+				r.Summary.BelowThreshold++
+			default:
+				r.Summary.Failed++
+			}
+		}
+		if h.Err != nil {
+			e := Describe(h.Err)
+			sh.Error = &e
+		}
+		for j := range h.Groups {
+			sh.Groups = append(sh.Groups, newStatusGroup(&h.Groups[j]))
+		}
+		r.Hosts = append(r.Hosts, sh)
+	}
+	return r
+}
+
+func newStatusGroup(g *probe.Group) StatusGroup {
+	sg := StatusGroup{Product: g.Product.Name, KMSGroup: g.Product.Group, KMSID: g.Product.KMSID.String(),
+		Protocol: g.Protocol, Threshold: g.Product.Threshold, BelowThreshold: g.BelowThreshold(), Warnings: []string{}}
+	if g.Err != nil {
+		e := Describe(g.Err)
+		sg.Error = &e
+		return sg
+	}
+	if g.Result == nil {
+		return sg
+	}
+	r := g.Result
+	sg.Count, sg.EPID = &r.Count, &r.EPID
+	sg.ActivationIntervalMinutes, sg.RenewalIntervalMinutes = &r.ActivationInterval, &r.RenewalInterval
+	ms := float64(r.Latency.Microseconds()) / 1000
+	sg.LatencyMS = &ms
+	if r.HWID != nil {
+		h := strings.ToUpper(hex.EncodeToString(r.HWID[:]))
+		sg.HWID = &h
+	}
+	if i := r.EPIDInfo; i != nil {
+		sg.EPIDInfo = &EPIDJSON{PlatformID: i.PlatformID, GroupID: i.GroupID, HostKeyType: i.HostKeyType, KeyID: i.KeyID,
+			Channel: i.Channel, LCID: i.LCID, Language: i.Language, LanguageName: i.LanguageName, OSBuild: i.Build, OS: i.OS,
+			ActivationDate: i.ActivationDate.Format(time.DateOnly)}
+	}
+	sg.Warnings = append(sg.Warnings, r.Warnings...)
+	return sg
+}
+
+// StatusExit is the exit code of a status run: the worst host's.
+func StatusExit(hosts []probe.Host) int {
+	worst := probe.OK
+	for i := range hosts {
+		if o := hosts[i].Outcome(); o > worst {
+			worst = o
+		}
+	}
+	return int(worst) // OK 0, Below 1, Failed 2
+}
+
+// Status renders probe results: JSON, an aligned table on a terminal, or
+// tab-separated lines when piped. Warnings and errors go to stderr.
+func (s *Streams) Status(hosts []probe.Host, asJSON, summary bool) error {
+	if asJSON {
+		if err := writeJSON(s.Out, NewStatusReport(hosts, summary)); err != nil {
+			return err
+		}
+	} else if s.TTY {
+		s.statusTable(hosts)
+	} else {
+		s.statusTSV(hosts)
+	}
+	if !asJSON {
+		s.statusProblems(hosts)
+		if summary {
+			r := NewStatusReport(hosts, true)
+			fmt.Fprintf(s.Err, "%d hosts: %d ok, %d below threshold, %d failed\n",
+				r.Summary.Hosts, r.Summary.OK, r.Summary.BelowThreshold, r.Summary.Failed)
+		}
+	}
+	if code := StatusExit(hosts); code != 0 {
+		return Silent{Code: code}
+	}
+	return nil
+}
+
+func (s *Streams) statusTable(hosts []probe.Host) {
+	for i := range hosts {
+		h := &hosts[i]
+		if i > 0 {
+			fmt.Fprintln(s.Out)
+		}
+		addr := h.Address
+		if h.Remote != "" && h.Remote != h.Address {
+			addr += " (" + h.Remote + ")"
+		}
+		if addr == "" {
+			addr = h.Host
+		}
+		fmt.Fprintf(s.Out, "KMS host %s\n", addr)
+		if h.Err != nil {
+			fmt.Fprintf(s.Out, "  %s\n", s.bad("unreachable: "+Describe(h.Err).Code))
+			continue
+		}
+		t := tablewriter.NewTable(s.Out,
+			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+				Borders:  tw.BorderNone,
+				Symbols:  tw.NewSymbols(tw.StyleNone),
+				Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off}, Lines: tw.Lines{ShowHeaderLine: tw.Off}},
+			})),
+			tablewriter.WithHeaderAutoFormat(tw.On),
+			tablewriter.WithHeaderAlignment(tw.AlignLeft),
+			tablewriter.WithRowAlignment(tw.AlignLeft),
+			tablewriter.WithTrimSpace(tw.Off),
+			tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
+		)
+		t.Header("Product group", "Protocol", "Count", "Host OS build", "Language", "Key activated", "HWID", "Retry/renew", "Latency")
+		var epids []string
+		for j := range h.Groups {
+			g := &h.Groups[j]
+			if g.Err != nil {
+				t.Append([]string{g.Product.Name, "V" + strconv.Itoa(g.Protocol), s.bad("failed"), "", "", "", "", "", ""})
+				continue
+			}
+			r := g.Result
+			count := fmt.Sprintf("%d / %d", r.Count, g.Product.Threshold)
+			if g.BelowThreshold() {
+				count = s.bad(count)
+			} else {
+				count = s.good(count)
+			}
+			build, lang, activated := "?", "?", "?"
+			if e := r.EPIDInfo; e != nil {
+				build = strconv.Itoa(e.Build)
+				if e.OS != "" {
+					build += " (" + e.OS + ")"
+				}
+				lang = strconv.Itoa(e.LCID)
+				if e.Language != "" {
+					lang = e.Language
+				}
+				activated = e.ActivationDate.Format(time.DateOnly)
+			}
+			hwid := "-"
+			if r.HWID != nil {
+				hwid = strings.ToUpper(hex.EncodeToString(r.HWID[:]))
+			}
+			t.Append([]string{g.Product.Name, "V" + strconv.Itoa(r.Version), count, build, lang, activated, hwid,
+				Minutes(r.ActivationInterval) + " / " + Minutes(r.RenewalInterval), Latency(r.Latency)})
+			if !contains(epids, r.EPID) {
+				epids = append(epids, r.EPID)
+			}
+		}
+		t.Render()
+		for _, e := range epids {
+			fmt.Fprintf(s.Out, "%s %s\n", s.dim("host ePID"), e)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// statusTSV prints one line per group: host, product, protocol, count,
+// threshold, state (ok|below|failed), ePID, OS build, LCID, key activation
+// date, HWID, activation and renewal interval in minutes, latency in ms,
+// error code. Empty fields stay empty.
+func (s *Streams) statusTSV(hosts []probe.Host) {
+	for i := range hosts {
+		h := &hosts[i]
+		for j := range h.Groups {
+			g := &h.Groups[j]
+			f := make([]string, 15)
+			f[0], f[1], f[2], f[4] = h.Host, g.Product.Name, strconv.Itoa(g.Protocol), strconv.Itoa(g.Product.Threshold)
+			err := g.Err
+			if h.Err != nil {
+				err = h.Err
+			}
+			switch {
+			case err != nil:
+				f[5], f[14] = "failed", Describe(err).Code
+			case g.Result != nil:
+				r := g.Result
+				f[3], f[6] = strconv.Itoa(int(r.Count)), r.EPID
+				f[5] = "ok"
+				if g.BelowThreshold() {
+					f[5] = "below"
+				}
+				if e := r.EPIDInfo; e != nil {
+					f[7], f[8], f[9] = strconv.Itoa(e.Build), strconv.Itoa(e.LCID), e.ActivationDate.Format(time.DateOnly)
+				}
+				if r.HWID != nil {
+					f[10] = strings.ToUpper(hex.EncodeToString(r.HWID[:]))
+				}
+				f[11], f[12] = strconv.Itoa(int(r.ActivationInterval)), strconv.Itoa(int(r.RenewalInterval))
+				f[13] = strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 3, 64)
+			}
+			fmt.Fprintln(s.Out, strings.Join(f, "\t"))
+		}
+	}
+}
+
+// statusProblems writes each failure once (a host's, or a group's) and
+// each warning to stderr.
+func (s *Streams) statusProblems(hosts []probe.Host) {
+	for i := range hosts {
+		h := &hosts[i]
+		if h.Err != nil {
+			fmt.Fprintf(s.Err, "%s:\n", h.Host)
+			s.writeErrorInfo(s.Err, Describe(h.Err), "")
+			continue
+		}
+		var last error
+		for j := range h.Groups {
+			g := &h.Groups[j]
+			if g.Err != nil && g.Err != last {
+				fmt.Fprintf(s.Err, "%s, %s:\n", h.Host, g.Product.Name)
+				s.writeErrorInfo(s.Err, Describe(g.Err), "")
+				last = g.Err
+			}
+			if g.Result != nil {
+				for _, w := range g.Result.Warnings {
+					fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, w)
+				}
+			}
+		}
+	}
+}
+
+// Minutes renders an interval the way an admin says it: 2h, 7d, 1h30m, 45m.
+func Minutes(m uint32) string {
+	if m == 0 {
+		return "0m"
+	}
+	d, rest := m/1440, m%1440
+	h, min := rest/60, rest%60
+	var b strings.Builder
+	if d > 0 {
+		fmt.Fprintf(&b, "%dd", d)
+	}
+	if h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+	}
+	if min > 0 {
+		fmt.Fprintf(&b, "%dm", min)
+	}
+	return b.String()
+}
+
+// Latency renders a round trip in milliseconds.
+func Latency(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+}

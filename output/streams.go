@@ -1,0 +1,49 @@
+// Package output is the only place kmsctl writes for people and scripts:
+// tables on a terminal, tab-separated text when piped, JSON on request,
+// colour only where it helps, and every error in one format.
+package output
+
+import (
+	"io"
+	"os"
+
+	"github.com/fatih/color"
+	"github.com/mattn/go-isatty"
+)
+
+// Streams are where a command writes, and what the terminal can show.
+type Streams struct {
+	Out   io.Writer
+	Err   io.Writer
+	TTY   bool // stdout is a terminal: aligned tables, relative wording
+	Color bool // colour on stdout
+}
+
+// System returns the process's streams. Colour is on only when stdout is a
+// terminal, NO_COLOR is unset or empty, and noColor is false.
+func System(noColor bool, getenv func(string) string) *Streams {
+	tty := isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd())
+	var out io.Writer = os.Stdout
+	useColor := tty && !noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
+	if useColor {
+		// Windows consoles need ANSI translated or enabled; colorable does either.
+		out = color.Output
+	}
+	return &Streams{Out: out, Err: os.Stderr, TTY: tty, Color: useColor}
+}
+
+// paint returns s in the given attributes when colour is on.
+func (s *Streams) paint(text string, attrs ...color.Attribute) string {
+	if !s.Color {
+		return text
+	}
+	c := color.New(attrs...)
+	c.EnableColor()
+	return c.Sprint(text)
+}
+
+// Colours by meaning.
+func (s *Streams) good(t string) string { return s.paint(t, color.FgGreen) }
+func (s *Streams) bad(t string) string  { return s.paint(t, color.FgRed, color.Bold) }
+func (s *Streams) warn(t string) string { return s.paint(t, color.FgYellow) }
+func (s *Streams) dim(t string) string  { return s.paint(t, color.Faint) }

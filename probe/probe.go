@@ -1,0 +1,251 @@
+// Package probe asks KMS hosts for their activation count: one request per
+// product group over one connection, from the user's one persistent client
+// identity, so that watching a host never adds to its count.
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
+)
+
+// Target is one product group to ask about.
+type Target struct {
+	Product  catalogue.Product
+	Protocol int // 4, 5 or 6; 0 means the product's own
+}
+
+// Client is who the probe claims to be.
+type Client struct {
+	CMID        guid.GUID
+	Workstation string
+}
+
+// Options configure a probe.
+type Options struct {
+	Clock clock.Clock
+	Conn  kmsclient.Options
+}
+
+// Group is the answer for one product group.
+type Group struct {
+	Product  catalogue.Product
+	Protocol int
+	Result   *kmsclient.Result // nil when Err is set
+	Err      error
+}
+
+// BelowThreshold reports whether the host answered with a count under the
+// product's threshold: a client of this product would not be activated.
+func (g *Group) BelowThreshold() bool {
+	return g.Err == nil && g.Result != nil && int(g.Result.Count) < g.Product.Threshold
+}
+
+// Host is the answer of one host.
+type Host struct {
+	Host    string // as the user wrote it
+	Address string // host:port dialled
+	Remote  string // resolved remote address, when connected
+	Err     error  // the host could not be reached or bound; Groups then carry no results
+	Groups  []Group
+}
+
+// Outcome grades a probe; larger is worse.
+type Outcome int
+
+// Outcomes, in the order "the worst wins".
+const (
+	OK     Outcome = iota // every group answered at or above its threshold
+	Below                 // some group answered below its threshold
+	Failed                // the host or a group failed
+)
+
+// Outcome grades the host's answers.
+func (h *Host) Outcome() Outcome {
+	if h.Err != nil {
+		return Failed
+	}
+	o := OK
+	for i := range h.Groups {
+		g := &h.Groups[i]
+		switch {
+		case g.Err != nil:
+			return Failed
+		case g.BelowThreshold():
+			o = Below
+		}
+	}
+	return o
+}
+
+// Probe asks one host about every target over one connection.
+func Probe(ctx context.Context, host string, targets []Target, who Client, opts Options) Host {
+	clk := clock.Or(opts.Clock)
+	if opts.Conn.Clock == nil {
+		opts.Conn.Clock = clk
+	}
+	h := Host{Host: host, Groups: make([]Group, len(targets))}
+	for i, t := range targets {
+		h.Groups[i] = Group{Product: t.Product, Protocol: t.Protocol}
+		if h.Groups[i].Protocol == 0 {
+			h.Groups[i].Protocol = t.Product.Protocol
+		}
+	}
+	addr, err := ParseAddress(host)
+	if err != nil {
+		h.Err = err
+		return h
+	}
+	h.Address = addr
+	conn, err := kmsclient.Dial(ctx, addr, opts.Conn)
+	if err != nil {
+		h.Err = err
+		return h
+	}
+	defer conn.Close()
+	h.Remote = conn.RemoteAddr()
+	for i := range h.Groups {
+		g := &h.Groups[i]
+		req := Request(g.Product, g.Protocol, who, clk)
+		g.Result, g.Err = conn.Activate(ctx, req)
+		if g.Err != nil && isConnectionLevel(g.Err) {
+			// The host is gone; the remaining groups cannot be asked.
+			for j := i + 1; j < len(h.Groups); j++ {
+				h.Groups[j].Err = g.Err
+			}
+			break
+		}
+	}
+	return h
+}
+
+// isConnectionLevel reports whether err ended the association, so asking
+// about further groups is pointless.
+func isConnectionLevel(err error) bool {
+	var e *kmsclient.Error
+	if !errors.As(err, &e) {
+		return true
+	}
+	switch e.Kind {
+	case kmsclient.KindNetwork, kmsclient.KindTimeout, kmsclient.KindBind, kmsclient.KindProtocol:
+		return true
+	}
+	return false
+}
+
+// Request builds the activation request a probe sends for p: a client in
+// its initial grace period, as a freshly installed machine would be.
+func Request(p catalogue.Product, protocol int, who Client, clk clock.Clock) *kmsclient.Request {
+	return &kmsclient.Request{
+		Version:           protocol,
+		LicenseStatus:     kmsclient.StatusOOBGrace,
+		BindingExpiration: 30 * 24 * 60,
+		ApplicationID:     p.ApplicationID,
+		ActivationID:      p.SKUID,
+		KMSCountedID:      p.KMSID,
+		CMID:              who.CMID,
+		RequiredCount:     uint32(p.Threshold),
+		Time:              kmsclient.Filetime(clock.Or(clk).Now()),
+		Workstation:       who.Workstation,
+	}
+}
+
+// AddressError is a host argument that is not HOST[:PORT].
+type AddressError struct {
+	Input  string
+	Reason string
+}
+
+func (e *AddressError) Error() string {
+	return fmt.Sprintf("%q is not HOST[:PORT]: %s", e.Input, e.Reason)
+}
+
+// Hint says how to write an address.
+func (e *AddressError) Hint() string {
+	return "write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to 1688)"
+}
+
+// Code is the HRESULT slmgr gives a malformed argument.
+func (e *AddressError) Code() hresult.Code { return hresult.InvalidArg }
+
+// ParseAddress turns HOST, HOST:PORT, [IPv6]:PORT, [IPv6] or a bare IPv6
+// address into host:port, with the KMS port 1688 by default.
+func ParseAddress(s string) (string, error) {
+	in := s
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", &AddressError{in, "empty"}
+	}
+	var host, port string
+	switch {
+	case strings.HasPrefix(s, "["):
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return "", &AddressError{in, "missing ]"}
+		}
+		host = s[1:end]
+		rest := s[end+1:]
+		if rest != "" {
+			if !strings.HasPrefix(rest, ":") {
+				return "", &AddressError{in, "unexpected text after ]"}
+			}
+			port = rest[1:]
+			if port == "" {
+				return "", &AddressError{in, "empty port"}
+			}
+		}
+		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil && !strings.Contains(host, ":") {
+			return "", &AddressError{in, "brackets hold an IPv6 address"}
+		}
+	case strings.Count(s, ":") > 1:
+		if net.ParseIP(s) == nil {
+			return "", &AddressError{in, "write IPv6 addresses in brackets, e.g. [2001:db8::1]:1688"}
+		}
+		host = s
+	default:
+		var ok bool
+		host, port, ok = strings.Cut(s, ":")
+		if ok && port == "" {
+			return "", &AddressError{in, "empty port"}
+		}
+		if err := checkHostname(host); err != "" {
+			return "", &AddressError{in, err}
+		}
+	}
+	if port == "" {
+		port = kmsclient.DefaultPort
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
+		return "", &AddressError{in, fmt.Sprintf("port %q is not a number from 1 to 65535", port)}
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+func checkHostname(h string) string {
+	if h == "" {
+		return "empty host name"
+	}
+	if len(h) > 253 {
+		return "host name longer than 253 characters"
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 {
+			return "empty or over-long label in host name"
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Sprintf("character %q is not allowed in a host name", c)
+			}
+		}
+	}
+	return ""
+}
