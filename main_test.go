@@ -26,13 +26,22 @@ var update = flag.Bool("update", false, "rewrite the expected output inside test
 var testNow = time.Date(2026, 11, 23, 17, 55, 4, 0, time.UTC)
 
 // TestMain registers the real command as "kmsctl". Test-only knobs live
-// here, never in flags users see: a fixed clock, and KMSCTL_TEST_TTY=1 to
-// render as on a terminal.
+// here, never in flags users see: the clock (KMSCTL_TEST_NOW, RFC 3339,
+// set by the script command "clock"), and KMSCTL_TEST_TTY=1 to render as
+// on a terminal.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"kmsctl": func() {
 			env := commands.SystemEnv()
-			env.Clock = clock.NewFake(testNow)
+			now := testNow
+			if v := os.Getenv("KMSCTL_TEST_NOW"); v != "" {
+				t, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					panic("KMSCTL_TEST_NOW: " + err.Error())
+				}
+				now = t
+			}
+			env.Clock = clock.NewFake(now)
 			sys := env.NewStreams
 			env.NewStreams = func(noColor bool) *output.Streams {
 				s := sys(noColor)
@@ -48,8 +57,12 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// hostKey is where Setup leaves the script's test hosts.
-type hostKey struct{}
+// hostKey is where Setup leaves the script's test hosts; clockKey the
+// clock they share with the kmsctl runs of the script.
+type (
+	hostKey  struct{}
+	clockKey struct{}
+)
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -81,12 +94,39 @@ func TestScripts(t *testing.T) {
 				env.Setenv(name, h.Addr())
 			}
 			env.Values[hostKey{}] = hosts
+			env.Values[clockKey{}] = clk
+			env.Setenv("KMSCTL_TEST_NOW", testNow.Format(time.RFC3339Nano))
 			env.Setenv("KMSCTL_STATE_DIR", env.WorkDir+"/state")
 			env.Setenv("NO_COLOR", "")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"golden": golden,
+			// clock advance DURATION | clock set RFC3339: move the time the
+			// test hosts and every later kmsctl run of the script see.
+			"clock": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: clock advance DURATION | clock set RFC3339")
+				}
+				clk := ts.Value(clockKey{}).(*clock.Fake)
+				switch args[0] {
+				case "advance":
+					d, err := time.ParseDuration(args[1])
+					if err != nil {
+						ts.Fatalf("%v", err)
+					}
+					clk.Advance(d)
+				case "set":
+					t, err := time.Parse(time.RFC3339Nano, args[1])
+					if err != nil {
+						ts.Fatalf("%v", err)
+					}
+					clk.Set(t)
+				default:
+					ts.Fatalf("usage: clock advance DURATION | clock set RFC3339")
+				}
+				ts.Setenv("KMSCTL_TEST_NOW", clk.Now().Format(time.RFC3339Nano))
+			},
 			// cmids HOSTVAR KMSID N: the host remembers N distinct clients for KMSID.
 			"cmids": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {
