@@ -13,6 +13,9 @@ import (
 // characters or anything outside printable ASCII is a garbled ePID: the
 // reply is rejected, since a real host only ever sends ASCII.
 func decodeEPIDText(b []byte) (string, error) {
+	if len(b)%2 != 0 {
+		return "", verifyErr(CheckEPID, "ePID field of %d bytes is not whole UTF-16 characters", len(b))
+	}
 	u := utf16Units(b)
 	if len(u) == 0 || u[len(u)-1] != 0 {
 		return "", verifyErr(CheckEPID, "ePID is not NUL-terminated")
@@ -116,7 +119,11 @@ func ParseEPID(s string) (EPIDInfo, error) {
 	e.PlatformID, e.GroupID, e.Channel = f[0], f[1], f[4]
 	e.KeyID = hi*1_000_000 + lo
 	// py-kms numbers days from 0; accept it rather than call the host fake.
-	if e.ActivationDay > 366 || e.ActivationYear < 2000 {
+	daysInYear := 365
+	if y := e.ActivationYear; y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		daysInYear = 366
+	}
+	if e.ActivationDay > daysInYear || e.ActivationYear < 2000 {
 		return EPIDInfo{}, fmt.Errorf("activation date %s: day %d of %d: %w", f[7], e.ActivationDay, e.ActivationYear, ErrEPIDFormat)
 	}
 	e.ActivationDate = time.Date(e.ActivationYear, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, max(e.ActivationDay-1, 0))

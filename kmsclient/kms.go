@@ -133,6 +133,9 @@ func ParseBaseRequest(b []byte) (Request, error) {
 	for n < len(units) && units[n] != 0 {
 		n++
 	}
+	if n == len(units) {
+		return Request{}, fmt.Errorf("base request: workstation name is not NUL-terminated")
+	}
 	r.Workstation = string(utf16.Decode(units[:n]))
 	return r, nil
 }
@@ -202,7 +205,7 @@ func DecodeRequest(b []byte) (Request, Sent, error) {
 			return Request{}, Sent{}, err
 		}
 		return r, Sent{Version: V4, Minor: minor, CMID: r.CMID, Time: r.Time}, nil
-	case major >= V5:
+	case major >= V5 && major <= 9:
 		if len(b) < RequestLenV5V6 {
 			return Request{}, Sent{}, fmt.Errorf("V%d request: %d bytes, want %d: %w", major, len(b), RequestLenV5V6, ErrShort)
 		}
@@ -212,6 +215,9 @@ func DecodeRequest(b []byte) (Request, Sent, error) {
 		plain, err := kmscrypto.DecryptCBC(nil, blk, &iv, b[20:RequestLenV5V6])
 		if err != nil {
 			return Request{}, Sent{}, fmt.Errorf("V%d request: %w", major, err)
+		}
+		if len(plain) != BaseRequestLen {
+			return Request{}, Sent{}, fmt.Errorf("V%d request: %d bytes inside the padding, want %d", major, len(plain), BaseRequestLen)
 		}
 		r, err := ParseBaseRequest(plain)
 		if err != nil {

@@ -209,6 +209,9 @@ func ParseBind(pdu []byte) (Bind, error) {
 		return Bind{}, fmt.Errorf("bind: %w", err)
 	}
 	n, off, err := readU8(pdu, off)
+	if err == nil {
+		err = need(pdu, off, 3)
+	}
 	if err != nil {
 		return Bind{}, fmt.Errorf("bind: %w", err)
 	}
@@ -237,6 +240,9 @@ func ParseBind(pdu []byte) (Bind, error) {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
 		if it.Transfer.Version, off, err = readU32(pdu, off); err != nil {
+			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
+		}
+		if err := need(pdu, off, 20*(int(nts)-1)); err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
 		off += 20 * (int(nts) - 1)
