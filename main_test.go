@@ -163,8 +163,11 @@ func golden(ts *testscript.TestScript, neg bool, args []string) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	slug := strings.NewReplacer(".", "_", ":", "_")
 	for _, n := range names {
 		got = strings.ReplaceAll(got, hosts[n].Addr(), "$"+n)
+		// Metric labels write the address as a slug: 127_0_0_1_41234.
+		got = strings.ReplaceAll(got, slug.Replace(hosts[n].Addr()), "$"+n)
 	}
 	got = strings.ReplaceAll(got, ts.Getenv("WORK"), "$WORK")
 	path := filepath.Join(goldenDir, args[1])

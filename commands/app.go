@@ -56,7 +56,7 @@ func usageErr(name string) cli.OnUsageErrorFunc {
 // Run runs the app on args (os.Args form) after mapping slmgr's spellings.
 func Run(env *Env, args []string) error {
 	app := NewApp(env)
-	env.json = wantsJSON(args)
+	env.json, env.check = wantsJSON(args), wantsCheck(args)
 	err := app.Run(interspersed(app, SlmgrArgs(args)))
 	if err == nil && env.notFound != "" {
 		err = &output.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}

@@ -112,6 +112,20 @@ func canonical(flags []cli.Flag, arg string) string {
 	return arg
 }
 
+// wantsCheck reports whether the command line is a monitoring check, whose
+// failures are UNKNOWN (exit 3) rather than errors.
+func wantsCheck(args []string) bool {
+	for _, a := range args[1:] {
+		if a == "--" {
+			return false
+		}
+		if a == "--check" || a == "-check" || a == "--check=true" {
+			return true
+		}
+	}
+	return false
+}
+
 // wantsJSON reports whether the command line asks for JSON, so that even a
 // usage error is reported as JSON.
 func wantsJSON(args []string) bool {
@@ -119,7 +133,7 @@ func wantsJSON(args []string) bool {
 		if a == "--" {
 			return false
 		}
-		if a == "--json" || a == "-json" || a == "--json=true" {
+		if a == "--json" || a == "-json" || a == "--json=true" || a == "--format=json" {
 			return true
 		}
 	}

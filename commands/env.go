@@ -30,6 +30,7 @@ type Env struct {
 	streams  *output.Streams
 	json     bool   // the running command was asked for JSON, errors included
 	notFound string // an unknown command name
+	check    bool   // a monitoring check: failures to run are UNKNOWN, exit 3
 }
 
 // SystemEnv is the real environment.
@@ -58,6 +59,10 @@ func (e *Env) Streams(c *cli.Context) *output.Streams {
 
 // Exit reports err and returns the process exit code.
 func (e *Env) Exit(err error) int {
+	var silent output.Silent
+	if e.check && err != nil && !errors.As(err, &silent) {
+		return e.Streams(nil).CheckUnknown(err)
+	}
 	return e.Streams(nil).Exit(err, e.json)
 }
 

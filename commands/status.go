@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"context"
+	"errors"
+	"os"
 	"strconv"
 	"time"
 
@@ -15,65 +18,140 @@ func statusCommand(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:      "status",
 		Usage:     "ask KMS hosts how many clients they count for each product group",
-		ArgsUsage: "HOST[:PORT]",
-		Description: `Sends one activation request per product group to the host, over one
-connection, from this machine's persistent client identity, so probing a host
-any number of times counts as one client there. Every reply is verified.
+		ArgsUsage: "HOST[:PORT]...",
+		Description: `Sends one activation request per product group to each host, over one
+connection per host, from this machine's persistent client identity, so
+probing a host any number of times counts as one client there. Every reply is
+verified. Many hosts are probed at once; results keep the input order.
 
 Exit status: 0 every group answered at or above its threshold; 1 some group
-answered below its threshold; 2 the host or a group failed, or bad usage.
+answered below its threshold; 2 a host or a group failed, or bad usage. The
+worst host wins. With --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Examples:
    kmsctl status kms.corp.example.com
    kmsctl status [2001:db8::5]:1688 --product "Windows 11 Enterprise" --product "Office LTSC Professional Plus 2021"
-   kmsctl status 10.0.0.5 --protocol 4 --json`,
+   kmsctl status 10.0.0.5 --protocol 4 --json
+   kmsctl status --hosts-file /etc/kmsctl/hosts --json
+   kmsctl status kms1 kms2 --check --max-latency 500ms
+   kmsctl status --hosts-file hosts --format prometheus > /var/lib/node_exporter/kms.prom.$$`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "product", Aliases: []string{"p"}, Usage: "ask about the group of `NAME` (name, SKU ID, GVLK or an unambiguous part of a name; repeatable)"},
 			&cli.IntFlag{Name: "protocol", Usage: "send KMS protocol version `N` (4, 5 or 6) instead of each product's own"},
-			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up after `DURATION` for the whole command"},
+			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
+			&cli.DurationFlag{Name: "deadline", Usage: "bound the whole run to `DURATION` (default: enough for every host to time out once)"},
+			&cli.StringFlag{Name: "hosts-file", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments)"},
+			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency(), Usage: "probe at most `N` hosts at once"},
 			&cli.StringFlag{Name: "cmid", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+			&cli.StringFlag{Name: "format", Usage: "output `FORMAT`: table (default; TSV when piped), json or prometheus"},
+			&cli.BoolFlag{Name: "check", Usage: "act as a Nagios/Icinga plugin: one status line with performance data, exit 0/1/2/3"},
+			&cli.IntFlag{Name: "warn-below", Usage: "with --check: WARNING when a count is below `N` (default: threshold + threshold/5)"},
+			&cli.IntFlag{Name: "crit-below", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
+			&cli.DurationFlag{Name: "max-latency", Usage: "with --check: WARNING when a host answers slower than `DURATION`"},
 		},
 		OnUsageError: usageErr("status"),
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
 			o, err := parseStatus(c)
+			env.json = o.format == "json"
 			if err != nil {
 				return err
 			}
-			ctx, cancel := commandContext(c)
+			ctx, cancel := context.WithTimeout(c.Context, o.deadline)
 			defer cancel()
 			who, err := env.identity(ctx, c)
 			if err != nil {
 				return err
 			}
-			hosts := []probe.Host{probe.Probe(ctx, o.host, o.targets, probe.Client{CMID: who.CMID, Workstation: who.Workstation},
-				probe.Options{Clock: env.Clock})}
-			return env.Streams(c).Status(hosts, o.json, false)
+			out := env.Streams(c)
+			client := probe.Client{CMID: who.CMID, Workstation: who.Workstation}
+			popts := probe.Options{Clock: env.Clock, HostTimeout: o.timeout}
+			update, stop := out.Progress(o.format == "table" && !o.check && len(o.hosts) > 1)
+			hosts := probe.Fleet(ctx, o.hosts, o.targets, client, popts, o.concurrency, update)
+			stop()
+			switch {
+			case o.check:
+				return out.Check(hosts, o.limits)
+			case o.format == "prometheus":
+				return out.Prometheus(hosts)
+			}
+			return out.Status(hosts, o.format == "json", len(o.hosts) > 1)
 		},
 	}
 }
 
 type statusOptions struct {
-	host    string
-	targets []probe.Target
-	json    bool
+	hosts       []string
+	targets     []probe.Target
+	format      string // table, json, prometheus
+	check       bool
+	limits      output.CheckLimits
+	timeout     time.Duration
+	deadline    time.Duration
+	concurrency int
 }
 
 // parseStatus checks the arguments before any work starts.
 func parseStatus(c *cli.Context) (statusOptions, error) {
-	o := statusOptions{json: c.Bool("json")}
-	switch c.NArg() {
-	case 1:
-		o.host = c.Args().First()
-	case 0:
-		return o, &output.UsageError{Msg: "status needs a KMS host", Hint: "kmsctl status kms.corp.example.com[:1688]"}
-	default:
-		return o, &output.UsageError{Msg: "status takes one host, got " + strconv.Itoa(c.NArg()) + " arguments",
-			Hint: `quote product names with spaces: kmsctl status HOST --product "Windows 10 Enterprise"`}
+	o := statusOptions{format: "table", check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency")}
+	switch f := c.String("format"); {
+	case c.Bool("json") && f != "" && f != "json":
+		return o, &output.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
+	case c.Bool("json"):
+		o.format = "json"
+	case f == "table", f == "json", f == "prometheus":
+		o.format = f
+	case f != "":
+		return o, &output.UsageError{Msg: "--format " + f + " is not known", Hint: "use --format table, json or prometheus"}
 	}
-	if _, err := probe.ParseAddress(o.host); err != nil {
-		return o, err
+	if o.check && o.format != "table" {
+		return o, &output.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
+	}
+	for _, f := range []string{"warn-below", "crit-below", "max-latency"} {
+		if c.IsSet(f) && !o.check {
+			return o, &output.UsageError{Msg: "--" + f + " only applies with --check", Hint: "kmsctl status HOST --check --" + f + " ..."}
+		}
+	}
+	o.limits = output.CheckLimits{WarnBelow: c.Int("warn-below"), CritBelow: c.Int("crit-below"), MaxLatency: c.Duration("max-latency")}
+	if o.limits.WarnBelow < 0 || o.limits.CritBelow < 0 {
+		return o, &output.UsageError{Msg: "--warn-below and --crit-below take a count of 1 or more"}
+	}
+	if o.timeout <= 0 {
+		return o, &output.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
+	}
+	if o.concurrency < 1 {
+		return o, &output.UsageError{Msg: "--concurrency must be 1 or more"}
+	}
+	o.hosts = c.Args().Slice()
+	if name := c.String("hosts-file"); name != "" {
+		f, err := os.Open(name)
+		if err != nil {
+			return o, &output.UsageError{Msg: "--hosts-file: " + err.Error()}
+		}
+		hosts, err := probe.ReadHostsFile(name, f)
+		f.Close()
+		if err != nil {
+			var he *probe.HostsFileError
+			if errors.As(err, &he) {
+				return o, &output.UsageError{Msg: err.Error(), Hint: "one HOST[:PORT] per line; # starts a comment"}
+			}
+			return o, err
+		}
+		o.hosts = append(o.hosts, hosts...)
+	}
+	if len(o.hosts) == 0 {
+		return o, &output.UsageError{Msg: "status needs a KMS host", Hint: "kmsctl status kms.corp.example.com[:1688], or --hosts-file FILE"}
+	}
+	for _, h := range o.hosts {
+		if _, err := probe.ParseAddress(h); err != nil {
+			return o, err
+		}
+	}
+	o.deadline = c.Duration("deadline")
+	if o.deadline <= 0 {
+		// Enough for every host to time out once, worker by worker.
+		rounds := (len(o.hosts) + o.concurrency - 1) / o.concurrency
+		o.deadline = time.Duration(rounds) * o.timeout
 	}
 	proto := c.Int("protocol")
 	if c.IsSet("protocol") && (proto < 4 || proto > 6) {

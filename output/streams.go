@@ -13,10 +13,11 @@ import (
 
 // Streams are where a command writes, and what the terminal can show.
 type Streams struct {
-	Out   io.Writer
-	Err   io.Writer
-	TTY   bool // stdout is a terminal: aligned tables, relative wording
-	Color bool // colour on stdout
+	Out    io.Writer
+	Err    io.Writer
+	TTY    bool // stdout is a terminal: aligned tables, relative wording
+	Color  bool // colour on stdout
+	ErrTTY bool // stderr is a terminal: progress may be drawn there
 }
 
 // System returns the process's streams. Colour is on only when stdout is a
@@ -29,7 +30,8 @@ func System(noColor bool, getenv func(string) string) *Streams {
 		// Windows consoles need ANSI translated or enabled; colorable does either.
 		out = color.Output
 	}
-	return &Streams{Out: out, Err: os.Stderr, TTY: tty, Color: useColor}
+	errTTY := isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd())
+	return &Streams{Out: out, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb"}
 }
 
 // paint returns s in the given attributes when colour is on.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/clock"
@@ -34,6 +35,9 @@ type Client struct {
 type Options struct {
 	Clock clock.Clock
 	Conn  kmsclient.Options
+	// HostTimeout bounds each host of a Fleet; zero means only the
+	// caller's deadline applies.
+	HostTimeout time.Duration
 }
 
 // Group is the answer for one product group.
@@ -57,6 +61,8 @@ type Host struct {
 	Remote  string // resolved remote address, when connected
 	Err     error  // the host could not be reached or bound; Groups then carry no results
 	Groups  []Group
+	// Duration is the whole probe of this host, when run by Fleet.
+	Duration time.Duration
 }
 
 // Outcome grades a probe; larger is worse.

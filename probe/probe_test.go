@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,5 +147,74 @@ func TestProbe_FailuresAndForcedProtocol(t *testing.T) {
 	var ae *AddressError
 	if !errors.As(h.Err, &ae) {
 		t.Fatalf("bad address: %v", h.Err)
+	}
+}
+
+func TestFleet_OrderOutcomesAndDeadline(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	var addrs []string
+	var want []Outcome
+	for i := 0; i < 40; i++ {
+		var o kmstest.Options
+		var w Outcome
+		switch i % 4 {
+		case 0:
+			o, w = kmstest.Options{FixedCount: 50}, OK
+		case 1:
+			o, w = kmstest.Options{}, Below
+		case 2:
+			o, w = kmstest.Options{Misbehave: kmstest.Stall}, Failed
+		case 3:
+			o, w = kmstest.Options{Misbehave: kmstest.Refuse}, Failed
+		}
+		h, err := kmstest.New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		addrs = append(addrs, h.Addr())
+		want = append(want, w)
+	}
+	// 10 hosts never answer: with 8 workers they must not starve the rest.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var calls int
+	var mu sync.Mutex
+	got := Fleet(ctx, addrs, targets(t, "Windows 10/11 Enterprise"), Client{CMID: guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), Workstation: "w"},
+		Options{HostTimeout: 200 * time.Millisecond}, 8, func(done, total int) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			if total != 40 || done < 1 || done > 40 {
+				t.Errorf("progress %d/%d", done, total)
+			}
+		})
+	if calls != 40 {
+		t.Errorf("%d progress calls", calls)
+	}
+	for i, h := range got {
+		if h.Host != addrs[i] {
+			t.Fatalf("result %d is for %s, want %s", i, h.Host, addrs[i])
+		}
+		if h.Outcome() != want[i] {
+			t.Errorf("host %d: outcome %v, want %v (%v)", i, h.Outcome(), want[i], h.Err)
+		}
+	}
+}
+
+func TestReadHostsFile(t *testing.T) {
+	in := "# KMS hosts\nkms1.corp.example.com\n\n  kms2:1688   # second\n[2001:db8::5]:18688\n"
+	got, err := ReadHostsFile("hosts.txt", strings.NewReader(in))
+	if err != nil || strings.Join(got, ",") != "kms1.corp.example.com,kms2:1688,[2001:db8::5]:18688" {
+		t.Fatalf("%q %v", got, err)
+	}
+	_, err = ReadHostsFile("hosts.txt", strings.NewReader("ok\nbad host\n"))
+	var he *HostsFileError
+	if !errors.As(err, &he) || he.Line != 2 || !strings.Contains(err.Error(), "hosts.txt:2:") {
+		t.Fatalf("%v", err)
+	}
+	_, err = ReadHostsFile("long", strings.NewReader(strings.Repeat("a", 5000)))
+	if err == nil {
+		t.Fatal("an over-long line was accepted")
 	}
 }

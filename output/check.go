@@ -1,0 +1,146 @@
+package output
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// Monitoring-plugin states and exit codes (Nagios, Icinga, Naemon...).
+const (
+	CheckOK       = 0
+	CheckWarning  = 1
+	CheckCritical = 2
+	CheckUnknown  = 3
+)
+
+var checkNames = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
+
+// CheckLimits are the thresholds of --check. Zero values mean the defaults:
+// CRITICAL below the group's activation threshold, WARNING below threshold
+// + ceil(threshold/5) (30 for 25, 6 for 5), no latency limit.
+type CheckLimits struct {
+	WarnBelow  int
+	CritBelow  int
+	MaxLatency time.Duration
+}
+
+func (l CheckLimits) forGroup(threshold int) (warn, crit int) {
+	crit, warn = threshold, threshold+(threshold+4)/5
+	if l.CritBelow > 0 {
+		crit = l.CritBelow
+	}
+	if l.WarnBelow > 0 {
+		warn = l.WarnBelow
+	}
+	return max(warn, crit), crit
+}
+
+// Check prints one monitoring-plugin status line, with performance data
+// after "|", then one line per problem, and returns the plugin exit code as
+// a Silent error (nil for OK).
+func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) error {
+	state := CheckOK
+	var problems, okParts, perf []string
+	raise := func(st int, msg string) {
+		state = max(state, st)
+		problems = append(problems, checkNames[st]+": "+msg)
+	}
+	many := len(hosts) > 1
+	for i := range hosts {
+		h := &hosts[i]
+		hostLabel := ""
+		if many {
+			hostLabel = slug(h.Host) + "_"
+		}
+		if h.Err != nil {
+			raise(CheckCritical, fmt.Sprintf("%s unreachable: %s %s", h.Host, Describe(h.Err).Code, h.Err))
+			continue
+		}
+		var latency time.Duration
+		for j := range h.Groups {
+			g := &h.Groups[j]
+			if g.Err != nil {
+				raise(CheckCritical, fmt.Sprintf("%s %s failed: %s %s", h.Host, g.Product.Name, Describe(g.Err).Code, g.Err))
+				continue
+			}
+			r := g.Result
+			latency = max(latency, r.Latency)
+			warn, crit := lim.forGroup(g.Product.Threshold)
+			desc := fmt.Sprintf("%s %d/%d", g.Product.Name, r.Count, g.Product.Threshold)
+			if many {
+				desc = h.Host + " " + desc
+			}
+			switch c := int(r.Count); {
+			case c < crit:
+				raise(CheckCritical, desc+" below "+strconv.Itoa(crit))
+			case c < warn:
+				raise(CheckWarning, desc+" below "+strconv.Itoa(warn))
+			default:
+				okParts = append(okParts, desc)
+			}
+			// Ranges "N:" alert when the value falls below N (plugin guidelines).
+			perf = append(perf, fmt.Sprintf("count_%s%s=%d;%d:;%d:;0", hostLabel, slug(g.Product.Name), r.Count, warn, crit))
+		}
+		lat := strconv.FormatFloat(latency.Seconds(), 'f', 6, 64)
+		maxLat := ""
+		if lim.MaxLatency > 0 {
+			maxLat = strconv.FormatFloat(lim.MaxLatency.Seconds(), 'f', 6, 64)
+			if latency > lim.MaxLatency {
+				raise(CheckWarning, fmt.Sprintf("%s answered in %s, over %s", h.Host, Latency(latency), lim.MaxLatency))
+			}
+		}
+		perf = append(perf, fmt.Sprintf("latency%s=%ss;%s;;0", strings.TrimSuffix("_"+hostLabel, "_"), lat, maxLat))
+	}
+	noun := "hosts"
+	if len(hosts) == 1 {
+		noun = "host"
+	}
+	text := fmt.Sprintf("%d %s", len(hosts), noun)
+	switch {
+	case state == CheckOK && !many:
+		text += ", " + strings.Join(okParts, ", ")
+	case state == CheckOK:
+		text += ", every group at or above its threshold"
+	default:
+		text += ", " + strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(problems[0], "CRITICAL: "), "WARNING: "), "UNKNOWN: ")
+		if len(problems) > 1 {
+			text += fmt.Sprintf(" (and %d more)", len(problems)-1)
+		}
+	}
+	fmt.Fprintf(s.Out, "KMS %s - %s | %s\n", checkNames[state], text, strings.Join(perf, " "))
+	for _, p := range problems {
+		fmt.Fprintln(s.Out, p)
+	}
+	if state != CheckOK {
+		return Silent{Code: state}
+	}
+	return nil
+}
+
+// CheckUnknown reports a failure to run the check at all: UNKNOWN, exit 3.
+func (s *Streams) CheckUnknown(err error) int {
+	info := Describe(err)
+	fmt.Fprintf(s.Out, "KMS UNKNOWN - %s %s\n", info.Code, info.Cause)
+	return CheckUnknown
+}
+
+// slug turns a name into a metric-label-safe word: lower case, runs of
+// anything but letters and digits as one "_".
+func slug(s string) string {
+	var b strings.Builder
+	under := false
+	for _, c := range strings.ToLower(s) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+			under = false
+		} else if !under && b.Len() > 0 {
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "_")
+}

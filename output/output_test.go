@@ -1,0 +1,160 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+func TestMinutes(t *testing.T) {
+	for in, want := range map[uint32]string{0: "0m", 45: "45m", 120: "2h", 90: "1h30m", 10080: "7d", 10141: "7d1h1m", 43200: "30d"} {
+		if got := Minutes(in); got != want {
+			t.Errorf("Minutes(%d) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Latency(1234567 * time.Nanosecond); got != "1.2 ms" {
+		t.Errorf("Latency = %q", got)
+	}
+}
+
+func TestCheckLimits(t *testing.T) {
+	tests := []struct {
+		lim              CheckLimits
+		threshold        int
+		wantWarn, wantCr int
+	}{
+		{CheckLimits{}, 25, 30, 25},
+		{CheckLimits{}, 5, 6, 5},
+		{CheckLimits{WarnBelow: 40}, 25, 40, 25},
+		{CheckLimits{CritBelow: 35}, 25, 35, 35}, // warn never below crit
+		{CheckLimits{WarnBelow: 10, CritBelow: 20}, 25, 20, 20},
+	}
+	for _, tt := range tests {
+		w, c := tt.lim.forGroup(tt.threshold)
+		if w != tt.wantWarn || c != tt.wantCr {
+			t.Errorf("%+v threshold %d: warn %d crit %d, want %d %d", tt.lim, tt.threshold, w, c, tt.wantWarn, tt.wantCr)
+		}
+	}
+	if s := slug("kms1.corp:1688 / Windows 10/11"); s != "kms1_corp_1688_windows_10_11" {
+		t.Errorf("slug = %q", s)
+	}
+}
+
+func product(t *testing.T, name string) catalogue.Product {
+	t.Helper()
+	p, err := catalogue.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPrometheus_ParsesWithExpfmt checks the exposition text with the
+// Prometheus project's own parser.
+func TestPrometheus_ParsesWithExpfmt(t *testing.T) {
+	win := product(t, "Windows 10 Enterprise")
+	hosts := []probe.Host{
+		{Host: `kms1.corp.example.com`, Duration: 1500 * time.Microsecond,
+			Groups: []probe.Group{{Product: win, Protocol: 6, Result: &kmsclient.Result{Count: 50}}}},
+		{Host: `odd"host\name`, Err: errors.New("refused"),
+			Groups: []probe.Group{{Product: win, Protocol: 6}}},
+	}
+	var out bytes.Buffer
+	s := &Streams{Out: &out, Err: &out}
+	if err := s.Prometheus(hosts); err != nil {
+		t.Fatal(err)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(out.String()))
+	if err != nil {
+		t.Fatalf("expfmt: %v\n%s", err, out.String())
+	}
+	val := func(name string, labels map[string]string) (float64, bool) {
+		f := fams[name]
+		if f == nil {
+			return 0, false
+		}
+	next:
+		for _, m := range f.Metric {
+			for _, l := range m.Label {
+				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
+					continue next
+				}
+			}
+			return m.GetGauge().GetValue(), true
+		}
+		return 0, false
+	}
+	checks := []struct {
+		name   string
+		labels map[string]string
+		want   float64
+		ok     bool
+	}{
+		{"kmsctl_host_up", map[string]string{"host": "kms1.corp.example.com"}, 1, true},
+		{"kmsctl_host_up", map[string]string{"host": `odd"host\name`}, 0, true},
+		{"kmsctl_host_count", map[string]string{"host": "kms1.corp.example.com", "group": win.Name}, 50, true},
+		{"kmsctl_host_count", map[string]string{"host": `odd"host\name`}, 0, false},
+		{"kmsctl_host_threshold", map[string]string{"host": `odd"host\name`}, 25, true},
+		{"kmsctl_probe_duration_seconds", map[string]string{"host": "kms1.corp.example.com"}, 0.0015, true},
+	}
+	for _, c := range checks {
+		got, ok := val(c.name, c.labels)
+		if ok != c.ok || got != c.want {
+			t.Errorf("%s%v = %v (present %v), want %v (present %v)", c.name, c.labels, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		err     error
+		code    string
+		fixHas  string
+		noTable bool
+		message string
+	}{
+		{&kmsclient.Error{Code: hresult.NoKMSHost, Kind: kmsclient.KindVerify, Check: kmsclient.CheckHMAC, Op: "verify reply", Err: errors.New("x")},
+			"0xC004F074", "V6 HMAC check", false, "No KMS host could be contacted"},
+		{&kmsclient.Error{Code: hresult.KMSIDMismatch, Kind: kmsclient.KindHost, Op: "request", Err: errors.New("x")},
+			"0xC004F042", "", false, "The KMS host cannot activate this product"},
+		{&UsageError{Msg: "bad", Hint: "do this"}, "0x80070057", "do this", true, "The parameter is incorrect."},
+		{fmt.Errorf("lookup: %w", catalogue.ErrNotFound), "0x80070057", "name a product exactly", true, "The parameter is incorrect."},
+	}
+	for _, tt := range tests {
+		info := Describe(tt.err)
+		if info.Code != tt.code || !strings.Contains(info.Fix, tt.fixHas) || !strings.HasPrefix(info.Message, tt.message) || info.Cause != tt.err.Error() {
+			t.Errorf("%v: %+v", tt.err, info)
+		}
+		if tt.noTable && strings.Contains(info.Fix, "slmgr") {
+			t.Errorf("%v: the table's slmgr advice leaked into %q", tt.err, info.Fix)
+		}
+	}
+	if ExitCode(&kmsclient.Error{Kind: kmsclient.KindHost}) != 1 || ExitCode(&UsageError{}) != 2 || ExitCode(Silent{Code: 3}) != 3 || ExitCode(nil) != 0 {
+		t.Error("ExitCode")
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	if got := progressBar(5, 10, 10); got != "[#####.....]" {
+		t.Errorf("%q", got)
+	}
+	// Not a terminal: nothing is drawn and stop is safe.
+	s := &Streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}
+	update, stop := s.Progress(true)
+	if update != nil {
+		t.Error("progress on a non-terminal")
+	}
+	stop()
+}

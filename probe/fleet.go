@@ -1,0 +1,101 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kmsctl/kmsctl/clock"
+)
+
+// DefaultConcurrency is how many hosts are probed at once by default. A
+// probe is a few round trips of a few hundred bytes and waits on the network
+// almost all the time, so many run at once even on two cores; the bound
+// keeps file descriptors and memory modest for fleets of thousands.
+func DefaultConcurrency() int { return max(64, 32*runtime.NumCPU()) }
+
+// Fleet asks every host about every target, at most concurrency at a time,
+// all under ctx's one deadline, each host within opts.HostTimeout (when
+// set) so that hosts that never answer cannot hold every worker until the
+// shared deadline. Results come back in input order. progress, when not
+// nil, is called after each host with how many are done.
+func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, opts Options, concurrency int, progress func(done, total int)) []Host {
+	if concurrency < 1 {
+		concurrency = DefaultConcurrency()
+	}
+	concurrency = min(concurrency, len(hosts))
+	clk := clock.Or(opts.Clock)
+	out := make([]Host, len(hosts))
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(hosts) {
+					return
+				}
+				start := clk.Now()
+				hctx, cancel := ctx, context.CancelFunc(func() {})
+				if opts.HostTimeout > 0 {
+					hctx, cancel = context.WithTimeout(ctx, opts.HostTimeout)
+				}
+				out[i] = Probe(hctx, hosts[i], targets, who, opts)
+				cancel()
+				out[i].Duration = clk.Now().Sub(start)
+				n := done.Add(1)
+				if progress != nil {
+					progress(int(n), len(hosts))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// HostsFileError is a hosts file line that is not HOST[:PORT].
+type HostsFileError struct {
+	Name string
+	Line int
+	Err  error
+}
+
+func (e *HostsFileError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err) }
+func (e *HostsFileError) Unwrap() error { return e.Err }
+
+// maxHostsFileLine bounds one line of a hosts file.
+const maxHostsFileLine = 4096
+
+// ReadHostsFile reads one HOST[:PORT] per line; blank lines and text after
+// # are ignored. Every address is checked before any host is probed.
+func ReadHostsFile(name string, r io.Reader) ([]string, error) {
+	var hosts []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 256), maxHostsFileLine)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if _, err := ParseAddress(line); err != nil {
+			return nil, &HostsFileError{name, n, err}
+		}
+		hosts = append(hosts, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return hosts, nil
+}
