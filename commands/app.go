@@ -33,6 +33,7 @@ Examples:
 		Commands: []*cli.Command{
 			statusCommand(env),
 			productsCommand(env),
+			completionCommand(env),
 		},
 		// Errors are reported once, by main through Env.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},

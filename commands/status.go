@@ -41,7 +41,7 @@ Examples:
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
 			&cli.DurationFlag{Name: "deadline", Usage: "bound the whole run to `DURATION` (default: enough for every host to time out once)"},
 			&cli.StringFlag{Name: "hosts-file", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments)"},
-			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency(), Usage: "probe at most `N` hosts at once"},
+			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency, Usage: "probe at most `N` hosts at once"},
 			&cli.StringFlag{Name: "cmid", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
 			&cli.StringFlag{Name: "format", Usage: "output `FORMAT`: table (default; TSV when piped), json or prometheus"},

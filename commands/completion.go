@@ -1,0 +1,38 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/completions"
+	"github.com/kmsctl/kmsctl/output"
+)
+
+func completionCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print the shell completion script for bash, zsh, fish or powershell",
+		ArgsUsage: "SHELL",
+		Description: `Prints a script that makes the shell complete kmsctl's commands and flags.
+
+Examples:
+   kmsctl completion bash | sudo tee /etc/bash_completion.d/kmsctl >/dev/null
+   kmsctl completion zsh > "${fpath[1]}/_kmsctl"
+   kmsctl completion fish > ~/.config/fish/completions/kmsctl.fish
+   kmsctl completion powershell | Out-File -Append -Encoding utf8 $PROFILE`,
+		OnUsageError: usageErr("completion"),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return &output.UsageError{Msg: "completion needs one shell", Hint: "kmsctl completion " + strings.Join(completions.Shells(), "|")}
+			}
+			s, err := completions.Script(c.Args().First())
+			if err != nil {
+				return &output.UsageError{Msg: err.Error(), Hint: "kmsctl completion bash"}
+			}
+			_, err = fmt.Fprint(env.Streams(c).Out, s)
+			return err
+		},
+	}
+}

@@ -1,0 +1,26 @@
+package commands
+
+import (
+	"github.com/kmsctl/kmsctl/output"
+)
+
+//go:generate go run ../internal/docgen
+
+// Docs renders the reference documents from the one command tree: the man
+// page, the Markdown reference and the fish completion script.
+func Docs() (man, markdown, fish string, err error) {
+	env := SystemEnv()
+	env.NewStreams = func(bool) *output.Streams { return &output.Streams{} }
+	app := NewApp(env)
+	app.Version = "" // the documents must not change from build to build
+	if man, err = app.ToMan(); err != nil {
+		return "", "", "", err
+	}
+	if markdown, err = app.ToMarkdown(); err != nil {
+		return "", "", "", err
+	}
+	if fish, err = app.ToFishCompletion(); err != nil {
+		return "", "", "", err
+	}
+	return man, markdown, fish, nil
+}

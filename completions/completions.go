@@ -1,0 +1,45 @@
+// Package completions holds kmsctl's shell completion scripts. The bash,
+// zsh and PowerShell scripts ask kmsctl itself for candidates (urfave/cli's
+// --generate-bash-completion hook), so they never go stale; the fish script
+// is generated from the command tree (go generate ./commands).
+package completions
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+//go:embed kmsctl.bash kmsctl.zsh kmsctl.fish kmsctl.ps1
+var scripts embed.FS
+
+var files = map[string]string{
+	"bash":       "kmsctl.bash",
+	"zsh":        "kmsctl.zsh",
+	"fish":       "kmsctl.fish",
+	"powershell": "kmsctl.ps1",
+}
+
+// Shells lists the shells with a script.
+func Shells() []string {
+	s := make([]string, 0, len(files))
+	for k := range files {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
+// Script returns the completion script for shell.
+func Script(shell string) (string, error) {
+	name, ok := files[strings.ToLower(shell)]
+	if !ok {
+		return "", fmt.Errorf("no completion script for %q (choose %s)", shell, strings.Join(Shells(), ", "))
+	}
+	b, err := scripts.ReadFile(name)
+	return string(b), err
+}
+
+// FileName is the name of the script file for shell, as kept in this folder.
+func FileName(shell string) string { return files[shell] }
