@@ -1,0 +1,175 @@
+package discovery
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/kmsctl/kmsctl/hresult"
+)
+
+// Codes this package reports beyond those hresult names. Both are in
+// hresult's table (errors.csv), so the renderer explains them.
+const (
+	// CodeNoDomain is ERROR_INVALID_NAME, what Windows reports when it has
+	// no domain to look in (no primary DNS suffix, no search list).
+	CodeNoDomain hresult.Code = 0x8007007B
+	// CodeNoServers is DNS_ERROR_NO_DNS_SERVERS: no DNS server to ask.
+	CodeNoServers hresult.Code = 0x8007267C
+)
+
+// Sentinel causes, wrapped by *Error; test them with errors.Is.
+var (
+	// ErrNameError: the server says the name does not exist (NXDOMAIN).
+	ErrNameError = errors.New("name does not exist (NXDOMAIN)")
+	// ErrNoRecords: the name exists but has no records of the type asked
+	// (or, for _vlmcs._tcp, only the "service not offered" target ".").
+	ErrNoRecords = errors.New("no records of that type")
+	// ErrServerFailure: the server answered SERVFAIL, REFUSED or another
+	// failure code, or its answer could not be used.
+	ErrServerFailure = errors.New("server failure")
+	// ErrTimeout: no answer before the deadline.
+	ErrTimeout = errors.New("no answer in time")
+	// ErrCNAMELoop: a chain of CNAMEs comes back to a name already seen.
+	ErrCNAMELoop = errors.New("CNAME loop")
+	// ErrTooManyHops: a chain of CNAMEs is longer than MaxCNAMEHops.
+	ErrTooManyHops = errors.New("too many CNAMEs")
+	// ErrNoHost: FirstAnswering had no host that answered.
+	ErrNoHost = errors.New("no KMS host answered")
+)
+
+// Error is every failure of discovery. HRESULT is the code Windows reports
+// for it (Code returns it, for the CLI's renderer):
+//
+//	0x8007232B  the name does not exist (NXDOMAIN)
+//	0x8007251D  the name exists but has no SRV (or A/AAAA) records
+//	0x8007232A  the DNS server failed (SERVFAIL, REFUSED, unusable answer, network error, CNAME loop)
+//	0x800705B4  no answer before the deadline
+//	0x8007007B  no domain to look in; 0x8007267C no DNS server to ask
+//	0xC004F074  FirstAnswering: no host answered (Tried lists every attempt)
+//	0x80070057  a malformed domain or server argument
+type Error struct {
+	HRESULT hresult.Code
+	Op      string    // what was being done: "look up SRV", "look up A", "find a KMS host that answers", ...
+	Name    string    // the DNS name asked, when there is one
+	Server  string    // the DNS server asked, when there is one
+	Tried   []Attempt // Discover and Check: every DNS exchange; FirstAnswering: every host tried
+	// Err is the cause: ErrNameError, ErrNoRecords, ErrServerFailure,
+	// ErrTimeout (with the context's or the network's error), ErrCNAMELoop,
+	// ErrTooManyHops or ErrNoHost.
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op)
+	if e.Name != "" {
+		b.WriteString(" " + e.Name)
+	}
+	if e.Server != "" {
+		b.WriteString(" at " + e.Server)
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause: one of the sentinel errors above, a context
+// error or a network error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Code is the HRESULT Windows reports for this failure.
+func (e *Error) Code() hresult.Code { return e.HRESULT }
+
+// Hint says what to try, naming the record and server involved.
+func (e *Error) Hint() string {
+	switch e.HRESULT {
+	case hresult.DNSNameError:
+		if strings.HasPrefix(e.Name, Service) {
+			return "no KMS host is published there: check with `" + nslookup("srv", e.Name, e.Server) +
+				"`, publish the host's SRV record (kmsctl dns check shows the line to add), look in another domain with --domain, or name the host directly"
+		}
+		return "an SRV record points at a name that does not exist: check with `" + nslookup("", e.Name, e.Server) +
+			"` and fix the SRV record or the host's A/AAAA record"
+	case hresult.DNSNoRecords:
+		if strings.HasPrefix(e.Name, Service) {
+			return "the name exists but holds no KMS host record: check with `" + nslookup("srv", e.Name, e.Server) +
+				"` and create the SRV record (kmsctl dns check shows the line to add)"
+		}
+		return "an SRV record's target has no address: add an A or AAAA record for " + e.Name
+	case hresult.DNSServerFailure:
+		if errors.Is(e.Err, ErrCNAMELoop) || errors.Is(e.Err, ErrTooManyHops) {
+			return "fix the CNAME chain that starts at " + e.Name + " so that it ends at an A or AAAA record"
+		}
+		return "the DNS server could not answer: check that it is up and reaches the zone (nslookup against it), or ask another with --dns-server"
+	case hresult.Timeout:
+		return "no DNS answer in time: check that this machine reaches the DNS server on UDP and TCP port 53, ask another with --dns-server, or raise --timeout"
+	case hresult.NoKMSHost:
+		return "no host answered: check that each one runs the KMS service and that its port (1688 unless the SRV record says otherwise) is open from here; kmsctl dns check shows which published hosts answer"
+	case CodeNoDomain:
+		return "name the domain to look in with --domain, or set the machine's DNS search domain"
+	case CodeNoServers:
+		return "configure a DNS server for this machine, or name one with --dns-server HOST[:PORT]"
+	case hresult.InvalidArg:
+		return "write a DNS server as HOST, HOST:PORT or [IPv6]:PORT (the port defaults to 53) and a domain as a DNS name such as corp.example"
+	}
+	return ""
+}
+
+// nslookup is the command an admin would type to repeat a query.
+func nslookup(typ, name, server string) string {
+	cmd := "nslookup"
+	host, port, err := net.SplitHostPort(server)
+	if err == nil && port != "53" {
+		cmd += " -port=" + port
+	}
+	if typ != "" {
+		cmd += " -type=" + typ
+	}
+	cmd += " " + name
+	if err == nil {
+		cmd += " " + host
+	}
+	return cmd
+}
+
+// Attempt is one thing discovery did: a DNS query, or (from FirstAnswering)
+// one host tried.
+type Attempt struct {
+	Name   string // the name queried; for a host tried, its address
+	Type   string // "SRV", "A", "AAAA"; "KMS" for a host tried
+	Server string // the DNS server asked; empty for a host tried
+	Net    string // "udp" or "tcp"; empty for a host tried
+	// Result is the answer's RCODE ("NOERROR", "NXDOMAIN", "SERVFAIL", ...),
+	// "truncated" (a UDP answer with the TC bit, retried over TCP),
+	// "timeout", "error" (network failure), or for a host "ok" / "failed".
+	Result   string
+	Answers  int // records of the asked type in the answer
+	Duration time.Duration
+	Err      error // the failure, if any
+}
+
+// String renders the attempt on one line, e.g.
+// "SRV _vlmcs._tcp.corp.example. @10.0.0.1:53/udp: NOERROR, 2 records (1.2ms)".
+func (a Attempt) String() string {
+	var b strings.Builder
+	b.WriteString(a.Type + " " + a.Name)
+	if a.Server != "" {
+		b.WriteString(" @" + a.Server)
+		if a.Net != "" {
+			b.WriteString("/" + a.Net)
+		}
+	}
+	b.WriteString(": " + a.Result)
+	if a.Type != "KMS" && a.Result == "NOERROR" {
+		fmt.Fprintf(&b, ", %d records", a.Answers)
+	}
+	if a.Err != nil && a.Result != "NXDOMAIN" {
+		b.WriteString(": " + a.Err.Error())
+	}
+	fmt.Fprintf(&b, " (%s)", a.Duration.Round(time.Microsecond))
+	return b.String()
+}

@@ -1,0 +1,254 @@
+package discovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/miekg/dns"
+)
+
+// resolver asks DNS servers, in order, and records every exchange.
+type resolver struct {
+	servers []string
+	timeout time.Duration
+	clk     clock.Clock
+	udp     *dns.Client
+	tcp     *dns.Client
+}
+
+func newResolver(servers []string, timeout time.Duration, clk clock.Clock) *resolver {
+	return &resolver{
+		servers: servers,
+		timeout: timeout,
+		clk:     clk,
+		udp:     &dns.Client{Net: "udp", UDPSize: UDPSize},
+		tcp:     &dns.Client{Net: "tcp"},
+	}
+}
+
+// failure is what went wrong with one server, before it is named.
+type failure struct {
+	code hresult.Code
+	err  error
+}
+
+// cause is a sentinel kind plus the underlying error: it prints both (or
+// only the kind, for timeouts, whose detail is noise) and unwraps to both.
+type cause struct {
+	kind   error
+	detail error
+	quiet  bool // print the kind only
+}
+
+func (c *cause) Error() string {
+	if c.quiet || c.detail == nil {
+		return c.kind.Error()
+	}
+	return c.kind.Error() + ": " + c.detail.Error()
+}
+
+func (c *cause) Unwrap() []error {
+	if c.detail == nil {
+		return []error{c.kind}
+	}
+	return []error{c.kind, c.detail}
+}
+
+// exchange asks each server in turn for name/qtype until one gives a
+// definitive answer (NOERROR or NXDOMAIN) and returns it with the server.
+// A truncated UDP answer is asked again over TCP.
+func (r *resolver) exchange(ctx context.Context, name string, qtype uint16, log *[]Attempt) (*dns.Msg, string, error) {
+	q := new(dns.Msg)
+	q.SetQuestion(name, qtype)
+	q.SetEdns0(UDPSize, false)
+	var last *Error
+	for _, server := range r.servers {
+		if err := ended(ctx, clock.Real{}); err != nil {
+			if last == nil {
+				last = ctxError(err, name, server)
+			}
+			break
+		}
+		m, f := r.ask(ctx, server, "udp", q, log)
+		if f == nil && m.Truncated {
+			m, f = r.ask(ctx, server, "tcp", q, log)
+		}
+		if f == nil {
+			return m, server, nil
+		}
+		last = &Error{HRESULT: f.code, Op: "look up " + dns.Type(qtype).String(), Name: name, Server: server, Err: f.err}
+	}
+	if last == nil {
+		last = &Error{HRESULT: CodeNoServers, Op: "look up " + dns.Type(qtype).String(), Name: name, Err: errors.New("no DNS server to ask")}
+	}
+	return nil, "", last
+}
+
+func ctxError(err error, name, server string) *Error {
+	return &Error{HRESULT: hresult.Timeout, Op: "look up", Name: name, Server: server, Err: &cause{kind: ErrTimeout, detail: err, quiet: true}}
+}
+
+// ask does one exchange with one server over one transport.
+func (r *resolver) ask(ctx context.Context, server, network string, q *dns.Msg, log *[]Attempt) (*dns.Msg, *failure) {
+	qctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	c := r.udp
+	if network == "tcp" {
+		c = r.tcp
+	}
+	start := r.clk.Now()
+	m, err := exchangeConn(qctx, c, server, q)
+	a := Attempt{Name: q.Question[0].Name, Type: dns.Type(q.Question[0].Qtype).String(), Server: server, Net: network,
+		Duration: r.clk.Now().Sub(start)}
+	f := classify(q, m, err)
+	switch {
+	case f != nil && errors.Is(f.err, ErrTimeout):
+		a.Result = "timeout"
+	case err != nil:
+		a.Result = "error"
+	case f != nil && (m.Rcode == dns.RcodeSuccess || m.Rcode == dns.RcodeNameError):
+		a.Result = "bad answer"
+	case m.Truncated && network == "udp":
+		a.Result = "truncated"
+	default:
+		a.Result = dns.RcodeToString[m.Rcode]
+		if a.Result == "" {
+			a.Result = fmt.Sprintf("RCODE%d", m.Rcode)
+		}
+	}
+	if m != nil {
+		for _, rr := range m.Answer {
+			if rr.Header().Rrtype == q.Question[0].Qtype {
+				a.Answers++
+			}
+		}
+		if m.Rcode == dns.RcodeNameError {
+			a.Err = ErrNameError
+		}
+	}
+	if f != nil {
+		a.Err = f.err
+	}
+	*log = append(*log, a)
+	return m, f
+}
+
+// exchangeConn is dns.Client.ExchangeContext, except that cancelling ctx
+// interrupts a blocked read at once (miekg/dns only applies the deadline).
+func exchangeConn(ctx context.Context, c *dns.Client, server string, q *dns.Msg) (*dns.Msg, error) {
+	conn, err := c.DialContext(ctx, server)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	m, _, err := c.ExchangeWithConnContext(ctx, q, conn)
+	if err != nil {
+		if cerr := ended(ctx, clock.Real{}); cerr != nil {
+			err = cerr
+		}
+	}
+	return m, err
+}
+
+// classify turns an exchange into nil (a usable, definitive answer) or a
+// failure with its Windows code.
+func classify(q, m *dns.Msg, err error) *failure {
+	if err != nil {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+			errors.Is(err, context.Canceled) || errors.As(err, &ne) && ne.Timeout() {
+			return &failure{hresult.Timeout, &cause{kind: ErrTimeout, detail: err, quiet: true}}
+		}
+		return &failure{hresult.DNSServerFailure, &cause{kind: ErrServerFailure, detail: err}}
+	}
+	if len(m.Question) > 0 && (m.Question[0].Qtype != q.Question[0].Qtype || !strings.EqualFold(m.Question[0].Name, q.Question[0].Name)) {
+		return &failure{hresult.DNSServerFailure, &cause{kind: ErrServerFailure, detail: fmt.Errorf("the answer is for another question (%s %s)", dns.Type(m.Question[0].Qtype), m.Question[0].Name)}}
+	}
+	if m.Truncated {
+		return nil // the caller retries over TCP, or takes a TCP answer as it is
+	}
+	switch m.Rcode {
+	case dns.RcodeSuccess, dns.RcodeNameError:
+		return nil
+	}
+	rc := dns.RcodeToString[m.Rcode]
+	if rc == "" {
+		rc = fmt.Sprintf("RCODE%d", m.Rcode)
+	}
+	return &failure{hresult.DNSServerFailure, &cause{kind: ErrServerFailure, detail: errors.New("the server answered " + rc)}}
+}
+
+// lookup resolves name/qtype, following CNAMEs (in the answer, and by
+// asking again when a chain leaves the answer) at most MaxCNAMEHops times.
+// It returns the records of qtype and the answer they came in.
+func (r *resolver) lookup(ctx context.Context, name string, qtype uint16, log *[]Attempt) ([]dns.RR, *dns.Msg, string, error) {
+	op := "look up " + dns.Type(qtype).String()
+	seen := map[string]bool{strings.ToLower(name): true}
+	hops := 0
+	cur := name
+	for {
+		m, server, err := r.exchange(ctx, cur, qtype, log)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		rrs, next, err := chase(m.Answer, cur, qtype, seen, &hops)
+		if err != nil {
+			return nil, nil, server, &Error{HRESULT: hresult.DNSServerFailure, Op: op, Name: name, Server: server, Err: err}
+		}
+		if m.Rcode == dns.RcodeNameError {
+			return nil, nil, server, &Error{HRESULT: hresult.DNSNameError, Op: op, Name: next, Server: server, Err: ErrNameError}
+		}
+		if len(rrs) > 0 {
+			return rrs, m, server, nil
+		}
+		if !strings.EqualFold(next, cur) {
+			cur = next // the chain left this answer: ask for its end
+			continue
+		}
+		return nil, m, server, &Error{HRESULT: hresult.DNSNoRecords, Op: op, Name: cur, Server: server, Err: ErrNoRecords}
+	}
+}
+
+// chase follows name through the CNAMEs of rrs and returns the records of
+// qtype owned by the end of the chain, and that end. seen and hops carry
+// over between answers so that no chain loops or grows without bound.
+func chase(rrs []dns.RR, name string, qtype uint16, seen map[string]bool, hops *int) ([]dns.RR, string, error) {
+	cur := name
+	for {
+		var out []dns.RR
+		cname := ""
+		for _, rr := range rrs {
+			h := rr.Header()
+			if h.Class != dns.ClassINET || !strings.EqualFold(h.Name, cur) {
+				continue
+			}
+			if h.Rrtype == qtype {
+				out = append(out, rr)
+			} else if c, ok := rr.(*dns.CNAME); ok && cname == "" {
+				cname = c.Target
+			}
+		}
+		if len(out) > 0 || cname == "" || qtype == dns.TypeCNAME {
+			return out, cur, nil
+		}
+		*hops++
+		if *hops > MaxCNAMEHops {
+			return nil, cur, fmt.Errorf("%w: more than %d from %s", ErrTooManyHops, MaxCNAMEHops, name)
+		}
+		k := strings.ToLower(cname)
+		if seen[k] {
+			return nil, cur, fmt.Errorf("%w: %s points back to %s", ErrCNAMELoop, cur, cname)
+		}
+		seen[k] = true
+		cur = cname
+	}
+}
