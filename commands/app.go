@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -34,6 +35,23 @@ Examples:
 			statusCommand(env),
 			productsCommand(env),
 			completionCommand(env),
+			ipkCommand(env),
+			upkCommand(env),
+			cpkyCommand(env),
+			skmsCommand(env),
+			ckmsCommand(env),
+			skmsDomainCommand(env),
+			ckmsDomainCommand(env),
+			skhcCommand(env),
+			ckhcCommand(env),
+			atoCommand(env),
+			renewCommand(env),
+			dliCommand(env),
+			dlvCommand(env),
+			xprCommand(env),
+			rearmCommand(env),
+			logCommand(env),
+			explainCommand(env),
 		},
 		// Errors are reported once, by main through Env.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -58,7 +76,11 @@ func usageErr(name string) cli.OnUsageErrorFunc {
 func Run(env *Env, args []string) error {
 	app := NewApp(env)
 	env.json, env.check = wantsJSON(args), wantsCheck(args)
-	err := app.Run(interspersed(app, SlmgrArgs(args)))
+	args, err := slmgrVerb(app, SlmgrArgs(args))
+	if err != nil {
+		return err
+	}
+	err = app.Run(interspersed(app, args))
 	if err == nil && env.notFound != "" {
 		err = &output.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
 	}
@@ -90,4 +112,39 @@ func SlmgrArgs(args []string) []string {
 }
 
 // slmgrVerbs are the slmgr options kmsctl implements as commands.
-var slmgrVerbs = map[string]bool{"status": true}
+var slmgrVerbs = map[string]bool{"status": true,
+	"ipk": true, "upk": true, "cpky": true, "ato": true, "dli": true, "dlv": true, "xpr": true, "rearm": true,
+	"skms": true, "ckms": true, "skms-domain": true, "ckms-domain": true, "skhc": true, "ckhc": true,
+	"renew": true, "log": true, "explain": true}
+
+// slmgrVerb finds the command after the global flags (and their values,
+// which SlmgrArgs does not skip) and maps slmgr's spelling of it (/ato,
+// -ato, /ATO). An option there that kmsctl does not have (/bogus, -bogus)
+// gets slmgr's answer, "Unrecognized option", with kmsctl's verbs in place
+// of slmgr's usage text.
+func slmgrVerb(app *cli.App, args []string) ([]string, error) {
+	builtin := slices.Concat(cli.HelpFlag.Names(), cli.VersionFlag.Names())
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "/"):
+			return args, nil // the command, or a positional argument
+		case strings.HasPrefix(a, "--"):
+		case len(a) > 1 && slmgrVerbs[strings.ToLower(a[1:])]:
+			out := slices.Clone(args)
+			out[i] = strings.ToLower(a[1:])
+			return out, nil
+		case len(a) > 1 && (a[0] == '/' || !isFlag(app.Flags, a) && !slices.Contains(builtin, a[1:])):
+			var verbs []string
+			for _, c := range app.VisibleCommands() {
+				verbs = append(verbs, c.Name)
+			}
+			return nil, &output.UsageError{Msg: "Unrecognized option: " + a,
+				Hint: "kmsctl's verbs, also written /verb or -verb as slmgr does: " + strings.Join(verbs, ", ")}
+		}
+		if takesValue(app.Flags, a) {
+			i++
+		}
+	}
+	return args, nil
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/statedir"
 )
@@ -26,6 +28,12 @@ type Env struct {
 	Hostname func() (string, error)
 	// NewStreams builds the output streams once flags are known.
 	NewStreams func(noColor bool) *output.Streams
+	// Discover finds KMS hosts in DNS (host:port, in the order to try
+	// them) for ato and renew when no host is set with skms; domain is the
+	// skms-domain setting, "" for the machine's own domains. This is the
+	// seam for DNS discovery: while it is nil, ato and renew without a host
+	// stop with a hint to run `kmsctl skms HOST`.
+	Discover func(ctx context.Context, domain string) ([]string, error)
 
 	streams  *output.Streams
 	json     bool   // the running command was asked for JSON, errors included
@@ -104,6 +112,43 @@ func (e *Env) identity(ctx context.Context, c *cli.Context) (identity.Identity, 
 		return id, nil
 	}
 	return identity.Load(ctx, dir, identity.Options{Clock: e.Clock, Hostname: e.Hostname})
+}
+
+// store returns the license store in the state directory.
+func (e *Env) store(c *cli.Context) (license.Store, error) {
+	dir, err := e.stateDir(c)
+	if err != nil {
+		return license.Store{}, err
+	}
+	return license.Open(dir), nil
+}
+
+// peekIdentity returns the stored client identity without creating one;
+// nil when there is none yet.
+func (e *Env) peekIdentity(c *cli.Context) (*identity.Identity, error) {
+	dir, err := e.stateDir(c)
+	if err != nil {
+		return nil, err
+	}
+	id, ok, err := identity.Peek(dir)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// wantArgs checks the number of positional arguments of command name.
+func wantArgs(c *cli.Context, name string, min, max int, usage string) error {
+	n := c.NArg()
+	switch {
+	case n < min:
+		return &output.UsageError{Msg: name + " needs " + usage, Hint: "kmsctl " + name + " " + usage}
+	case n > max && max == 0:
+		return &output.UsageError{Msg: name + " takes no arguments, got " + strconv.Itoa(n), Hint: "run 'kmsctl " + name + " --help'"}
+	case n > max:
+		return &output.UsageError{Msg: name + " takes " + usage + ", got " + strconv.Itoa(n) + " arguments", Hint: "run 'kmsctl " + name + " --help'"}
+	}
+	return nil
 }
 
 func defaultWorkstation(hostname func() (string, error)) string {

@@ -17,6 +17,7 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Add([]byte("\xef\xbb\xbf" + validFile + "\n"))
+	f.Add([]byte(`{"version":1,"cmid":"` + validCMID + `","previous_cmid":"` + validCMID + `"}`))
 	f.Add([]byte(`{"version":1,"cmid":"` + validCMID + `","workstation":"\ud83d\ude00\u0000","created":"2026-11-23T17:55:04.5+01:00"}`))
 
 	opts := testOpts()
@@ -53,7 +54,7 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal(err)
 		}
 		back, err := decode(enc)
-		if err != nil || back.CMID != id.CMID || back.Workstation != id.Workstation || !back.Created.Equal(id.Created) {
+		if err != nil || back.CMID != id.CMID || back.Workstation != id.Workstation || !back.Created.Equal(id.Created) || back.PreviousCMID != id.PreviousCMID {
 			t.Fatalf("round trip: %+v %v, want %+v", back, err, id)
 		}
 		if ents, _ := os.ReadDir(dir); len(ents) != 1 || !bytes.Equal([]byte(ents[0].Name()), []byte(FileName)) {

@@ -6,7 +6,8 @@
 // once and stored in the state directory as identity.json, together with the
 // workstation name sent in requests.
 //
-// The file is created once and never modified: a file that cannot be read
+// The file is created once and replaced only on purpose, by Rotate (what
+// slmgr /rearm does to a Windows machine's CMID): a file that cannot be read
 // as a version 1 identity is reported as a *CorruptError and left exactly as
 // it is, because silently replacing it would make this machine a new client
 // on every KMS host it talks to.
@@ -28,6 +29,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/statedir"
 )
 
@@ -50,6 +52,9 @@ type Identity struct {
 	CMID        guid.GUID `json:"cmid"`
 	Workstation string    `json:"workstation"` // at most MaxWorkstationLen UTF-16 units, never empty
 	Created     time.Time `json:"created"`
+	// PreviousCMID is the CMID this one replaced (Rotate), sent to KMS
+	// hosts as the request's previous CMID; zero when there was none.
+	PreviousCMID guid.GUID `json:"previous_cmid"`
 }
 
 // Options supplies Load's sources of randomness, time and the host name.
@@ -76,6 +81,19 @@ func (e *CorruptError) Error() string {
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Code is the HRESULT of a damaged file: ERROR_INVALID_DATA.
+func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
+
+// Meaning says what the code means here (the table's text is about KMS hosts).
+func (e *CorruptError) Meaning() string {
+	return "kmsctl's client identity file is damaged or from a newer kmsctl; it was left exactly as it is."
+}
+
+// Hint says how to recover.
+func (e *CorruptError) Hint() string {
+	return fmt.Sprintf("move %s aside and run again to create a new identity (this machine will then count as a new client on KMS hosts)", e.Path)
+}
 
 // newerVersionError is a CorruptError's Err for a file from a newer kmsctl.
 type newerVersionError struct{ got int }
@@ -141,6 +159,43 @@ func Peek(dir string) (id Identity, ok bool, err error) {
 	return read(filepath.Join(dir, FileName), nil)
 }
 
+// Rotate gives this machine a new CMID and keeps the one it replaces as
+// PreviousCMID, as slmgr /rearm does on Windows. It creates the identity
+// (with no previous CMID) when there is none yet. The file is replaced with
+// statedir.WriteFile under the same lock Load takes; ctx bounds the wait
+// for it. A damaged file gives a *CorruptError and is left as it is.
+func Rotate(ctx context.Context, dir string, opts Options) (Identity, error) {
+	if err := statedir.Ensure(dir); err != nil {
+		return Identity{}, fmt.Errorf("identity: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	unlock, err := statedir.Lock(ctx, path)
+	if err != nil {
+		return Identity{}, fmt.Errorf("identity: %w", err)
+	}
+	defer unlock()
+	old, ok, err := read(path, opts.Hostname)
+	if err != nil {
+		return Identity{}, err
+	}
+	id, err := newIdentity(opts)
+	if err != nil {
+		return Identity{}, err
+	}
+	if ok {
+		id.Workstation = old.Workstation
+		id.PreviousCMID = old.CMID
+	}
+	data, err := encode(id)
+	if err != nil {
+		return Identity{}, fmt.Errorf("identity: %w", err)
+	}
+	if err := statedir.WriteFile(path, data); err != nil {
+		return Identity{}, fmt.Errorf("identity: %w", err)
+	}
+	return id, nil
+}
+
 // newIdentity makes a fresh identity.
 func newIdentity(opts Options) (Identity, error) {
 	cmid, err := guid.NewRandom(opts.Rand)
@@ -156,15 +211,23 @@ func newIdentity(opts Options) (Identity, error) {
 }
 
 // fileV1 is identity.json, version 1.
+// previous_cmid is optional (absent until the first Rotate), so files
+// without it are still version 1 and older kmsctl versions ignore it.
 type fileV1 struct {
-	Version     int       `json:"version"`
-	CMID        guid.GUID `json:"cmid"`
-	Workstation string    `json:"workstation"`
-	Created     time.Time `json:"created"`
+	Version      int        `json:"version"`
+	CMID         guid.GUID  `json:"cmid"`
+	Workstation  string     `json:"workstation"`
+	Created      time.Time  `json:"created"`
+	PreviousCMID *guid.GUID `json:"previous_cmid,omitempty"`
 }
 
 func encode(id Identity) ([]byte, error) {
-	b, err := json.MarshalIndent(fileV1{Version, id.CMID, id.Workstation, id.Created}, "", "  ")
+	f := fileV1{Version: Version, CMID: id.CMID, Workstation: id.Workstation, Created: id.Created}
+	if !id.PreviousCMID.IsZero() {
+		prev := id.PreviousCMID
+		f.PreviousCMID = &prev
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -247,9 +310,10 @@ func decode(data []byte) (Identity, error) {
 	}
 
 	var fv struct {
-		CMID        *string         `json:"cmid"`
-		Workstation string          `json:"workstation"`
-		Created     json.RawMessage `json:"created"`
+		CMID         *string         `json:"cmid"`
+		Workstation  string          `json:"workstation"`
+		Created      json.RawMessage `json:"created"`
+		PreviousCMID *string         `json:"previous_cmid"`
 	}
 	if err := json.Unmarshal(raw, &fv); err != nil {
 		var te *json.UnmarshalTypeError
@@ -274,7 +338,13 @@ func decode(data []byte) (Identity, error) {
 	if cmid.IsZero() {
 		return Identity{}, errors.New(`"cmid" is the all-zero GUID`)
 	}
-	return Identity{CMID: cmid, Workstation: fv.Workstation, Created: created}, nil
+	var prev guid.GUID
+	if fv.PreviousCMID != nil {
+		if prev, err = guid.Parse(*fv.PreviousCMID); err != nil {
+			return Identity{}, fmt.Errorf(`"previous_cmid" is not a GUID: %v`, err)
+		}
+	}
+	return Identity{CMID: cmid, Workstation: fv.Workstation, Created: created, PreviousCMID: prev}, nil
 }
 
 // defaultWorkstation is the host name, trimmed for the protocol, or

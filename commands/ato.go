@@ -1,0 +1,97 @@
+package commands
+
+import (
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/license"
+)
+
+// Activation: ato and renew.
+
+func atoCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "ato",
+		Usage: "activate now with the KMS host (slmgr /ato)",
+		Description: `Sends a KMS activation request for the installed product to the host set with
+skms, from this machine's client identity, and records the result in the
+license store and the journal. The host activates the client when it counts
+at least the product's threshold of clients (25 for Windows client editions,
+5 for servers and Office); the activation then lasts 180 days and renews
+every 7 days (or as the host says).
+
+Exit status: 0 activated; 1 the host refused (0xC004F038: its count is below
+the threshold, or another code in place of a reply); 2 no answer (0xC004F074),
+a reply that failed verification, or bad usage.
+
+Examples:
+   kmsctl ato
+   kmsctl ato --json`,
+		Flags:        activationFlags(false),
+		OnUsageError: usageErr("ato"),
+		Action:       func(c *cli.Context) error { return runActivation(env, c, "ato") },
+	}
+}
+
+func renewCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "renew",
+		Usage: "contact the KMS host if a renewal or retry is due (for cron and timers)",
+		Description: `Does what Windows' licensing service does on its schedule: contacts the KMS
+host only when a renewal (every renewal interval, 7 days by default) or a
+retry (every activation interval, 2 hours by default, while not activated or
+after a failed renewal) is due; otherwise it says when the next contact is due
+and exits 0. A failed renewal leaves a Licensed product Licensed until its
+activation expires. Run it every 15 minutes or hourly from cron or a timer.
+
+Exit status: as ato; 0 when nothing was due.
+
+Examples:
+   kmsctl renew
+   kmsctl renew --force`,
+		Flags:        activationFlags(true),
+		OnUsageError: usageErr("renew"),
+		Action:       func(c *cli.Context) error { return runActivation(env, c, "renew") },
+	}
+}
+
+func activationFlags(renew bool) []cli.Flag {
+	fs := []cli.Flag{
+		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give each host `DURATION` to answer"},
+		&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+	}
+	if renew {
+		fs = append(fs, &cli.BoolFlag{Name: "force", Usage: "contact the host now, due or not"})
+	}
+	return fs
+}
+
+func runActivation(env *Env, c *cli.Context, op string) error {
+	env.json = c.Bool("json")
+	if err := wantArgs(c, op, 0, 0, ""); err != nil {
+		return err
+	}
+	store, err := env.store(c)
+	if err != nil {
+		return err
+	}
+	// A corrupt store or a missing key stops before an identity is created.
+	if st, err := store.Load(); err != nil {
+		return err
+	} else if st.Product == nil {
+		return &license.NoProductError{Path: store.Path()}
+	}
+	ctx, cancel := commandContext(c)
+	id, err := env.identity(ctx, c)
+	cancel()
+	if err != nil {
+		return err
+	}
+	o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{
+		Identity: id, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.Discover})
+	if err != nil {
+		return err
+	}
+	return env.Streams(c).Activation(op, o, &id, env.json)
+}

@@ -1,0 +1,79 @@
+package commands
+
+import (
+	"strconv"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/output"
+)
+
+func explainCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "explain",
+		Usage:     "explain a Windows activation error code",
+		ArgsUsage: "[CODE]",
+		Description: `Says what an error code means, its likely causes and what to do. CODE may be
+written as slmgr prints it (0xC004F074), without 0x (C004F074), or in decimal
+as event logs and scripts show it (-1073418124). Without CODE, lists every code
+kmsctl can explain.
+
+Examples:
+   kmsctl explain 0xC004F038
+   kmsctl explain -1073418124 --json
+   kmsctl explain`,
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		// A decimal code such as -1073418124 looks like a flag to the flag
+		// parser, so explain reads its own few flags.
+		SkipFlagParsing: true,
+		Action: func(c *cli.Context) error {
+			var codes []string
+			for _, a := range c.Args().Slice() {
+				switch a {
+				case "--json", "-json", "--json=true":
+					env.json = true
+				case "--help", "-help", "-h":
+					return cli.ShowSubcommandHelp(c)
+				case "--":
+				default:
+					if len(a) > 1 && a[0] == '-' && (a[1] < '0' || a[1] > '9') {
+						return &output.UsageError{Msg: "flag provided but not defined: " + a, Hint: "run 'kmsctl explain --help'"}
+					}
+					codes = append(codes, a)
+				}
+			}
+			switch len(codes) {
+			case 0:
+				return env.Streams(c).Codes(hresult.All(), env.json)
+			case 1:
+			default:
+				return &output.UsageError{Msg: "explain takes one CODE, got " + strconv.Itoa(len(codes)), Hint: "kmsctl explain 0xC004F074"}
+			}
+			info, err := explainCode(codes[0])
+			if err != nil {
+				return err
+			}
+			return env.Streams(c).Explain(info, env.json)
+		},
+	}
+}
+
+// explainCode looks a code up; a small positive number is also tried as a
+// Win32 error (5 is 0x80070005).
+func explainCode(arg string) (hresult.Info, error) {
+	code, err := hresult.Parse(arg)
+	if err != nil {
+		return hresult.Info{}, &output.UsageError{Msg: err.Error(), Hint: "write the code as 0xC004F074, C004F074 or -1073418124"}
+	}
+	if i, ok := hresult.Lookup(code); ok {
+		return i, nil
+	}
+	if code > 0 && code < 0x10000 {
+		if i, ok := hresult.Lookup(hresult.FromWin32(uint32(code))); ok {
+			return i, nil
+		}
+	}
+	return hresult.Info{}, &output.UsageError{Msg: code.String() + " is not a code kmsctl can explain",
+		Hint: "run 'kmsctl explain' for the codes it knows; on Windows, 'slui.exe 0x2a " + code.String() + "' may show the system's text"}
+}

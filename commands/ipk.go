@@ -1,0 +1,135 @@
+package commands
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/output"
+)
+
+// The product key commands: ipk, upk, cpky.
+
+func ipkCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "ipk",
+		Usage:     "install a product key (slmgr /ipk)",
+		ArgsUsage: "KEY | --product NAME",
+		Description: `Installs a product key, replacing the one installed. A GVLK (the public KMS
+client key of a product) names its product; --product NAME installs that
+product's GVLK; KEY --product NAME installs another key for a known product
+(a newer GVLK, say). Installing a new key starts a 30-day initial grace
+period; installing the key already installed changes nothing. The key is
+kept in the license store and only ever shown by its last five characters.
+
+Examples:
+   kmsctl ipk --product "Windows 10 Enterprise"
+   kmsctl ipk --product "Windows Server 2022 Standard" --json`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "product", Aliases: []string{"p"}, Usage: "install the GVLK of `NAME`, or say which product KEY is for"},
+			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+		},
+		OnUsageError: usageErr("ipk"),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			if err := wantArgs(c, "ipk", 0, 1, "KEY | --product NAME"); err != nil {
+				return err
+			}
+			key, product := c.Args().First(), c.String("product")
+			if key == "" && product == "" {
+				return &output.UsageError{Msg: "ipk needs a product key or --product NAME",
+					Hint: `kmsctl ipk --product "Windows 10 Enterprise" (installs its GVLK), or kmsctl ipk XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`}
+			}
+			in, err := license.Resolve(key, product)
+			if err != nil {
+				return err
+			}
+			store, err := env.store(c)
+			if err != nil {
+				return err
+			}
+			now := env.Clock.Now()
+			st, changed, err := store.Install(c.Context, in, now)
+			if err != nil {
+				return err
+			}
+			ch := output.Change{Command: "ipk", Changed: changed,
+				Message: "Installed product key " + license.Masked(in.Partial()) + " for " + in.Product.Name + " successfully."}
+			if !changed {
+				ch.Message = "Product key " + license.Masked(in.Partial()) + " for " + in.Product.Name + " is installed already; nothing changed."
+			}
+			return env.change(c, ch, st)
+		},
+	}
+}
+
+func upkCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "upk",
+		Usage: "uninstall the product key (slmgr /upk)",
+		Description: `Removes the product key: the product is Unlicensed at once (Windows needs a
+restart). The KMS host settings, the rearm count and the journal stay.
+
+Example:
+   kmsctl upk`,
+		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		OnUsageError: usageErr("upk"),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			if err := wantArgs(c, "upk", 0, 0, ""); err != nil {
+				return err
+			}
+			store, err := env.store(c)
+			if err != nil {
+				return err
+			}
+			st, err := store.Uninstall(c.Context)
+			if err != nil {
+				return err
+			}
+			return env.change(c, output.Change{Command: "upk", Changed: true, Message: "Uninstalled product key successfully."}, st)
+		},
+	}
+}
+
+func cpkyCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "cpky",
+		Usage: "forget the whole product key, keep its last five characters (slmgr /cpky)",
+		Description: `Removes the whole product key from the license store so it cannot be read
+from there; the product stays installed and activation is unaffected.
+
+Example:
+   kmsctl cpky`,
+		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		OnUsageError: usageErr("cpky"),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			if err := wantArgs(c, "cpky", 0, 0, ""); err != nil {
+				return err
+			}
+			store, err := env.store(c)
+			if err != nil {
+				return err
+			}
+			before, err := store.Load()
+			if err != nil {
+				return err
+			}
+			st, err := store.ClearKey(c.Context)
+			if err != nil {
+				return err
+			}
+			changed := before.Product != nil && before.Product.HasKey()
+			return env.change(c, output.Change{Command: "cpky", Changed: changed, Message: "Product key from the license store cleared successfully."}, st)
+		},
+	}
+}
+
+// change reports a change to the store with the license it left.
+func (e *Env) change(c *cli.Context, ch output.Change, st license.State) error {
+	id, err := e.peekIdentity(c)
+	if err != nil {
+		return err
+	}
+	return e.Streams(c).Change(ch, output.NewLicenseInfo(st, id, e.Clock.Now()), c.Bool("json"))
+}

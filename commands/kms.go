@@ -1,0 +1,182 @@
+package commands
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/output"
+)
+
+// The KMS client settings: skms, ckms, skms-domain, ckms-domain, skhc, ckhc.
+
+// portOnly is slmgr's "/skms :PORT", which changes only the port.
+var portOnly = regexp.MustCompile(`^:[0-9+-]*$`)
+
+func skmsCommand(env *Env) *cli.Command {
+	return kmsSetting(env, "skms", "HOST[:PORT] | :PORT",
+		"set the KMS host to use (slmgr /skms)",
+		`Sets the KMS host ato and renew use: a name, an IPv4 address or an IPv6
+address in brackets, with an optional port (default 1688). ":PORT" changes only
+the port. A host set here turns DNS discovery off.
+
+Examples:
+   kmsctl skms kms.corp.example.com
+   kmsctl skms 10.0.0.5:1688
+   kmsctl skms [2001:db8::5]:1688`,
+		func(c *cli.Context) (func(*license.HostConfig), error) {
+			arg := c.Args().First()
+			if portOnly.MatchString(arg) {
+				port, err := license.ParsePort(arg[1:])
+				if err != nil {
+					return nil, err
+				}
+				return func(h *license.HostConfig) { h.Port = port }, nil
+			}
+			host, err := license.ParseHost(arg)
+			if err != nil {
+				return nil, err
+			}
+			return func(h *license.HostConfig) { h.Host, h.Port = host.Host, host.Port }, nil
+		},
+		func(h license.HostConfig) (string, []string) {
+			name := h.Address()
+			if name == "" {
+				name = fmt.Sprintf(":%d", h.PortOrDefault())
+			}
+			msg := "Key Management Service machine name set to " + name + " successfully."
+			if h.LookupDomain != "" && h.Host != "" {
+				return msg, []string{"/skms setting overrides the /skms-domain setting. " + h.Address() + " will be used for activation."}
+			}
+			return msg, nil
+		})
+}
+
+func ckmsCommand(env *Env) *cli.Command {
+	return kmsSetting(env, "ckms", "", "clear the KMS host; use DNS discovery (slmgr /ckms)",
+		`Clears the KMS host set with skms (and its port): ato and renew find hosts
+in DNS again.
+
+Example:
+   kmsctl ckms`,
+		func(*cli.Context) (func(*license.HostConfig), error) {
+			return func(h *license.HostConfig) { h.Host, h.Port = "", 0 }, nil
+		},
+		func(h license.HostConfig) (string, []string) {
+			msg := "Key Management Service machine name cleared successfully."
+			if h.LookupDomain != "" {
+				return msg, []string{"/skms-domain setting is in effect. " + h.LookupDomain + " will be used for DNS SRV record lookup."}
+			}
+			return msg, nil
+		})
+}
+
+func skmsDomainCommand(env *Env) *cli.Command {
+	return kmsSetting(env, "skms-domain", "DOMAIN", "set the DNS domain holding the KMS SRV records (slmgr /skms-domain)",
+		`Sets the one DNS domain in which discovery looks for _vlmcs._tcp records,
+instead of the machine's own domains. A host set with skms overrides it.
+
+Example:
+   kmsctl skms-domain corp.example.com`,
+		func(c *cli.Context) (func(*license.HostConfig), error) {
+			d, err := license.ParseDomain(c.Args().First())
+			if err != nil {
+				return nil, err
+			}
+			return func(h *license.HostConfig) { h.LookupDomain = d }, nil
+		},
+		func(h license.HostConfig) (string, []string) {
+			msg := "Key Management Service lookup domain set to " + h.LookupDomain + " successfully."
+			if h.Host != "" {
+				return msg, []string{"/skms setting overrides the /skms-domain setting. " + h.Address() + " will be used for activation."}
+			}
+			return msg, nil
+		})
+}
+
+func ckmsDomainCommand(env *Env) *cli.Command {
+	return kmsSetting(env, "ckms-domain", "", "clear the DNS lookup domain (slmgr /ckms-domain)",
+		`Clears the lookup domain set with skms-domain: discovery uses the machine's
+own domains again.
+
+Example:
+   kmsctl ckms-domain`,
+		func(*cli.Context) (func(*license.HostConfig), error) {
+			return func(h *license.HostConfig) { h.LookupDomain = "" }, nil
+		},
+		func(h license.HostConfig) (string, []string) {
+			msg := "Key Management Service lookup domain cleared successfully."
+			if h.Host != "" {
+				return msg, []string{"/skms setting is in effect. " + h.Address() + " will be used for activation."}
+			}
+			return msg, nil
+		})
+}
+
+func skhcCommand(env *Env) *cli.Command {
+	return kmsSetting(env, "skhc", "", "enable KMS host caching (slmgr /skhc)",
+		`Keeps using the host found by discovery that last activated this client,
+while it answers (the default).
+
+Example:
+   kmsctl skhc`,
+		func(*cli.Context) (func(*license.HostConfig), error) {
+			return func(h *license.HostConfig) { h.NoCaching = false }, nil
+		},
+		func(license.HostConfig) (string, []string) { return "KMS host caching is enabled", nil })
+}
+
+func ckhcCommand(env *Env) *cli.Command {
+	return kmsSetting(env, "ckhc", "", "disable KMS host caching (slmgr /ckhc)",
+		`Repeats DNS discovery on every attempt, so SRV priority and weight always
+apply.
+
+Example:
+   kmsctl ckhc`,
+		func(*cli.Context) (func(*license.HostConfig), error) {
+			return func(h *license.HostConfig) { h.NoCaching = true }, nil
+		},
+		func(license.HostConfig) (string, []string) { return "KMS host caching is disabled", nil })
+}
+
+// kmsSetting builds one KMS client setting command: parse checks the
+// argument (if args is not "") before anything is written, and says what
+// to change; report words the result as slmgr does.
+func kmsSetting(env *Env, name, args, usage, desc string,
+	parse func(*cli.Context) (func(*license.HostConfig), error),
+	report func(license.HostConfig) (string, []string)) *cli.Command {
+	return &cli.Command{
+		Name:         name,
+		Usage:        usage,
+		ArgsUsage:    args,
+		Description:  desc,
+		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		OnUsageError: usageErr(name),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			n := 0
+			if args != "" {
+				n = 1
+			}
+			if err := wantArgs(c, name, n, n, args); err != nil {
+				return err
+			}
+			change, err := parse(c)
+			if err != nil {
+				return err
+			}
+			store, err := env.store(c)
+			if err != nil {
+				return err
+			}
+			st, changed, err := store.Configure(c.Context, change)
+			if err != nil {
+				return err
+			}
+			msg, warnings := report(st.KMS)
+			return env.change(c, output.Change{Command: name, Changed: changed, Message: msg, Warnings: warnings}, st)
+		},
+	}
+}

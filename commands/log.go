@@ -1,0 +1,48 @@
+package commands
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/output"
+)
+
+func logCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "log",
+		Usage: "show the activation journal: every contact with a KMS host",
+		Description: `Lists every activation and renewal attempt recorded by ato and renew, oldest
+first: time, command, host, product, protocol, CMID, result code and the count
+the host reported. A table on a terminal, tab-separated lines when piped.
+
+Examples:
+   kmsctl log
+   kmsctl log --last 10 --json`,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "last", Usage: "show only the last `N` entries"},
+			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+		},
+		OnUsageError: usageErr("log"),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			if err := wantArgs(c, "log", 0, 0, ""); err != nil {
+				return err
+			}
+			n := c.Int("last")
+			if c.IsSet("last") && n < 1 {
+				return &output.UsageError{Msg: "--last must be at least 1", Hint: "kmsctl log --last 10"}
+			}
+			store, err := env.store(c)
+			if err != nil {
+				return err
+			}
+			entries, err := store.Journal()
+			if err != nil {
+				return err
+			}
+			if n > 0 && len(entries) > n {
+				entries = entries[len(entries)-n:]
+			}
+			return env.Streams(c).Journal(entries, env.Clock.Now(), env.json)
+		},
+	}
+}

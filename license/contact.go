@@ -1,0 +1,293 @@
+package license
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// ExchangeFunc sends one activation request to the KMS host at addr
+// (host:port) and returns its verified answer and the address it
+// connected to ("" when it did not).
+type ExchangeFunc func(ctx context.Context, addr string, req *kmsclient.Request) (res *kmsclient.Result, remote string, err error)
+
+// Dialer is the real exchange: one kmsclient connection per contact.
+func Dialer(opts kmsclient.Options) ExchangeFunc {
+	return func(ctx context.Context, addr string, req *kmsclient.Request) (*kmsclient.Result, string, error) {
+		conn, err := kmsclient.Dial(ctx, addr, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		defer conn.Close()
+		remote := conn.RemoteAddr()
+		res, err := conn.Activate(ctx, req)
+		return res, remote, err
+	}
+}
+
+// DiscoverFunc finds KMS hosts (host:port, in the order to try them) by DNS
+// SRV lookup of _vlmcs._tcp in domain, or in the machine's own domains when
+// domain is "".
+type DiscoverFunc func(ctx context.Context, domain string) ([]string, error)
+
+// Client is who contacts the host, and how.
+type Client struct {
+	Identity identity.Identity // CMID, previous CMID and workstation sent
+	Clock    clock.Clock       // nil: the real clock
+	Timeout  time.Duration     // for each host tried; 0: 5 seconds
+	Exchange ExchangeFunc      // nil: Dialer with the Clock
+	// Discover finds hosts when none is set with skms. nil means kmsctl
+	// cannot discover hosts: activation then needs a host set with skms.
+	Discover DiscoverFunc
+}
+
+// Outcome is what a contact did.
+type Outcome struct {
+	Action   Action            // Activate, Renew, Retry, or Wait when renew found nothing due
+	Product  catalogue.Product // the installed product
+	Attempts []Attempt         // every host tried, in order; none when Action is Wait
+	// Err is why the contact did not activate: a *CountError when the
+	// host's count is below the threshold, the *kmsclient.Error of a
+	// failed exchange, or a discovery error. nil on success and on Wait.
+	Err   error
+	State State // the state afterwards
+	View  View  // what it means at the time of the contact
+	At    time.Time
+}
+
+// Last is the last host tried, or nil.
+func (o *Outcome) Last() *Attempt {
+	if len(o.Attempts) == 0 {
+		return nil
+	}
+	return &o.Attempts[len(o.Attempts)-1]
+}
+
+// CountError is a host that answered with a count below the product's
+// activation threshold: SL_E_VL_NOT_ENOUGH_COUNT.
+type CountError struct {
+	Host      string
+	Group     string
+	Count     uint32
+	Threshold int
+}
+
+func (e *CountError) Error() string {
+	clients := "clients"
+	if e.Count == 1 {
+		clients = "client"
+	}
+	return fmt.Sprintf("KMS host %s counts %d %s for %s; activation needs %d", e.Host, e.Count, clients, e.Group, e.Threshold)
+}
+
+// Code is 0xC004F038.
+func (e *CountError) Code() hresult.Code { return hresult.NotEnoughCount }
+
+// Refused reports that the host answered and said no (exit status 1).
+func (e *CountError) Refused() bool { return true }
+
+// Hint says what changes the answer.
+func (e *CountError) Hint() string {
+	return fmt.Sprintf("the host activates clients once it has seen %d distinct machines (CMIDs) in 30 days; kmsctl renew retries every activation interval until then; cloned machines share a CMID until rearmed (kmsctl rearm)", e.Threshold)
+}
+
+// NoHostError is an activation with no KMS host set and no way to discover one.
+type NoHostError struct{ Domain string }
+
+func (e *NoHostError) Error() string {
+	if e.Domain != "" {
+		return "no KMS host is set, and kmsctl cannot look up _vlmcs._tcp." + e.Domain + " in DNS yet"
+	}
+	return "no KMS host is set, and kmsctl cannot find one in DNS yet"
+}
+
+// Code is what Windows reports when it finds no host: 0xC004F074.
+func (e *NoHostError) Code() hresult.Code { return hresult.NoKMSHost }
+
+// Meaning replaces the table's text: nothing was contacted.
+func (e *NoHostError) Meaning() string {
+	return "No KMS host is configured, so no host was contacted."
+}
+
+// Hint is the command that fixes it.
+func (e *NoHostError) Hint() string { return "kmsctl skms kms.example.com:1688" }
+
+// Contact talks to the KMS host as op ("ato" or "renew") asks, under the
+// store's lock, so concurrent activations and renewals of one store run
+// one after the other and each sees the state the previous one left:
+//
+//   - ato contacts the host now;
+//   - renew contacts it only when a renewal or retry is due (Due), unless
+//     force; otherwise the Outcome's Action is Wait and nothing is written.
+//
+// The request carries the identity's CMID and previous CMID, the product's
+// IDs, threshold and protocol, and the current license status and minutes
+// left in it. Every host tried becomes a journal entry and the state's
+// last attempt; a success (a count at or above the threshold) is also the
+// last success, which makes the product Licensed for Validity. The host's
+// intervals are kept whenever it answers with a count.
+//
+// The returned error is for what stopped the contact before it happened
+// (no product key, no host, a corrupt store, a lock not obtained); the
+// contact's own failure is Outcome.Err.
+func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Outcome, error) {
+	clk := clock.Or(c.Clock)
+	exchange := c.Exchange
+	if exchange == nil {
+		exchange = Dialer(kmsclient.Options{Clock: clk})
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	var out Outcome
+	st, err := s.Update(ctx, func(st *State) ([]Attempt, error) {
+		if st.Product == nil {
+			return nil, &NoProductError{Path: s.Path()}
+		}
+		now := clk.Now().UTC().Truncate(time.Second)
+		out.At, out.Product = now, st.Product.SKU
+		action, view := Activate, Evaluate(*st, now)
+		if op != "ato" {
+			action, view = Due(*st, now, force)
+		}
+		out.Action, out.View = action, view
+		if action == Wait {
+			return nil, ErrNoChange
+		}
+		hosts, derr := s.candidates(ctx, st, c.Discover)
+		if len(hosts) == 0 && derr == nil {
+			return nil, &NoHostError{Domain: st.KMS.LookupDomain}
+		}
+		p := st.Product.SKU
+		req := probe.Request(p, p.Protocol, probe.Client{CMID: c.Identity.CMID, Workstation: c.Identity.Workstation}, clk)
+		req.LicenseStatus = uint32(view.Status)
+		req.BindingExpiration = uint32(view.Remaining(now) / time.Minute)
+		req.PreviousCMID = c.Identity.PreviousCMID
+		base := Attempt{At: now, Op: op, Product: p.Name, SKUID: p.SKUID, Protocol: p.Protocol,
+			CMID: c.Identity.CMID, PreviousCMID: c.Identity.PreviousCMID, LicenseStatus: int(view.Status), Threshold: p.Threshold}
+		if len(hosts) == 0 { // discovery failed: that is this attempt's result
+			a := base
+			a.Result, a.Cause = codeOf(derr), derr.Error()
+			out.Attempts, out.Err = append(out.Attempts, a), derr
+		}
+		for i, host := range hosts {
+			a, err := contactOne(ctx, exchange, timeout, host, req, base)
+			out.Attempts, out.Err = append(out.Attempts, a), err
+			if err == nil || !unreachable(err) || i == len(hosts)-1 {
+				break
+			}
+		}
+		last := out.Attempts[len(out.Attempts)-1]
+		st.LastAttempt = &last
+		if last.Count != nil {
+			st.Intervals = Intervals{ClampInterval(last.Activation), ClampInterval(last.Renewal)}
+		}
+		if last.Succeeded() {
+			st.LastSuccess = &last
+			if st.KMS.Host == "" && !st.KMS.NoCaching {
+				st.Discovered = last.Host
+			}
+		}
+		return out.Attempts, nil
+	})
+	if err != nil {
+		return Outcome{}, err
+	}
+	out.State = st
+	if out.Action != Wait {
+		out.View = Evaluate(st, out.At)
+	}
+	return out, nil
+}
+
+// candidates are the hosts to try, in order: the one set with skms; or the
+// cached host (while caching is on) and then the discovered ones. derr is
+// discovery's error when it found nothing.
+func (s Store) candidates(ctx context.Context, st *State, discover DiscoverFunc) (hosts []string, derr error) {
+	if a := st.KMS.Address(); a != "" {
+		return []string{a}, nil
+	}
+	if !st.KMS.NoCaching && st.Discovered != "" {
+		hosts = append(hosts, st.Discovered)
+	}
+	if discover == nil {
+		return hosts, nil
+	}
+	found, err := discover(ctx, st.KMS.LookupDomain)
+	for _, h := range found {
+		if h != st.Discovered || st.KMS.NoCaching {
+			hosts = append(hosts, h)
+		}
+	}
+	if len(hosts) == 0 {
+		if err == nil {
+			err = &kmsclient.Error{Code: hresult.DNSNoRecords, Kind: kmsclient.KindNetwork, Op: "discover KMS hosts", Err: errors.New("no _vlmcs._tcp SRV records")}
+		}
+		return nil, err
+	}
+	return hosts, nil
+}
+
+// contactOne sends req to host and records the attempt.
+func contactOne(ctx context.Context, exchange ExchangeFunc, timeout time.Duration, host string, req *kmsclient.Request, a Attempt) (Attempt, error) {
+	a.Host = host
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, remote, err := exchange(ctx, host, req)
+	a.Address = remote
+	if err != nil {
+		a.Result, a.Cause = codeOf(err), err.Error()
+		return a, err
+	}
+	count := res.Count
+	a.Count, a.EPID = &count, res.EPID
+	a.Activation, a.Renewal = res.ActivationInterval, res.RenewalInterval
+	if int(res.Count) < a.Threshold {
+		cerr := &CountError{Host: host, Count: res.Count, Threshold: a.Threshold, Group: groupName(req)}
+		a.Result, a.Cause = cerr.Code(), cerr.Error()
+		return a, cerr
+	}
+	return a, nil
+}
+
+func groupName(req *kmsclient.Request) string {
+	if g, ok := catalogue.GroupByKMSID(req.KMSCountedID); ok {
+		return g.Name
+	}
+	return req.KMSCountedID.String()
+}
+
+// unreachable reports a failure after which another host is worth trying.
+func unreachable(err error) bool {
+	var e *kmsclient.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Kind {
+	case kmsclient.KindNetwork, kmsclient.KindTimeout, kmsclient.KindBind, kmsclient.KindProtocol:
+		return true
+	}
+	return false
+}
+
+// codeOf is the HRESULT an error carries, 0xC004F074 when none.
+func codeOf(err error) hresult.Code {
+	var ke *kmsclient.Error
+	if errors.As(err, &ke) {
+		return ke.Code
+	}
+	var c interface{ Code() hresult.Code }
+	if errors.As(err, &c) {
+		return c.Code()
+	}
+	return hresult.NoKMSHost
+}

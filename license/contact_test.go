@@ -1,0 +1,315 @@
+package license
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
+)
+
+var (
+	testCMID = guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301")
+	prevCMID = guid.MustParse("6ba7b810-9dad-41d1-80b4-00c04fd430c8")
+)
+
+func identityOpts() identity.Options {
+	return identity.Options{Clock: clock.NewFake(t0), Hostname: func() (string, error) { return "WS01", nil }}
+}
+
+func client(clk clock.Clock) Client {
+	return Client{Identity: identity.Identity{CMID: testCMID, Workstation: "WS01"}, Clock: clk, Timeout: 2 * time.Second}
+}
+
+// hostStore is an installed store set to use host.
+func hostStore(t *testing.T, host *kmstest.Host) Store {
+	t.Helper()
+	s := installedStore(t)
+	h, err := ParseHost(host.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Configure(context.Background(), func(c *HostConfig) { *c = h }); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestContact_Activates(t *testing.T) {
+	clk := clock.NewFake(t0.Add(time.Hour))
+	host := kmstest.Start(t, kmstest.Options{Clock: clk, FixedCount: 50, Activation: 60, Renewal: 1440})
+	s := hostStore(t, host)
+	c := client(clk)
+	c.Identity.PreviousCMID = prevCMID
+	o, err := s.Contact(context.Background(), "ato", false, c)
+	if err != nil || o.Err != nil {
+		t.Fatalf("Contact = %v, %v", err, o.Err)
+	}
+	if o.Action != Activate || len(o.Attempts) != 1 || !o.Last().Succeeded() || *o.Last().Count != 50 {
+		t.Fatalf("outcome %+v", o)
+	}
+	if o.View.Status != Licensed || !o.View.Ends.Equal(t0.Add(time.Hour+Validity)) || !o.View.Next.Equal(t0.Add(25*time.Hour)) {
+		t.Fatalf("view %+v", o.View)
+	}
+	// The request: the identity, the product, its status and time left.
+	reqs := host.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	r, p := reqs[0], win10(t)
+	if r.CMID != testCMID || r.PreviousCMID != prevCMID || r.Workstation != "WS01" || r.Version != 6 ||
+		r.KMSCountedID != p.KMSID || r.ActivationID != p.SKUID || r.ApplicationID != p.ApplicationID || r.RequiredCount != 25 ||
+		r.LicenseStatus != uint32(OOBGrace) || r.BindingExpiration != uint32((InitialGrace-time.Hour)/time.Minute) {
+		t.Fatalf("request %+v", r)
+	}
+	// Stored: the host's intervals, the ePID, the journal line.
+	st, err := s.Load()
+	if err != nil || st.Intervals != (Intervals{60, 1440}) || st.LastSuccess == nil || st.LastSuccess.EPID != kmstest.DefaultEPID {
+		t.Fatalf("state %+v, %v", st, err)
+	}
+	j, err := s.Journal()
+	if err != nil || len(j) != 1 || j[0].CMID != testCMID || j[0].PreviousCMID != prevCMID || j[0].Op != "ato" || j[0].Address == "" {
+		t.Fatalf("journal %+v, %v", j, err)
+	}
+	// A renewal a day later (the host's renewal interval) reports Licensed.
+	clk.Advance(24 * time.Hour)
+	o, err = s.Contact(context.Background(), "renew", false, c)
+	if err != nil || o.Action != Renew || o.Err != nil {
+		t.Fatalf("renew = %+v, %v", o, err)
+	}
+	if r := host.Requests()[1]; r.LicenseStatus != uint32(Licensed) || r.BindingExpiration != uint32((Validity-24*time.Hour)/time.Minute) {
+		t.Fatalf("renewal request status %d, %d minutes", r.LicenseStatus, r.BindingExpiration)
+	}
+}
+
+func TestContact_BelowThreshold(t *testing.T) {
+	clk := clock.NewFake(t0)
+	host := kmstest.Start(t, kmstest.Options{Clock: clk})
+	s := hostStore(t, host)
+	o, err := s.Contact(context.Background(), "ato", false, client(clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ce *CountError
+	if !errors.As(o.Err, &ce) || ce.Count != 1 || ce.Threshold != 25 || ce.Code() != hresult.NotEnoughCount || !ce.Refused() {
+		t.Fatalf("Err = %v", o.Err)
+	}
+	if !strings.Contains(ce.Error(), "counts 1 client for Windows 10/11 Enterprise / Pro volume; activation needs 25") {
+		t.Fatalf("message %q", ce.Error())
+	}
+	if o.View.Status != OOBGrace || !o.View.Next.Equal(t0.Add(2*time.Hour)) || o.View.NextAction != Retry {
+		t.Fatalf("view %+v", o.View)
+	}
+	st, _ := s.Load()
+	if st.LastSuccess != nil || st.LastAttempt.Result != hresult.NotEnoughCount || st.Intervals.Activation != 120 {
+		t.Fatalf("state %+v", st)
+	}
+	// renew waits for the retry, and writes nothing meanwhile.
+	before := snap(t, s.Path())
+	clk.Advance(time.Hour)
+	o, err = s.Contact(context.Background(), "renew", false, client(clk))
+	if err != nil || o.Action != Wait || len(o.Attempts) != 0 || !o.View.Next.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("renew before the retry = %+v, %v", o, err)
+	}
+	before.check(t, s.Path())
+	if len(host.Requests()) != 1 {
+		t.Fatal("renew contacted the host before the retry was due")
+	}
+}
+
+func TestContact_HostFailures(t *testing.T) {
+	clk := clock.NewFake(t0)
+	tests := []struct {
+		name string
+		opts kmstest.Options
+		code hresult.Code
+		kind kmsclient.Kind
+	}{
+		{"unreachable", kmstest.Options{Misbehave: kmstest.Refuse}, hresult.NoKMSHost, kmsclient.KindNetwork},
+		{"refused with an HRESULT", kmstest.Options{Clock: clk, Misbehave: kmstest.HRESULTReply}, hresult.KMSIDMismatch, kmsclient.KindHost},
+		{"forged reply", kmstest.Options{Clock: clk, Misbehave: kmstest.BadIntegrity}, hresult.NoKMSHost, kmsclient.KindVerify},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			host := kmstest.Start(t, tt.opts)
+			s := hostStore(t, host)
+			o, err := s.Contact(context.Background(), "ato", false, client(clk))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ke *kmsclient.Error
+			if !errors.As(o.Err, &ke) || ke.Code != tt.code || ke.Kind != tt.kind {
+				t.Fatalf("Err = %v", o.Err)
+			}
+			st, _ := s.Load()
+			if st.LastAttempt == nil || st.LastAttempt.Result != tt.code || st.LastAttempt.Count != nil || st.LastSuccess != nil {
+				t.Fatalf("last attempt %+v", st.LastAttempt)
+			}
+			if o.View.Status != OOBGrace || !o.View.Next.Equal(t0.Add(2*time.Hour)) {
+				t.Fatalf("view %+v", o.View)
+			}
+		})
+	}
+}
+
+func TestContact_StopsBeforeContact(t *testing.T) {
+	ctx := context.Background()
+	var np *NoProductError
+	if _, err := Open(t.TempDir()).Contact(ctx, "ato", false, client(nil)); !errors.As(err, &np) {
+		t.Fatalf("no product: %v", err)
+	}
+	s := installedStore(t)
+	before := snap(t, s.Path())
+	_, err := s.Contact(ctx, "ato", false, client(nil))
+	var nh *NoHostError
+	if !errors.As(err, &nh) || nh.Code() != hresult.NoKMSHost || nh.Hint() != "kmsctl skms kms.example.com:1688" {
+		t.Fatalf("no host: %v", err)
+	}
+	before.check(t, s.Path())
+	if _, err := os.Stat(s.JournalPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a journal was written")
+	}
+}
+
+func TestContact_Discovery(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(t0)
+	dead := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Refuse})
+	live := kmstest.Start(t, kmstest.Options{Clock: clk, FixedCount: 50})
+	s := installedStore(t)
+	s.Configure(ctx, func(h *HostConfig) { h.LookupDomain = "corp.example.com" })
+	var asked []string
+	c := client(clk)
+	c.Discover = func(_ context.Context, domain string) ([]string, error) {
+		asked = append(asked, domain)
+		return []string{dead.Addr(), live.Addr()}, nil
+	}
+	// The dead host first, then the live one; both journaled.
+	o, err := s.Contact(ctx, "ato", false, c)
+	if err != nil || o.Err != nil || len(o.Attempts) != 2 || o.Attempts[0].Result != hresult.NoKMSHost || o.Attempts[1].Host != live.Addr() {
+		t.Fatalf("outcome %+v, %v", o, err)
+	}
+	if len(asked) != 1 || asked[0] != "corp.example.com" {
+		t.Fatalf("discovery asked %v", asked)
+	}
+	if o.State.Discovered != live.Addr() {
+		t.Fatalf("cached host %q", o.State.Discovered)
+	}
+	// Caching: the host that answered is tried first.
+	o, err = s.Contact(ctx, "renew", true, c)
+	if err != nil || len(o.Attempts) != 1 || o.Attempts[0].Host != live.Addr() {
+		t.Fatalf("with caching %+v, %v", o.Attempts, err)
+	}
+	// Without caching: discovery's order every time.
+	s.Configure(ctx, func(h *HostConfig) { h.NoCaching = true })
+	o, err = s.Contact(ctx, "renew", true, c)
+	if err != nil || len(o.Attempts) != 2 || o.State.Discovered != "" {
+		t.Fatalf("without caching %+v, %v", o, err)
+	}
+	// A host set with skms wins: discovery is not asked.
+	asked = nil
+	h, _ := ParseHost(live.Addr())
+	s.Configure(ctx, func(c *HostConfig) { c.Host, c.Port = h.Host, h.Port })
+	if o, err = s.Contact(ctx, "renew", true, c); err != nil || len(asked) != 0 || len(o.Attempts) != 1 {
+		t.Fatalf("with skms: asked %v, %+v, %v", asked, o.Attempts, err)
+	}
+	j, _ := s.Journal()
+	if len(j) != 6 {
+		t.Fatalf("journal has %d entries, want 6", len(j))
+	}
+}
+
+func TestContact_DiscoveryFails(t *testing.T) {
+	clk := clock.NewFake(t0)
+	s := installedStore(t)
+	c := client(clk)
+	dnsErr := &kmsclient.Error{Code: hresult.DNSNameError, Kind: kmsclient.KindNetwork, Op: "look up SRV _vlmcs._tcp.corp.example.com", Err: errors.New("NXDOMAIN")}
+	c.Discover = func(context.Context, string) ([]string, error) { return nil, dnsErr }
+	o, err := s.Contact(context.Background(), "ato", false, c)
+	if err != nil || !errors.Is(o.Err, dnsErr) || len(o.Attempts) != 1 || o.Attempts[0].Result != hresult.DNSNameError || o.Attempts[0].Host != "" {
+		t.Fatalf("outcome %+v, %v", o, err)
+	}
+	if !o.View.Next.Equal(t0.Add(2 * time.Hour)) {
+		t.Fatalf("next %v", o.View.Next)
+	}
+	// Nothing found and no error: no records.
+	c.Discover = func(context.Context, string) ([]string, error) { return nil, nil }
+	o, _ = s.Contact(context.Background(), "ato", false, c)
+	if o.Last().Result != hresult.DNSNoRecords {
+		t.Fatalf("no records: %+v", o.Last())
+	}
+}
+
+// TestContact_Concurrent runs 8 activations and renewals of one store at
+// once, each through its own Store value as separate processes would: they
+// run one at a time (the exchange never overlaps another) and every
+// contact is journaled.
+func TestContact_Concurrent(t *testing.T) {
+	clk := clock.NewFake(t0)
+	host := kmstest.Start(t, kmstest.Options{Clock: clk, FixedCount: 50})
+	s := hostStore(t, host)
+	var inFlight, most atomic.Int32
+	real := Dialer(kmsclient.Options{Clock: clk})
+	const n = 8
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			c := client(clk)
+			c.Identity.CMID = guid.MustParse(fmt.Sprintf("3f2504e0-4f89-41d3-9a0c-0305e82c33%02d", i))
+			c.Exchange = func(ctx context.Context, addr string, req *kmsclient.Request) (*kmsclient.Result, string, error) {
+				now := inFlight.Add(1)
+				defer inFlight.Add(-1)
+				for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+				}
+				time.Sleep(5 * time.Millisecond) // room for an overlap to show
+				return real(ctx, addr, req)
+			}
+			op := "ato"
+			if i%2 == 1 {
+				op = "renew"
+			}
+			<-start
+			o, err := Open(s.Dir()).Contact(context.Background(), op, true, c)
+			if err == nil {
+				err = o.Err
+			}
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if most.Load() != 1 {
+		t.Fatalf("%d exchanges overlapped", most.Load())
+	}
+	j, err := s.Journal()
+	if err != nil || len(j) != n {
+		t.Fatalf("journal has %d entries (%v), want %d", len(j), err, n)
+	}
+	seen := map[guid.GUID]bool{}
+	for _, e := range j {
+		seen[e.CMID] = true
+	}
+	st, err := s.Load()
+	if len(seen) != n || err != nil || !seen[st.LastAttempt.CMID] {
+		t.Fatalf("journal CMIDs %d, state %v", len(seen), err)
+	}
+}

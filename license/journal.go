@@ -1,0 +1,168 @@
+package license
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// maxJournalLine bounds one journal line; a real one is about 500 bytes.
+const maxJournalLine = 64 << 10
+
+// appendJournal appends one line per entry to the journal, creating it
+// (mode 0600) if needed, and syncs it. It must be called under the store's
+// lock. A line is committed once its newline is written: bytes after the
+// last newline can only be the remains of a writer that crashed in the
+// middle of a line, and are cut off before appending.
+func (s Store) appendJournal(entries []Attempt) error {
+	path := s.JournalPath()
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("license: refusing to append to %s: not a regular file (%s)", path, fi.Mode().Type())
+	}
+	var buf bytes.Buffer
+	for _, e := range entries {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("license: journal entry: %w", err)
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("license: %w", err)
+	}
+	defer f.Close()
+	if err := cutTornTail(f); err != nil {
+		return fmt.Errorf("license: journal %s: %w", path, err)
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("license: append to %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("license: sync %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// cutTornTail truncates f after its last newline.
+func cutTornTail(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := fi.Size()
+	if size == 0 {
+		return nil
+	}
+	var last [1]byte
+	if _, err := f.ReadAt(last[:], size-1); err != nil {
+		return err
+	}
+	if last[0] == '\n' {
+		return nil
+	}
+	// Find the last newline, reading backwards in chunks.
+	const chunk = 4096
+	end := size
+	buf := make([]byte, chunk)
+	for end > 0 {
+		start := max(0, end-chunk)
+		n, err := f.ReadAt(buf[:end-start], start)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			return f.Truncate(start + int64(i) + 1)
+		}
+		end = start
+	}
+	return f.Truncate(0)
+}
+
+// Journal reads every committed entry, oldest first. A missing journal is
+// empty. An incomplete last line (a write in progress, or one a crash cut
+// short) is not an entry and is skipped; any other line that is not an
+// entry makes the journal a *CorruptError naming the line. It takes no
+// lock.
+func (s Store) Journal() ([]Attempt, error) {
+	path := s.JournalPath()
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("license: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, fmt.Errorf("license: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("license: %s is not a regular file (%s); move it aside", path, fi.Mode().Type())
+	}
+	r := bufio.NewReaderSize(f, 64<<10)
+	var out []Attempt
+	for n := 1; ; n++ {
+		line, err := readLine(r)
+		if errors.Is(err, io.EOF) {
+			return out, nil // nothing, or an incomplete last line
+		}
+		if errors.Is(err, errLongLine) {
+			return nil, &CorruptError{Path: path, Line: n, Err: err}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("license: read %s: %w", path, err)
+		}
+		a, err := decodeEntry(line)
+		if err != nil {
+			return nil, &CorruptError{Path: path, Line: n, Err: err}
+		}
+		out = append(out, a)
+	}
+}
+
+var errLongLine = fmt.Errorf("line longer than %d bytes", maxJournalLine)
+
+// readLine returns the next complete line without its newline, io.EOF at
+// the end or before an incomplete last line.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxJournalLine {
+			return nil, errLongLine
+		}
+		switch {
+		case err == nil:
+			return line[:len(line)-1], nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			return nil, io.EOF
+		default:
+			return nil, err
+		}
+	}
+}
+
+// decodeEntry parses one journal line.
+func decodeEntry(line []byte) (Attempt, error) {
+	var a Attempt
+	if err := json.Unmarshal(line, &a); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return Attempt{}, fmt.Errorf("not a JSON object: %v", se)
+		}
+		return Attempt{}, fmt.Errorf("not a journal entry: %v", err)
+	}
+	if a.At.IsZero() {
+		return Attempt{}, errors.New(`no "time"`)
+	}
+	return a, nil
+}

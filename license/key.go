@@ -1,0 +1,208 @@
+package license
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// keyAlphabet is every character a Microsoft product key uses: 24 letters
+// and digits that cannot be mistaken for one another, plus N (which marks
+// where the "N" of Windows 8 and later keys goes).
+const keyAlphabet = "BCDFGHJKMNPQRTVWXY2346789"
+
+// KeyError is a product key that cannot be installed. It never holds the key.
+type KeyError struct {
+	Reason string
+	hint   string
+}
+
+func (e *KeyError) Error() string { return "the product key " + e.Reason }
+
+// Code is slmgr's code for a bad key: SL_E_INVALID_PRODUCT_KEY.
+func (e *KeyError) Code() hresult.Code { return hresult.ProductKeyInvalid }
+
+// Hint says how to write a key or what to do instead.
+func (e *KeyError) Hint() string {
+	if e.hint != "" {
+		return e.hint
+	}
+	return "a product key is five groups of five letters and digits separated by dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX); to install a product's published GVLK by name: kmsctl ipk --product NAME"
+}
+
+// ParseKey checks that s has the form of a product key, five groups of five
+// key characters separated by dashes, and returns it in upper case.
+// Surrounding space is ignored.
+func ParseKey(s string) (string, error) {
+	k := strings.ToUpper(strings.TrimSpace(s))
+	groups := strings.Split(k, "-")
+	if len(groups) != 5 {
+		plural := "s"
+		if len(groups) == 1 {
+			plural = ""
+		}
+		return "", &KeyError{Reason: fmt.Sprintf("has %d dash-separated group%s, not 5", len(groups), plural)}
+	}
+	for i, g := range groups {
+		if len(g) != 5 {
+			return "", &KeyError{Reason: fmt.Sprintf("has %d characters in group %d, not 5", len(g), i+1)}
+		}
+		if !inAlphabet(g) {
+			return "", &KeyError{Reason: fmt.Sprintf("has a character in group %d that no product key uses (keys use only %s)", i+1, keyAlphabet)}
+		}
+	}
+	return k, nil
+}
+
+func inAlphabet(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(keyAlphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Partial is how a key is shown: its last five characters.
+func Partial(key string) string {
+	if len(key) < 5 {
+		return ""
+	}
+	return key[len(key)-5:]
+}
+
+// Masked is a key as kmsctl prints it: XXXXX-XXXXX-XXXXX-XXXXX-2YT43.
+func Masked(partial string) string { return "XXXXX-XXXXX-XXXXX-XXXXX-" + partial }
+
+// Installation is a product key ready to install: what `ipk` resolved.
+type Installation struct {
+	Product catalogue.Product
+	key     string
+	GVLK    bool // the key is the product's published GVLK
+}
+
+// Partial is the key's last five characters.
+func (in Installation) Partial() string { return Partial(in.key) }
+
+// Resolve decides what `ipk` installs:
+//
+//   - a key alone must be a GVLK kmsctl knows; it names its product;
+//   - a product alone installs that product's published GVLK;
+//   - a key and a product install the key for that product. This is how a
+//     key kmsctl does not know (a newer GVLK, or a key you were given for a
+//     known product) is installed; a GVLK of another product is refused.
+//
+// Errors never contain the key.
+func Resolve(key, product string) (Installation, error) {
+	var p catalogue.Product
+	if product != "" {
+		var err error
+		if p, err = catalogue.Lookup(product); err != nil {
+			return Installation{}, err
+		}
+	}
+	if key == "" {
+		if product == "" {
+			return Installation{}, &KeyError{Reason: "is missing", hint: "kmsctl ipk KEY, or kmsctl ipk --product NAME to install a product's published GVLK"}
+		}
+		if p.GVLK == "" {
+			return Installation{}, &KeyError{Reason: fmt.Sprintf("of %s is not published (it has no GVLK)", p.Name),
+				hint: "install the key you have for it: kmsctl ipk KEY --product '" + p.Name + "'"}
+		}
+		return Installation{Product: p, key: p.GVLK, GVLK: true}, nil
+	}
+	k, err := ParseKey(key)
+	if err != nil {
+		return Installation{}, err
+	}
+	g, known := catalogue.ByGVLK(k)
+	switch {
+	case product == "" && !known:
+		return Installation{}, &KeyError{Reason: "is not the GVLK of any product kmsctl knows",
+			hint: "say which product it is for: kmsctl ipk KEY --product NAME (kmsctl products lists them)"}
+	case product == "":
+		return Installation{Product: g, key: k, GVLK: true}, nil
+	case known && g.SKUID != p.SKUID:
+		return Installation{}, &KeyError{Reason: fmt.Sprintf("is the GVLK of %s, not of %s", g.Name, p.Name),
+			hint: "leave out --product, or give the key of " + p.Name}
+	}
+	return Installation{Product: p, key: k, GVLK: known}, nil
+}
+
+// ParseHost checks a KMS host argument, HOST[:PORT], and returns its host
+// (without brackets) and port. It accepts what `kmsctl status` accepts.
+func ParseHost(s string) (HostConfig, error) {
+	addr, err := probe.ParseAddress(s)
+	if err != nil {
+		return HostConfig{}, err
+	}
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil { // not reached: ParseAddress joined it
+		return HostConfig{}, &probe.AddressError{Input: s, Reason: err.Error()}
+	}
+	port, _ := strconv.Atoi(p)
+	return HostConfig{Host: h, Port: port}, nil
+}
+
+// ParsePort checks a port argument (slmgr's "/skms :PORT").
+func ParsePort(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 || s[0] == '0' || s[0] == '+' {
+		return 0, &probe.AddressError{Input: ":" + s, Reason: fmt.Sprintf("port %q is not a number from 1 to 65535", s)}
+	}
+	return n, nil
+}
+
+// DomainError is a DNS domain argument that is not a domain name.
+type DomainError struct {
+	Input, Reason string
+}
+
+func (e *DomainError) Error() string {
+	return fmt.Sprintf("%q is not a DNS domain: %s", e.Input, e.Reason)
+}
+
+// Code is the HRESULT slmgr gives a malformed argument.
+func (e *DomainError) Code() hresult.Code { return hresult.InvalidArg }
+
+// Hint says how to write one.
+func (e *DomainError) Hint() string {
+	return "give the domain that holds the _vlmcs._tcp SRV records, e.g. kmsctl skms-domain corp.example.com"
+}
+
+// ParseDomain checks a lookup domain (slmgr /skms-domain FQDN).
+func ParseDomain(s string) (string, error) {
+	d := strings.TrimSpace(s)
+	if why := checkDomain(d); why != "" {
+		return "", &DomainError{Input: s, Reason: why}
+	}
+	return d, nil
+}
+
+func checkDomain(d string) string {
+	if d == "" {
+		return "empty"
+	}
+	if len(d) > 253 {
+		return "longer than 253 characters"
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(d, "."), ".") {
+		if label == "" || len(label) > 63 {
+			return "empty or over-long label"
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return "a label starts or ends with a hyphen"
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Sprintf("character %q is not allowed", c)
+			}
+		}
+	}
+	return ""
+}

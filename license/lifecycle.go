@@ -1,0 +1,224 @@
+package license
+
+import (
+	"time"
+
+	"github.com/kmsctl/kmsctl/hresult"
+)
+
+// The KMS client's timers, from SLMGR-REFERENCE.md ("Grace periods and
+// timers" and section 8). The protocol carries no validity period, so the
+// 180 days are fixed, as on Windows ("Not configurable").
+const (
+	// InitialGrace is the out-of-box grace period of a KMS client (Windows
+	// and Office) after its key is installed or it is rearmed.
+	InitialGrace = 30 * 24 * time.Hour
+	// Validity is how long a KMS activation lasts after the last
+	// successful contact with a host.
+	Validity = 180 * 24 * time.Hour
+	// OOTGracePeriod is the additional grace after an activation lapses
+	// (the reference marks the 30-day length as unconfirmed by Microsoft).
+	OOTGracePeriod = 30 * 24 * time.Hour
+
+	// DefaultActivationInterval is how often, in minutes, a client that
+	// is not activated (or whose renewal failed) retries: 2 hours.
+	DefaultActivationInterval = 120
+	// DefaultRenewalInterval is how often, in minutes, an activated client
+	// renews: 7 days.
+	DefaultRenewalInterval = 10080
+	// MinInterval and MaxInterval bound the intervals a host may set
+	// (15 minutes to 30 days, the range slmgr /sai and /sri accept).
+	MinInterval = 15
+	MaxInterval = 43200
+)
+
+// ReasonGraceExpired is the Notification reason when a grace period ended:
+// SL_E_GRACE_TIME_EXPIRED.
+const ReasonGraceExpired hresult.Code = 0xC004F009
+
+// Status is a product's license status, numbered as
+// SoftwareLicensingProduct.LicenseStatus.
+type Status int
+
+// License statuses. kmsctl's lifecycle reaches Unlicensed, Licensed,
+// OOBGrace, OOTGrace and Notification; the other two are named so that
+// every value slmgr shows has its name.
+const (
+	Unlicensed      Status = 0
+	Licensed        Status = 1
+	OOBGrace        Status = 2
+	OOTGrace        Status = 3
+	NonGenuineGrace Status = 4
+	Notification    Status = 5
+	ExtendedGrace   Status = 6
+)
+
+// String is the status as slmgr /dli words it after "License Status: ".
+func (s Status) String() string {
+	switch s {
+	case Unlicensed:
+		return "Unlicensed"
+	case Licensed:
+		return "Licensed"
+	case OOBGrace:
+		return "Initial grace period"
+	case OOTGrace:
+		return "Additional grace period (KMS license expired or hardware out of tolerance)"
+	case NonGenuineGrace:
+		return "Non-genuine grace period."
+	case Notification:
+		return "Notification"
+	case ExtendedGrace:
+		return "Extended grace period"
+	}
+	return "Unknown"
+}
+
+// Action is what a scheduled contact with the KMS host is for, or what
+// `renew` should do now.
+type Action int
+
+// Actions.
+const (
+	None     Action = iota // nothing is scheduled (no product key installed)
+	Wait                   // not yet: the next contact is in the future
+	Activate               // activate now (slmgr /ato), whatever is due
+	Renew                  // renew an activation: the renewal interval has passed
+	Retry                  // try again after a failure: the activation interval has passed
+)
+
+func (a Action) String() string {
+	switch a {
+	case Wait:
+		return "wait"
+	case Activate:
+		return "activate"
+	case Renew:
+		return "renew"
+	case Retry:
+		return "retry"
+	}
+	return "none"
+}
+
+// View is what the stored state means at one instant.
+type View struct {
+	Status Status
+	// Reason is the LicenseStatusReason slmgr shows in Notification:
+	// 0xC004F009 (grace time expired). Zero otherwise.
+	Reason hresult.Code
+	// Ends is when the current status ends: the activation's expiry when
+	// Licensed, the grace period's end in a grace status. Zero when the
+	// status does not end by itself (Unlicensed, Notification).
+	Ends time.Time
+	// Next is when the next contact with a KMS host is due (it may be in
+	// the past: due now); NextAction says what it is for. Zero and None
+	// when no product key is installed.
+	Next       time.Time
+	NextAction Action
+	// RenewalFailing reports a Licensed product whose last contact with a
+	// host failed: it stays Licensed until Ends and retries every
+	// activation interval.
+	RenewalFailing bool
+	// ActivationInterval and RenewalInterval are the intervals in force:
+	// the last host's, or the defaults.
+	ActivationInterval, RenewalInterval time.Duration
+}
+
+// Remaining is the time left in the current status at now, never negative;
+// zero when the status does not end.
+func (v View) Remaining(now time.Time) time.Duration {
+	if v.Ends.IsZero() || !v.Ends.After(now) {
+		return 0
+	}
+	return v.Ends.Sub(now)
+}
+
+// Evaluate says what st means at now. It is a pure function: no I/O, no
+// clock but now.
+//
+//   - No product key: Unlicensed, nothing scheduled.
+//   - Activated (a successful contact within Validity): Licensed until
+//     that contact + 180 days. The next contact is a renewal one renewal
+//     interval after that success, or, when a later contact failed, a retry
+//     one activation interval after the failure.
+//   - Activation lapsed: Additional grace (OOTGrace) for 30 days, then
+//     Notification with reason 0xC004F009.
+//   - Never activated since the key was installed or the product rearmed:
+//     Initial grace (OOBGrace) for 30 days, then Notification (0xC004F009).
+//     The first contact is due at once, then every activation interval.
+func Evaluate(st State, now time.Time) View {
+	v := View{
+		ActivationInterval: minutes(st.Intervals.Activation, DefaultActivationInterval),
+		RenewalInterval:    minutes(st.Intervals.Renewal, DefaultRenewalInterval),
+	}
+	if st.Product == nil {
+		return v
+	}
+	last, ok := st.LastSuccess, st.LastSuccess != nil
+	failedSince := st.LastAttempt != nil && !st.LastAttempt.Succeeded() &&
+		(!ok || st.LastAttempt.At.After(last.At)) && !st.LastAttempt.At.Before(st.GraceStart)
+
+	switch {
+	case ok:
+		expires := last.At.Add(Validity)
+		switch {
+		case now.Before(expires):
+			v.Status, v.Ends = Licensed, expires
+			v.RenewalFailing = failedSince
+		case now.Before(expires.Add(OOTGracePeriod)):
+			v.Status, v.Ends = OOTGrace, expires.Add(OOTGracePeriod)
+		default:
+			v.Status, v.Reason = Notification, ReasonGraceExpired
+		}
+		if failedSince {
+			v.Next, v.NextAction = st.LastAttempt.At.Add(v.ActivationInterval), Retry
+		} else {
+			v.Next, v.NextAction = last.At.Add(v.RenewalInterval), Renew
+			if v.Status != Licensed {
+				v.NextAction = Retry
+			}
+		}
+	default:
+		graceEnds := st.GraceStart.Add(InitialGrace)
+		if now.Before(graceEnds) {
+			v.Status, v.Ends = OOBGrace, graceEnds
+		} else {
+			v.Status, v.Reason = Notification, ReasonGraceExpired
+		}
+		v.Next, v.NextAction = st.GraceStart, Retry
+		if failedSince {
+			v.Next = st.LastAttempt.At.Add(v.ActivationInterval)
+		}
+	}
+	return v
+}
+
+// Due says what `renew` should do at now: Renew or Retry when the next
+// contact is due (or overdue), Wait when it is in the future, None when
+// nothing is scheduled. force makes a due contact of it now.
+func Due(st State, now time.Time, force bool) (Action, View) {
+	v := Evaluate(st, now)
+	switch {
+	case v.NextAction == None:
+		return None, v
+	case force || !now.Before(v.Next):
+		return v.NextAction, v
+	}
+	return Wait, v
+}
+
+// minutes turns an interval in minutes into a duration, with def for 0.
+func minutes(m uint32, def uint32) time.Duration {
+	if m == 0 {
+		m = def
+	}
+	return time.Duration(m) * time.Minute
+}
+
+// ClampInterval keeps a host's interval within what Windows accepts, so a
+// host that sends 0 or a huge value cannot make kmsctl hammer it or go
+// silent for months.
+func ClampInterval(m uint32) uint32 {
+	return max(MinInterval, min(m, MaxInterval))
+}

@@ -1,0 +1,177 @@
+package license
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/identity"
+)
+
+// NoProductError is an operation that needs an installed product key when
+// none is installed (slmgr: "Error: product key not found.").
+type NoProductError struct{ Path string }
+
+func (e *NoProductError) Error() string {
+	return "no product key is installed (license store " + e.Path + ")"
+}
+
+// Code is SL_E_PKEY_NOT_INSTALLED.
+func (e *NoProductError) Code() hresult.Code { return hresult.KeyNotInstalled }
+
+// Hint shows the command that installs one.
+func (e *NoProductError) Hint() string {
+	return "install a key first: kmsctl ipk --product 'Windows 10 Enterprise' (a product's published GVLK), or kmsctl ipk KEY"
+}
+
+// RearmError is a rearm with no rearms left.
+type RearmError struct {
+	Used, Limit int
+}
+
+func (e *RearmError) Error() string {
+	return fmt.Sprintf("all %d rearms of this product are used", e.Limit)
+}
+
+// Code is SL_REMAPPING_SP_PUB_TS_MAX_REARM_REACHED.
+func (e *RearmError) Code() hresult.Code { return hresult.MaxRearmReached }
+
+// Hint says what is left to do.
+func (e *RearmError) Hint() string {
+	return "Windows needs a reinstall here; for kmsctl, a new state directory (--state-dir) starts over, and this machine then counts as a new client on KMS hosts"
+}
+
+// RearmLimit is how many rearms a product allows. SLMGR-REFERENCE.md:
+// Windows 7 allows 3 (Vista, and the servers of that era, taken to be the
+// same); Windows 8 and later report about 1000 (unconfirmed there), used
+// for every other product.
+func RearmLimit(p catalogue.Product) int {
+	switch p.Release {
+	case "Vista", "7", "2008", "2008 R2":
+		if p.Family != catalogue.Office {
+			return 3
+		}
+	}
+	return 1000
+}
+
+// RearmsLeft is how many rearms remain; 0 without a product.
+func (st State) RearmsLeft() int {
+	if st.Product == nil {
+		return 0
+	}
+	return max(0, RearmLimit(st.Product.SKU)-st.RearmsUsed)
+}
+
+// install puts in into st. Installing the key that is installed already
+// changes nothing (safe to repeat from configuration management); any
+// other key starts a new initial grace period, not activated.
+func (st *State) install(in Installation, now time.Time) bool {
+	if p := st.Product; p != nil && p.SKU.SKUID == in.Product.SKUID &&
+		(p.key == in.key || p.key == "" && p.Partial == in.Partial()) {
+		if p.key == "" { // cleared by cpky: keep it again
+			cp := *p
+			cp.key = in.key
+			st.Product = &cp
+			return true
+		}
+		return false
+	}
+	st.Product = &Product{SKU: in.Product, key: in.key, Partial: in.Partial(), GVLK: in.GVLK, InstalledAt: now.UTC().Truncate(time.Second)}
+	st.GraceStart = now.UTC().Truncate(time.Second)
+	st.LastAttempt, st.LastSuccess = nil, nil
+	st.Intervals = Intervals{}
+	return true
+}
+
+// Install installs a product key (slmgr /ipk). changed is false when that
+// very key was installed already.
+func (s Store) Install(ctx context.Context, in Installation, now time.Time) (st State, changed bool, err error) {
+	st, err = s.Update(ctx, func(st *State) ([]Attempt, error) {
+		if !st.install(in, now) {
+			return nil, ErrNoChange
+		}
+		changed = true
+		return nil, nil
+	})
+	return st, changed, err
+}
+
+// Uninstall removes the product key (slmgr /upk): the product is
+// Unlicensed. KMS settings, rearms used and the journal stay.
+func (s Store) Uninstall(ctx context.Context) (State, error) {
+	return s.Update(ctx, func(st *State) ([]Attempt, error) {
+		if st.Product == nil {
+			return nil, &NoProductError{Path: s.Path()}
+		}
+		st.Product = nil
+		st.GraceStart = time.Time{}
+		st.LastAttempt, st.LastSuccess = nil, nil
+		st.Intervals = Intervals{}
+		return nil, nil
+	})
+}
+
+// ClearKey forgets the whole key and keeps its last five characters
+// (slmgr /cpky). With no key installed there is nothing to clear.
+func (s Store) ClearKey(ctx context.Context) (State, error) {
+	return s.Update(ctx, func(st *State) ([]Attempt, error) {
+		if st.Product == nil || st.Product.key == "" {
+			return nil, ErrNoChange
+		}
+		p := *st.Product
+		p.key = ""
+		st.Product = &p
+		return nil, nil
+	})
+}
+
+// Configure changes the KMS host settings (slmgr /skms, /ckms,
+// /skms-domain, /ckms-domain, /skhc, /ckhc). changed is false when the
+// settings were already so.
+func (s Store) Configure(ctx context.Context, change func(h *HostConfig)) (st State, changed bool, err error) {
+	st, err = s.Update(ctx, func(st *State) ([]Attempt, error) {
+		h := st.KMS
+		change(&h)
+		if h == st.KMS {
+			return nil, ErrNoChange
+		}
+		if err := checkHostConfig(h); err != nil {
+			return nil, err
+		}
+		if h.NoCaching || h.Host != st.KMS.Host || h.LookupDomain != st.KMS.LookupDomain {
+			st.Discovered = "" // a cached host belongs to the old settings
+		}
+		st.KMS, changed = h, true
+		return nil, nil
+	})
+	return st, changed, err
+}
+
+// Rearm resets the licensing state as slmgr /rearm does: a new initial
+// grace period from now, not activated, and a new CMID for the client
+// identity in the same directory, which keeps the old one to send as the
+// previous CMID. It uses one rearm; none left is a *RearmError.
+func (s Store) Rearm(ctx context.Context, ids identity.Options, now time.Time) (State, identity.Identity, error) {
+	var id identity.Identity
+	st, err := s.Update(ctx, func(st *State) ([]Attempt, error) {
+		if st.Product == nil {
+			return nil, &NoProductError{Path: s.Path()}
+		}
+		if st.RearmsLeft() == 0 {
+			return nil, &RearmError{Used: st.RearmsUsed, Limit: RearmLimit(st.Product.SKU)}
+		}
+		var err error
+		if id, err = identity.Rotate(ctx, s.dir, ids); err != nil {
+			return nil, err
+		}
+		st.RearmsUsed++
+		st.GraceStart = now.UTC().Truncate(time.Second)
+		st.LastAttempt, st.LastSuccess = nil, nil
+		st.Intervals = Intervals{}
+		return nil, nil
+	})
+	return st, id, err
+}

@@ -1,0 +1,195 @@
+package license
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/statedir"
+)
+
+// File names inside the state directory.
+const (
+	FileName    = "license.json"
+	JournalName = "journal.jsonl"
+)
+
+// LockWait bounds how long an update waits for another kmsctl holding the
+// store (an activation in progress takes at most its --timeout).
+const LockWait = time.Minute
+
+// writeFile replaces license.json; a variable so tests can make it fail
+// between writing the temporary file and renaming it.
+var writeFile = statedir.WriteFile
+
+// CorruptError reports a license.json or journal that exists but cannot be
+// used. The file has not been changed, and nothing will change it: the
+// command stops.
+type CorruptError struct {
+	Path string // the file
+	Line int    // for the journal: the line, from 1; 0 for license.json
+	Err  error  // what is wrong
+}
+
+func (e *CorruptError) Error() string {
+	what := "license file"
+	at := ""
+	if e.Line > 0 {
+		what, at = "activation journal", fmt.Sprintf(" at line %d", e.Line)
+	}
+	var v *newerVersionError
+	if errors.As(e.Err, &v) {
+		return fmt.Sprintf("%s %s is unusable: %v", what, e.Path, e.Err)
+	}
+	return fmt.Sprintf("%s %s is corrupt%s: %v", what, e.Path, at, e.Err)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Code is ERROR_INVALID_DATA: the data is invalid.
+func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
+
+// Meaning replaces the code table's text, which is about KMS hosts.
+func (e *CorruptError) Meaning() string {
+	return "A kmsctl state file is damaged or from a newer kmsctl; it was left exactly as it is."
+}
+
+// Hint says how to recover.
+func (e *CorruptError) Hint() string {
+	var v *newerVersionError
+	if errors.As(e.Err, &v) {
+		return "use a newer kmsctl, or move " + e.Path + " aside to start over"
+	}
+	if e.Line > 0 {
+		return "move " + e.Path + " aside (mv " + e.Path + " " + e.Path + ".bad); kmsctl then starts a new journal and the license is not affected"
+	}
+	return "move " + e.Path + " aside (mv " + e.Path + " " + e.Path + ".bad) and run again: the product key, KMS host settings and activation state are then forgotten (install the key again with kmsctl ipk); the journal and the client identity are kept"
+}
+
+// Store is the license store in one state directory.
+type Store struct{ dir string }
+
+// Open returns the store in dir. It touches nothing.
+func Open(dir string) Store { return Store{dir: dir} }
+
+// Dir is the state directory.
+func (s Store) Dir() string { return s.dir }
+
+// Path is license.json's path.
+func (s Store) Path() string { return filepath.Join(s.dir, FileName) }
+
+// JournalPath is the journal's path.
+func (s Store) JournalPath() string { return filepath.Join(s.dir, JournalName) }
+
+// Load reads the state. A store that does not exist yet is the zero
+// State. It creates nothing and takes no lock: license.json is only ever
+// replaced whole, so a reader sees either the old or the new file.
+func (s Store) Load() (State, error) {
+	if fi, err := os.Stat(s.dir); err == nil && !fi.IsDir() {
+		return State{}, fmt.Errorf("license: state directory %s exists and is not a directory", s.dir)
+	}
+	path := s.Path()
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return State{}, nil
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("license: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return State{}, fmt.Errorf("license: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return State{}, fmt.Errorf("license: %s is not a regular file (%s); move it aside", path, fi.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return State{}, fmt.Errorf("license: read %s: %w", path, err)
+	}
+	st, err := decode(data)
+	if err != nil {
+		return State{}, &CorruptError{Path: path, Err: err}
+	}
+	return st, nil
+}
+
+// ErrNoChange, returned by an Update function, ends the update without
+// writing anything; Update then returns the state as read and no error.
+var ErrNoChange = errors.New("no change")
+
+// Update changes the state under the store's lock: it creates the state
+// directory if needed, locks license.json (waiting at most LockWait, or
+// until ctx ends), reads the state, and calls fn with it. When fn returns
+// nil, the journal entries it returns are appended to the journal and the
+// state fn left is written atomically (in that order: a crash in between
+// leaves a journal line for a contact whose result the state does not
+// hold, never the reverse). When fn returns an error nothing is written;
+// ErrNoChange is not reported as one.
+//
+// A corrupt license.json stops the update before fn runs; the file is
+// left as it is.
+func (s Store) Update(ctx context.Context, fn func(st *State) ([]Attempt, error)) (State, error) {
+	if err := statedir.Ensure(s.dir); err != nil {
+		return State{}, fmt.Errorf("license: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, LockWait)
+	defer cancel()
+	unlock, err := statedir.Lock(ctx, s.Path())
+	if err != nil {
+		return State{}, fmt.Errorf("license: %w", err)
+	}
+	defer unlock()
+
+	st, err := s.Load()
+	if err != nil {
+		return State{}, err
+	}
+	before := st.clone()
+	entries, err := fn(&st)
+	if errors.Is(err, ErrNoChange) {
+		return before, nil
+	}
+	if err != nil {
+		return before, err
+	}
+	if len(entries) > 0 {
+		if err := s.appendJournal(entries); err != nil {
+			return before, err
+		}
+	}
+	data, err := encode(st)
+	if err != nil {
+		return before, fmt.Errorf("license: %w", err)
+	}
+	if err := writeFile(s.Path(), data); err != nil {
+		return before, fmt.Errorf("license: %w", err)
+	}
+	return st, nil
+}
+
+// clone copies st deeply enough that changing the copy's pointed-to
+// values leaves st alone.
+func (st State) clone() State {
+	c := st
+	if st.Product != nil {
+		p := *st.Product
+		c.Product = &p
+	}
+	if st.LastAttempt != nil {
+		a := *st.LastAttempt
+		c.LastAttempt = &a
+	}
+	if st.LastSuccess != nil {
+		a := *st.LastSuccess
+		c.LastSuccess = &a
+	}
+	return c
+}

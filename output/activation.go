@@ -1,0 +1,112 @@
+package output
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/license"
+)
+
+// ActivationJSON is the document of `kmsctl ato --json` and
+// `kmsctl renew --json`.
+type ActivationJSON struct {
+	Command   string            `json:"command"`   // "ato" or "renew"
+	Action    string            `json:"action"`    // activate, renew, retry or wait
+	Contacted bool              `json:"contacted"` // a host was asked
+	Result    *string           `json:"result"`    // HRESULT of the last host asked ("0x00000000": activated), null when none
+	Attempts  []license.Attempt `json:"attempts"`  // every host asked, as in the journal
+	Error     *ErrorInfo        `json:"error"`     // why it did not activate, or null
+	License   LicenseJSON       `json:"license"`   // the license afterwards, as dli --json
+}
+
+// refusal is an error that means the host answered and said no.
+type refusal interface{ Refused() bool }
+
+// ActivationExit is the exit status of ato and renew: 0 activated (or
+// nothing due), 1 the host answered and refused (a count below the
+// threshold, or an HRESULT in place of a reply), 2 anything else.
+func ActivationExit(err error) int {
+	var r refusal
+	if errors.As(err, &r) && r.Refused() {
+		return 1
+	}
+	return ExitCode(err)
+}
+
+// Activation reports what ato or renew did: the result on stdout, the
+// error (if any) on stderr, or the JSON document. It returns the exit
+// status as a Silent error when it is not 0.
+func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identity, asJSON bool) error {
+	in := LicenseInfo{State: o.State, View: o.View, Identity: id, Now: o.At}
+	if asJSON {
+		doc := ActivationJSON{Command: cmd, Action: o.Action.String(), Contacted: len(o.Attempts) > 0,
+			Attempts: append([]license.Attempt{}, o.Attempts...), License: NewLicenseJSON(in)}
+		if a := o.Last(); a != nil {
+			doc.Result = licPtr(a.Result.String())
+		}
+		if o.Err != nil {
+			e := Describe(o.Err)
+			doc.Error = &e
+		}
+		if err := writeJSON(s.Out, doc); err != nil {
+			return err
+		}
+	} else {
+		s.activationText(cmd, o, in)
+	}
+	if o.Err != nil {
+		return Silent{Code: ActivationExit(o.Err)}
+	}
+	return nil
+}
+
+func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) {
+	w, v, now := s.Out, o.View, o.At
+	if o.Action == license.Wait {
+		fmt.Fprintln(w, licenseSummary(v, now))
+		fmt.Fprintf(w, "Next contact: %s; nothing to do now.\n", nextContact(v, now))
+		return
+	}
+	verb := "Activating"
+	if cmd == "renew" {
+		verb = map[license.Action]string{license.Renew: "Renewing", license.Retry: "Retrying activation of"}[o.Action]
+	}
+	with := ""
+	if a := o.Last(); a != nil && a.Host != "" {
+		with = " with KMS host " + a.Host
+	}
+	fmt.Fprintf(w, "%s %s (%s)%s ...\n", verb, o.Product.Name, o.Product.SKUID, with)
+	if o.Err == nil {
+		fmt.Fprintln(w, s.good("Product activated successfully."))
+	} else {
+		s.WriteError(o.Err)
+	}
+	fmt.Fprintln(w, licenseSummary(v, now))
+	fmt.Fprintf(w, "Next contact: %s\n", nextContactEvery(v, now))
+}
+
+// licenseSummary is the license status and when it ends, in one line.
+func licenseSummary(v license.View, now time.Time) string {
+	line := "License Status: " + v.Status.String()
+	switch {
+	case v.Status == license.Notification:
+		line += fmt.Sprintf(" (%s)", v.Reason)
+	case !v.Ends.IsZero():
+		line += " until " + When(v.Ends, now)
+	}
+	if v.RenewalFailing {
+		line += " (renewal failed)"
+	}
+	return line
+}
+
+// nextContactEvery is nextContact with the interval that repeats it.
+func nextContactEvery(v license.View, now time.Time) string {
+	every := v.RenewalInterval
+	if v.NextAction == license.Retry {
+		every = v.ActivationInterval
+	}
+	return fmt.Sprintf("%s, every %d minutes", nextContact(v, now), every/time.Minute)
+}

@@ -1,0 +1,60 @@
+package output
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/kmsctl/kmsctl/hresult"
+)
+
+// CodeJSON is one error code as `kmsctl explain --json` shows it.
+type CodeJSON struct {
+	Code    string `json:"code"`    // 0xC004F038
+	Decimal int32  `json:"decimal"` // -1073418184, as Windows event logs and scripts print it
+	Name    string `json:"name"`    // SL_E_VL_NOT_ENOUGH_COUNT
+	Meaning string `json:"meaning"`
+	Causes  string `json:"causes"`
+	Fix     string `json:"fix"`
+}
+
+func newCodeJSON(i hresult.Info) CodeJSON {
+	return CodeJSON{Code: i.Code.String(), Decimal: int32(uint32(i.Code)), Name: i.Name, Meaning: i.Meaning, Causes: i.Causes, Fix: i.Fix}
+}
+
+// Explain renders what the table says about one code.
+func (s *Streams) Explain(i hresult.Info, asJSON bool) error {
+	if asJSON {
+		return writeJSON(s.Out, newCodeJSON(i))
+	}
+	fmt.Fprintf(s.Out, "%s (%d) %s\n", s.bad(i.Code.String()), int32(uint32(i.Code)), i.Name)
+	fmt.Fprintln(s.Out, i.Meaning)
+	if i.Causes != "" {
+		fmt.Fprintf(s.Out, "  causes: %s\n", i.Causes)
+	}
+	if i.Fix != "" {
+		fmt.Fprintf(s.Out, "  try:    %s\n", i.Fix)
+	}
+	return nil
+}
+
+// Codes lists every code kmsctl can explain: code, decimal and name per
+// line (tab-separated when piped), or JSON.
+func (s *Streams) Codes(all []hresult.Info, asJSON bool) error {
+	if asJSON {
+		out := make([]CodeJSON, 0, len(all))
+		for _, i := range all {
+			out = append(out, newCodeJSON(i))
+		}
+		return writeJSON(s.Out, struct {
+			Codes []CodeJSON `json:"codes"`
+		}{out})
+	}
+	for _, i := range all {
+		if s.TTY {
+			fmt.Fprintf(s.Out, "%-10s  %-12s  %s\n", i.Code, strconv.Itoa(int(int32(uint32(i.Code)))), i.Name)
+		} else {
+			fmt.Fprintf(s.Out, "%s\t%d\t%s\n", i.Code, int32(uint32(i.Code)), i.Name)
+		}
+	}
+	return nil
+}

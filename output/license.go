@@ -1,0 +1,402 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/license"
+)
+
+// LicenseInfo is what dli, dlv and xpr show: the stored state, what it
+// means now, and the client identity (nil when none exists yet).
+type LicenseInfo struct {
+	State    license.State
+	View     license.View
+	Identity *identity.Identity
+	Now      time.Time
+}
+
+// NewLicenseInfo evaluates st at now.
+func NewLicenseInfo(st license.State, id *identity.Identity, now time.Time) LicenseInfo {
+	return LicenseInfo{State: st, View: license.Evaluate(st, now), Identity: id, Now: now}
+}
+
+// LicenseJSON is the document of `kmsctl dli --json` (and dlv, xpr). Its
+// field tags are the schema documented in README.md. Times are RFC 3339 in
+// UTC; null means "none".
+type LicenseJSON struct {
+	Name                      string   `json:"name"`
+	Description               string   `json:"description"`
+	ActivationID              string   `json:"activation_id"`
+	ApplicationID             string   `json:"application_id"`
+	KMSID                     string   `json:"kms_id"`
+	KMSGroup                  string   `json:"kms_group"`
+	Threshold                 int      `json:"threshold"`
+	Protocol                  int      `json:"protocol"`
+	ProductKeyChannel         string   `json:"product_key_channel"`
+	PartialProductKey         string   `json:"partial_product_key"`
+	KeyStored                 bool     `json:"key_stored"`
+	LicenseStatus             string   `json:"license_status"`
+	LicenseStatusCode         int      `json:"license_status_code"`
+	LicenseStatusReason       *string  `json:"license_status_reason"`
+	ExpiresAt                 *string  `json:"expires_at"`
+	RemainingMinutes          int64    `json:"remaining_minutes"`
+	RenewalFailing            bool     `json:"renewal_failing"`
+	NextContactAt             *string  `json:"next_contact_at"`
+	NextContact               *string  `json:"next_contact"`
+	CMID                      *string  `json:"cmid"`
+	PreviousCMID              *string  `json:"previous_cmid"`
+	KMSHost                   *string  `json:"kms_host"`
+	KMSLookupDomain           *string  `json:"kms_lookup_domain"`
+	KMSHostCaching            bool     `json:"kms_host_caching"`
+	KMSHostDiscovered         *string  `json:"kms_host_discovered"`
+	KMSEPID                   *string  `json:"kms_epid"`
+	ActivationIntervalMinutes int      `json:"activation_interval_minutes"`
+	RenewalIntervalMinutes    int      `json:"renewal_interval_minutes"`
+	ActivatedAt               *string  `json:"activated_at"`
+	LastContactAt             *string  `json:"last_contact_at"`
+	LastHost                  *string  `json:"last_host"`
+	LastResult                *string  `json:"last_result"`
+	LastCount                 *uint32  `json:"last_count"`
+	RearmsLeft                int      `json:"rearms_left"`
+	Warnings                  []string `json:"warnings"`
+}
+
+// NewLicenseJSON builds the document; in must have a product installed.
+func NewLicenseJSON(in LicenseInfo) LicenseJSON {
+	st, v, p := in.State, in.View, in.State.Product
+	sku := p.SKU
+	j := LicenseJSON{Name: sku.Name, Description: licDescription(sku), ActivationID: sku.SKUID.String(),
+		ApplicationID: sku.ApplicationID.String(), KMSID: sku.KMSID.String(), KMSGroup: sku.Group,
+		Threshold: sku.Threshold, Protocol: sku.Protocol, ProductKeyChannel: licChannel(p),
+		PartialProductKey: p.Partial, KeyStored: p.HasKey(),
+		LicenseStatus: v.Status.String(), LicenseStatusCode: int(v.Status),
+		RemainingMinutes: int64(v.Remaining(in.Now) / time.Minute), RenewalFailing: v.RenewalFailing,
+		KMSHostCaching:            !st.KMS.NoCaching,
+		ActivationIntervalMinutes: int(v.ActivationInterval / time.Minute),
+		RenewalIntervalMinutes:    int(v.RenewalInterval / time.Minute),
+		RearmsLeft:                st.RearmsLeft(), Warnings: licenseWarnings(st)}
+	if v.Reason != 0 {
+		j.LicenseStatusReason = licPtr(v.Reason.String())
+	}
+	j.ExpiresAt = licTime(v.Ends)
+	j.NextContactAt = licTime(v.Next)
+	if v.NextAction != license.None {
+		j.NextContact = licPtr(v.NextAction.String())
+	}
+	if id := in.Identity; id != nil {
+		j.CMID = licPtr(id.CMID.String())
+		if !id.PreviousCMID.IsZero() {
+			j.PreviousCMID = licPtr(id.PreviousCMID.String())
+		}
+	}
+	j.KMSHost = licNonEmpty(st.KMS.Address())
+	j.KMSLookupDomain = licNonEmpty(st.KMS.LookupDomain)
+	j.KMSHostDiscovered = licNonEmpty(st.Discovered)
+	if s := st.LastSuccess; s != nil {
+		j.KMSEPID = licNonEmpty(s.EPID)
+		j.ActivatedAt = licTime(s.At)
+	}
+	if a := st.LastAttempt; a != nil {
+		j.LastContactAt = licTime(a.At)
+		j.LastHost = licNonEmpty(a.Host)
+		j.LastResult = licPtr(a.Result.String())
+		j.LastCount = a.Count
+	}
+	return j
+}
+
+func licPtr[T any](v T) *T { return &v }
+
+func licNonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func licTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	return licPtr(t.UTC().Format(time.RFC3339))
+}
+
+// description is slmgr's Description line for a KMS client product.
+func licDescription(p catalogue.Product) string {
+	if p.Family == catalogue.Office {
+		return "Office, VOLUME_KMSCLIENT channel"
+	}
+	return "Windows(R) Operating System, VOLUME_KMSCLIENT channel"
+}
+
+// channel is slmgr's Product Key Channel.
+func licChannel(p *license.Product) string {
+	if p.GVLK {
+		return "Volume:GVLK"
+	}
+	return "Volume (a key kmsctl's catalogue does not list, activated by KMS)"
+}
+
+// licenseWarnings are slmgr's warnings about the settings in force.
+func licenseWarnings(st license.State) []string {
+	w := []string{}
+	if st.KMS.Host != "" && st.KMS.LookupDomain != "" {
+		w = append(w, fmt.Sprintf("/skms setting overrides the /skms-domain setting. %s will be used for activation.", st.KMS.Address()))
+	}
+	return w
+}
+
+// When formats an instant for people, in the clock's time zone.
+func When(t, now time.Time) string {
+	return t.In(now.Location()).Format("2006-01-02 15:04:05 MST")
+}
+
+// minutesDays is slmgr's "<m> minute(s) (<d> day(s))", days rounded up.
+func minutesDays(d time.Duration) string {
+	m := int64(d / time.Minute)
+	return fmt.Sprintf("%d minute(s) (%d day(s))", m, (m+1439)/1440)
+}
+
+// statusColour paints a status by how healthy it is.
+func (s *Streams) statusColour(st license.Status, text string) string {
+	switch st {
+	case license.Licensed:
+		return s.good(text)
+	case license.Unlicensed, license.Notification:
+		return s.bad(text)
+	}
+	return s.warn(text)
+}
+
+// License renders slmgr /dli (verbose: /dlv) for the installed product, or
+// its JSON document.
+func (s *Streams) License(in LicenseInfo, verbose, asJSON bool) error {
+	if asJSON {
+		return writeJSON(s.Out, NewLicenseJSON(in))
+	}
+	w := s.Out
+	st, v, p := in.State, in.View, in.State.Product
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Name: %s\n", p.SKU.Name)
+	fmt.Fprintf(w, "Description: %s\n", licDescription(p.SKU))
+	if verbose {
+		fmt.Fprintf(w, "Activation ID: %s\n", p.SKU.SKUID)
+		fmt.Fprintf(w, "Application ID: %s\n", p.SKU.ApplicationID)
+		fmt.Fprintf(w, "Product Key Channel: %s\n", licChannel(p))
+	}
+	fmt.Fprintf(w, "Partial Product Key: %s\n", p.Partial)
+	s.statusLines(w, in)
+	if verbose {
+		app := "Windows"
+		if p.SKU.Family == catalogue.Office {
+			app = "App"
+		}
+		fmt.Fprintf(w, "Remaining %s rearm count: %d\n", app, st.RearmsLeft())
+		fmt.Fprintf(w, "Remaining SKU rearm count: %d\n", st.RearmsLeft())
+		fmt.Fprintf(w, "Trusted time: %s\n", When(in.Now, in.Now))
+	}
+	fmt.Fprintln(w, "Configured Activation Type: KMS")
+	if v.Status != license.Licensed {
+		fmt.Fprintln(w, "Please use kmsctl ato to activate and update KMS client information in order to update values.")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Most recent activation information:")
+	fmt.Fprintln(w, "Key Management Service client information")
+	cmid := "not yet generated (kmsctl ato creates it)"
+	if in.Identity != nil {
+		cmid = in.Identity.CMID.String()
+	}
+	fmt.Fprintf(w, "    Client Machine ID (CMID): %s\n", cmid)
+	if verbose && in.Identity != nil && !in.Identity.PreviousCMID.IsZero() {
+		fmt.Fprintf(w, "    Previous Client Machine ID (CMID): %s\n", in.Identity.PreviousCMID)
+	}
+	if verbose {
+		fmt.Fprintf(w, "    KMS counted ID: %s (%s, threshold %d, protocol %d)\n", p.SKU.KMSID, p.SKU.Group, p.SKU.Threshold, p.SKU.Protocol)
+	}
+	if d := st.KMS.LookupDomain; d != "" {
+		fmt.Fprintf(w, "    Registered KMS SRV record lookup domain: %s\n", d)
+	}
+	switch {
+	case st.KMS.Host != "":
+		fmt.Fprintf(w, "    Registered KMS machine name: %s\n", st.KMS.Address())
+	case st.Discovered != "":
+		fmt.Fprintf(w, "    KMS machine name from DNS: %s\n", st.Discovered)
+	default:
+		fmt.Fprintln(w, "    DNS auto-discovery: KMS name not available")
+	}
+	ip, epid := "not available", "not available"
+	if a := st.LastSuccess; a != nil {
+		if a.Address != "" {
+			ip = licHostOnly(a.Address)
+		}
+		if a.EPID != "" {
+			epid = a.EPID
+		}
+	}
+	fmt.Fprintf(w, "    KMS machine IP address: %s\n", ip)
+	fmt.Fprintf(w, "    KMS machine extended PID: %s\n", epid)
+	fmt.Fprintf(w, "    Activation interval: %d minutes\n", v.ActivationInterval/time.Minute)
+	fmt.Fprintf(w, "    Renewal interval: %d minutes\n", v.RenewalInterval/time.Minute)
+	if st.KMS.NoCaching {
+		fmt.Fprintln(w, "    KMS host caching is disabled")
+	} else {
+		fmt.Fprintln(w, "    KMS host caching is enabled")
+	}
+	if a := st.LastAttempt; a != nil {
+		fmt.Fprintf(w, "    Last contact: %s\n", s.attemptSummary(a, in.Now))
+	}
+	if !v.Next.IsZero() {
+		fmt.Fprintf(w, "    Next contact: %s\n", nextContact(v, in.Now))
+	}
+	for _, warning := range licenseWarnings(st) {
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "%s %s\n", s.warn("Warning:"), warning)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// statusLines are slmgr's License Status line and what follows it, plus
+// kmsctl's one line about a failing renewal.
+func (s *Streams) statusLines(w io.Writer, in LicenseInfo) {
+	v := in.View
+	fmt.Fprintf(w, "License Status: %s\n", s.statusColour(v.Status, v.Status.String()))
+	switch v.Status {
+	case license.Licensed:
+		fmt.Fprintf(w, "Volume activation expiration: %s\n", minutesDays(v.Remaining(in.Now)))
+		if v.RenewalFailing {
+			fmt.Fprintln(w, s.warn(renewalFailing(in)))
+		}
+	case license.Notification:
+		fmt.Fprintf(w, "Notification Reason: %s (grace time expired).\n", v.Reason)
+	case license.OOBGrace, license.OOTGrace, license.NonGenuineGrace, license.ExtendedGrace:
+		fmt.Fprintf(w, "Time remaining: %s\n", minutesDays(v.Remaining(in.Now)))
+	}
+}
+
+// renewalFailing is the one line that says a renewal failed and what
+// happens next.
+func renewalFailing(in LicenseInfo) string {
+	a, v := in.State.LastAttempt, in.View
+	return fmt.Sprintf("Renewal failed at %s with %s; still Licensed until %s, retrying every %d minutes (next %s).",
+		When(a.At, in.Now), a.Result, When(v.Ends, in.Now), v.ActivationInterval/time.Minute, When(v.Next, in.Now))
+}
+
+// attemptSummary is one contact in a few words.
+func (s *Streams) attemptSummary(a *license.Attempt, now time.Time) string {
+	host := a.Host
+	if host == "" {
+		host = "no host"
+	}
+	res := s.good("activated")
+	if !a.Succeeded() {
+		res = s.bad(a.Result.String())
+	}
+	text := fmt.Sprintf("%s, %s, %s", When(a.At, now), host, res)
+	if a.Count != nil {
+		text += fmt.Sprintf(" (count %d, threshold %d)", *a.Count, a.Threshold)
+	}
+	return text
+}
+
+// nextContact says when the next contact is due and what for.
+func nextContact(v license.View, now time.Time) string {
+	what := "renewal"
+	if v.NextAction == license.Retry {
+		what = "retry"
+	}
+	if !v.Next.After(now) {
+		return fmt.Sprintf("due now (%s)", what)
+	}
+	return fmt.Sprintf("%s (%s)", When(v.Next, now), what)
+}
+
+// hostOnly strips the port from host:port.
+func licHostOnly(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i > 0 {
+		return strings.Trim(addr[:i], "[]")
+	}
+	return addr
+}
+
+// Expiry renders slmgr /xpr, or the dli JSON document.
+func (s *Streams) Expiry(in LicenseInfo, asJSON bool) error {
+	if asJSON {
+		return writeJSON(s.Out, NewLicenseJSON(in))
+	}
+	v, p := in.View, in.State.Product
+	app := "Windows"
+	if p.SKU.Family == catalogue.Office {
+		app = "Office"
+	}
+	left := func() string {
+		return fmt.Sprintf(" (in %d day(s))", (int64(v.Remaining(in.Now)/time.Minute)+1439)/1440)
+	}
+	var line string
+	switch v.Status {
+	case license.Licensed:
+		line = "Volume activation will expire " + When(v.Ends, in.Now) + left()
+	case license.OOBGrace:
+		line = "Initial grace period ends " + When(v.Ends, in.Now) + left()
+	case license.OOTGrace:
+		line = "Additional grace period ends " + When(v.Ends, in.Now) + left()
+	case license.Notification:
+		line = app + " is in Notification mode"
+	default:
+		line = v.Status.String()
+	}
+	fmt.Fprintf(s.Out, "%s:\n", p.SKU.Name)
+	fmt.Fprintf(s.Out, "    %s\n", s.statusColour(v.Status, line))
+	if v.RenewalFailing {
+		fmt.Fprintf(s.Out, "    %s\n", s.warn(renewalFailing(in)))
+	}
+	return nil
+}
+
+// ChangeJSON is the document a command that changes the store prints with
+// --json: what it did, slmgr's message, warnings, and the license after
+// (null when no product key is installed).
+type ChangeJSON struct {
+	Command  string       `json:"command"`
+	Changed  bool         `json:"changed"`
+	Message  string       `json:"message"`
+	Notes    []string     `json:"notes"`
+	Warnings []string     `json:"warnings"`
+	License  *LicenseJSON `json:"license"`
+}
+
+// Change is what a command that changes the store did.
+type Change struct {
+	Command  string
+	Changed  bool
+	Message  string   // slmgr's message
+	Notes    []string // further lines for people
+	Warnings []string // slmgr's warnings about the settings in force
+}
+
+// Change reports a change to the store: slmgr's message and kmsctl's
+// notes on stdout and any warnings on stderr, or the JSON document.
+func (s *Streams) Change(ch Change, in LicenseInfo, asJSON bool) error {
+	if asJSON {
+		doc := ChangeJSON{Command: ch.Command, Changed: ch.Changed, Message: ch.Message,
+			Notes: append([]string{}, ch.Notes...), Warnings: append([]string{}, ch.Warnings...)}
+		if in.State.Product != nil {
+			l := NewLicenseJSON(in)
+			doc.License = &l
+		}
+		return writeJSON(s.Out, doc)
+	}
+	fmt.Fprintln(s.Out, ch.Message)
+	for _, n := range ch.Notes {
+		fmt.Fprintln(s.Out, n)
+	}
+	for _, w := range ch.Warnings {
+		fmt.Fprintf(s.Err, "%s %s\n", s.warn("Warning:"), w)
+	}
+	return nil
+}
