@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/commands"
+	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/discovery/dnstest"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
 	"github.com/kmsctl/kmsctl/output"
@@ -42,6 +45,11 @@ func TestMain(m *testing.M) {
 				now = t
 			}
 			env.Clock = clock.NewFake(now)
+			// Discovery asks the script's DNS server, never the machine's.
+			env.DNSConfig = func() (*discovery.Config, error) {
+				return &discovery.Config{Servers: []string{os.Getenv("KMSCTL_TEST_DNS")},
+					Search: strings.Fields(os.Getenv("KMSCTL_TEST_DNS_SEARCH"))}, nil
+			}
 			sys := env.NewStreams
 			env.NewStreams = func(noColor bool) *output.Streams {
 				s := sys(noColor)
@@ -94,6 +102,14 @@ func TestScripts(t *testing.T) {
 				env.Setenv(name, h.Addr())
 			}
 			env.Values[hostKey{}] = hosts
+			dnsSrv, err := dnstest.New(testZone(hosts))
+			if err != nil {
+				return err
+			}
+			env.Defer(dnsSrv.Close)
+			env.Setenv("KMS_DNS", dnsSrv.Addr())
+			env.Setenv("KMSCTL_TEST_DNS", dnsSrv.Addr())
+			env.Setenv("KMSCTL_TEST_DNS_SEARCH", "nothing.test")
 			env.Values[clockKey{}] = clk
 			env.Setenv("KMSCTL_TEST_NOW", testNow.Format(time.RFC3339Nano))
 			env.Setenv("KMSCTL_STATE_DIR", env.WorkDir+"/state")
@@ -169,7 +185,15 @@ func golden(ts *testscript.TestScript, neg bool, args []string) {
 		// Metric labels write the address as a slug: 127_0_0_1_41234.
 		got = strings.ReplaceAll(got, slug.Replace(hosts[n].Addr()), "$"+n)
 	}
+	for _, n := range names {
+		// Discovered hosts are named target:port, and dns check lists ports.
+		got = regexp.MustCompile(`\b`+hosts[n].Port()+`\b`).ReplaceAllLiteralString(got, "$"+n+"_PORT")
+	}
 	got = strings.ReplaceAll(got, ts.Getenv("WORK"), "$WORK")
+	if _, dnsPort, ok := strings.Cut(ts.Getenv("KMS_DNS"), ":"); ok {
+		got = strings.ReplaceAll(got, ts.Getenv("KMS_DNS"), "$KMS_DNS")
+		got = strings.ReplaceAll(got, "-port="+dnsPort+" ", "-port=$KMS_DNS_PORT ")
+	}
 	path := filepath.Join(goldenDir, args[1])
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -204,3 +228,30 @@ var goldenDir = func() string {
 	wd, _ := os.Getwd()
 	return filepath.Join(wd, "testdata", "golden")
 }()
+
+// testZone publishes the script's test hosts in DNS:
+//   - corp.test: kms1 (count 50) first, kms2 (counting) second, then a
+//     refusing host; every KMS client finds kms1;
+//   - broken.test: a dead host, a duplicate and a target with no address;
+//   - _vlmcs._tcp.empty.test exists without SRV records; anything else
+//     is NXDOMAIN.
+func testZone(hosts map[string]*kmstest.Host) dnstest.Zone {
+	port := func(name string) string { return hosts[name].Port() }
+	return dnstest.Zone{Records: []string{
+		"_vlmcs._tcp.corp.test. 3600 IN SRV 0 100 " + port("KMS_FULL") + " kms1.corp.test.",
+		"_vlmcs._tcp.corp.test. 3600 IN SRV 10 100 " + port("KMS_HOST") + " kms2.corp.test.",
+		"_vlmcs._tcp.corp.test. 3600 IN SRV 20 100 " + port("KMS_REFUSED") + " kms3.corp.test.",
+		"kms1.corp.test. 3600 IN A 127.0.0.1",
+		"kms2.corp.test. 3600 IN A 127.0.0.1",
+		"kms3.corp.test. 3600 IN A 127.0.0.1",
+		"_vlmcs._tcp.broken.test. 3600 IN SRV 0 0 " + port("KMS_FULL") + " ok.broken.test.",
+		"_vlmcs._tcp.broken.test. 3600 IN SRV 0 0 " + port("KMS_REFUSED") + " dead.broken.test.",
+		"_vlmcs._tcp.broken.test. 3600 IN SRV 5 0 " + port("KMS_FULL") + " ok.broken.test.",
+		"_vlmcs._tcp.broken.test. 3600 IN SRV 7 0 " + port("KMS_FULL") + " alias.broken.test.",
+		"_vlmcs._tcp.broken.test. 3600 IN SRV 9 0 1688 gone.broken.test.",
+		"ok.broken.test. 3600 IN A 127.0.0.1",
+		"alias.broken.test. 3600 IN CNAME ok.broken.test.",
+		"dead.broken.test. 3600 IN A 127.0.0.1",
+		"_vlmcs._tcp.empty.test. 3600 IN TXT \"no KMS here\"",
+	}}
+}

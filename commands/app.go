@@ -28,13 +28,16 @@ Examples:
 		EnableBashCompletion:   true,
 		UseShortOptionHandling: false,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "state-dir", Usage: "keep kmsctl's state (client identity) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
+			&cli.StringFlag{Name: "state-dir", Usage: "keep kmsctl's state (client identity, license store, journal) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR is honoured too)"},
+			&cli.StringFlag{Name: "dns-server", Usage: "find KMS hosts through the DNS server `HOST[:PORT]` instead of the system's", EnvVars: []string{"KMSCTL_DNS_SERVER"}},
+			&cli.BoolFlag{Name: "no-weight", Usage: "when finding KMS hosts in DNS, ignore SRV priority and weight and pick at random"},
 		},
 		Commands: []*cli.Command{
 			statusCommand(env),
 			productsCommand(env),
 			completionCommand(env),
+			dnsCommand(env),
 			ipkCommand(env),
 			upkCommand(env),
 			cpkyCommand(env),
@@ -80,7 +83,7 @@ func Run(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	err = app.Run(interspersed(app, args))
+	err = app.Run(interspersedSub(app, interspersed(app, args)))
 	if err == nil && env.notFound != "" {
 		err = &output.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
 	}

@@ -139,3 +139,57 @@ func wantsJSON(args []string) bool {
 	}
 	return false
 }
+
+// interspersedSub lets a subcommand's flags follow its arguments
+// (`kmsctl host dlv HOST --json`), as interspersed does for commands:
+// urfave/cli v2 stops parsing flags at the first positional argument.
+func interspersedSub(app *cli.App, args []string) []string {
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		if takesValue(app.Flags, args[i]) {
+			i++
+		}
+		i++
+	}
+	if i+1 >= len(args) {
+		return args
+	}
+	parent := app.Command(args[i])
+	if parent == nil || len(parent.Subcommands) == 0 {
+		return args
+	}
+	sub := parent.Command(args[i+1])
+	if sub == nil {
+		return args
+	}
+	var globals, flags, positional []string
+	rest := args[i+2:]
+	for j := 0; j < len(rest); j++ {
+		a := rest[j]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[j:]...)
+			j = len(rest)
+		case strings.HasPrefix(a, "-") && len(a) > 1 && !isFlag(sub.Flags, a) && isFlag(app.Flags, a):
+			// A global flag written after the subcommand.
+			globals = append(globals, a)
+			if takesValue(app.Flags, a) && j+1 < len(rest) {
+				j++
+				globals = append(globals, rest[j])
+			}
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			flags = append(flags, canonical(sub.Flags, a))
+			if takesValue(sub.Flags, a) && j+1 < len(rest) {
+				j++
+				flags = append(flags, rest[j])
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	out := append([]string(nil), args[:i]...)
+	out = append(out, globals...)
+	out = append(out, args[i:i+2]...)
+	out = append(out, flags...)
+	return append(out, positional...)
+}

@@ -89,7 +89,7 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		return err
 	}
 	o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{
-		Identity: id, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.Discover})
+		Identity: id, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c)})
 	if err != nil {
 		return err
 	}

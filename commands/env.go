@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
@@ -34,6 +35,9 @@ type Env struct {
 	// seam for DNS discovery: while it is nil, ato and renew without a host
 	// stop with a hint to run `kmsctl skms HOST`.
 	Discover func(ctx context.Context, domain string) ([]string, error)
+	// DNSConfig gives the resolvers and search domains discovery uses
+	// when --dns-server and --domain do not say.
+	DNSConfig func() (*discovery.Config, error)
 
 	streams  *output.Streams
 	json     bool   // the running command was asked for JSON, errors included
@@ -44,9 +48,10 @@ type Env struct {
 // SystemEnv is the real environment.
 func SystemEnv() *Env {
 	return &Env{
-		Clock:    clock.Real{},
-		Getenv:   os.Getenv,
-		Hostname: os.Hostname,
+		Clock:     clock.Real{},
+		DNSConfig: discovery.SystemConfig,
+		Getenv:    os.Getenv,
+		Hostname:  os.Hostname,
 		NewStreams: func(noColor bool) *output.Streams {
 			return output.System(noColor, os.Getenv)
 		},

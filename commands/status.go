@@ -5,11 +5,13 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -19,7 +21,9 @@ func statusCommand(env *Env) *cli.Command {
 		Name:      "status",
 		Usage:     "ask KMS hosts how many clients they count for each product group",
 		ArgsUsage: "HOST[:PORT]...",
-		Description: `Sends one activation request per product group to each host, over one
+		Description: `Without a host (or with --domain) the hosts are found in DNS through their
+_vlmcs._tcp SRV records, as Windows clients find them. Sends one activation
+request per product group to each host, over one
 connection per host, from this machine's persistent client identity, so
 probing a host any number of times counts as one client there. Every reply is
 verified. Many hosts are probed at once; results keep the input order.
@@ -33,6 +37,7 @@ Examples:
    kmsctl status [2001:db8::5]:1688 --product "Windows 11 Enterprise" --product "Office LTSC Professional Plus 2021"
    kmsctl status 10.0.0.5 --protocol 4 --json
    kmsctl status --hosts-file /etc/kmsctl/hosts --json
+   kmsctl status --domain corp.example.com
    kmsctl status kms1 kms2 --check --max-latency 500ms
    kmsctl status --hosts-file hosts --format prometheus > /var/lib/node_exporter/kms.prom.$$`,
 		Flags: []cli.Flag{
@@ -40,6 +45,7 @@ Examples:
 			&cli.IntFlag{Name: "protocol", Usage: "send KMS protocol version `N` (4, 5 or 6) instead of each product's own"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
 			&cli.DurationFlag{Name: "deadline", Usage: "bound the whole run to `DURATION` (default: enough for every host to time out once)"},
+			&cli.StringFlag{Name: "domain", Usage: "probe the KMS hosts published in DNS for `DOMAIN` (_vlmcs._tcp SRV records)"},
 			&cli.StringFlag{Name: "hosts-file", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments)"},
 			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency, Usage: "probe at most `N` hosts at once"},
 			&cli.StringFlag{Name: "cmid", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
@@ -57,6 +63,12 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if o.discover {
+				if err := o.discoverHosts(c.Context, env, c); err != nil {
+					return err
+				}
+			}
+			o.setDeadline()
 			ctx, cancel := context.WithTimeout(c.Context, o.deadline)
 			defer cancel()
 			who, err := env.identity(ctx, c)
@@ -69,6 +81,11 @@ Examples:
 			update, stop := out.Progress(o.format == "table" && !o.check && len(o.hosts) > 1)
 			hosts := probe.Fleet(ctx, o.hosts, o.targets, client, popts, o.concurrency, update)
 			stop()
+			for i := range hosts {
+				if name, ok := o.names[hosts[i].Host]; ok {
+					hosts[i].Address, hosts[i].Host = hosts[i].Host, name
+				}
+			}
 			switch {
 			case o.check:
 				return out.Check(hosts, o.limits)
@@ -89,6 +106,55 @@ type statusOptions struct {
 	timeout     time.Duration
 	deadline    time.Duration
 	concurrency int
+	// discover: no host was named, so they come from DNS (in domain, or
+	// the configured or search domains when it is "").
+	discover     bool
+	domain       string
+	names        map[string]string // discovered address → target:port, for reports
+	deadlineFlag time.Duration
+}
+
+// setDeadline bounds the run: --deadline, or enough for every host to time
+// out once, worker by worker.
+func (o *statusOptions) setDeadline() {
+	o.deadline = o.deadlineFlag
+	if o.deadline <= 0 {
+		rounds := (len(o.hosts) + o.concurrency - 1) / o.concurrency
+		o.deadline = time.Duration(max(rounds, 1)) * o.timeout
+	}
+}
+
+// discoverHosts fills o.hosts from the _vlmcs._tcp records.
+func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Context) error {
+	domain := o.domain
+	if domain == "" {
+		domain = env.configuredDomain(c)
+	}
+	opts, err := env.discoveryOptions(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	r, err := discovery.Discover(ctx, domain, opts)
+	if err != nil {
+		return err
+	}
+	o.names = map[string]string{}
+	for i := range r.Hosts {
+		h := &r.Hosts[i]
+		name := strings.TrimSuffix(h.Target, ".") + ":" + strconv.Itoa(int(h.Port))
+		addrs := h.Addresses()
+		if len(addrs) == 0 {
+			// Probe the name: the failure to resolve it is then reported.
+			addrs = []string{name}
+		}
+		for _, a := range addrs {
+			o.hosts = append(o.hosts, a)
+			o.names[a] = name
+		}
+	}
+	return nil
 }
 
 // parseStatus checks the arguments before any work starts.
@@ -139,20 +205,18 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 		}
 		o.hosts = append(o.hosts, hosts...)
 	}
-	if len(o.hosts) == 0 {
-		return o, &output.UsageError{Msg: "status needs a KMS host", Hint: "kmsctl status kms.corp.example.com[:1688], or --hosts-file FILE"}
+	o.domain = c.String("domain")
+	if o.domain != "" && len(o.hosts) > 0 {
+		return o, &output.UsageError{Msg: "give hosts or --domain, not both", Hint: "kmsctl status --domain corp.example.com"}
 	}
+	// No host named: find them in DNS, as Windows clients do.
+	o.discover = len(o.hosts) == 0
 	for _, h := range o.hosts {
 		if _, err := probe.ParseAddress(h); err != nil {
 			return o, err
 		}
 	}
-	o.deadline = c.Duration("deadline")
-	if o.deadline <= 0 {
-		// Enough for every host to time out once, worker by worker.
-		rounds := (len(o.hosts) + o.concurrency - 1) / o.concurrency
-		o.deadline = time.Duration(rounds) * o.timeout
-	}
+	o.deadlineFlag = c.Duration("deadline")
 	proto := c.Int("protocol")
 	if c.IsSet("protocol") && (proto < 4 || proto > 6) {
 		return o, &output.UsageError{Msg: "--protocol " + strconv.Itoa(proto) + " does not exist", Hint: "use --protocol 4, 5 or 6"}

@@ -2,15 +2,17 @@
 
 function __fish_kmsctl_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i status products completion ipk upk cpky skms ckms skms-domain ckms-domain skhc ckhc ato renew dli dlv xpr rearm log explain
+        if contains -- $i status products completion dns check ipk upk cpky skms ckms skms-domain ckms-domain skhc ckhc ato renew dli dlv xpr rearm log explain
             return 1
         end
     end
     return 0
 end
 
-complete -c kmsctl -n '__fish_kmsctl_no_subcommand' -f -l state-dir -r -d 'keep kmsctl\'s state (client identity) in `DIR`'
+complete -c kmsctl -n '__fish_kmsctl_no_subcommand' -f -l state-dir -r -d 'keep kmsctl\'s state (client identity, license store, journal) in `DIR`'
 complete -c kmsctl -n '__fish_kmsctl_no_subcommand' -f -l no-color -d 'never colour the output (NO_COLOR is honoured too)'
+complete -c kmsctl -n '__fish_kmsctl_no_subcommand' -f -l dns-server -r -d 'find KMS hosts through the DNS server `HOST[:PORT]` instead of the system\'s'
+complete -c kmsctl -n '__fish_kmsctl_no_subcommand' -f -l no-weight -d 'when finding KMS hosts in DNS, ignore SRV priority and weight and pick at random'
 complete -c kmsctl -n '__fish_kmsctl_no_subcommand' -f -l help -s h -d 'show help'
 complete -c kmsctl -n '__fish_kmsctl_no_subcommand' -f -l version -s v -d 'print the version'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l help -s h -d 'show help'
@@ -19,6 +21,7 @@ complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l product -s p -r
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l protocol -r -d 'send KMS protocol version `N` (4, 5 or 6) instead of each product\'s own'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l timeout -r -d 'give up on a host after `DURATION` (with one host: the whole command)'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l deadline -r -d 'bound the whole run to `DURATION` (default: enough for every host to time out once)'
+complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l domain -r -d 'probe the KMS hosts published in DNS for `DOMAIN` (_vlmcs._tcp SRV records)'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l hosts-file -r -d 'probe every host listed in `FILE` (one HOST[:PORT] per line, # comments)'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l concurrency -r -d 'probe at most `N` hosts at once'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l cmid -r -d 'use client machine ID `GUID` for this run instead of the stored one'
@@ -33,6 +36,13 @@ complete -r -c kmsctl -n '__fish_kmsctl_no_subcommand' -a 'products' -d 'list th
 complete -c kmsctl -n '__fish_seen_subcommand_from products' -f -l json -d 'print JSON'
 complete -c kmsctl -n '__fish_seen_subcommand_from completion' -f -l help -s h -d 'show help'
 complete -r -c kmsctl -n '__fish_kmsctl_no_subcommand' -a 'completion' -d 'print the shell completion script for bash, zsh, fish or powershell'
+complete -c kmsctl -n '__fish_seen_subcommand_from dns' -f -l help -s h -d 'show help'
+complete -r -c kmsctl -n '__fish_kmsctl_no_subcommand' -a 'dns' -d 'check how KMS hosts are published in DNS'
+complete -c kmsctl -n '__fish_seen_subcommand_from check' -f -l help -s h -d 'show help'
+complete -r -c kmsctl -n '__fish_seen_subcommand_from dns' -a 'check' -d 'show the _vlmcs._tcp SRV records of a domain and whether each host answers KMS'
+complete -c kmsctl -n '__fish_seen_subcommand_from check' -f -l timeout -r -d 'give up on a host after `DURATION`'
+complete -c kmsctl -n '__fish_seen_subcommand_from check' -f -l deadline -r -d 'bound the whole check to `DURATION`'
+complete -c kmsctl -n '__fish_seen_subcommand_from check' -f -l json -d 'print JSON'
 complete -c kmsctl -n '__fish_seen_subcommand_from ipk' -f -l help -s h -d 'show help'
 complete -r -c kmsctl -n '__fish_kmsctl_no_subcommand' -a 'ipk' -d 'install a product key (slmgr /ipk)'
 complete -c kmsctl -n '__fish_seen_subcommand_from ipk' -f -l product -s p -r -d 'install the GVLK of `NAME`, or say which product KEY is for'

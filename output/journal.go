@@ -6,10 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/kmsctl/kmsctl/license"
 )
 
@@ -40,18 +36,7 @@ func (s *Streams) Journal(entries []license.Attempt, now time.Time, asJSON bool)
 		}
 		return nil
 	}
-	t := tablewriter.NewTable(s.Out,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off}, Lines: tw.Lines{ShowHeaderLine: tw.Off}},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.On),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithTrimSpace(tw.Off),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-	)
+	t := s.newTable()
 	t.Header("Time", "Command", "Host", "Product", "Protocol", "CMID", "Result", "Count")
 	for i := range entries {
 		a := &entries[i]

@@ -1,0 +1,148 @@
+package output
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/kmsctl/kmsctl/discovery"
+)
+
+// DNSCheckJSON is `kmsctl dns check --json`.
+type DNSCheckJSON struct {
+	Domain  string          `json:"domain"`
+	Name    string          `json:"name"`
+	Server  string          `json:"server"`
+	Records []DNSRecordJSON `json:"records"`
+	Capped  int             `json:"capped"`
+	Error   *ErrorInfo      `json:"error"`
+}
+
+// DNSRecordJSON is one published SRV record and what was found behind it.
+type DNSRecordJSON struct {
+	Priority  uint16         `json:"priority"`
+	Weight    uint16         `json:"weight"`
+	Port      uint16         `json:"port"`
+	Target    string         `json:"target"`
+	Addresses []string       `json:"addresses"`
+	Resolves  bool           `json:"resolves"`
+	Answers   bool           `json:"answers_kms"`
+	Duplicate bool           `json:"duplicate"`
+	Dead      bool           `json:"dead"`
+	Probes    []DNSProbeJSON `json:"probes"`
+	ZoneLine  string         `json:"zone_line"`
+	Error     *ErrorInfo     `json:"error"`
+}
+
+// DNSProbeJSON is the KMS probe of one address.
+type DNSProbeJSON struct {
+	Address string     `json:"address"`
+	EPID    *string    `json:"epid"`
+	Error   *ErrorInfo `json:"error"`
+}
+
+func describeOrNil(err error) *ErrorInfo {
+	if err == nil {
+		return nil
+	}
+	d := Describe(err)
+	return &d
+}
+
+func addrStrings(as []netip.Addr) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.String())
+	}
+	return out
+}
+
+// DNSCheck renders a dns check report; lookupErr is set when the records
+// could not be read at all. Exit: 0 every record answers, 1 some record is
+// dead or duplicated, 2 the lookup failed.
+func (s *Streams) DNSCheck(r *discovery.Report, lookupErr error, asJSON bool) error {
+	exit := 0
+	if lookupErr != nil {
+		exit = 2
+	}
+	doc := DNSCheckJSON{Domain: r.Domain, Name: r.Name, Server: r.Server, Capped: r.Capped, Records: []DNSRecordJSON{}, Error: describeOrNil(lookupErr)}
+	for i := range r.Records {
+		rec := &r.Records[i]
+		j := DNSRecordJSON{Priority: rec.Priority, Weight: rec.Weight, Port: rec.Port, Target: rec.Target,
+			Addresses: addrStrings(rec.Addrs), Resolves: rec.ResolveErr == nil && len(rec.Addrs) > 0, Answers: rec.Answering(),
+			Duplicate: rec.Duplicate, Dead: rec.Dead, ZoneLine: rec.ZoneLine, Error: describeOrNil(rec.ResolveErr), Probes: []DNSProbeJSON{}}
+		for _, p := range rec.Probes {
+			pj := DNSProbeJSON{Address: p.Addr, Error: describeOrNil(p.Err)}
+			if p.Err == nil {
+				e := p.EPID
+				pj.EPID = &e
+			}
+			j.Probes = append(j.Probes, pj)
+		}
+		if rec.Dead || rec.Duplicate {
+			exit = max(exit, 1)
+		}
+		doc.Records = append(doc.Records, j)
+	}
+	if asJSON {
+		if err := writeJSON(s.Out, doc); err != nil {
+			return err
+		}
+	} else {
+		s.dnsCheckText(doc, lookupErr)
+	}
+	if exit != 0 {
+		return Silent{Code: exit}
+	}
+	return nil
+}
+
+func (s *Streams) dnsCheckText(doc DNSCheckJSON, lookupErr error) {
+	fmt.Fprintf(s.Out, "%s (asked %s)\n", doc.Name, doc.Server)
+	if lookupErr != nil {
+		s.writeErrorInfo(s.Err, Describe(lookupErr), "")
+		return
+	}
+	t := s.newTable()
+	t.Header("Priority", "Weight", "Port", "Target", "Addresses", "State", "Host EPID")
+	for _, r := range doc.Records {
+		state := s.good("answers")
+		switch {
+		case r.Duplicate:
+			state = s.warn("duplicate")
+		case !r.Resolves:
+			state = s.bad("does not resolve")
+		case r.Dead:
+			state = s.bad("dead")
+		}
+		var epids []string
+		for _, p := range r.Probes {
+			if p.EPID != nil && !contains(epids, *p.EPID) {
+				epids = append(epids, *p.EPID)
+			}
+		}
+		t.Append([]string{strconv.Itoa(int(r.Priority)), strconv.Itoa(int(r.Weight)), strconv.Itoa(int(r.Port)), r.Target,
+			strings.Join(r.Addresses, " "), state, strings.Join(epids, " ")})
+	}
+	t.Render()
+	if doc.Capped > 0 {
+		fmt.Fprintf(s.Out, "%d more records not checked (at most %d are read)\n", doc.Capped, discovery.MaxRecords)
+	}
+	fmt.Fprintln(s.Out, "Zone file:")
+	for _, r := range doc.Records {
+		fmt.Fprintln(s.Out, "  "+r.ZoneLine)
+	}
+	for _, r := range doc.Records {
+		for _, p := range r.Probes {
+			if p.Error != nil {
+				fmt.Fprintf(s.Err, "%s (%s):\n", r.Target, p.Address)
+				s.writeErrorInfo(s.Err, *p.Error, "")
+			}
+		}
+		if r.Error != nil {
+			fmt.Fprintf(s.Err, "%s:\n", r.Target)
+			s.writeErrorInfo(s.Err, *r.Error, "")
+		}
+	}
+}
