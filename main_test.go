@@ -110,6 +110,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("KMS_DNS", dnsSrv.Addr())
 			env.Setenv("KMSCTL_TEST_DNS", dnsSrv.Addr())
 			env.Setenv("KMSCTL_TEST_DNS_SEARCH", "nothing.test")
+			if err := setupWinRM(env); err != nil {
+				return err
+			}
 			env.Values[clockKey{}] = clk
 			env.Setenv("KMSCTL_TEST_NOW", testNow.Format(time.RFC3339Nano))
 			env.Setenv("KMSCTL_STATE_DIR", env.WorkDir+"/state")
@@ -118,6 +121,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"golden": golden,
+			"winrm":  winrmCmd,
 			// clock advance DURATION | clock set RFC3339: move the time the
 			// test hosts and every later kmsctl run of the script see.
 			"clock": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -172,7 +176,7 @@ func golden(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: golden stdout|stderr NAME")
 	}
-	got := ts.ReadFile(args[0])
+	got := maskWinRM(ts, ts.ReadFile(args[0]))
 	hosts := ts.Value(hostKey{}).(map[string]*kmstest.Host)
 	names := make([]string, 0, len(hosts))
 	for n := range hosts {

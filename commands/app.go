@@ -55,6 +55,7 @@ Examples:
 			rearmCommand(env),
 			logCommand(env),
 			explainCommand(env),
+			hostCommand(env),
 		},
 		// Errors are reported once, by main through Env.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -79,6 +80,9 @@ func usageErr(name string) cli.OnUsageErrorFunc {
 func Run(env *Env, args []string) error {
 	app := NewApp(env)
 	env.json, env.check = wantsJSON(args), wantsCheck(args)
+	if err := slmgrRemoteInvalid(args); err != nil {
+		return err
+	}
 	args, err := slmgrVerb(app, SlmgrArgs(args))
 	if err != nil {
 		return err
@@ -90,10 +94,15 @@ func Run(env *Env, args []string) error {
 	return err
 }
 
-// SlmgrArgs accepts slmgr's own spellings: /ato, -ato and /ATO all mean ato.
+// SlmgrArgs accepts slmgr's own spellings: /ato, -ato and /ATO all mean
+// ato, and slmgr's remote form MACHINE [USER PASSWORD] /dlv means
+// host dlv MACHINE [--user USER --password PASSWORD].
 func SlmgrArgs(args []string) []string {
 	if len(args) < 2 {
 		return args
+	}
+	if out, ok := slmgrRemote(args); ok {
+		return out
 	}
 	out := append([]string(nil), args...)
 	for i := 1; i < len(out); i++ {

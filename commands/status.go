@@ -39,8 +39,9 @@ Examples:
    kmsctl status --hosts-file /etc/kmsctl/hosts --json
    kmsctl status --domain corp.example.com
    kmsctl status kms1 kms2 --check --max-latency 500ms
-   kmsctl status --hosts-file hosts --format prometheus > /var/lib/node_exporter/kms.prom.$$`,
-		Flags: []cli.Flag{
+   kmsctl status --hosts-file hosts --format prometheus > /var/lib/node_exporter/kms.prom.$$
+   kmsctl status kms01.corp.example.com --winrm --user 'CORP\kmsaudit' --https`,
+		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "product", Aliases: []string{"p"}, Usage: "ask about the group of `NAME` (name, SKU ID, GVLK or an unambiguous part of a name; repeatable)"},
 			&cli.IntFlag{Name: "protocol", Usage: "send KMS protocol version `N` (4, 5 or 6) instead of each product's own"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
@@ -55,7 +56,7 @@ Examples:
 			&cli.IntFlag{Name: "warn-below", Usage: "with --check: WARNING when a count is below `N` (default: threshold + threshold/5)"},
 			&cli.IntFlag{Name: "crit-below", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
 			&cli.DurationFlag{Name: "max-latency", Usage: "with --check: WARNING when a host answers slower than `DURATION`"},
-		},
+		}, statusWinRMFlags()...),
 		OnUsageError: usageErr("status"),
 		Action: func(c *cli.Context) error {
 			o, err := parseStatus(c)
@@ -69,6 +70,10 @@ Examples:
 				}
 			}
 			o.setDeadline()
+			winrm, err := parseStatusWinRM(env, c, o)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(c.Context, o.deadline)
 			defer cancel()
 			who, err := env.identity(ctx, c)
@@ -91,6 +96,8 @@ Examples:
 				return out.Check(hosts, o.limits)
 			case o.format == "prometheus":
 				return out.Prometheus(hosts)
+			case winrm != nil:
+				return out.StatusWinRM(hosts, winrm.read(c.Context, hosts), o.format == "json", len(o.hosts) > 1)
 			}
 			return out.Status(hosts, o.format == "json", len(o.hosts) > 1)
 		},

@@ -36,6 +36,8 @@ type StatusHost struct {
 	OK      bool          `json:"ok"`
 	Error   *ErrorInfo    `json:"error"`
 	Groups  []StatusGroup `json:"groups"`
+	// WMI is what --winrm read from the host's WMI; absent without it.
+	WMI *StatusWMIJSON `json:"wmi,omitempty"`
 }
 
 // StatusGroup is one product group's answer. Pointers are null when the
@@ -56,6 +58,10 @@ type StatusGroup struct {
 	LatencyMS                 *float64   `json:"latency_ms"`
 	Warnings                  []string   `json:"warnings"`
 	Error                     *ErrorInfo `json:"error"`
+	// With --winrm: the count WMI has for the group's application, and
+	// whether it equals the KMS reply's; absent otherwise.
+	WMICount    *int64 `json:"wmi_count,omitempty"`
+	CountsAgree *bool  `json:"counts_agree,omitempty"`
 }
 
 // EPIDJSON is a decoded host ePID.
@@ -152,30 +158,41 @@ func StatusExit(hosts []probe.Host) int {
 // Status renders probe results: JSON, an aligned table on a terminal, or
 // tab-separated lines when piped. Warnings and errors go to stderr.
 func (s *Streams) Status(hosts []probe.Host, asJSON, summary bool) error {
+	return s.status(hosts, nil, asJSON, summary)
+}
+
+// status renders a status run; wmi, when not nil, holds what --winrm read
+// from each host.
+func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, asJSON, summary bool) error {
 	if asJSON {
-		if err := writeJSON(s.Out, NewStatusReport(hosts, summary)); err != nil {
+		r := NewStatusReport(hosts, summary)
+		addWMI(&r, hosts, wmi)
+		if err := writeJSON(s.Out, r); err != nil {
 			return err
 		}
 	} else if s.TTY {
-		s.statusTable(hosts)
+		s.statusTable(hosts, wmi)
 	} else {
-		s.statusTSV(hosts)
+		s.statusTSV(hosts, wmi)
 	}
 	if !asJSON {
 		s.statusProblems(hosts)
+		if wmi != nil {
+			s.winrmProblems(hosts, wmi)
+		}
 		if summary {
 			r := NewStatusReport(hosts, true)
 			fmt.Fprintf(s.Err, "%d hosts: %d ok, %d below threshold, %d failed\n",
 				r.Summary.Hosts, r.Summary.OK, r.Summary.BelowThreshold, r.Summary.Failed)
 		}
 	}
-	if code := StatusExit(hosts); code != 0 {
+	if code := max(StatusExit(hosts), winrmExit(wmi)); code != 0 {
 		return Silent{Code: code}
 	}
 	return nil
 }
 
-func (s *Streams) statusTable(hosts []probe.Host) {
+func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 	for i := range hosts {
 		h := &hosts[i]
 		if i > 0 {
@@ -205,12 +222,20 @@ func (s *Streams) statusTable(hosts []probe.Host) {
 			tablewriter.WithTrimSpace(tw.Off),
 			tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
 		)
-		t.Header("Product group", "Protocol", "Count", "Host OS build", "Language", "Key activated", "HWID", "Retry/renew", "Latency")
+		header := []string{"Product group", "Protocol", "Count", "Host OS build", "Language", "Key activated", "HWID", "Retry/renew", "Latency"}
+		if wmi != nil {
+			header = append(header[:3], append([]string{"WMI count"}, header[3:]...)...)
+		}
+		t.Header(header)
 		var epids []string
 		for j := range h.Groups {
 			g := &h.Groups[j]
 			if g.Err != nil {
-				t.Append([]string{g.Product.Name, "V" + strconv.Itoa(g.Protocol), s.bad("failed"), "", "", "", "", "", ""})
+				row := []string{g.Product.Name, "V" + strconv.Itoa(g.Protocol), s.bad("failed"), "", "", "", "", "", ""}
+				if wmi != nil {
+					row = append(row, "")
+				}
+				t.Append(row)
 				continue
 			}
 			r := g.Result
@@ -236,8 +261,12 @@ func (s *Streams) statusTable(hosts []probe.Host) {
 			if r.HWID != nil {
 				hwid = strings.ToUpper(hex.EncodeToString(r.HWID[:]))
 			}
-			t.Append([]string{g.Product.Name, "V" + strconv.Itoa(r.Version), count, build, lang, activated, hwid,
-				Minutes(r.ActivationInterval) + " / " + Minutes(r.RenewalInterval), Latency(r.Latency)})
+			row := []string{g.Product.Name, "V" + strconv.Itoa(r.Version), count, build, lang, activated, hwid,
+				Minutes(r.ActivationInterval) + " / " + Minutes(r.RenewalInterval), Latency(r.Latency)}
+			if wmi != nil {
+				row = append(row[:3], append([]string{s.wmiCell(&wmi[i], g)}, row[3:]...)...)
+			}
+			t.Append(row)
 			if !contains(epids, r.EPID) {
 				epids = append(epids, r.EPID)
 			}
@@ -261,8 +290,9 @@ func contains(list []string, s string) bool {
 // statusTSV prints one line per group: host, product, protocol, count,
 // threshold, state (ok|below|failed), ePID, OS build, LCID, key activation
 // date, HWID, activation and renewal interval in minutes, latency in ms,
-// error code. Empty fields stay empty.
-func (s *Streams) statusTSV(hosts []probe.Host) {
+// error code. Empty fields stay empty. With --winrm (wmi not nil) two
+// more: the WMI count and whether it agrees (yes|no).
+func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
 	for i := range hosts {
 		h := &hosts[i]
 		for j := range h.Groups {
@@ -291,6 +321,9 @@ func (s *Streams) statusTSV(hosts []probe.Host) {
 				}
 				f[11], f[12] = strconv.Itoa(int(r.ActivationInterval)), strconv.Itoa(int(r.RenewalInterval))
 				f[13] = strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 3, 64)
+			}
+			if wmi != nil {
+				f = append(f, wmiFields(&wmi[i], g)...)
 			}
 			fmt.Fprintln(s.Out, strings.Join(f, "\t"))
 		}

@@ -1,0 +1,451 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// host: a Windows KMS host's own counters and event log, over WinRM.
+
+func hostCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "host",
+		Usage: "read a Windows KMS host's own counters and activation log over WinRM",
+		Description: `Reads what a Windows KMS host reports about itself, from any system, over
+WinRM (WS-Management, TCP 5985, or 5986 with --https): its WMI licensing
+counters (host dlv) and its "Key Management Service" event log (host log).
+Each read runs one fixed PowerShell command on the host (--show-script
+prints it); nothing you type is placed in it.
+
+Credentials: --user, and the password from --password-env VAR or, on a
+terminal, a prompt. --password works but shows the password to other users
+of this machine. --auth ntlm (default) takes domain and local accounts;
+--auth basic only local accounts, on hosts that enable it. Use --https.
+
+Exit status: 0 read; 2 the host could not be read (refused, credentials,
+TLS, timeout, not a KMS host) or bad usage.
+
+Examples:
+   kmsctl host dlv kms01.corp.example.com --user 'CORP\kmsaudit' --https
+   kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --password-env KMS_PASSWORD --https --since 24h
+   kmsctl kms01.corp.example.com 'CORP\kmsaudit' PASSWORD /dlv      (slmgr's remote syntax)`,
+		Subcommands: []*cli.Command{hostDLVCommand(env), hostLogCommand(env)},
+		Action: func(c *cli.Context) error {
+			return &output.UsageError{Msg: "host needs dlv or log", Hint: "kmsctl host dlv HOST --user USER, or kmsctl host log HOST --user USER"}
+		},
+		OnUsageError: usageErr("host"),
+	}
+}
+
+// winrmFlags are the flags that say how to reach a host over WinRM; port
+// is the name of the port flag.
+func winrmFlags(port string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "user", Usage: "WinRM account `NAME`: DOMAIN\\user or user@domain (NTLM), or a local account of the host", EnvVars: []string{"KMSCTL_WINRM_USER"}},
+		&cli.StringFlag{Name: "password-env", Usage: "read the password from environment variable `VAR`"},
+		&cli.StringFlag{Name: "password", Usage: "the `PASSWORD` itself (other users of this machine can see it: prefer --password-env or the prompt)"},
+		&cli.StringFlag{Name: "auth", Value: string(kmshost.AuthNTLM), Usage: "WinRM authentication `METHOD`: ntlm or basic"},
+		&cli.BoolFlag{Name: "https", Usage: "use the host's HTTPS listener (port 5986)"},
+		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "with --https: do not verify the host's certificate"},
+		&cli.IntFlag{Name: port, Usage: "WinRM `PORT`", DefaultText: "5985, or 5986 with --https"},
+	}
+}
+
+// winrmFlagNames are the names of winrmFlags, for "only with --winrm".
+func winrmFlagNames(port string) []string {
+	return []string{"user", "password-env", "password", "auth", "https", "insecure-skip-verify", port}
+}
+
+func hostReadFlags() []cli.Flag {
+	return append(winrmFlags("port"),
+		&cli.DurationFlag{Name: "timeout", Value: kmshost.DefaultTimeout, Usage: "give up after `DURATION`"},
+		&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+		&cli.BoolFlag{Name: "show-script", Usage: "print the PowerShell kmsctl runs on the host, and do nothing else"},
+	)
+}
+
+func hostDLVCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "dlv",
+		Usage:     "show the KMS host block of slmgr /dlv: count, port, DNS, priority, intervals, requests",
+		ArgsUsage: "HOST[:PORT]",
+		Description: `Shows, for each KMS host key installed on the host, what slmgr /dlv prints
+there: Key Management Service enabled, current count, listening port, DNS
+publishing, KMS priority, activation and renewal intervals, host caching, and
+the cumulative requests received (total, failed, by license status). On a
+terminal slmgr's own layout; piped, one tab-separated line per host key.
+
+Examples:
+   kmsctl host dlv kms01.corp.example.com --user 'CORP\kmsaudit' --https
+   kmsctl host dlv 10.0.0.5:5985 --user Administrator --auth basic --password-env PW --json`,
+		Flags:        hostReadFlags(),
+		OnUsageError: usageErr("host dlv"),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			if err := wantArgs(c, "host dlv", 1, 1, "HOST --user USER"); err != nil {
+				return err
+			}
+			out := env.Streams(c)
+			if c.Bool("show-script") {
+				return out.HostScript(kmshost.CountersScript, kmshost.CommandLine(kmshost.CountersScript))
+			}
+			cfg, err := winrmConfig(env, c, c.Args().First(), "port", "timeout")
+			if err != nil {
+				return err
+			}
+			cl, err := kmshost.New(cfg)
+			if err != nil {
+				return &output.UsageError{Msg: err.Error()}
+			}
+			counters, err := cl.KMSHost(c.Context)
+			if err != nil {
+				return err
+			}
+			return out.HostDLV(c.Args().First(), cfg.Addr(), counters, env.json)
+		},
+	}
+}
+
+func hostLogCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "log",
+		Usage:     "audit the host's Key Management Service event log: every client request",
+		ArgsUsage: "HOST[:PORT]",
+		Description: `Lists the events 12290 (a request processed: client name, CMID, product,
+license state, VM, result code, minimum count) of the host's "Key Management
+Service" log, and 12288/12289 if any, newest first, then a summary: distinct
+CMIDs, failures by code with what each means, and CMIDs that several
+machines share (cloned without sysprep /generalize). Times are the host's.
+
+Examples:
+   kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --https --since 24h
+   kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --https --max 10000 --json`,
+		Flags: append(hostReadFlags(),
+			&cli.StringFlag{Name: "since", Usage: "only events of the last `SPAN` (e.g. 90m, 24h, 7d)"},
+			&cli.IntFlag{Name: "max", Value: kmshost.DefaultMaxEvents, Usage: fmt.Sprintf("read at most `N` events, the newest (1 to %d)", kmshost.MaxEvents)},
+		),
+		OnUsageError: usageErr("host log"),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			if err := wantArgs(c, "host log", 1, 1, "HOST --user USER"); err != nil {
+				return err
+			}
+			q, err := parseLogQuery(c)
+			if err != nil {
+				return err
+			}
+			out := env.Streams(c)
+			if c.Bool("show-script") {
+				script, _ := kmshost.LogScript(q)
+				return out.HostScript(script, kmshost.CommandLine(script))
+			}
+			cfg, err := winrmConfig(env, c, c.Args().First(), "port", "timeout")
+			if err != nil {
+				return err
+			}
+			cl, err := kmshost.New(cfg)
+			if err != nil {
+				return &output.UsageError{Msg: err.Error()}
+			}
+			l, err := cl.Events(c.Context, q)
+			if err != nil {
+				return err
+			}
+			return out.HostLog(c.Args().First(), cfg.Addr(), l, q, env.json)
+		},
+	}
+}
+
+// parseLogQuery reads --since and --max as numbers: they are the only
+// values that reach the host's PowerShell, and only as integers.
+func parseLogQuery(c *cli.Context) (kmshost.LogQuery, error) {
+	q := kmshost.LogQuery{Max: c.Int("max")}
+	if s := c.String("since"); s != "" {
+		d, err := parseSpan(s)
+		if err != nil {
+			return q, &output.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 90m, 24h or 7d"}
+		}
+		q.Since = d
+	}
+	if err := q.Validate(); err != nil {
+		flag := "--max"
+		if !strings.Contains(err.Error(), "number of events") {
+			flag = "--since"
+		}
+		return q, &output.UsageError{Msg: flag + ": " + err.Error(), Hint: "kmsctl host log HOST --since 24h --max 1000"}
+	}
+	return q, nil
+}
+
+// parseSpan reads a Go duration (90m, 24h, 1h30m) or whole days (7d).
+func parseSpan(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 1 {
+			return 0, errors.New("not a whole number of days")
+		}
+		if days > int(kmshost.MaxSince/(24*time.Hour)) {
+			return 0, fmt.Errorf("more than %d days", int(kmshost.MaxSince/(24*time.Hour)))
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("not a time span")
+	}
+	if d <= 0 {
+		return 0, errors.New("must be positive")
+	}
+	return d, nil
+}
+
+// errNoTerminal: there is no terminal to ask the password on.
+var errNoTerminal = errors.New("standard input is not a terminal")
+
+// askPassword reads a password on the terminal without echo. Tests replace it.
+var askPassword = func(out *output.Streams, prompt string) (string, error) {
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return "", errNoTerminal
+	}
+	out.Prompt(prompt)
+	b, err := term.ReadPassword(fd)
+	out.Prompt("\n")
+	return string(b), err
+}
+
+// winrmConfig builds the connection settings from the flags, checking
+// them before any work starts, and gets the password last.
+func winrmConfig(env *Env, c *cli.Context, target, portFlag, timeoutFlag string) (kmshost.Config, error) {
+	timeout := c.Duration(timeoutFlag)
+	host, port, err := kmshost.ParseTarget(target)
+	if err != nil {
+		return kmshost.Config{}, &output.UsageError{Msg: err.Error(), Hint: "give a host name or address, optionally with the WinRM port: kms01.corp.example.com, 10.0.0.5:5986, [2001:db8::5]:5985"}
+	}
+	cfg := kmshost.Config{Host: host, HTTPS: c.Bool("https"), InsecureSkipVerify: c.Bool("insecure-skip-verify"),
+		User: c.String("user"), Timeout: timeout}
+	if cfg.Auth, err = kmshost.ParseAuth(c.String("auth")); err != nil {
+		return cfg, &output.UsageError{Msg: "--auth " + c.String("auth") + " is not known", Hint: "use --auth ntlm (domain or local accounts) or --auth basic (local accounts, where the host enables it)"}
+	}
+	if p := c.Int(portFlag); c.IsSet(portFlag) {
+		if p < 1 || p > 65535 {
+			return cfg, &output.UsageError{Msg: "--" + portFlag + " " + strconv.Itoa(p) + " is not a TCP port", Hint: "5985 (HTTP) or 5986 (HTTPS) unless the listener was moved"}
+		}
+		if port != 0 && port != p {
+			return cfg, &output.UsageError{Msg: fmt.Sprintf("%s names port %d, --%s %d", target, port, portFlag, p), Hint: "give the port once"}
+		}
+		port = p
+	}
+	cfg.Port = port
+	if cfg.InsecureSkipVerify && !cfg.HTTPS {
+		return cfg, &output.UsageError{Msg: "--insecure-skip-verify only applies with --https", Hint: "add --https, or drop --insecure-skip-verify"}
+	}
+	if timeout <= 0 {
+		return cfg, &output.UsageError{Msg: "--" + timeoutFlag + " must be positive", Hint: "e.g. --" + timeoutFlag + " 30s"}
+	}
+	if cfg.User == "" {
+		return cfg, &output.UsageError{Msg: "reading a host over WinRM needs --user",
+			Hint: "--user 'DOMAIN\\user', with the password from --password-env VAR or asked on a terminal"}
+	}
+	out := env.Streams(c)
+	switch name, plain := c.String("password-env"), c.IsSet("password"); {
+	case name != "" && plain:
+		return cfg, &output.UsageError{Msg: "--password-env and --password both give the password", Hint: "give one of them"}
+	case name != "":
+		v := env.Getenv(name)
+		if v == "" {
+			return cfg, &output.UsageError{Msg: "--password-env " + name + ": the variable is not set or empty", Hint: "export " + name + " in this shell first"}
+		}
+		cfg.Password = v
+	case plain:
+		out.Warning("--password shows the password to other users of this machine (process list, shell history); prefer --password-env VAR or the prompt")
+		cfg.Password = c.String("password")
+	default:
+		pw, err := askPassword(out, fmt.Sprintf("Password for %s at %s: ", cfg.User, cfg.Addr()))
+		if errors.Is(err, errNoTerminal) {
+			return cfg, &output.UsageError{Msg: "no password for " + cfg.User + ", and no terminal to ask for it on",
+				Hint: "put it in an environment variable and give its name: --password-env VAR"}
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("read the password: %w", err)
+		}
+		cfg.Password = pw
+	}
+	if cfg.Auth == kmshost.AuthBasic && !cfg.HTTPS {
+		out.Warning("--auth basic over HTTP sends the password readable by anyone on the path; use --https")
+	}
+	return cfg, nil
+}
+
+// statusWinRM is what `status --winrm` needs to read each host's WMI.
+type statusWinRM struct {
+	base        kmshost.Config // everything but the host
+	concurrency int
+}
+
+// parseStatusWinRM checks the --winrm flags of status; nil when --winrm is
+// not given.
+func parseStatusWinRM(env *Env, c *cli.Context, o statusOptions) (*statusWinRM, error) {
+	if !c.Bool("winrm") {
+		for _, f := range append(winrmFlagNames("winrm-port"), "winrm-timeout") {
+			if f == "user" && env.Getenv("KMSCTL_WINRM_USER") != "" {
+				continue // set for host commands; urfave/cli cannot tell it from --user
+			}
+			if c.IsSet(f) {
+				return nil, &output.UsageError{Msg: "--" + f + " only applies with --winrm", Hint: "kmsctl status HOST --winrm --user USER"}
+			}
+		}
+		return nil, nil
+	}
+	if o.check || o.format == "prometheus" {
+		return nil, &output.UsageError{Msg: "--winrm shows in the table and in JSON only", Hint: "drop --check / --format prometheus, or --winrm"}
+	}
+	// Every host is read with the same settings; the first one's name
+	// goes into the password prompt (hosts found in DNS are not known yet).
+	host := "localhost"
+	if len(o.hosts) > 0 {
+		h, _, err := splitKMSAddress(o.hosts[0])
+		if err != nil {
+			return nil, err
+		}
+		host = h
+	}
+	cfg, err := winrmConfig(env, c, host, "winrm-port", "winrm-timeout")
+	if err != nil {
+		return nil, err
+	}
+	return &statusWinRM{base: cfg, concurrency: o.concurrency}, nil
+}
+
+// splitKMSAddress returns the host part of a status HOST[:PORT].
+func splitKMSAddress(s string) (string, string, error) {
+	addr, err := probe.ParseAddress(s)
+	if err != nil {
+		return "", "", err
+	}
+	i := strings.LastIndexByte(addr, ':')
+	return strings.Trim(addr[:i], "[]"), addr[i+1:], nil
+}
+
+// read reads every host's WMI counters, at most concurrency at a time.
+func (w *statusWinRM) read(ctx context.Context, hosts []probe.Host) []output.WinRMResult {
+	out := make([]output.WinRMResult, len(hosts))
+	sem := make(chan struct{}, max(1, w.concurrency))
+	var wg sync.WaitGroup
+	for i := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			cfg := w.base
+			if h, _, err := splitKMSAddress(hosts[i].Host); err == nil {
+				cfg.Host = h
+			}
+			out[i].Address = cfg.Addr()
+			cl, err := kmshost.New(cfg)
+			if err != nil {
+				out[i].Err = err
+				return
+			}
+			out[i].Counters, out[i].Err = cl.KMSHost(ctx)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// statusWinRMFlags are the flags --winrm adds to status.
+func statusWinRMFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.BoolFlag{Name: "winrm", Usage: "also read each host's WMI counters over WinRM and show both counts side by side"},
+		&cli.DurationFlag{Name: "winrm-timeout", Value: kmshost.DefaultTimeout, Usage: "with --winrm: give up on a host's WMI after `DURATION`"},
+	}, winrmFlags("winrm-port")...)
+}
+
+// slmgrRemote rewrites slmgr's remote syntax, `HOST [USER PASSWORD] /dlv`
+// (or /dli, which prints the same host block), to
+// `host dlv HOST [--user USER --password PASSWORD]`. ok is false for
+// anything else. slmgr's "all" after the option is dropped: host dlv shows
+// every KMS host key.
+func slmgrRemote(args []string) (out []string, ok bool) {
+	i, pos, verb := slmgrRemoteParts(args)
+	if verb < 0 || (len(pos) != 1 && len(pos) != 3) {
+		return nil, false
+	}
+	out = append(out, args[:i]...)
+	out = append(out, "host", "dlv", pos[0])
+	if len(pos) == 3 {
+		out = append(out, "--user", pos[1], "--password", pos[2])
+	}
+	for _, a := range args[verb+1:] {
+		if !strings.EqualFold(a, "all") {
+			out = append(out, a)
+		}
+	}
+	return out, true
+}
+
+// slmgrRemoteInvalid is slmgr's answer to a machine and a user without a
+// password before /dlv.
+func slmgrRemoteInvalid(args []string) error {
+	_, pos, verb := slmgrRemoteParts(args)
+	if verb >= 0 && len(pos) == 2 {
+		return &output.UsageError{Msg: "Invalid combination of command parameters.",
+			Hint: "slmgr's remote form is MACHINE USER PASSWORD /dlv; kmsctl also takes kmsctl host dlv MACHINE --user USER (the password from --password-env VAR or a prompt)"}
+	}
+	return nil
+}
+
+// slmgrRemoteParts finds, after the global flags (from index i on), the
+// positional arguments before a /dlv or /dli option and that option's
+// index; verb is -1 when args do not have that shape or the first
+// positional is a kmsctl command.
+func slmgrRemoteParts(args []string) (i int, pos []string, verb int) {
+	i = 1
+	for i < len(args) && strings.HasPrefix(args[i], "--") && args[i] != "--" {
+		if globalTakesValue(args[i]) {
+			i++
+		}
+		i++
+	}
+	for j := i; j < len(args); j++ {
+		a := args[j]
+		if len(a) > 1 && (a[0] == '/' || a[0] == '-') {
+			if v := strings.ToLower(a[1:]); (v == "dlv" || v == "dli") && len(pos) > 0 && !isCommandName(pos[0]) {
+				return i, pos, j
+			}
+			return i, nil, -1
+		}
+		pos = append(pos, a)
+		if len(pos) > 3 {
+			break
+		}
+	}
+	return i, nil, -1
+}
+
+// globalTakesValue reports whether arg is a global flag followed by its
+// value (--state-dir DIR).
+func globalTakesValue(arg string) bool {
+	return takesValue(NewApp(SystemEnv()).Flags, arg)
+}
+
+// isCommandName reports whether s names a kmsctl command (then it is not
+// a machine name).
+func isCommandName(s string) bool {
+	return s == "help" || s == "h" || NewApp(SystemEnv()).Command(s) != nil
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
+	"github.com/kmsctl/kmsctl/kmshost/hosttest"
+)
+
+// winrmKey is where Setup leaves the script's test WinRM servers.
+type winrmKey struct{}
+
+// busyLog is the 10,000-event log of $WINRM_BUSY, built once.
+var busyLog = sync.OnceValue(func() []hosttest.Event { return hosttest.ManyEvents(hosttest.DefaultNow, 10000) })
+
+// setupWinRM starts the script's Windows hosts (kmshost/hosttest) and
+// exports their addresses:
+//
+//	WINRM_HOST      a KMS host (Windows Server 2019 + Office) with counters and a short log
+//	WINRM_TLS       the same over HTTPS, with a self-signed certificate
+//	WINRM_NOTKMS    a KMS client, no host key
+//	WINRM_EMPTY     a KMS host with an empty log
+//	WINRM_BUSY      a KMS host with 10,000 events
+//	WINRM_BADJSON   answers every command with cut-off JSON
+//	WINRM_BADTYPES  a count written as a string, a flag as a number
+//	WINRM_FAIL      every command fails on the host: access denied
+//	WINRM_STALL     accepts requests, never answers
+//	WINRM_REFUSED   nothing listens
+//	WINRM_NEGOTIATE offers only Negotiate (Basic disabled, Windows' default)
+//
+// WINRM_PORT is $WINRM_HOST's port (for status --winrm-port); WINRM_USER and
+// WINRM_PASSWORD the credentials every one of them accepts.
+func setupWinRM(env *testscript.Env) error {
+	// golden masks addresses by plain replacement: no WinRM server may have
+	// the port of a test KMS host (a refusing one's port is free for reuse).
+	taken := map[int]bool{}
+	if hosts, ok := env.Values[hostKey{}].(map[string]*kmstest.Host); ok {
+		for _, h := range hosts {
+			p, _ := strconv.Atoi(h.Port())
+			taken[p] = true
+		}
+	}
+	servers := map[string]*hosttest.Server{}
+	for name, o := range map[string]hosttest.Options{
+		"WINRM_HOST":      {},
+		"WINRM_TLS":       {TLS: true},
+		"WINRM_NOTKMS":    {Counters: hosttest.NotKMSHostJSON()},
+		"WINRM_EMPTY":     {Events: hosttest.NoEvents},
+		"WINRM_BUSY":      {Events: busyLog()},
+		"WINRM_BADJSON":   {Answer: hosttest.MalformedJSON},
+		"WINRM_BADTYPES":  {Counters: hosttest.WrongTypesJSON()},
+		"WINRM_FAIL":      {Answer: hosttest.AccessDeniedJSON(), AnswerExit: 1},
+		"WINRM_STALL":     {Stall: true},
+		"WINRM_REFUSED":   {Refuse: true},
+		"WINRM_NEGOTIATE": {Offer: "Negotiate"},
+	} {
+		s, err := hosttest.New(o)
+		for tries := 0; err == nil && taken[s.Port()] && tries < 10; tries++ {
+			s.Close()
+			s, err = hosttest.New(o)
+		}
+		if err != nil {
+			return err
+		}
+		taken[s.Port()] = true
+		env.Defer(s.Close)
+		servers[name] = s
+		env.Setenv(name, s.Addr())
+	}
+	env.Setenv("WINRM_PORT", strconv.Itoa(servers["WINRM_HOST"].Port()))
+	env.Setenv("WINRM_USER", hosttest.DefaultUser)
+	env.Setenv("WINRM_PASSWORD", hosttest.DefaultPassword)
+	env.Values[winrmKey{}] = servers
+	return nil
+}
+
+// maskWinRM writes each test WinRM server's address as its variable name.
+func maskWinRM(ts *testscript.TestScript, got string) string {
+	servers, _ := ts.Value(winrmKey{}).(map[string]*hosttest.Server)
+	names := make([]string, 0, len(servers))
+	for n := range servers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		got = strings.ReplaceAll(got, servers[n].Addr(), "$"+n)
+	}
+	return got
+}
+
+// winrmCmd checks what a test WinRM server saw:
+//
+//	winrm VAR scripts N     it ran N PowerShell scripts, all kmsctl's
+//	winrm VAR auth SCHEME   every Authorization header it got was SCHEME ("-": none)
+//	winrm VAR query MAX SINCE_SECONDS   the last log script asked for that
+//	winrm VAR reset         forget what it saw so far
+func winrmCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 2 && args[1] == "reset" {
+		ts.Value(winrmKey{}).(map[string]*hosttest.Server)[args[0]].Reset()
+		return
+	}
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: winrm VAR scripts N | winrm VAR auth SCHEME... | winrm VAR query MAX SINCE_SECONDS")
+	}
+	s := ts.Value(winrmKey{}).(map[string]*hosttest.Server)[args[0]]
+	if s == nil {
+		ts.Fatalf("no WinRM server %s", args[0])
+	}
+	switch args[1] {
+	case "scripts":
+		if u := s.Unknown(); len(u) > 0 {
+			ts.Fatalf("%s ran commands that are not kmsctl's: %q", args[0], u)
+		}
+		if got := strconv.Itoa(len(s.Scripts())); got != args[2] {
+			ts.Fatalf("%s ran %s scripts, want %s", args[0], got, args[2])
+		}
+	case "auth":
+		want := map[string]bool{}
+		for _, a := range args[2:] {
+			want[a] = true
+		}
+		for _, got := range s.AuthSchemes() {
+			if !want[got] {
+				ts.Fatalf("%s got Authorization %q, want only %q (all: %q)", args[0], got, args[2:], s.AuthSchemes())
+			}
+		}
+	case "query":
+		q := s.LastQuery()
+		if len(args) != 4 || strconv.Itoa(q.Max) != args[2] || strconv.Itoa(int(q.Since.Seconds())) != args[3] {
+			ts.Fatalf("%s last log query: max %d since %ds, want %q", args[0], q.Max, int(q.Since.Seconds()), args[2:])
+		}
+	default:
+		ts.Fatalf("winrm: unknown check %q", args[1])
+	}
+}
