@@ -13,14 +13,7 @@ func interspersed(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	// Skip the global flags to find the command.
-	i := 1
-	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
-		if takesValue(app.Flags, args[i]) {
-			i++
-		}
-		i++
-	}
+	i := commandIndex(app, args)
 	if i >= len(args) {
 		return args
 	}
@@ -28,24 +21,45 @@ func interspersed(app *cli.App, args []string) []string {
 	if cmd == nil || len(cmd.Subcommands) > 0 {
 		return args
 	}
+	return reorder(app.Flags, cmd.Flags, args, i, i+1)
+}
+
+// commandIndex is the index of the command in args: the first word after
+// the global flags and their values.
+func commandIndex(app *cli.App, args []string) int {
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		if takesValue(app.Flags, args[i]) {
+			i++
+		}
+		i++
+	}
+	return i
+}
+
+// reorder rebuilds args so that the global flags written after the command
+// (args[cmdStart:cmdEnd], one word or a command and its subcommand) come
+// before it, and the command's own flags come before its positional
+// arguments. "--" ends the flags.
+func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int) []string {
 	var globals, flags, positional []string
-	rest := args[i+1:]
+	rest := args[cmdEnd:]
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
 		switch {
 		case a == "--":
 			positional = append(positional, rest[j:]...)
 			j = len(rest)
-		case strings.HasPrefix(a, "-") && len(a) > 1 && !isFlag(cmd.Flags, a) && isFlag(app.Flags, a):
+		case strings.HasPrefix(a, "-") && len(a) > 1 && !isFlag(cmdFlags, a) && isFlag(appFlags, a):
 			// A global flag written after the command.
 			globals = append(globals, a)
-			if takesValue(app.Flags, a) && j+1 < len(rest) {
+			if takesValue(appFlags, a) && j+1 < len(rest) {
 				j++
 				globals = append(globals, rest[j])
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			flags = append(flags, canonical(cmd.Flags, a))
-			if takesValue(cmd.Flags, a) && j+1 < len(rest) {
+			flags = append(flags, canonical(cmdFlags, a))
+			if takesValue(cmdFlags, a) && j+1 < len(rest) {
 				j++
 				flags = append(flags, rest[j])
 			}
@@ -53,9 +67,9 @@ func interspersed(app *cli.App, args []string) []string {
 			positional = append(positional, a)
 		}
 	}
-	out := append([]string(nil), args[:i]...)
+	out := append([]string(nil), args[:cmdStart]...)
 	out = append(out, globals...)
-	out = append(out, args[i])
+	out = append(out, args[cmdStart:cmdEnd]...)
 	out = append(out, flags...)
 	return append(out, positional...)
 }
@@ -144,13 +158,7 @@ func wantsJSON(args []string) bool {
 // (`kmsctl host dlv HOST --json`), as interspersed does for commands:
 // urfave/cli v2 stops parsing flags at the first positional argument.
 func interspersedSub(app *cli.App, args []string) []string {
-	i := 1
-	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
-		if takesValue(app.Flags, args[i]) {
-			i++
-		}
-		i++
-	}
+	i := commandIndex(app, args)
 	if i+1 >= len(args) {
 		return args
 	}
@@ -162,34 +170,5 @@ func interspersedSub(app *cli.App, args []string) []string {
 	if sub == nil {
 		return args
 	}
-	var globals, flags, positional []string
-	rest := args[i+2:]
-	for j := 0; j < len(rest); j++ {
-		a := rest[j]
-		switch {
-		case a == "--":
-			positional = append(positional, rest[j:]...)
-			j = len(rest)
-		case strings.HasPrefix(a, "-") && len(a) > 1 && !isFlag(sub.Flags, a) && isFlag(app.Flags, a):
-			// A global flag written after the subcommand.
-			globals = append(globals, a)
-			if takesValue(app.Flags, a) && j+1 < len(rest) {
-				j++
-				globals = append(globals, rest[j])
-			}
-		case strings.HasPrefix(a, "-") && len(a) > 1:
-			flags = append(flags, canonical(sub.Flags, a))
-			if takesValue(sub.Flags, a) && j+1 < len(rest) {
-				j++
-				flags = append(flags, rest[j])
-			}
-		default:
-			positional = append(positional, a)
-		}
-	}
-	out := append([]string(nil), args[:i]...)
-	out = append(out, globals...)
-	out = append(out, args[i:i+2]...)
-	out = append(out, flags...)
-	return append(out, positional...)
+	return reorder(app.Flags, sub.Flags, args, i, i+2)
 }

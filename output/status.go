@@ -7,10 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -210,18 +206,7 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 			fmt.Fprintf(s.Out, "  %s\n", s.bad("unreachable: "+Describe(h.Err).Code))
 			continue
 		}
-		t := tablewriter.NewTable(s.Out,
-			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-				Borders:  tw.BorderNone,
-				Symbols:  tw.NewSymbols(tw.StyleNone),
-				Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off}, Lines: tw.Lines{ShowHeaderLine: tw.Off}},
-			})),
-			tablewriter.WithHeaderAutoFormat(tw.On),
-			tablewriter.WithHeaderAlignment(tw.AlignLeft),
-			tablewriter.WithRowAlignment(tw.AlignLeft),
-			tablewriter.WithTrimSpace(tw.Off),
-			tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-		)
+		t := s.newTable()
 		header := []string{"Product group", "Protocol", "Count", "Host OS build", "Language", "Key activated", "HWID", "Retry/renew", "Latency"}
 		if wmi != nil {
 			header = append(header[:3], append([]string{"WMI count"}, header[3:]...)...)
