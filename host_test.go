@@ -32,6 +32,7 @@ var busyLog = sync.OnceValue(func() []hosttest.Event { return hosttest.ManyEvent
 //	WINRM_STALL     accepts requests, never answers
 //	WINRM_REFUSED   nothing listens
 //	WINRM_NEGOTIATE offers only Negotiate (Basic disabled, Windows' default)
+//	WINRM_NTLM      Basic disabled, and completes NTLM: checks the NTLMv2 response
 //
 // WINRM_PORT is $WINRM_HOST's port (for status --winrm-port); WINRM_USER and
 // WINRM_PASSWORD the credentials every one of them accepts.
@@ -58,6 +59,7 @@ func setupWinRM(env *testscript.Env) error {
 		"WINRM_STALL":     {Stall: true},
 		"WINRM_REFUSED":   {Refuse: true},
 		"WINRM_NEGOTIATE": {Offer: "Negotiate"},
+		"WINRM_NTLM":      {NTLM: true},
 	} {
 		s, err := hosttest.New(o)
 		for tries := 0; err == nil && taken[s.Port()] && tries < 10; tries++ {

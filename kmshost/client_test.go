@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -207,28 +208,60 @@ func TestClient_NTLMNeverSendsBasic(t *testing.T) {
 	}
 }
 
-// TestClient_NTLMNegotiates: against a host that offers Negotiate, kmsctl
-// starts an NTLM exchange (an NTLMSSP NEGOTIATE message). The test server
-// cannot complete one, so this shows the first leg only.
-func TestClient_NTLMNegotiates(t *testing.T) {
-	s := hosttest.Start(t, hosttest.Options{Offer: "Negotiate"})
-	_, err := client(t, s, func(c *Config) { c.Auth = AuthNTLM }).KMSHost(context.Background())
-	kind(t, err, KindAuth, 0x80070005, "NTLM authentication refused (the server offers Negotiate)")
-	if got := s.AuthSchemes(); !slices.Equal(got, []string{"-", "Negotiate"}) {
-		t.Errorf("Authorization schemes %q", got)
+// TestClient_NTLM: against a host that accepts only NTLM (Basic disabled,
+// as Windows ships), kmsctl completes the whole handshake: NEGOTIATE,
+// the host's CHALLENGE, an AUTHENTICATE whose NTLMv2 response the host
+// checks against the password; then the connection stays authenticated.
+func TestClient_NTLM(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLM: true})
+	c, err := client(t, s, func(c *Config) { c.Auth = AuthNTLM }).KMSHost(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	token := s.NegotiateTokens()
-	if len(token) != 1 {
-		t.Fatalf("tokens %q", token)
+	if *c.Service.CurrentCount != 50 || len(s.Scripts()) != 1 {
+		t.Errorf("count %d, %d scripts", *c.Service.CurrentCount, len(s.Scripts()))
 	}
-	msg, err := base64.StdEncoding.DecodeString(token[0])
-	if err != nil || !strings.HasPrefix(string(msg), "NTLMSSP\x00\x01\x00\x00\x00") {
-		t.Errorf("not an NTLMSSP NEGOTIATE message: %q", msg)
+	schemes := s.AuthSchemes()
+	if !slices.Equal(schemes[:3], []string{"-", "Negotiate", "Negotiate"}) || slices.Contains(schemes, "Basic") {
+		t.Errorf("Authorization schemes %q", schemes)
 	}
-	// Basic against the same host: refused, with advice to use NTLM.
-	_, err = client(t, s).KMSHost(context.Background())
+	// One handshake: the later requests ride on the authenticated connection.
+	if n := len(s.NegotiateTokens()); n != 2 {
+		t.Errorf("%d NTLM messages, want NEGOTIATE and AUTHENTICATE", n)
+	}
+	for i, token := range s.NegotiateTokens() {
+		msg, err := base64.StdEncoding.DecodeString(token)
+		want := fmt.Sprintf("NTLMSSP\x00%c\x00\x00\x00", []byte{1, 3}[i])
+		if err != nil || !strings.HasPrefix(string(msg), want) {
+			t.Errorf("message %d is not an NTLMSSP type %d: %q", i, []byte{1, 3}[i], msg)
+		}
+	}
+}
+
+// TestClient_NTLMWrongPassword: the host's NTLMv2 check fails; kmsctl
+// reports a refused NTLM logon, not a protocol error.
+func TestClient_NTLMWrongPassword(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLM: true})
+	_, err := client(t, s, func(c *Config) { c.Auth, c.Password = AuthNTLM, "wrong" }).KMSHost(context.Background())
+	kind(t, err, KindAuth, 0x80070005, "HTTP 401: NTLM authentication refused (the server offers Negotiate, Kerberos)")
+	if len(s.Scripts()) != 0 {
+		t.Errorf("%d scripts ran", len(s.Scripts()))
+	}
+	// Another account of the same domain: refused too.
+	_, err = client(t, s, func(c *Config) { c.Auth, c.User = AuthNTLM, `CORP\someoneelse` }).KMSHost(context.Background())
+	kind(t, err, KindAuth, 0x80070005, "NTLM authentication refused")
+}
+
+// TestClient_BasicAgainstNTLM: Basic against a host with Basic disabled is
+// refused with the advice to use NTLM, and the password is sent once.
+func TestClient_BasicAgainstNTLM(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLM: true})
+	_, err := client(t, s).KMSHost(context.Background())
 	if e := kind(t, err, KindAuth, 0x80070005, "the server offers Negotiate"); !strings.Contains(e.Hint(), "--auth ntlm") {
 		t.Errorf("hint: %s", e.Hint())
+	}
+	if got := s.AuthSchemes(); !slices.Equal(got, []string{"Basic"}) {
+		t.Errorf("Authorization schemes %q", got)
 	}
 }
 

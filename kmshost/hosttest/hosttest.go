@@ -49,6 +49,10 @@ type Options struct {
 	// has Basic disabled (Windows' default).
 	Offer string
 	TLS   bool // serve HTTPS with a self-signed certificate for 127.0.0.1
+	// NTLM accepts only NTLM (offered as Negotiate, Basic disabled, as
+	// Windows ships), with the handshake carried through and the NTLMv2
+	// response checked against User and Password.
+	NTLM bool
 
 	Counters     []byte // answer to the counters script; nil: KMSHostJSON()
 	CountersExit int
@@ -89,6 +93,7 @@ type Server struct {
 	addr    string
 	closing chan struct{}
 	once    sync.Once
+	ntlm    *ntlmServer // with Options.NTLM
 
 	mu      sync.Mutex
 	scripts []string // every script run, in order
@@ -125,6 +130,9 @@ func New(opts Options) (*Server, error) {
 		opts.Counters = KMSHostJSON()
 	}
 	s := &Server{opts: opts, closing: make(chan struct{})}
+	if opts.NTLM {
+		s.ntlm = newNTLMServer(opts.User, opts.Password, opts.Now)
+	}
 	if opts.Refuse {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -247,8 +255,11 @@ func (s *Server) handler(next http.Handler) http.Handler {
 			}
 			return
 		}
-		user, pass, ok := r.BasicAuth()
-		if s.opts.Offer != "" || !ok || user != s.opts.User || pass != s.opts.Password {
+		if s.ntlm != nil {
+			if !s.ntlm.authorize(w, r) {
+				return
+			}
+		} else if user, pass, ok := r.BasicAuth(); s.opts.Offer != "" || !ok || user != s.opts.User || pass != s.opts.Password {
 			offer := s.opts.Offer
 			if offer == "" {
 				offer = `Basic realm="WSMAN"`

@@ -1,0 +1,219 @@
+package hosttest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	"golang.org/x/crypto/md4" //nolint:staticcheck // NTLM's NT hash is MD4 (MS-NLMP 3.3.2)
+)
+
+// ntlmServer is the accepting side of NTLMv2 (MS-NLMP) for one account, as
+// a Windows host with Basic disabled runs it: a NEGOTIATE message gets a
+// CHALLENGE, and an AUTHENTICATE message is checked by recomputing its
+// NTProofStr from the account's password. A connection that passed is
+// authenticated for its remaining requests, as with HTTP.sys. It is written
+// from the specification, independently of the client library kmsctl
+// uses, so a test that passes shows the two agree.
+type ntlmServer struct {
+	user, domain, password string
+	now                    time.Time
+
+	mu         sync.Mutex
+	challenges map[string][8]byte // by connection (the client's address)
+	authed     map[string]bool
+}
+
+func newNTLMServer(account, password string, now time.Time) *ntlmServer {
+	domain, user, ok := strings.Cut(account, `\`)
+	if !ok {
+		domain, user = "WORKGROUP", account
+	}
+	return &ntlmServer{user: user, domain: strings.ToUpper(domain), password: password, now: now,
+		challenges: map[string][8]byte{}, authed: map[string]bool{}}
+}
+
+// challengeOffers is what a Windows WinRM listener with Basic disabled
+// offers.
+var challengeOffers = []string{"Negotiate", "Kerberos"}
+
+// authorize reports whether r may pass; when not, it has written the 401.
+func (n *ntlmServer) authorize(w http.ResponseWriter, r *http.Request) bool {
+	conn := r.RemoteAddr
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	n.mu.Lock()
+	authed := n.authed[conn]
+	n.mu.Unlock()
+	if authed && scheme == "" {
+		return true
+	}
+	msg, err := base64.StdEncoding.DecodeString(token)
+	if (scheme != "Negotiate" && scheme != "NTLM") || err != nil || len(msg) < 12 ||
+		!bytes.HasPrefix(msg, []byte("NTLMSSP\x00")) {
+		n.refuse(w)
+		return false
+	}
+	switch binary.LittleEndian.Uint32(msg[8:12]) {
+	case 1: // NEGOTIATE: answer with a fresh challenge
+		var c [8]byte
+		rand.Read(c[:])
+		n.mu.Lock()
+		n.challenges[conn] = c
+		n.mu.Unlock()
+		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(n.challenge(c)))
+		w.WriteHeader(http.StatusUnauthorized)
+		return false
+	case 3: // AUTHENTICATE
+		n.mu.Lock()
+		c, ok := n.challenges[conn]
+		delete(n.challenges, conn)
+		n.mu.Unlock()
+		if !ok || n.verify(msg, c) != nil {
+			n.refuse(w)
+			return false
+		}
+		n.mu.Lock()
+		n.authed[conn] = true
+		n.mu.Unlock()
+		return true
+	}
+	n.refuse(w)
+	return false
+}
+
+func (n *ntlmServer) refuse(w http.ResponseWriter) {
+	for _, o := range challengeOffers {
+		w.Header().Add("WWW-Authenticate", o)
+	}
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
+// NTLM negotiate flags the challenge sets (MS-NLMP 2.2.2.5). Not LM_KEY
+// or KEY_EXCH: Windows sets those only when the client asked for them.
+const (
+	flagUnicode        = 0x00000001
+	flagRequestTarget  = 0x00000004
+	flagNTLM           = 0x00000200
+	flagAlwaysSign     = 0x00008000
+	flagTargetDomain   = 0x00010000
+	flagExtendedSecure = 0x00080000
+	flagTargetInfo     = 0x00800000
+	flagVersion        = 0x02000000
+	flag128            = 0x20000000
+	flag56             = 0x80000000
+)
+
+// challenge builds a CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2): a 56-byte
+// header, then the target name and the target information (AV pairs).
+func (n *ntlmServer) challenge(c [8]byte) []byte {
+	target := utf16le(n.domain)
+	var info bytes.Buffer
+	av := func(id uint16, v []byte) {
+		binary.Write(&info, binary.LittleEndian, id)
+		binary.Write(&info, binary.LittleEndian, uint16(len(v)))
+		info.Write(v)
+	}
+	av(2, target)               // MsvAvNbDomainName
+	av(1, utf16le("KMS01"))     // MsvAvNbComputerName
+	av(4, utf16le("corp.test")) // MsvAvDnsDomainName
+	var ft [8]byte              // MsvAvTimestamp, a FILETIME
+	binary.LittleEndian.PutUint64(ft[:], uint64(n.now.UnixNano()/100+116444736000000000))
+	av(7, ft[:])
+	av(0, nil) // MsvAvEOL
+
+	const header = 56
+	m := make([]byte, header, header+len(target)+info.Len())
+	copy(m, "NTLMSSP\x00")
+	binary.LittleEndian.PutUint32(m[8:], 2)
+	putField(m[12:], len(target), header)
+	binary.LittleEndian.PutUint32(m[20:], flagUnicode|flagRequestTarget|flagNTLM|flagAlwaysSign|
+		flagTargetDomain|flagExtendedSecure|flagTargetInfo|flagVersion|flag128|flag56)
+	copy(m[24:32], c[:])
+	putField(m[40:], info.Len(), header+len(target))
+	copy(m[48:], []byte{10, 0, 0x63, 0x45, 0, 0, 0, 15}) // Windows 10.0.17763, NTLMSSP revision 15
+	m = append(m, target...)
+	return append(m, info.Bytes()...)
+}
+
+func putField(b []byte, length, offset int) {
+	binary.LittleEndian.PutUint16(b[0:], uint16(length))
+	binary.LittleEndian.PutUint16(b[2:], uint16(length))
+	binary.LittleEndian.PutUint32(b[4:], uint32(offset))
+}
+
+// field reads the payload field whose Len/MaxLen/Offset start at at.
+func field(msg []byte, at int) ([]byte, error) {
+	if len(msg) < at+8 {
+		return nil, errors.New("short message")
+	}
+	l := int(binary.LittleEndian.Uint16(msg[at:]))
+	off := int(binary.LittleEndian.Uint32(msg[at+4:]))
+	if off > len(msg) || l > len(msg)-off {
+		return nil, errors.New("field outside the message")
+	}
+	return msg[off : off+l], nil
+}
+
+// verify checks an AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3) against the
+// challenge c: the account's user and domain, and the NTLMv2 response
+// NTProofStr = HMAC_MD5(NTOWFv2, challenge ‖ blob) (MS-NLMP 3.3.2).
+func (n *ntlmServer) verify(msg []byte, c [8]byte) error {
+	nt, err := field(msg, 20)
+	if err != nil {
+		return err
+	}
+	domainField, err := field(msg, 28)
+	if err != nil {
+		return err
+	}
+	userField, err := field(msg, 36)
+	if err != nil {
+		return err
+	}
+	user, domain := fromUTF16le(userField), fromUTF16le(domainField)
+	if !strings.EqualFold(user, n.user) || !strings.EqualFold(domain, n.domain) {
+		return errors.New("unknown account")
+	}
+	// NTProofStr (16), then the blob: RespType 1, HiRespType 1, reserved,
+	// timestamp, client challenge, AV pairs.
+	if len(nt) < 16+28 || nt[16] != 1 || nt[17] != 1 {
+		return errors.New("not an NTLMv2 response")
+	}
+	h := md4.New()
+	h.Write(utf16le(n.password))
+	key := hmac.New(md5.New, h.Sum(nil))
+	key.Write(utf16le(strings.ToUpper(user) + domain))
+	proof := hmac.New(md5.New, key.Sum(nil))
+	proof.Write(c[:])
+	proof.Write(nt[16:])
+	if !hmac.Equal(proof.Sum(nil), nt[:16]) {
+		return errors.New("wrong password")
+	}
+	return nil
+}
+
+func utf16le(s string) []byte {
+	u := utf16.Encode([]rune(s))
+	b := make([]byte, 2*len(u))
+	for i, r := range u {
+		binary.LittleEndian.PutUint16(b[2*i:], r)
+	}
+	return b
+}
+
+func fromUTF16le(b []byte) string {
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return string(utf16.Decode(u))
+}
