@@ -43,7 +43,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			store, err := env.store(c)
+			store, err := env.changeStore(c)
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ Example:
 			if err := wantArgs(c, "upk", 0, 0, ""); err != nil {
 				return err
 			}
-			store, err := env.store(c)
+			store, err := env.changeStore(c)
 			if err != nil {
 				return err
 			}
@@ -107,7 +107,7 @@ Example:
 			if err := wantArgs(c, "cpky", 0, 0, ""); err != nil {
 				return err
 			}
-			store, err := env.store(c)
+			store, err := env.changeStore(c)
 			if err != nil {
 				return err
 			}
@@ -123,6 +123,16 @@ Example:
 			return env.change(c, output.Change{Command: "cpky", Changed: changed, Message: "Product key from the license store cleared successfully."}, st)
 		},
 	}
+}
+
+// changeStore is the store for a command that changes it and then reports
+// with change: a corrupt client identity stops it before anything is
+// written, not after.
+func (e *Env) changeStore(c *cli.Context) (license.Store, error) {
+	if _, err := e.peekIdentity(c); err != nil {
+		return license.Store{}, err
+	}
+	return e.store(c)
 }
 
 // change reports a change to the store with the license it left.

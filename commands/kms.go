@@ -167,7 +167,7 @@ func kmsSetting(env *Env, name, args, usage, desc string,
 			if err != nil {
 				return err
 			}
-			store, err := env.store(c)
+			store, err := env.changeStore(c)
 			if err != nil {
 				return err
 			}

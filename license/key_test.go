@@ -111,6 +111,23 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// A key given where the product name goes is not echoed either.
+func TestResolve_KeyAsProduct(t *testing.T) {
+	for _, key := range []string{"BBBBB-CCCCC-DDDDD-FFFFF-GGGGG", "bbbbb-ccccc-ddddd-fffff-ggggg", "BBBBBCCCCCDDDDDFFFFFGGGGG", "BBBBB-CCCCC-DDDDD-FFFFF-GGGGZ"} {
+		for _, arg := range []string{"", win10GVLK} {
+			_, err := Resolve(arg, key)
+			var ke *KeyError
+			if !errors.As(err, &ke) {
+				t.Fatalf("Resolve(%q, %q) = %v (%T), want a *KeyError", arg, key, err, err)
+			}
+			assertNoKey(t, err, key)
+		}
+	}
+	if in, err := Resolve("", win10GVLK); err != nil || in.Product.Name != "Windows 10/11 Enterprise" {
+		t.Fatalf("a GVLK as the product: %+v, %v", in, err)
+	}
+}
+
 func TestResolve_ProductWithoutGVLK(t *testing.T) {
 	for _, p := range catalogue.Products() {
 		if p.GVLK != "" {

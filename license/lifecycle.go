@@ -156,8 +156,10 @@ func Evaluate(st State, now time.Time) View {
 		return v
 	}
 	last, ok := st.LastSuccess, st.LastSuccess != nil
+	// LastAttempt is the latest contact, so a failed one came after the
+	// last success even when both fall in the same second.
 	failedSince := st.LastAttempt != nil && !st.LastAttempt.Succeeded() &&
-		(!ok || st.LastAttempt.At.After(last.At)) && !st.LastAttempt.At.Before(st.GraceStart)
+		(!ok || !st.LastAttempt.At.Before(last.At)) && !st.LastAttempt.At.Before(st.GraceStart)
 
 	switch {
 	case ok:

@@ -79,6 +79,9 @@ func TestEvaluate_Transitions(t *testing.T) {
 		{"renewed on day 7: expiry moves to day 187", with(func(s *State) { s.LastAttempt, s.LastSuccess = ok(t0.Add(7*day)), ok(t0.Add(7*day)) }),
 			t0.Add(8 * day), Licensed, 0, t0.Add(187 * day), t0.Add(14 * day), Renew, false},
 		{"renewal failed: still licensed, retry after 2 hours", renewFailed, t0.Add(35 * day), Licensed, 0, t0.Add(180 * day), t0.Add(35*day + 2*hour), Retry, true},
+		{"renewal failed in the same second as the last success", with(func(s *State) {
+			s.LastSuccess, s.LastAttempt = ok(t0), fail(t0, hresult.NotEnoughCount)
+		}), t0, Licensed, 0, t0.Add(180 * day), t0.Add(2 * hour), Retry, true},
 		{"renewal keeps failing until expiry", renewFailed, t0.Add(179 * day), Licensed, 0, t0.Add(180 * day), t0.Add(35*day + 2*hour), Retry, true},
 		{"activation expires: additional grace 30 days", renewFailed, t0.Add(180 * day), OOTGrace, 0, t0.Add(210 * day), t0.Add(35*day + 2*hour), Retry, false},
 		{"expired without any attempt: retry due at once", activated, t0.Add(200 * day), OOTGrace, 0, t0.Add(210 * day), t0.Add(7 * day), Retry, false},
