@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/output"
 )
 
 // Activation: ato and renew.
@@ -71,6 +72,9 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 	env.json = c.Bool("json")
 	if err := wantArgs(c, op, 0, 0, ""); err != nil {
 		return err
+	}
+	if c.Duration("timeout") <= 0 {
+		return &output.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
 	}
 	store, err := env.store(c)
 	if err != nil {
