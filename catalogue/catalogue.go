@@ -241,7 +241,27 @@ func looksLikeGVLK(s string) bool {
 }
 
 func notFound(q, why string) error {
+	if KeyShaped(q) {
+		// A product key is never printed whole, not even a wrong one.
+		k := strings.ReplaceAll(strings.TrimSpace(q), "-", "")
+		q = "*****-*****-*****-*****-" + strings.ToUpper(k[20:])
+	}
 	return fmt.Errorf("%w %q: %s", ErrNotFound, q, why)
+}
+
+// KeyShaped reports whether s looks like a product key: 25 letters and
+// digits, dashes aside. Such text is never echoed whole.
+func KeyShaped(s string) bool {
+	k := strings.ReplaceAll(strings.TrimSpace(s), "-", "")
+	if len(k) != 25 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 const listHint = `run "kmsctl products" for the list, or give part of a name (e.g. "Server 2019 Standard")`

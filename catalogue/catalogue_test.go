@@ -482,7 +482,8 @@ func TestNotFoundMessages(t *testing.T) {
 		{"Windows 95", `no such product "Windows 95": run "kmsctl products"`},
 		{"907f1f65-adcd-4a2e-95bc-4bf500bc6e58", `KMS counted ID of "Windows Server 2025", not a SKU ID`},
 		{"{00000000-0000-0000-0000-000000000000}", "no product has that SKU ID"},
-		{"bbbbb-bbbbb-bbbbb-bbbbb-bbbbb", "no product has that GVLK"},
+		{"bbbbb-bbbbb-bbbbb-bbbbb-bbbbc", `"*****-*****-*****-*****-BBBBC": no product has that GVLK`},
+		{"BBBBBCCCCCDDDDDFFFFFGGGGG", `"*****-*****-*****-*****-GGGGG": run "kmsctl products"`},
 	}
 	for _, tt := range tests {
 		_, err := Lookup(tt.query)

@@ -59,21 +59,6 @@ func ParseKey(s string) (string, error) {
 	return k, nil
 }
 
-// keyShaped reports whether s looks like a product key: 25 letters and
-// digits, dashes aside.
-func keyShaped(s string) bool {
-	k := strings.ReplaceAll(strings.TrimSpace(s), "-", "")
-	if len(k) != 25 {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 func inAlphabet(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if strings.IndexByte(keyAlphabet, s[i]) < 0 {
@@ -118,7 +103,7 @@ func Resolve(key, product string) (Installation, error) {
 	if product != "" {
 		var err error
 		if p, err = catalogue.Lookup(product); err != nil {
-			if keyShaped(product) { // a key given as the product: never echo it
+			if catalogue.KeyShaped(product) { // a key given as the product: never echo it
 				return Installation{}, &KeyError{Reason: "given as the product is not the GVLK of any product kmsctl knows",
 					hint: "give the key as the argument and name its product: kmsctl ipk KEY --product NAME (kmsctl products lists them)"}
 			}
