@@ -48,7 +48,11 @@ func TestMain(m *testing.M) {
 			// Discovery asks the script's DNS server, never the machine's.
 			env.DNSConfig = func() (*discovery.Config, error) {
 				return &discovery.Config{Servers: []string{os.Getenv("KMSCTL_TEST_DNS")},
-					Search: strings.Fields(os.Getenv("KMSCTL_TEST_DNS_SEARCH"))}, nil
+					Search: strings.Fields(os.Getenv("KMSCTL_TEST_DNS_SEARCH")),
+					// Far beyond any --timeout a script gives, so that a
+					// command that does not bound discovery by its own
+					// timeout shows, without timing anything closely.
+					QueryTimeout: time.Minute}, nil
 			}
 			sys := env.NewStreams
 			env.NewStreams = func(noColor bool) *output.Streams {
@@ -237,11 +241,12 @@ var goldenDir = func() string {
 //   - corp.test: kms1 (count 50) first, kms2 (counting) second, then a
 //     refusing host; every KMS client finds kms1;
 //   - broken.test: a dead host, a duplicate and a target with no address;
-//   - _vlmcs._tcp.empty.test exists without SRV records; anything else
-//     is NXDOMAIN.
+//   - _vlmcs._tcp.empty.test exists without SRV records;
+//   - noaddr.test publishes one target that does not resolve;
+//   - _vlmcs._tcp.stall.test is never answered; anything else is NXDOMAIN.
 func testZone(hosts map[string]*kmstest.Host) dnstest.Zone {
 	port := func(name string) string { return hosts[name].Port() }
-	return dnstest.Zone{Records: []string{
+	return dnstest.Zone{Faults: map[string]dnstest.Fault{"_vlmcs._tcp.stall.test.": dnstest.Stall}, Records: []string{
 		"_vlmcs._tcp.corp.test. 3600 IN SRV 0 100 " + port("KMS_FULL") + " kms1.corp.test.",
 		"_vlmcs._tcp.corp.test. 3600 IN SRV 10 100 " + port("KMS_HOST") + " kms2.corp.test.",
 		"_vlmcs._tcp.corp.test. 3600 IN SRV 20 100 " + port("KMS_REFUSED") + " kms3.corp.test.",
@@ -257,5 +262,6 @@ func testZone(hosts map[string]*kmstest.Host) dnstest.Zone {
 		"alias.broken.test. 3600 IN CNAME ok.broken.test.",
 		"dead.broken.test. 3600 IN A 127.0.0.1",
 		"_vlmcs._tcp.empty.test. 3600 IN TXT \"no KMS here\"",
+		"_vlmcs._tcp.noaddr.test. 3600 IN SRV 0 0 1688 gone.noaddr.test.",
 	}}
 }

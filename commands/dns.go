@@ -133,10 +133,23 @@ func (e *Env) discover(c *cli.Context) license.DiscoverFunc {
 		if err != nil {
 			return nil, err
 		}
+		// The whole discovery fits in --timeout, however many search
+		// domains, servers and targets it goes through.
+		d := c.Duration("timeout")
+		if d <= 0 {
+			d = 5 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
 		r, err := discovery.Discover(ctx, domain, opts)
 		if err != nil {
 			return nil, err
 		}
-		return r.Addrs(), nil
+		addrs := r.Addrs()
+		if len(addrs) == 0 && len(r.Hosts) > 0 {
+			// Records, but no target resolves: say why, not "no records".
+			return nil, r.Hosts[0].Err
+		}
+		return addrs, nil
 	}
 }

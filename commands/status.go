@@ -87,8 +87,8 @@ Examples:
 			hosts := probe.Fleet(ctx, o.hosts, o.targets, client, popts, o.concurrency, update)
 			stop()
 			for i := range hosts {
-				if name, ok := o.names[hosts[i].Host]; ok {
-					hosts[i].Address, hosts[i].Host = hosts[i].Host, name
+				if i < len(o.names) {
+					hosts[i].Address, hosts[i].Host = hosts[i].Host, o.names[i]
 				}
 			}
 			switch {
@@ -117,7 +117,7 @@ type statusOptions struct {
 	// the configured or search domains when it is "").
 	discover     bool
 	domain       string
-	names        map[string]string // discovered address → target:port, for reports
+	names        []string // discovered hosts' target:port, one per entry of hosts, for reports
 	deadlineFlag time.Duration
 }
 
@@ -147,7 +147,6 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 	if err != nil {
 		return err
 	}
-	o.names = map[string]string{}
 	for i := range r.Hosts {
 		h := &r.Hosts[i]
 		name := strings.TrimSuffix(h.Target, ".") + ":" + strconv.Itoa(int(h.Port))
@@ -158,7 +157,7 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 		}
 		for _, a := range addrs {
 			o.hosts = append(o.hosts, a)
-			o.names[a] = name
+			o.names = append(o.names, name)
 		}
 	}
 	return nil

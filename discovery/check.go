@@ -40,7 +40,7 @@ func ZoneLine(domain, target string, port, prio, weight uint16) string {
 type Report struct {
 	Domain string // the domain checked, fully qualified
 	Name   string // _vlmcs._tcp.<Domain>
-	Server string // the DNS server that answered
+	Server string // the DNS server that answered (or, when the lookup failed, the one that failed)
 	// Records as published, sorted by priority, then weight (highest
 	// first), then target and port.
 	Records []Record
@@ -105,6 +105,9 @@ func Check(ctx context.Context, domain string, opts Options, probe func(ctx cont
 	pub, d, err := s.firstPublished(ctx, domains, &rep.Attempts)
 	rep.Domain, rep.Name = d, Service+d
 	if err != nil {
+		if e, ok := err.(*Error); ok {
+			rep.Server = e.Server // the server that said no, or did not answer
+		}
 		return rep, err
 	}
 	s.resolveAll(ctx, pub, &rep.Attempts)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/miekg/dns"
@@ -19,6 +20,11 @@ type Config struct {
 	// _vlmcs._tcp records in, in order: the primary DNS suffix first,
 	// then the search list, as a Windows KMS client does.
 	Search []string
+	// QueryTimeout, when not zero, bounds one exchange with one server in
+	// place of DefaultQueryTimeout (Options.QueryTimeout still wins).
+	// SystemConfig leaves it zero: resolv.conf's 5 s default would let
+	// one silent server use up a whole --timeout before failover.
+	QueryTimeout time.Duration
 }
 
 // SystemConfig returns this machine's DNS servers and search domains:

@@ -251,6 +251,7 @@ func prepare(domain string, opts Options) (*session, []string, error) {
 		}
 		servers = []string{s}
 	}
+	timeout := opts.QueryTimeout
 	if servers == nil || domains == nil {
 		cfg := opts.Config
 		if cfg == nil {
@@ -259,6 +260,9 @@ func prepare(domain string, opts Options) (*session, []string, error) {
 				return nil, nil, err
 			}
 			cfg = c
+		}
+		if timeout <= 0 {
+			timeout = cfg.QueryTimeout
 		}
 		if servers == nil {
 			for _, s := range cfg.Servers {
@@ -278,7 +282,6 @@ func prepare(domain string, opts Options) (*session, []string, error) {
 			}
 		}
 	}
-	timeout := opts.QueryTimeout
 	if timeout <= 0 {
 		timeout = DefaultQueryTimeout
 	}

@@ -211,6 +211,9 @@ func TestCheck_LookupFailureStillReports(t *testing.T) {
 	if rep == nil || rep.Domain != domain || len(rep.Records) != 0 || len(rep.Attempts) != 1 || rep.Attempts[0].Result != "NXDOMAIN" {
 		t.Errorf("report %+v", rep)
 	}
+	if rep != nil && rep.Server != srv.Addr() {
+		t.Errorf("report names server %q, want %q (the one that answered NXDOMAIN)", rep.Server, srv.Addr())
+	}
 }
 
 func TestCheck_WithoutProbe(t *testing.T) {

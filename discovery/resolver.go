@@ -28,8 +28,11 @@ func newResolver(servers []string, timeout time.Duration, clk clock.Clock) *reso
 		servers: servers,
 		timeout: timeout,
 		clk:     clk,
-		udp:     &dns.Client{Net: "udp", UDPSize: UDPSize},
-		tcp:     &dns.Client{Net: "tcp"},
+		// Timeout replaces miekg/dns's own 2 s read and write limits, which
+		// would otherwise cut any longer QueryTimeout short; the query's
+		// context bounds it too.
+		udp: &dns.Client{Net: "udp", UDPSize: UDPSize, Timeout: timeout},
+		tcp: &dns.Client{Net: "tcp", Timeout: timeout},
 	}
 }
 
