@@ -75,7 +75,7 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 		Threshold: sku.Threshold, Protocol: sku.Protocol, ProductKeyChannel: licChannel(p),
 		PartialProductKey: p.Partial, KeyStored: p.HasKey(),
 		LicenseStatus: v.Status.String(), LicenseStatusCode: int(v.Status),
-		RemainingMinutes: int64(v.Remaining(in.Now) / time.Minute), RenewalFailing: v.RenewalFailing,
+		RemainingMinutes: minutesLeft(v.Remaining(in.Now)), RenewalFailing: v.RenewalFailing,
 		KMSHostCaching:            !st.KMS.NoCaching,
 		ActivationIntervalMinutes: int(v.ActivationInterval / time.Minute),
 		RenewalIntervalMinutes:    int(v.RenewalInterval / time.Minute),
@@ -158,8 +158,19 @@ func When(t, now time.Time) string {
 
 // minutesDays is slmgr's "<m> minute(s) (<d> day(s))", days rounded up.
 func minutesDays(d time.Duration) string {
-	m := int64(d / time.Minute)
+	m := minutesLeft(d)
 	return fmt.Sprintf("%d minute(s) (%d day(s))", m, (m+1439)/1440)
+}
+
+// minutesLeft is d in whole minutes, a started minute counted: never 0
+// while any time is left. slmgr shows 0 minutes only for an activation that
+// does not expire (and then no expiration line at all), so a time-limited
+// one in its last minute must not read "0 minute(s) (0 day(s))".
+func minutesLeft(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64((d + time.Minute - 1) / time.Minute)
 }
 
 // statusColour paints a status by how healthy it is.
@@ -335,7 +346,7 @@ func (s *Streams) Expiry(in LicenseInfo, asJSON bool) error {
 		app = "Office"
 	}
 	left := func() string {
-		return fmt.Sprintf(" (in %d day(s))", (int64(v.Remaining(in.Now)/time.Minute)+1439)/1440)
+		return fmt.Sprintf(" (in %d day(s))", (minutesLeft(v.Remaining(in.Now))+1439)/1440)
 	}
 	var line string
 	switch v.Status {
