@@ -1,10 +1,12 @@
 package commands
 
 import (
+	"context"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
 )
@@ -86,16 +88,20 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 	} else if st.Product == nil {
 		return &license.NoProductError{Path: store.Path()}
 	}
-	ctx, cancel := commandContext(c)
-	id, err := env.identity(ctx, c)
-	cancel()
-	if err != nil {
-		return err
+	// The identity is read under the store's lock (Contact calls Identify
+	// holding it), which rearm holds too while it changes the CMID: read
+	// before taking the lock, a concurrent rearm could make this contact
+	// send the CMID it had just replaced. Lock order: the store's lock,
+	// then the identity's (identity.Load takes it only to create the file).
+	identify := func(ctx context.Context) (identity.Identity, error) {
+		ctx, cancel := context.WithTimeout(ctx, c.Duration("timeout"))
+		defer cancel()
+		return env.identity(ctx, c)
 	}
 	o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{
-		Identity: id, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c)})
+		Identify: identify, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c)})
 	if err != nil {
 		return err
 	}
-	return env.Streams(c).Activation(op, o, &id, env.json)
+	return env.Streams(c).Activation(op, o, &o.Identity, env.json)
 }

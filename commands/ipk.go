@@ -111,15 +111,12 @@ Example:
 			if err != nil {
 				return err
 			}
-			before, err := store.Load()
+			// Whether anything changed is decided under the store's
+			// lock: of two concurrent cpky runs, only one clears the key.
+			st, changed, err := store.ClearKey(c.Context)
 			if err != nil {
 				return err
 			}
-			st, err := store.ClearKey(c.Context)
-			if err != nil {
-				return err
-			}
-			changed := before.Product != nil && before.Product.HasKey()
 			return env.change(c, output.Change{Command: "cpky", Changed: changed, Message: "Product key from the license store cleared successfully."}, st)
 		},
 	}

@@ -47,11 +47,18 @@ type Client struct {
 	// Discover finds hosts when none is set with skms. nil means kmsctl
 	// cannot discover hosts: activation then needs a host set with skms.
 	Discover DiscoverFunc
+	// Identify, when not nil, replaces Identity: Contact calls it under
+	// the store's lock, once a product key is known to be installed, so
+	// that the identity sent is the one current while the contact is
+	// recorded (Rearm changes the CMID under the same lock). It must not
+	// take the store's lock; the identity's own lock is fine.
+	Identify func(ctx context.Context) (identity.Identity, error)
 }
 
 // Outcome is what a contact did.
 type Outcome struct {
 	Action   Action            // Activate, Renew, Retry, or Wait when renew found nothing due
+	Identity identity.Identity // the client identity the contact used (or would have, on Wait)
 	Product  catalogue.Product // the installed product
 	Attempts []Attempt         // every host tried, in order; none when Action is Wait
 	// Err is why the contact did not activate: a *CountError when the
@@ -128,16 +135,17 @@ func (e *NoHostError) Hint() string { return "kmsctl skms kms.example.com:1688" 
 //   - renew contacts it only when a renewal or retry is due (Due), unless
 //     force; otherwise the Outcome's Action is Wait and nothing is written.
 //
-// The request carries the identity's CMID and previous CMID, the product's
-// IDs, threshold and protocol, and the current license status and minutes
-// left in it. Every host tried becomes a journal entry and the state's
+// The request carries the identity's CMID and previous CMID (from
+// c.Identify, called under the lock, when set), the product's IDs,
+// threshold and protocol, and the current license status and minutes left
+// in it. Every host tried becomes a journal entry and the state's
 // last attempt; a success (a count at or above the threshold) is also the
 // last success, which makes the product Licensed for Validity. The host's
 // intervals are kept whenever it answers with a count.
 //
 // The returned error is for what stopped the contact before it happened
-// (no product key, no host, a corrupt store, a lock not obtained); the
-// contact's own failure is Outcome.Err.
+// (no product key, no host, a corrupt store, a lock not obtained, an
+// Identify error); the contact's own failure is Outcome.Err.
 func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Outcome, error) {
 	clk := clock.Or(c.Clock)
 	exchange := c.Exchange
@@ -153,6 +161,14 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 		if st.Product == nil {
 			return nil, &NoProductError{Path: s.Path()}
 		}
+		id := c.Identity
+		if c.Identify != nil {
+			var err error
+			if id, err = c.Identify(ctx); err != nil {
+				return nil, err
+			}
+		}
+		out.Identity = id
 		now := clk.Now().UTC().Truncate(time.Second)
 		out.At, out.Product = now, st.Product.SKU
 		action, view := Activate, Evaluate(*st, now)
@@ -168,12 +184,12 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			return nil, &NoHostError{Domain: st.KMS.LookupDomain}
 		}
 		p := st.Product.SKU
-		req := probe.Request(p, p.Protocol, probe.Client{CMID: c.Identity.CMID, Workstation: c.Identity.Workstation}, clk)
+		req := probe.Request(p, p.Protocol, probe.Client{CMID: id.CMID, Workstation: id.Workstation}, clk)
 		req.LicenseStatus = uint32(view.Status)
 		req.BindingExpiration = uint32(view.Remaining(now) / time.Minute)
-		req.PreviousCMID = c.Identity.PreviousCMID
+		req.PreviousCMID = id.PreviousCMID
 		base := Attempt{At: now, Op: op, Product: p.Name, SKUID: p.SKUID, Protocol: p.Protocol,
-			CMID: c.Identity.CMID, PreviousCMID: c.Identity.PreviousCMID, LicenseStatus: int(view.Status), Threshold: p.Threshold}
+			CMID: id.CMID, PreviousCMID: id.PreviousCMID, LicenseStatus: int(view.Status), Threshold: p.Threshold}
 		if len(hosts) == 0 { // discovery failed: that is this attempt's result
 			a := base
 			a.Result, a.Cause = codeOf(derr), derr.Error()

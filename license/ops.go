@@ -115,17 +115,21 @@ func (s Store) Uninstall(ctx context.Context) (State, error) {
 }
 
 // ClearKey forgets the whole key and keeps its last five characters
-// (slmgr /cpky). With no key installed there is nothing to clear.
-func (s Store) ClearKey(ctx context.Context) (State, error) {
-	return s.Update(ctx, func(st *State) ([]Attempt, error) {
+// (slmgr /cpky). With no key installed there is nothing to clear, and
+// changed is false; it is decided under the store's lock, so of two
+// concurrent calls only the one that cleared the key reports a change.
+func (s Store) ClearKey(ctx context.Context) (st State, changed bool, err error) {
+	st, err = s.Update(ctx, func(st *State) ([]Attempt, error) {
 		if st.Product == nil || st.Product.key == "" {
 			return nil, ErrNoChange
 		}
 		p := *st.Product
 		p.key = ""
 		st.Product = &p
+		changed = true
 		return nil, nil
 	})
+	return st, changed, err
 }
 
 // Configure changes the KMS host settings (slmgr /skms, /ckms,
@@ -154,17 +158,37 @@ func (s Store) Configure(ctx context.Context, change func(h *HostConfig)) (st St
 // grace period from now, not activated, and a new CMID for the client
 // identity in the same directory, which keeps the old one to send as the
 // previous CMID. It uses one rearm; none left is a *RearmError.
+//
+// Everything happens under the store's lock, which Contact also holds while
+// it reads the identity and sends it, so a contact uses either the CMID
+// before the rearm or the one after, never the old one after the rearm.
+// The identity's own lock is taken inside the store's, as everywhere.
+//
+// The two files are written in this order: license.json (the rearm used,
+// the grace period restarted) first, then identity.json (identity.Rotate).
+// A failure writing license.json therefore leaves both files as they were.
+// A failure rotating the CMID puts license.json back as it was when
+// identity.json is certainly unchanged (read back with the old CMID); only
+// if that is unknown, or putting license.json back fails too, is the rearm
+// left recorded with the old CMID. That is the safe side: a rearm is never
+// taken without being counted (which would let rearms go past the limit,
+// and keep an activation recorded for a CMID that no longer exists), and
+// running rearm again finishes the job.
 func (s Store) Rearm(ctx context.Context, ids identity.Options, now time.Time) (State, identity.Identity, error) {
-	var id identity.Identity
-	st, err := s.Update(ctx, func(st *State) ([]Attempt, error) {
+	var (
+		id, old identity.Identity
+		hadOld  bool
+	)
+	st, err := s.update(ctx, func(st *State) ([]Attempt, error) {
 		if st.Product == nil {
 			return nil, &NoProductError{Path: s.Path()}
 		}
 		if st.RearmsLeft() == 0 {
 			return nil, &RearmError{Used: st.RearmsUsed, Limit: RearmLimit(st.Product.SKU)}
 		}
+		// A damaged identity stops the rearm before anything is written.
 		var err error
-		if id, err = identity.Rotate(ctx, s.dir, ids); err != nil {
+		if old, hadOld, err = identity.Peek(s.dir); err != nil {
 			return nil, err
 		}
 		st.RearmsUsed++
@@ -172,6 +196,16 @@ func (s Store) Rearm(ctx context.Context, ids identity.Options, now time.Time) (
 		st.LastAttempt, st.LastSuccess = nil, nil
 		st.Intervals = Intervals{}
 		return nil, nil
+	}, func() (bool, error) {
+		var err error
+		if id, err = identity.Rotate(ctx, s.dir, ids); err == nil {
+			return false, nil
+		}
+		cur, ok, perr := identity.Peek(s.dir)
+		if perr == nil && ok == hadOld && (!ok || cur.CMID == old.CMID) {
+			return true, err
+		}
+		return false, fmt.Errorf("%w (license.json records the rearm, but the CMID may not have changed)", err)
 	})
 	return st, id, err
 }

@@ -137,6 +137,16 @@ var ErrNoChange = errors.New("no change")
 // A corrupt license.json stops the update before fn runs; the file is
 // left as it is.
 func (s Store) Update(ctx context.Context, fn func(st *State) ([]Attempt, error)) (State, error) {
+	return s.update(ctx, fn, nil)
+}
+
+// update is Update with a second step for a change that spans license.json
+// and another file of the state directory: once license.json is written,
+// and still under the store's lock, commit runs. When it fails and says
+// undo, license.json is put back as it was before (the journal keeps any
+// lines fn added: a line without its state is allowed, see Update); the
+// error is returned either way, with the state left on disk.
+func (s Store) update(ctx context.Context, fn func(st *State) ([]Attempt, error), commit func() (undo bool, err error)) (State, error) {
 	if err := statedir.Ensure(s.dir); err != nil {
 		return State{}, fmt.Errorf("license: %w", err)
 	}
@@ -172,7 +182,24 @@ func (s Store) Update(ctx context.Context, fn func(st *State) ([]Attempt, error)
 	if err := writeFile(s.Path(), data); err != nil {
 		return before, fmt.Errorf("license: %w", err)
 	}
-	return st, nil
+	if commit == nil {
+		return st, nil
+	}
+	undo, cerr := commit()
+	if cerr == nil {
+		return st, nil
+	}
+	if !undo {
+		return st, cerr
+	}
+	old, err := encode(before)
+	if err == nil {
+		err = writeFile(s.Path(), old)
+	}
+	if err != nil {
+		return st, fmt.Errorf("%w; and license.json could not be put back as it was: %v", cerr, err)
+	}
+	return before, cerr
 }
 
 // clone copies st deeply enough that changing the copy's pointed-to

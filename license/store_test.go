@@ -279,8 +279,8 @@ func TestStore_OpsNeedAProduct(t *testing.T) {
 	if _, _, err := s.Rearm(context.Background(), identityOpts(), t0); !errors.As(err, &np) {
 		t.Fatalf("Rearm = %v", err)
 	}
-	if _, err := s.ClearKey(context.Background()); err != nil {
-		t.Fatalf("ClearKey with nothing installed = %v", err)
+	if _, changed, err := s.ClearKey(context.Background()); err != nil || changed {
+		t.Fatalf("ClearKey with nothing installed = changed %v, %v", changed, err)
 	}
 	if _, err := os.Stat(s.Path()); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("a failed operation wrote license.json")
@@ -292,9 +292,12 @@ func TestStore_InstallUninstallClearKey(t *testing.T) {
 	s := installedStore(t)
 	// Activated, then the same key again: nothing changes.
 	s.Update(ctx, func(st *State) ([]Attempt, error) { st.LastSuccess, st.LastAttempt = ok(t0), ok(t0); return nil, nil })
-	st, err := s.ClearKey(ctx)
-	if err != nil || st.Product.HasKey() || st.Product.Partial != "2YT43" || st.LastSuccess == nil {
-		t.Fatalf("ClearKey = %+v, %v", st.Product, err)
+	st, changed, err := s.ClearKey(ctx)
+	if err != nil || !changed || st.Product.HasKey() || st.Product.Partial != "2YT43" || st.LastSuccess == nil {
+		t.Fatalf("ClearKey = %+v changed=%v, %v", st.Product, changed, err)
+	}
+	if _, changed, err := s.ClearKey(ctx); err != nil || changed {
+		t.Fatalf("ClearKey again = changed %v, %v", changed, err)
 	}
 	b, _ := os.ReadFile(s.Path())
 	if bytes.Contains(b, []byte("NPPR9")) {
@@ -302,7 +305,7 @@ func TestStore_InstallUninstallClearKey(t *testing.T) {
 	}
 	// Reinstalling the cleared key stores it again and keeps the activation.
 	in, _ := Resolve(win10GVLK, "")
-	st, changed, err := s.Install(ctx, in, t0.Add(day))
+	st, changed, err = s.Install(ctx, in, t0.Add(day))
 	if err != nil || !changed || !st.Product.HasKey() || st.LastSuccess == nil || !st.GraceStart.Equal(t0) {
 		t.Fatalf("reinstall after cpky = %+v changed=%v, %v", st, changed, err)
 	}
