@@ -335,7 +335,14 @@ func (s *session) published(ctx context.Context, domain string, log *[]Attempt) 
 	if err != nil {
 		return nil, err
 	}
-	p := &published{name: name, server: server, extra: m.Extra, targets: map[string]*target{}}
+	return publish(name, server, rrs, m.Extra)
+}
+
+// publish makes the SRV records rrs of name, which server sent with the
+// additional section extra, a published answer: the records that name a
+// target, capped at MaxRecords, and their distinct targets.
+func publish(name, server string, rrs, extra []dns.RR) (*published, error) {
+	p := &published{name: name, server: server, extra: extra, targets: map[string]*target{}}
 	for _, rr := range rrs {
 		srv, ok := rr.(*dns.SRV)
 		if !ok || srv.Target == "." || srv.Target == "" {
@@ -368,14 +375,7 @@ func (s *session) published(ctx context.Context, domain string, log *[]Attempt) 
 // resolveAll resolves every distinct target, s.workers at a time, and
 // appends their attempts to log in publication order.
 func (s *session) resolveAll(ctx context.Context, p *published, log *[]Attempt) {
-	var extra map[string][]dns.RR
-	if len(p.extra) > 0 {
-		extra = map[string][]dns.RR{}
-		for _, rr := range p.extra {
-			k := strings.ToLower(rr.Header().Name)
-			extra[k] = append(extra[k], rr)
-		}
-	}
+	extra := byOwner(p.extra)
 	var todo []*target
 	for _, k := range p.order {
 		t := p.targets[k]
@@ -404,6 +404,20 @@ func (s *session) resolveAll(ctx context.Context, p *published, log *[]Attempt) 
 	for _, k := range p.order {
 		*log = append(*log, p.targets[k].log...)
 	}
+}
+
+// byOwner groups an additional section by owner name (lower case), as
+// fromExtra takes it; nil when it is empty.
+func byOwner(rrs []dns.RR) map[string][]dns.RR {
+	if len(rrs) == 0 {
+		return nil
+	}
+	out := map[string][]dns.RR{}
+	for _, rr := range rrs {
+		k := strings.ToLower(rr.Header().Name)
+		out[k] = append(out[k], rr)
+	}
+	return out
 }
 
 // fromExtra takes a target's addresses from the additional section,
@@ -451,6 +465,16 @@ func addrOf(rr dns.RR, qtype uint16) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
+// appendAddrs adds the addresses of the qtype records of rrs to out.
+func appendAddrs(out []netip.Addr, rrs []dns.RR, qtype uint16) []netip.Addr {
+	for _, rr := range rrs {
+		if a, ok := addrOf(rr, qtype); ok {
+			out = appendAddr(out, a)
+		}
+	}
+	return out
+}
+
 func appendAddr(out []netip.Addr, a netip.Addr) []netip.Addr {
 	if len(out) >= MaxAddrs || slices.Contains(out, a) {
 		return out
@@ -461,21 +485,13 @@ func appendAddr(out []netip.Addr, a netip.Addr) []netip.Addr {
 // resolve looks up a target's A, then AAAA, records.
 func (s *session) resolve(ctx context.Context, t *target) {
 	rrs, _, _, errA := s.r.lookup(ctx, t.name, dns.TypeA, &t.log)
-	for _, rr := range rrs {
-		if a, ok := addrOf(rr, dns.TypeA); ok {
-			t.addrs = appendAddr(t.addrs, a)
-		}
-	}
+	t.addrs = appendAddrs(t.addrs, rrs, dns.TypeA)
 	var errAAAA error
 	if code(errA) != hresult.DNSNameError && code(errA) != hresult.Timeout && ctx.Err() == nil {
 		// A name that does not exist has no AAAA either, and a server that
 		// did not answer in time would only use up the deadline again.
 		rrs, _, _, errAAAA = s.r.lookup(ctx, t.name, dns.TypeAAAA, &t.log)
-		for _, rr := range rrs {
-			if a, ok := addrOf(rr, dns.TypeAAAA); ok {
-				t.addrs = appendAddr(t.addrs, a)
-			}
-		}
+		t.addrs = appendAddrs(t.addrs, rrs, dns.TypeAAAA)
 	}
 	if len(t.addrs) > 0 {
 		return

@@ -194,7 +194,6 @@ func classify(q, m *dns.Msg, err error) *failure {
 // asking again when a chain leaves the answer) at most MaxCNAMEHops times.
 // It returns the records of qtype and the answer they came in.
 func (r *resolver) lookup(ctx context.Context, name string, qtype uint16, log *[]Attempt) ([]dns.RR, *dns.Msg, string, error) {
-	op := "look up " + dns.Type(qtype).String()
 	seen := map[string]bool{strings.ToLower(name): true}
 	hops := 0
 	cur := name
@@ -203,22 +202,35 @@ func (r *resolver) lookup(ctx context.Context, name string, qtype uint16, log *[
 		if err != nil {
 			return nil, nil, "", err
 		}
-		rrs, next, err := chase(m.Answer, cur, qtype, seen, &hops)
+		rrs, next, err := answered(m, name, cur, qtype, server, seen, &hops)
 		if err != nil {
-			return nil, nil, server, &Error{HRESULT: hresult.DNSServerFailure, Op: op, Name: name, Server: server, Err: err}
-		}
-		if m.Rcode == dns.RcodeNameError {
-			return nil, nil, server, &Error{HRESULT: hresult.DNSNameError, Op: op, Name: next, Server: server, Err: ErrNameError}
+			return nil, nil, server, err
 		}
 		if len(rrs) > 0 {
 			return rrs, m, server, nil
 		}
-		if !strings.EqualFold(next, cur) {
-			cur = next // the chain left this answer: ask for its end
-			continue
-		}
-		return nil, m, server, &Error{HRESULT: hresult.DNSNoRecords, Op: op, Name: cur, Server: server, Err: ErrNoRecords}
+		cur = next // the chain left this answer: ask for its end
 	}
+}
+
+// answered reads server's answer m (one that classify accepted) to cur,
+// asked in a lookup of name/qtype: the records of qtype at the end of the
+// CNAME chain; or, when there are none, the end of a chain that leaves the
+// answer (not cur: ask it next) or why there is nothing (an *Error). seen
+// and hops carry over between the lookup's answers, as for chase.
+func answered(m *dns.Msg, name, cur string, qtype uint16, server string, seen map[string]bool, hops *int) ([]dns.RR, string, error) {
+	op := "look up " + dns.Type(qtype).String()
+	rrs, next, err := chase(m.Answer, cur, qtype, seen, hops)
+	if err != nil {
+		return nil, cur, &Error{HRESULT: hresult.DNSServerFailure, Op: op, Name: name, Server: server, Err: err}
+	}
+	if m.Rcode == dns.RcodeNameError {
+		return nil, cur, &Error{HRESULT: hresult.DNSNameError, Op: op, Name: next, Server: server, Err: ErrNameError}
+	}
+	if len(rrs) > 0 || !strings.EqualFold(next, cur) {
+		return rrs, next, nil
+	}
+	return nil, cur, &Error{HRESULT: hresult.DNSNoRecords, Op: op, Name: cur, Server: server, Err: ErrNoRecords}
 }
 
 // chase follows name through the CNAMEs of rrs and returns the records of
