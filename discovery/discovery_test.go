@@ -270,6 +270,40 @@ func TestDiscover_TruncatedUDPRetriedOverTCP(t *testing.T) {
 	}
 }
 
+// A server that ignores the EDNS buffer size sends more than the client
+// reads over UDP: the cut-off answer is asked again over TCP.
+func TestDiscover_OversizeUDPRetriedOverTCP(t *testing.T) {
+	rrs := dnstest.SRVSet(domain, 100, 0, 10, 1688, true)
+	srv := dnstest.Start(t, dnstest.Zone{RRs: rrs, Faults: map[string]dnstest.Fault{"_vlmcs._tcp." + domain: dnstest.OversizeUDP}})
+	res, err := discovery.Discover(ctxFor(t, 5*time.Second), domain, options(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hosts) != 100 {
+		t.Errorf("%d hosts, want 100", len(res.Hosts))
+	}
+	if a := res.Attempts; len(a) < 2 || a[0].Net != "udp" || a[0].Result != "error" || a[1].Net != "tcp" || a[1].Answers != 100 {
+		t.Errorf("attempts %v, want a failed UDP read then TCP", a[:min(len(a), 3)])
+	}
+}
+
+// A truncated SERVFAIL is a failure, over TCP too: the next server is asked.
+func TestDiscover_TruncatedServFailIsAFailure(t *testing.T) {
+	bad := dnstest.Start(t, dnstest.Zone{Faults: map[string]dnstest.Fault{"": dnstest.ServFailTruncated}})
+	good := dnstest.Start(t, dnstest.Zone{Records: []string{
+		"_vlmcs._tcp." + domain + " 3600 IN SRV 0 0 1688 kms1." + domain,
+		"kms1." + domain + " 3600 IN A 127.0.0.2",
+	}})
+	opts := discovery.Options{Config: &discovery.Config{Servers: []string{bad.Addr(), good.Addr()}}, Rand: rand.New(rand.NewPCG(1, 2))}
+	res, err := discovery.Discover(ctxFor(t, 5*time.Second), domain, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Addrs(); !slices.Equal(got, []string{"127.0.0.2:1688"}) {
+		t.Errorf("Addrs() = %v", got)
+	}
+}
+
 func TestDiscover_Targets(t *testing.T) {
 	srv := dnstest.Start(t, dnstest.Zone{Records: []string{
 		"_vlmcs._tcp.corp.example. 3600 IN SRV 0 0 1688 alias.corp.example.",

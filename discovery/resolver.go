@@ -80,7 +80,10 @@ func (r *resolver) exchange(ctx context.Context, name string, qtype uint16, log 
 			break
 		}
 		m, f := r.ask(ctx, server, "udp", q, log)
-		if f == nil && m.Truncated {
+		// A truncated answer, or one that could not be read at all (a
+		// server that ignores the EDNS buffer size sends a datagram the
+		// client only gets part of), is asked again over TCP.
+		if f == nil && m.Truncated || f != nil && m == nil && !errors.Is(f.err, ErrTimeout) && ctx.Err() == nil {
 			m, f = r.ask(ctx, server, "tcp", q, log)
 		}
 		if f == nil {
@@ -108,6 +111,9 @@ func (r *resolver) ask(ctx context.Context, server, network string, q *dns.Msg, 
 	}
 	start := r.clk.Now()
 	m, err := exchangeConn(qctx, c, server, q)
+	if err != nil {
+		m = nil // whatever was read of a failed exchange is not an answer
+	}
 	a := Attempt{Name: q.Question[0].Name, Type: dns.Type(q.Question[0].Qtype).String(), Server: server, Net: network,
 		Duration: r.clk.Now().Sub(start)}
 	f := classify(q, m, err)
@@ -176,11 +182,10 @@ func classify(q, m *dns.Msg, err error) *failure {
 	if len(m.Question) > 0 && (m.Question[0].Qtype != q.Question[0].Qtype || !strings.EqualFold(m.Question[0].Name, q.Question[0].Name)) {
 		return &failure{hresult.DNSServerFailure, &cause{kind: ErrServerFailure, detail: fmt.Errorf("the answer is for another question (%s %s)", dns.Type(m.Question[0].Qtype), m.Question[0].Name)}}
 	}
-	if m.Truncated {
-		return nil // the caller retries over TCP, or takes a TCP answer as it is
-	}
 	switch m.Rcode {
 	case dns.RcodeSuccess, dns.RcodeNameError:
+		// Even truncated: after UDP the caller asks again over TCP, and
+		// takes a truncated TCP answer as it is.
 		return nil
 	}
 	rc := dns.RcodeToString[m.Rcode]

@@ -35,6 +35,13 @@ const (
 	// TruncateUDP answers over UDP with the TC bit set and no records, so
 	// that only a TCP retry gets the answer.
 	TruncateUDP
+	// OversizeUDP ignores the client's EDNS buffer size over UDP and sends
+	// the whole answer in one datagram, as some middleboxes and old
+	// servers do; the client sees a cut-off message.
+	OversizeUDP
+	// ServFailTruncated answers SERVFAIL with the TC bit set, over UDP
+	// and TCP alike.
+	ServFailTruncated
 )
 
 func (f Fault) String() string {
@@ -51,6 +58,10 @@ func (f Fault) String() string {
 		return "stall"
 	case TruncateUDP:
 		return "truncate UDP"
+	case OversizeUDP:
+		return "oversize UDP"
+	case ServFailTruncated:
+		return "SERVFAIL truncated"
 	}
 	return "fault " + strconv.Itoa(int(f))
 }
@@ -271,6 +282,8 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		m.Rcode = dns.RcodeNameError
 	case ServFail:
 		m.Rcode = dns.RcodeServerFailure
+	case ServFailTruncated:
+		m.Rcode, m.Truncated = dns.RcodeServerFailure, true
 	case Refused:
 		m.Rcode = dns.RcodeRefused
 	case Stall:
@@ -286,7 +299,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		s.answer(m, name, q.Qtype)
 	}
 	size := dns.MaxMsgSize
-	if network == "udp" {
+	if network == "udp" && s.fault(name) != OversizeUDP {
 		size = dns.MinMsgSize
 		if opt := req.IsEdns0(); opt != nil {
 			size = int(max(opt.UDPSize(), dns.MinMsgSize))
