@@ -84,7 +84,7 @@ Examples:
 			client := probe.Client{CMID: who.CMID, Workstation: who.Workstation}
 			popts := probe.Options{Clock: env.Clock, HostTimeout: o.timeout}
 			update, stop := out.Progress(o.format == "table" && !o.check && len(o.hosts) > 1)
-			hosts := probe.Fleet(ctx, o.hosts, o.targets, client, popts, o.concurrency, update)
+			hosts := o.probe(ctx, client, popts, update)
 			stop()
 			for i := range hosts {
 				if i < len(o.names) {
@@ -115,10 +115,37 @@ type statusOptions struct {
 	concurrency int
 	// discover: no host was named, so they come from DNS (in domain, or
 	// the configured or search domains when it is "").
-	discover     bool
-	domain       string
-	names        []string // discovered hosts' target:port, one per entry of hosts, for reports
+	discover bool
+	domain   string
+	names    []string // discovered hosts' target:port, one per entry of hosts, for reports
+	// unresolved holds, per entry of hosts, why a discovered target has no
+	// address (nil when it has one): such a host is reported, not probed.
+	unresolved   []error
 	deadlineFlag time.Duration
+}
+
+// probe asks every host but the unresolved ones, which get their DNS
+// failure as their result; results stay in the order of hosts.
+func (o *statusOptions) probe(ctx context.Context, who probe.Client, opts probe.Options, progress func(done, total int)) []probe.Host {
+	var todo []string
+	for i, h := range o.hosts {
+		if i >= len(o.unresolved) || o.unresolved[i] == nil {
+			todo = append(todo, h)
+		}
+	}
+	asked := probe.Fleet(ctx, todo, o.targets, who, opts, o.concurrency, progress)
+	if len(todo) == len(o.hosts) {
+		return asked
+	}
+	out := make([]probe.Host, len(o.hosts))
+	for i, h := range o.hosts {
+		if i < len(o.unresolved) && o.unresolved[i] != nil {
+			out[i] = probe.Unasked(h, o.targets, o.unresolved[i])
+			continue
+		}
+		out[i], asked = asked[0], asked[1:]
+	}
+	return out
 }
 
 // setDeadline bounds the run: --deadline, or enough for every host to time
@@ -152,12 +179,17 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 		name := strings.TrimSuffix(h.Target, ".") + ":" + strconv.Itoa(int(h.Port))
 		addrs := h.Addresses()
 		if len(addrs) == 0 {
-			// Probe the name: the failure to resolve it is then reported.
-			addrs = []string{name}
+			// Report the DNS failure itself; probing the name would ask
+			// the system's resolver, which --dns-server may not be.
+			o.hosts = append(o.hosts, name)
+			o.names = append(o.names, name)
+			o.unresolved = append(o.unresolved, h.Err)
+			continue
 		}
 		for _, a := range addrs {
 			o.hosts = append(o.hosts, a)
 			o.names = append(o.names, name)
+			o.unresolved = append(o.unresolved, nil)
 		}
 	}
 	return nil

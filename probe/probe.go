@@ -99,13 +99,7 @@ func Probe(ctx context.Context, host string, targets []Target, who Client, opts 
 	if opts.Conn.Clock == nil {
 		opts.Conn.Clock = clk
 	}
-	h := Host{Host: host, Groups: make([]Group, len(targets))}
-	for i, t := range targets {
-		h.Groups[i] = Group{Product: t.Product, Protocol: t.Protocol}
-		if h.Groups[i].Protocol == 0 {
-			h.Groups[i].Protocol = t.Product.Protocol
-		}
-	}
+	h := newHost(host, targets)
 	addr, err := ParseAddress(host)
 	if err != nil {
 		h.Err = err
@@ -129,6 +123,27 @@ func Probe(ctx context.Context, host string, targets []Target, who Client, opts 
 				h.Groups[j].Err = g.Err
 			}
 			break
+		}
+	}
+	return h
+}
+
+// Unasked is the result for a host that could not be asked at all, for a
+// reason found before any probe (a discovered target that does not
+// resolve): err, and the groups it would have been asked about.
+func Unasked(host string, targets []Target, err error) Host {
+	h := newHost(host, targets)
+	h.Err = err
+	return h
+}
+
+// newHost is host's result before it is asked: one group per target.
+func newHost(host string, targets []Target) Host {
+	h := Host{Host: host, Groups: make([]Group, len(targets))}
+	for i, t := range targets {
+		h.Groups[i] = Group{Product: t.Product, Protocol: t.Protocol}
+		if h.Groups[i].Protocol == 0 {
+			h.Groups[i].Protocol = t.Product.Protocol
 		}
 	}
 	return h
