@@ -33,6 +33,9 @@ var busyLog = sync.OnceValue(func() []hosttest.Event { return hosttest.ManyEvent
 //	WINRM_REFUSED   nothing listens
 //	WINRM_NEGOTIATE offers only Negotiate (Basic disabled, Windows' default)
 //	WINRM_NTLM      Basic disabled, and completes NTLM: checks the NTLMv2 response
+//	WINRM_NTLMSEAL  the same, as a default Windows HTTP listener (AllowUnencrypted=false):
+//	                takes only messages sealed with the NTLM session's keys
+//	WINRM_NTLMSEAL_TAMPER  WINRM_NTLMSEAL whose sealed answers have a changed signature
 //
 // WINRM_PORT is $WINRM_HOST's port (for status --winrm-port); WINRM_USER and
 // WINRM_PASSWORD the credentials every one of them accepts.
@@ -48,18 +51,20 @@ func setupWinRM(env *testscript.Env) error {
 	}
 	servers := map[string]*hosttest.Server{}
 	for name, o := range map[string]hosttest.Options{
-		"WINRM_HOST":      {},
-		"WINRM_TLS":       {TLS: true},
-		"WINRM_NOTKMS":    {Counters: hosttest.NotKMSHostJSON()},
-		"WINRM_EMPTY":     {Events: hosttest.NoEvents},
-		"WINRM_BUSY":      {Events: busyLog()},
-		"WINRM_BADJSON":   {Answer: hosttest.MalformedJSON},
-		"WINRM_BADTYPES":  {Counters: hosttest.WrongTypesJSON()},
-		"WINRM_FAIL":      {Answer: hosttest.AccessDeniedJSON(), AnswerExit: 1},
-		"WINRM_STALL":     {Stall: true},
-		"WINRM_REFUSED":   {Refuse: true},
-		"WINRM_NEGOTIATE": {Offer: "Negotiate"},
-		"WINRM_NTLM":      {NTLM: true},
+		"WINRM_HOST":            {},
+		"WINRM_TLS":             {TLS: true},
+		"WINRM_NOTKMS":          {Counters: hosttest.NotKMSHostJSON()},
+		"WINRM_EMPTY":           {Events: hosttest.NoEvents},
+		"WINRM_BUSY":            {Events: busyLog()},
+		"WINRM_BADJSON":         {Answer: hosttest.MalformedJSON},
+		"WINRM_BADTYPES":        {Counters: hosttest.WrongTypesJSON()},
+		"WINRM_FAIL":            {Answer: hosttest.AccessDeniedJSON(), AnswerExit: 1},
+		"WINRM_STALL":           {Stall: true},
+		"WINRM_REFUSED":         {Refuse: true},
+		"WINRM_NEGOTIATE":       {Offer: "Negotiate"},
+		"WINRM_NTLM":            {NTLM: true},
+		"WINRM_NTLMSEAL":        {NTLMEncrypt: true},
+		"WINRM_NTLMSEAL_TAMPER": {NTLMEncrypt: true, TamperSeal: true},
 	} {
 		s, err := hosttest.New(o)
 		for tries := 0; err == nil && taken[s.Port()] && tries < 10; tries++ {
@@ -100,6 +105,8 @@ func maskWinRM(ts *testscript.TestScript, got string) string {
 //	winrm VAR scripts N     it ran N PowerShell scripts, all kmsctl's
 //	winrm VAR auth SCHEME   every Authorization header it got was SCHEME ("-": none)
 //	winrm VAR query MAX SINCE_SECONDS   the last log script asked for that
+//	winrm VAR sealed N      it unsealed and answered N sealed messages, got
+//	                        no plain one and refused no sealed one
 //	winrm VAR reset         forget what it saw so far
 func winrmCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 2 && args[1] == "reset" {
@@ -107,7 +114,7 @@ func winrmCmd(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	if neg || len(args) < 3 {
-		ts.Fatalf("usage: winrm VAR scripts N | winrm VAR auth SCHEME... | winrm VAR query MAX SINCE_SECONDS")
+		ts.Fatalf("usage: winrm VAR scripts N | winrm VAR auth SCHEME... | winrm VAR query MAX SINCE_SECONDS | winrm VAR sealed N")
 	}
 	s := ts.Value(winrmKey{}).(map[string]*hosttest.Server)[args[0]]
 	if s == nil {
@@ -130,6 +137,10 @@ func winrmCmd(ts *testscript.TestScript, neg bool, args []string) {
 			if !want[got] {
 				ts.Fatalf("%s got Authorization %q, want only %q (all: %q)", args[0], got, args[2:], s.AuthSchemes())
 			}
+		}
+	case "sealed":
+		if c := s.Sealed(); strconv.Itoa(c.Sealed) != args[2] || c.Plain != 0 || len(c.Bad) != 0 {
+			ts.Fatalf("%s: %d sealed messages (want %s), %d plain ones, sealed ones refused: %q", args[0], c.Sealed, args[2], c.Plain, c.Bad)
 		}
 	case "query":
 		q := s.LastQuery()

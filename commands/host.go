@@ -32,8 +32,10 @@ prints it); nothing you type is placed in it.
 
 Credentials: --user, and the password from --password-env VAR or, on a
 terminal, a prompt. --password works but shows the password to other users
-of this machine. --auth ntlm (default) takes domain and local accounts;
---auth basic only local accounts, on hosts that enable it. Use --https.
+of this machine. --auth ntlm (default) takes domain and local accounts,
+and over plain HTTP encrypts each message as a default Windows host
+requires; --auth basic only local accounts, on hosts that enable it, and
+only over --https is the password not readable on the way.
 
 Exit status: 0 read; 2 the host could not be read (refused, credentials,
 TLS, timeout, not a KMS host) or bad usage.

@@ -3,6 +3,7 @@ package kmshost_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -211,7 +212,8 @@ func TestClient_NTLMNeverSendsBasic(t *testing.T) {
 // TestClient_NTLM: against a host that accepts only NTLM (Basic disabled,
 // as Windows ships), kmsctl completes the whole handshake: NEGOTIATE,
 // the host's CHALLENGE, an AUTHENTICATE whose NTLMv2 response the host
-// checks against the password; then the connection stays authenticated.
+// checks against the password; then the connection stays authenticated
+// (and, over HTTP, the messages are sealed: TestClient_NTLMEncrypted).
 func TestClient_NTLM(t *testing.T) {
 	s := hosttest.Start(t, hosttest.Options{NTLM: true})
 	c, err := client(t, s, func(c *Config) { c.Auth = AuthNTLM }).KMSHost(context.Background())
@@ -332,4 +334,116 @@ func TestClient_SlowCommand(t *testing.T) {
 	s = hosttest.Start(t, hosttest.Options{SlowReceives: 1 << 30})
 	_, err := client(t, s, func(c *Config) { c.Timeout = 300 * time.Millisecond }).KMSHost(context.Background())
 	kind(t, err, KindTimeout, hresult.Timeout, "timed out")
+}
+
+// TestClient_NTLMEncrypted: a Windows host as Enable-PSRemoting leaves it
+// (HTTP listener, AllowUnencrypted=false) takes only messages sealed with
+// the NTLM session's keys. kmsctl seals every message and unseals and
+// verifies every answer, the shell's output polls and their faults
+// included; the test host does its side from MS-NLMP, apart from the
+// client's library.
+func TestClient_NTLMEncrypted(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLMEncrypt: true, SlowReceives: 2, Events: hosttest.ManyEvents(hosttest.DefaultNow, 2000)})
+	cl := client(t, s, func(c *Config) { c.Auth = AuthNTLM })
+	c, err := cl.KMSHost(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.KMSProducts()) != 2 || *c.Service.CurrentCount != 50 {
+		t.Errorf("counters: %+v", c)
+	}
+	// Two output polls answered with the (sealed) OperationTimeout fault,
+	// then the output: create, command, 3 receives, signal, delete.
+	if c := s.Sealed(); c.Sealed != 7 || c.Plain != 0 || len(c.Bad) != 0 {
+		t.Errorf("%d sealed messages, want 7; %d plain ones; sealed ones refused: %q", c.Sealed, c.Plain, c.Bad)
+	}
+	schemes := s.AuthSchemes()
+	if !slices.Equal(schemes[:3], []string{"-", "Negotiate", "Negotiate"}) || slices.Contains(schemes, "Basic") {
+		t.Errorf("Authorization schemes %q", schemes)
+	}
+	// kmsctl asked for signing, sealing, 128-bit keys and key exchange.
+	if tokens := s.NegotiateTokens(); len(tokens) == 2 {
+		msg, _ := base64.StdEncoding.DecodeString(tokens[0])
+		if len(msg) < 16 || binary.LittleEndian.Uint32(msg[12:])&0x60000030 != 0x60000030 {
+			t.Errorf("NEGOTIATE message %x does not ask for sealing", msg)
+		}
+	} else {
+		t.Errorf("%d NTLM messages, want NEGOTIATE and AUTHENTICATE", len(tokens))
+	}
+	// A large answer: 2,000 events, about 1 MB sealed.
+	l, err := cl.Events(context.Background(), LogQuery{Max: 2000})
+	if err != nil || len(l.Events) != 2000 {
+		t.Fatalf("%d events, %v", len(l.Events), err)
+	}
+	if got := s.Scripts(); len(got) != 2 || len(s.Unknown()) != 0 {
+		t.Errorf("the host ran %d scripts (%d unknown commands)", len(got), len(s.Unknown()))
+	}
+}
+
+// TestClient_NTLMEncryptedTampered: a sealed answer whose signature does
+// not verify is not read.
+func TestClient_NTLMEncryptedTampered(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLMEncrypt: true, TamperSeal: true})
+	_, err := client(t, s, func(c *Config) { c.Auth = AuthNTLM }).KMSHost(context.Background())
+	e := kind(t, err, KindHTTP, 0x80338012, "WinRM message encryption: the host's encrypted answer failed its NTLM signature check")
+	if !strings.Contains(e.Hint(), "something on the path may have changed it") {
+		t.Errorf("hint: %s", e.Hint())
+	}
+	if c := s.Sealed(); c.Sealed != 1 || c.Plain != 0 || len(s.Scripts()) != 0 {
+		t.Errorf("%d sealed, %d plain messages, %d scripts ran after a bad answer", c.Sealed, c.Plain, len(s.Scripts()))
+	}
+}
+
+// TestClient_NTLMEncryptedWrongPassword: the NTLMv2 check fails, and no
+// message was sent, sealed or plain: the handshake runs on empty requests.
+func TestClient_NTLMEncryptedWrongPassword(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLMEncrypt: true})
+	_, err := client(t, s, func(c *Config) { c.Auth, c.Password = AuthNTLM, "wrong" }).KMSHost(context.Background())
+	kind(t, err, KindAuth, 0x80070005, "HTTP 401: NTLM authentication refused (the server offers Negotiate, Kerberos)")
+	if c := s.Sealed(); c.Sealed != 0 || c.Plain != 0 || len(s.Scripts()) != 0 {
+		t.Errorf("%d sealed, %d plain messages, %d scripts", c.Sealed, c.Plain, len(s.Scripts()))
+	}
+}
+
+// TestClient_NTLMEncryptedStall: the handshake is bound by the time
+// allowed too.
+func TestClient_NTLMEncryptedStall(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLMEncrypt: true, Stall: true})
+	start := time.Now()
+	_, err := client(t, s, func(c *Config) { c.Auth, c.Timeout = AuthNTLM, 300*time.Millisecond }).KMSHost(context.Background())
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("gave up after %s, want about 300ms", d)
+	}
+	kind(t, err, KindTimeout, hresult.Timeout, "timed out")
+}
+
+// TestClient_NTLMPlainRefused: NTLM without message encryption, as kmsctl
+// sent it before, is refused by a default host over HTTP: 401, with the
+// host's offers, although the password was right.
+func TestClient_NTLMPlainRefused(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLMEncrypt: true})
+	_, err := client(t, s, func(c *Config) { c.Auth = AuthNTLM }, WithoutSealing).KMSHost(context.Background())
+	kind(t, err, KindAuth, 0x80070005, "HTTP 401: NTLM authentication refused (the server offers Negotiate, Kerberos)")
+	if c := s.Sealed(); c.Sealed != 0 || c.PlainRefused != 1 || len(s.Scripts()) != 0 {
+		t.Errorf("%d sealed, %d plain messages refused, %d scripts", c.Sealed, c.PlainRefused, len(s.Scripts()))
+	}
+}
+
+// TestClient_NTLMOverHTTPS: over TLS, NTLM only authenticates, as on
+// Windows' HTTPS listener: no message is sealed.
+func TestClient_NTLMOverHTTPS(t *testing.T) {
+	s := hosttest.Start(t, hosttest.Options{NTLMEncrypt: true, TLS: true})
+	c, err := client(t, s, func(c *Config) { c.Auth, c.HTTPS, c.InsecureSkipVerify = AuthNTLM, true, true }).KMSHost(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *c.Service.CurrentCount != 50 {
+		t.Errorf("count %d", *c.Service.CurrentCount)
+	}
+	if c := s.Sealed(); c.Sealed != 0 || c.PlainRefused != 0 || c.Plain == 0 {
+		t.Errorf("over HTTPS: %d sealed, %d plain messages (%d refused)", c.Sealed, c.Plain, c.PlainRefused)
+	}
+	if n := len(s.NegotiateTokens()); n != 2 {
+		t.Errorf("%d NTLM messages, want NEGOTIATE and AUTHENTICATE", n)
+	}
 }

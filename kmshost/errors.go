@@ -207,17 +207,15 @@ func (e *Error) Hint() string {
 			}
 		default:
 			h += " (DOMAIN\\user or user@domain for a domain account); the account must be allowed to use WinRM on the host (local Administrators or Remote Management Users)"
-			if !e.HTTPS {
-				h += "; over plain HTTP a host with the default AllowUnencrypted=false refuses kmsctl's NTLM, which does not encrypt messages: use --https"
-			}
 		}
 		return h
 	case KindHTTP:
+		var se *sealError
+		if errors.As(e.Err, &se) {
+			return "over plain HTTP kmsctl encrypts each WinRM message with the NTLM session's keys, as a Windows host requires (AllowUnencrypted=false), and checks the host's encrypted answers: this one did not check out, so something on the path may have changed it, or the port is not a Windows WinRM listener; --https protects the messages with TLS instead"
+		}
 		if !e.HTTPS && e.Status == 400 {
 			return "if that port is an HTTPS listener (5986 by default), add --https"
-		}
-		if !e.HTTPS && e.Auth == AuthNTLM && e.Status >= 500 {
-			return "over plain HTTP a host that refuses unencrypted messages (AllowUnencrypted=false, the default) rejects kmsctl's NTLM, which does not encrypt messages: use --https"
 		}
 		return "the answer was not what a WinRM service sends; check that the port is the host's WinRM listener (5985, or 5986 with --https)"
 	case KindCommand:

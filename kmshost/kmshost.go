@@ -66,6 +66,10 @@ type Config struct {
 	Auth               Auth // "": NTLM
 	User, Password     string
 	Timeout            time.Duration // bounds each read; 0: DefaultTimeout
+
+	// plainNTLM sends NTLM over HTTP without message encryption, as
+	// kmsctl did before it sealed messages; for tests only (export_test.go).
+	plainNTLM bool
 }
 
 func (c *Config) port() int {

@@ -13,10 +13,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
-	"github.com/Azure/go-ntlmssp"
+	negotiator "github.com/Azure/go-ntlmssp"
+	"github.com/bodgit/ntlmssp"
 	"github.com/masterzen/winrm"
 	"github.com/masterzen/winrm/soap"
 
@@ -29,6 +31,10 @@ import (
 // retries output polls on a timeout fault forever), so that HTTP statuses
 // and network failures keep their types, and so that NTLM never falls back
 // to sending the password as Basic.
+//
+// With NTLM over plain HTTP it seals every message (seal.go), as a Windows
+// host with the default AllowUnencrypted=false requires; over HTTPS, TLS
+// protects the messages and NTLM only authenticates.
 type transporter struct {
 	ctx    context.Context
 	cfg    *Config
@@ -36,6 +42,13 @@ type transporter struct {
 	url    string
 	rt     *http.Transport
 	client *http.Client
+	// seal: NTLM with message encryption; session is the NTLM session
+	// once the connection is authenticated. mu keeps sealed exchanges in
+	// order: each direction's sequence numbers and RC4 state follow the
+	// messages one by one.
+	seal    bool
+	mu      sync.Mutex
+	session *ntlmssp.SecuritySession
 }
 
 // maxResponse bounds one HTTP response body.
@@ -55,10 +68,11 @@ func newTransporter(ctx context.Context, cfg *Config, op string) *transporter {
 		MaxIdleConnsPerHost: 1,
 	}
 	var next http.RoundTripper = rt
-	if cfg.auth() == AuthNTLM {
-		next = ntlmssp.Negotiator{RoundTripper: noBasic{rt}}
+	seal := cfg.auth() == AuthNTLM && !cfg.HTTPS && !cfg.plainNTLM
+	if cfg.auth() == AuthNTLM && !seal {
+		next = negotiator.Negotiator{RoundTripper: noBasic{rt}}
 	}
-	return &transporter{ctx: ctx, cfg: cfg, op: op, url: cfg.URL(), rt: rt,
+	return &transporter{ctx: ctx, cfg: cfg, op: op, url: cfg.URL(), rt: rt, seal: seal,
 		client: &http.Client{
 			Transport: next,
 			// WinRM does not redirect; following one would send the
@@ -75,6 +89,9 @@ func (t *transporter) Transport(*winrm.Endpoint) error { return nil }
 
 // Post sends one SOAP message and returns the answer's body.
 func (t *transporter) Post(_ *winrm.Client, msg *soap.SoapMessage) (string, error) {
+	if t.seal {
+		return t.postSealed(msg.String())
+	}
 	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, strings.NewReader(msg.String()))
 	if err != nil {
 		return "", t.wrap(err)
@@ -91,6 +108,11 @@ func (t *transporter) Post(_ *winrm.Client, msg *soap.SoapMessage) (string, erro
 	if err != nil {
 		return "", t.wrap(err)
 	}
+	return t.answer(resp, body)
+}
+
+// answer judges a WS-Management answer by its status and Content-Type.
+func (t *transporter) answer(resp *http.Response, body []byte) (string, error) {
 	if len(body) > maxResponse {
 		return "", t.fail(KindHTTP, resp.StatusCode, fmt.Errorf("an answer larger than %d MiB", maxResponse>>20))
 	}

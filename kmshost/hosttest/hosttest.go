@@ -2,7 +2,9 @@
 // a github.com/dylanmei/winrmtest WS-Management server on loopback,
 // answering kmsctl's exact PowerShell commands with JSON modelled on what
 // a real host's WMI and event log hold, behind a front that checks Basic
-// credentials and can misbehave (stall, answer garbage, fail the command).
+// credentials, or carries NTLM through and seals messages as a default
+// Windows HTTP listener requires (ntlm.go, ntlmseal.go), and can misbehave
+// (stall, answer garbage, fail the command, tamper with a sealed answer).
 //
 // It decodes each command line (powershell.exe … -EncodedCommand, base64
 // of UTF-16LE) and answers only the scripts kmshost builds; anything else
@@ -12,6 +14,7 @@ package hosttest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -51,8 +54,22 @@ type Options struct {
 	TLS   bool // serve HTTPS with a self-signed certificate for 127.0.0.1
 	// NTLM accepts only NTLM (offered as Negotiate, Basic disabled, as
 	// Windows ships), with the handshake carried through and the NTLMv2
-	// response checked against User and Password.
+	// response checked against User and Password. Messages sealed with the
+	// session's keys (MS-WSMV 2.2.9.1 encryption, see ntlmseal.go) are
+	// unsealed and answered sealed; plain ones are taken too, as a host
+	// with AllowUnencrypted=true does.
 	NTLM bool
+	// NTLMEncrypt (implies NTLM) is a Windows HTTP listener as
+	// Enable-PSRemoting leaves it, AllowUnencrypted=false: after NTLM it
+	// takes only sealed messages. A plain SOAP body gets 401 with the
+	// Negotiate and Kerberos offers, which is what Windows is reported to
+	// answer NTLM clients that do not encrypt (a 500 is reported for
+	// Kerberos). The handshake's requests, with empty bodies, pass. Over
+	// TLS plain messages pass, as on Windows' HTTPS listener.
+	NTLMEncrypt bool
+	// TamperSeal flips a bit of the signature of every sealed answer, as
+	// a man in the middle changing it would.
+	TamperSeal bool
 
 	Counters     []byte // answer to the counters script; nil: KMSHostJSON()
 	CountersExit int
@@ -100,6 +117,7 @@ type Server struct {
 	unknown []string // command lines that were not kmsctl's
 	auth    []string // the scheme of every Authorization header seen
 	tokens  []string // the tokens of Negotiate and NTLM headers
+	seal    SealCounts
 	query   kmshost.LogQuery
 	slow    int // output polls answered with OperationTimeoutFault so far
 }
@@ -130,7 +148,7 @@ func New(opts Options) (*Server, error) {
 		opts.Counters = KMSHostJSON()
 	}
 	s := &Server{opts: opts, closing: make(chan struct{})}
-	if opts.NTLM {
+	if opts.NTLM || opts.NTLMEncrypt {
 		s.ntlm = newNTLMServer(opts.User, opts.Password, opts.Now)
 	}
 	if opts.Refuse {
@@ -151,6 +169,7 @@ func New(opts Options) (*Server, error) {
 	s.proxyTr = &http.Transport{}
 	proxy.Transport = s.proxyTr
 	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	proxy.ModifyResponse = windowsCommandResponse
 	s.front = httptest.NewUnstartedServer(s.handler(proxy))
 	s.front.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if opts.TLS {
@@ -206,6 +225,24 @@ func (s *Server) NegotiateTokens() []string {
 	return append([]string(nil), s.tokens...)
 }
 
+// SealCounts count the messages of an NTLM server (Options.NTLM,
+// NTLMEncrypt) by how they came.
+type SealCounts struct {
+	Sealed       int      // sealed messages unsealed and answered
+	Plain        int      // requests with a plain body, authenticated or not
+	PlainRefused int      // of those, refused by NTLMEncrypt after authentication
+	Bad          []string // why sealed messages were refused
+}
+
+// Sealed returns the server's SealCounts.
+func (s *Server) Sealed() SealCounts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.seal
+	c.Bad = append([]string(nil), c.Bad...)
+	return c
+}
+
 // LastQuery is the log query of the last log script run.
 func (s *Server) LastQuery() kmshost.LogQuery {
 	s.mu.Lock()
@@ -218,6 +255,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.scripts, s.unknown, s.auth, s.tokens = nil, nil, nil, nil
+	s.seal = SealCounts{}
 }
 
 // Close stops the server and waits for its handlers.
@@ -256,6 +294,13 @@ func (s *Server) handler(next http.Handler) http.Handler {
 			return
 		}
 		if s.ntlm != nil {
+			// Count a plain body before authorizing: a client that sends
+			// one with its NTLM handshake shows it in the clear.
+			if r.ContentLength != 0 && !isEncrypted(r.Header.Get("Content-Type")) {
+				s.mu.Lock()
+				s.seal.Plain++
+				s.mu.Unlock()
+			}
 			if !s.ntlm.authorize(w, r) {
 				return
 			}
@@ -276,6 +321,51 @@ func (s *Server) handler(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		out := w // where the answer goes: w, or a recorder to seal it
+		var session *sealSession
+		if s.ntlm != nil {
+			switch {
+			case isEncrypted(r.Header.Get("Content-Type")):
+				session = s.ntlm.session(r)
+				var plain []byte
+				err := errors.New("no NTLM session key on this connection")
+				if session != nil {
+					plain, err = session.openEncrypted(body)
+				}
+				if err != nil {
+					s.mu.Lock()
+					s.seal.Bad = append(s.seal.Bad, err.Error())
+					s.mu.Unlock()
+					w.WriteHeader(http.StatusBadRequest)
+					return
+				}
+				s.mu.Lock()
+				s.seal.Sealed++
+				s.mu.Unlock()
+				body = plain
+				r.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+				rec := httptest.NewRecorder()
+				out = rec
+				defer func() {
+					answer := session.encrypted(rec.Body.Bytes(), s.opts.TamperSeal)
+					w.Header().Set("Content-Type", encryptedContentType)
+					w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+					w.WriteHeader(rec.Code)
+					w.Write(answer)
+				}()
+			case len(body) == 0 && r.Header.Get("Authorization") != "":
+				// The last leg of the handshake, on an empty request
+				// (MS-WSMV's encryption begins so): authenticated.
+				w.WriteHeader(http.StatusOK)
+				return
+			case s.opts.NTLMEncrypt && r.TLS == nil:
+				s.mu.Lock()
+				s.seal.PlainRefused++
+				s.mu.Unlock()
+				s.ntlm.refuse(w)
+				return
+			}
+		}
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		if bytes.Contains(body, []byte("/windows/shell/Receive<")) {
 			s.mu.Lock()
@@ -285,14 +375,38 @@ func (s *Server) handler(next http.Handler) http.Handler {
 			}
 			s.mu.Unlock()
 			if slow {
-				w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
-				w.WriteHeader(http.StatusInternalServerError)
-				io.WriteString(w, OperationTimeoutFault)
+				out.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+				out.WriteHeader(http.StatusInternalServerError)
+				io.WriteString(out, OperationTimeoutFault)
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(out, r)
 	})
+}
+
+// commandResponse is the envelope a Windows host answers a shell Command
+// with. winrmtest sends only the command ID, without the WS-Addressing
+// Action that masterzen/winrm checks (it refuses an answer to a Command
+// that is not a CommandResponse).
+const commandResponse = `<s:Envelope xml:lang="en-US" xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell"><s:Header><a:Action>http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandResponse</a:Action><a:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:To></s:Header><s:Body><rsp:CommandResponse><rsp:CommandId>%s</rsp:CommandId></rsp:CommandResponse></s:Body></s:Envelope>`
+
+var winrmtestCommandID = regexp.MustCompile(`^\s*<env:Envelope [^>]*>\s*<rsp:CommandId>([^<]*)</rsp:CommandId>\s*</env:Envelope>\s*$`)
+
+// windowsCommandResponse rewrites winrmtest's answer to a Command as a
+// Windows host writes it.
+func windowsCommandResponse(resp *http.Response) error {
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if m := winrmtestCommandID.FindSubmatch(body); m != nil {
+		body = fmt.Appendf(nil, commandResponse, m[1])
+	}
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	return nil
 }
 
 // match wraps a script matcher: it decodes the command line first.

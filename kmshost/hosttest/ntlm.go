@@ -28,9 +28,18 @@ type ntlmServer struct {
 	user, domain, password string
 	now                    time.Time
 
-	mu         sync.Mutex
-	challenges map[string][8]byte // by connection (the client's address)
-	authed     map[string]bool
+	mu    sync.Mutex
+	conns map[string]*ntlmConn // by connection (the client's address)
+}
+
+// ntlmConn is the NTLM state of one connection.
+type ntlmConn struct {
+	negotiate, challenge []byte  // the handshake's first two messages, for the MIC
+	serverChallenge      [8]byte // of the CHALLENGE sent
+	challenged, authed   bool    // a CHALLENGE awaits its AUTHENTICATE; authenticated
+	// session seals and unseals messages once the connection is
+	// authenticated with a session key (ntlmseal.go); nil without.
+	session *sealSession
 }
 
 func newNTLMServer(account, password string, now time.Time) *ntlmServer {
@@ -39,7 +48,19 @@ func newNTLMServer(account, password string, now time.Time) *ntlmServer {
 		domain, user = "WORKGROUP", account
 	}
 	return &ntlmServer{user: user, domain: strings.ToUpper(domain), password: password, now: now,
-		challenges: map[string][8]byte{}, authed: map[string]bool{}}
+		conns: map[string]*ntlmConn{}}
+}
+
+// conn is the state of the connection r came on.
+func (n *ntlmServer) conn(r *http.Request) *ntlmConn {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := n.conns[r.RemoteAddr]
+	if c == nil {
+		c = &ntlmConn{}
+		n.conns[r.RemoteAddr] = c
+	}
+	return c
 }
 
 // challengeOffers is what a Windows WinRM listener with Basic disabled
@@ -47,13 +68,12 @@ func newNTLMServer(account, password string, now time.Time) *ntlmServer {
 var challengeOffers = []string{"Negotiate", "Kerberos"}
 
 // authorize reports whether r may pass; when not, it has written the 401.
+// The handler serves one request of a connection at a time, so the
+// connection's state needs no lock of its own.
 func (n *ntlmServer) authorize(w http.ResponseWriter, r *http.Request) bool {
-	conn := r.RemoteAddr
+	conn := n.conn(r)
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	n.mu.Lock()
-	authed := n.authed[conn]
-	n.mu.Unlock()
-	if authed && scheme == "" {
+	if conn.authed && scheme == "" {
 		return true
 	}
 	msg, err := base64.StdEncoding.DecodeString(token)
@@ -64,30 +84,53 @@ func (n *ntlmServer) authorize(w http.ResponseWriter, r *http.Request) bool {
 	}
 	switch binary.LittleEndian.Uint32(msg[8:12]) {
 	case 1: // NEGOTIATE: answer with a fresh challenge
-		var c [8]byte
-		rand.Read(c[:])
-		n.mu.Lock()
-		n.challenges[conn] = c
-		n.mu.Unlock()
-		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(n.challenge(c)))
-		w.WriteHeader(http.StatusUnauthorized)
-		return false
-	case 3: // AUTHENTICATE
-		n.mu.Lock()
-		c, ok := n.challenges[conn]
-		delete(n.challenges, conn)
-		n.mu.Unlock()
-		if !ok || n.verify(msg, c) != nil {
+		if len(msg) < 16 {
 			n.refuse(w)
 			return false
 		}
-		n.mu.Lock()
-		n.authed[conn] = true
-		n.mu.Unlock()
+		*conn = ntlmConn{negotiate: msg, challenged: true}
+		rand.Read(conn.serverChallenge[:])
+		conn.challenge = n.challengeMessage(conn.serverChallenge, binary.LittleEndian.Uint32(msg[12:16]))
+		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(conn.challenge))
+		w.WriteHeader(http.StatusUnauthorized)
+		return false
+	case 3: // AUTHENTICATE
+		challenged := conn.challenged
+		conn.challenged, conn.authed, conn.session = false, false, nil
+		if !challenged {
+			n.refuse(w)
+			return false
+		}
+		a, err := n.verify(msg, conn.serverChallenge)
+		if err != nil {
+			n.refuse(w)
+			return false
+		}
+		// The session key: sealing needs it, and a MIC is checked with it.
+		key, err := a.exportedSessionKey()
+		if err == nil {
+			err = a.checkMIC(key, conn.negotiate, conn.challenge)
+		}
+		if err != nil {
+			n.refuse(w)
+			return false
+		}
+		conn.authed = true
+		if key != nil {
+			conn.session = newSealSession(a.flags, key)
+		}
 		return true
 	}
 	n.refuse(w)
 	return false
+}
+
+// session is the sealing state of r's connection, nil when it has none.
+func (n *ntlmServer) session(r *http.Request) *sealSession {
+	if c := n.conn(r); c.authed {
+		return c.session
+	}
+	return nil
 }
 
 func (n *ntlmServer) refuse(w http.ResponseWriter) {
@@ -97,11 +140,14 @@ func (n *ntlmServer) refuse(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusUnauthorized)
 }
 
-// NTLM negotiate flags the challenge sets (MS-NLMP 2.2.2.5). Not LM_KEY
-// or KEY_EXCH: Windows sets those only when the client asked for them.
+// NTLM negotiate flags the challenge sets (MS-NLMP 2.2.2.5). Signing,
+// sealing and key exchange only when the client asked for them (echoed,
+// as Windows does); never LM_KEY.
 const (
 	flagUnicode        = 0x00000001
 	flagRequestTarget  = 0x00000004
+	flagSign           = 0x00000010
+	flagSeal           = 0x00000020
 	flagNTLM           = 0x00000200
 	flagAlwaysSign     = 0x00008000
 	flagTargetDomain   = 0x00010000
@@ -109,12 +155,14 @@ const (
 	flagTargetInfo     = 0x00800000
 	flagVersion        = 0x02000000
 	flag128            = 0x20000000
+	flagKeyExch        = 0x40000000
 	flag56             = 0x80000000
 )
 
-// challenge builds a CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2): a 56-byte
+// challengeMessage builds a CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2): a 56-byte
 // header, then the target name and the target information (AV pairs).
-func (n *ntlmServer) challenge(c [8]byte) []byte {
+// requested are the NEGOTIATE message's flags.
+func (n *ntlmServer) challengeMessage(c [8]byte, requested uint32) []byte {
 	target := utf16le(n.domain)
 	var info bytes.Buffer
 	av := func(id uint16, v []byte) {
@@ -136,7 +184,8 @@ func (n *ntlmServer) challenge(c [8]byte) []byte {
 	binary.LittleEndian.PutUint32(m[8:], 2)
 	putField(m[12:], len(target), header)
 	binary.LittleEndian.PutUint32(m[20:], flagUnicode|flagRequestTarget|flagNTLM|flagAlwaysSign|
-		flagTargetDomain|flagExtendedSecure|flagTargetInfo|flagVersion|flag128|flag56)
+		flagTargetDomain|flagExtendedSecure|flagTargetInfo|flagVersion|flag128|flag56|
+		requested&(flagSign|flagSeal|flagKeyExch))
 	copy(m[24:32], c[:])
 	putField(m[40:], info.Len(), header+len(target))
 	copy(m[48:], []byte{10, 0, 0x63, 0x45, 0, 0, 0, 15}) // Windows 10.0.17763, NTLMSSP revision 15
@@ -163,30 +212,43 @@ func field(msg []byte, at int) ([]byte, error) {
 	return msg[off : off+l], nil
 }
 
+// ntlmAuth is what a verified AUTHENTICATE message leaves for the
+// session key (ntlmseal.go).
+type ntlmAuth struct {
+	msg           []byte // the AUTHENTICATE message
+	flags         uint32 // its NegotiateFlags: what the client settled on
+	responseKeyNT []byte // NTOWFv2
+	ntProofStr    []byte
+	avPairs       []byte // of the client's NTLMv2 blob
+}
+
 // verify checks an AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3) against the
 // challenge c: the account's user and domain, and the NTLMv2 response
 // NTProofStr = HMAC_MD5(NTOWFv2, challenge ‖ blob) (MS-NLMP 3.3.2).
-func (n *ntlmServer) verify(msg []byte, c [8]byte) error {
+func (n *ntlmServer) verify(msg []byte, c [8]byte) (*ntlmAuth, error) {
 	nt, err := field(msg, 20)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	domainField, err := field(msg, 28)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	userField, err := field(msg, 36)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if len(msg) < 64 {
+		return nil, errors.New("short message")
 	}
 	user, domain := fromUTF16le(userField), fromUTF16le(domainField)
 	if !strings.EqualFold(user, n.user) || !strings.EqualFold(domain, n.domain) {
-		return errors.New("unknown account")
+		return nil, errors.New("unknown account")
 	}
 	// NTProofStr (16), then the blob: RespType 1, HiRespType 1, reserved,
-	// timestamp, client challenge, AV pairs.
+	// timestamp, client challenge, reserved, AV pairs.
 	if len(nt) < 16+28 || nt[16] != 1 || nt[17] != 1 {
-		return errors.New("not an NTLMv2 response")
+		return nil, errors.New("not an NTLMv2 response")
 	}
 	h := md4.New()
 	h.Write(utf16le(n.password))
@@ -196,9 +258,10 @@ func (n *ntlmServer) verify(msg []byte, c [8]byte) error {
 	proof.Write(c[:])
 	proof.Write(nt[16:])
 	if !hmac.Equal(proof.Sum(nil), nt[:16]) {
-		return errors.New("wrong password")
+		return nil, errors.New("wrong password")
 	}
-	return nil
+	return &ntlmAuth{msg: msg, flags: binary.LittleEndian.Uint32(msg[60:64]), responseKeyNT: key.Sum(nil),
+		ntProofStr: nt[:16], avPairs: nt[16+28:]}, nil
 }
 
 func utf16le(s string) []byte {
