@@ -15,8 +15,9 @@ import (
 
 func atoCommand(env *Env) *cli.Command {
 	return &cli.Command{
-		Name:  "ato",
-		Usage: "activate now with the KMS host (slmgr /ato)",
+		Name:      "ato",
+		Usage:     "activate now with the KMS host (slmgr /ato)",
+		ArgsUsage: "[ACTIVATION-ID]",
 		Description: `Sends a KMS activation request for the installed product to the host set with
 skms, from this machine's client identity, and records the result in the
 license store and the journal. The host activates the client when it counts
@@ -24,13 +25,17 @@ at least the product's threshold of clients (25 for Windows client editions,
 5 for servers and Office); the activation then lasts 180 days and renews
 every 7 days (or as the host says).
 
+ACTIVATION-ID, as slmgr takes it, must be the installed product's (kmsctl dlv
+shows it); kmsctl keeps one product per state directory.
+
 Exit status: 0 activated; 1 the host refused (0xC004F038: its count is below
 the threshold, or another code in place of a reply); 2 no answer (0xC004F074),
 a reply that failed verification, or bad usage.
 
 Examples:
    kmsctl ato
-   kmsctl ato --json`,
+   kmsctl ato --json
+   kmsctl /ato 73111121-5638-40f6-bc11-f1d7b0d64300`,
 		Flags:        activationFlags(false),
 		OnUsageError: usageErr("ato"),
 		Action:       func(c *cli.Context) error { return runActivation(env, c, "ato") },
@@ -39,8 +44,9 @@ Examples:
 
 func renewCommand(env *Env) *cli.Command {
 	return &cli.Command{
-		Name:  "renew",
-		Usage: "contact the KMS host if a renewal or retry is due (for cron and timers)",
+		Name:      "renew",
+		Usage:     "contact the KMS host if a renewal or retry is due (for cron and timers)",
+		ArgsUsage: "[ACTIVATION-ID]",
 		Description: `Does what Windows' licensing service does on its schedule: contacts the KMS
 host only when a renewal (every renewal interval, 7 days by default) or a
 retry (every activation interval, 2 hours by default, while not activated or
@@ -72,7 +78,7 @@ func activationFlags(renew bool) []cli.Flag {
 
 func runActivation(env *Env, c *cli.Context, op string) error {
 	env.json = c.Bool("json")
-	if err := wantArgs(c, op, 0, 0, ""); err != nil {
+	if err := wantArgs(c, op, 0, 1, "[ACTIVATION-ID]"); err != nil {
 		return err
 	}
 	if c.Duration("timeout") <= 0 {
@@ -87,6 +93,8 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		return err
 	} else if st.Product == nil {
 		return &license.NoProductError{Path: store.Path()}
+	} else if err := matchActivationID(op, c.Args().First(), st.Product, false); err != nil {
+		return err
 	}
 	// The identity is read under the store's lock (Contact calls Identify
 	// holding it), which rearm holds too while it changes the CMID: read

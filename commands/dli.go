@@ -70,7 +70,7 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 			if st.Product == nil {
 				return &license.NoProductError{Path: store.Path()}
 			}
-			if err := matchActivationID(name, c.Args().First(), st.Product); err != nil {
+			if err := matchActivationID(name, c.Args().First(), st.Product, true); err != nil {
 				return err
 			}
 			id, err := env.peekIdentity(c)
@@ -82,10 +82,10 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 	}
 }
 
-// matchActivationID accepts slmgr's optional argument: "all", or the
-// installed product's activation (SKU) ID.
-func matchActivationID(name, arg string, p *license.Product) error {
-	if arg == "" || strings.EqualFold(arg, "all") {
+// matchActivationID accepts slmgr's optional argument: the installed
+// product's activation (SKU) ID, or "all" where slmgr takes it (dli, dlv).
+func matchActivationID(name, arg string, p *license.Product, all bool) error {
+	if arg == "" || all && strings.EqualFold(arg, "all") {
 		return nil
 	}
 	g, err := guid.Parse(arg)

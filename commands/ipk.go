@@ -64,8 +64,9 @@ Examples:
 
 func upkCommand(env *Env) *cli.Command {
 	return &cli.Command{
-		Name:  "upk",
-		Usage: "uninstall the product key (slmgr /upk)",
+		Name:      "upk",
+		Usage:     "uninstall the product key (slmgr /upk)",
+		ArgsUsage: "[ACTIVATION-ID]",
 		Description: `Removes the product key: the product is Unlicensed at once (Windows needs a
 restart). The KMS host settings, the rearm count and the journal stay.
 
@@ -75,12 +76,24 @@ Example:
 		OnUsageError: usageErr("upk"),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
-			if err := wantArgs(c, "upk", 0, 0, ""); err != nil {
+			if err := wantArgs(c, "upk", 0, 1, "[ACTIVATION-ID]"); err != nil {
 				return err
 			}
 			store, err := env.changeStore(c)
 			if err != nil {
 				return err
+			}
+			if id := c.Args().First(); id != "" {
+				st, err := store.Load()
+				if err != nil {
+					return err
+				}
+				if st.Product == nil {
+					return &license.NoProductError{Path: store.Path()}
+				}
+				if err := matchActivationID("upk", id, st.Product, false); err != nil {
+					return err
+				}
 			}
 			st, err := store.Uninstall(c.Context)
 			if err != nil {
