@@ -33,6 +33,8 @@ Examples:
 				switch a {
 				case "--json", "-json", "--json=true":
 					env.json = true
+				case "--json=false", "-json=false":
+					env.json = false
 				case "--help", "-help", "-h":
 					return cli.ShowSubcommandHelp(c)
 				case "--":

@@ -262,6 +262,9 @@ func checkHostname(h string) string {
 		if label == "" || len(label) > 63 {
 			return "empty or over-long label in host name"
 		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return "a host name part cannot start or end with '-'"
+		}
 		for _, c := range label {
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 				return fmt.Sprintf("character %q is not allowed in a host name", c)

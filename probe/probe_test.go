@@ -42,6 +42,9 @@ func TestParseAddress(t *testing.T) {
 		{"kms host", ""},
 		{"kms/1688", ""},
 		{"a..b", ""},
+		{"-foo", ""},
+		{"kms-.corp", ""},
+		{"kms-1.corp-x.example", "kms-1.corp-x.example:1688"},
 	}
 	for _, tt := range tests {
 		got, err := ParseAddress(tt.in)
