@@ -41,7 +41,7 @@ var busyLog = sync.OnceValue(func() []hosttest.Event { return hosttest.ManyEvent
 // WINRM_PASSWORD the credentials every one of them accepts.
 func setupWinRM(env *testscript.Env) error {
 	// golden masks addresses by plain replacement: no WinRM server may have
-	// the port of a test KMS host (a refusing one's port is free for reuse).
+	// the port of a test KMS host.
 	taken := map[int]bool{}
 	if hosts, ok := env.Values[hostKey{}].(map[string]*kmstest.Host); ok {
 		for _, h := range hosts {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/internal/testport"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
 )
@@ -86,18 +87,20 @@ type Options struct {
 
 // Host is a running test KMS host.
 type Host struct {
-	opts  Options
-	clk   clock.Clock
-	ln    net.Listener
-	addr  string
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
-	seen  map[guid.GUID]map[guid.GUID]time.Time // KMS ID → CMID → last contact
-	cap   map[guid.GUID]uint32                  // KMS ID → largest required count seen
-	reqs  []kmsclient.Request
-	nconn int
-	done  bool
+	opts Options
+	clk  clock.Clock
+	ln   net.Listener
+	addr string
+	// release frees a Refuse host's port (testport.Refusing).
+	release func()
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	seen    map[guid.GUID]map[guid.GUID]time.Time // KMS ID → CMID → last contact
+	cap     map[guid.GUID]uint32                  // KMS ID → largest required count seen
+	reqs    []kmsclient.Request
+	nconn   int
+	done    bool
 }
 
 // TB is the part of testing.TB the host needs.
@@ -144,17 +147,19 @@ func New(opts Options) (*Host, error) {
 	if h.opts.HRESULT == 0 {
 		h.opts.HRESULT = 0xC004F042
 	}
+	if opts.Misbehave == Refuse {
+		addr, release, err := testport.Refusing()
+		if err != nil {
+			return nil, err
+		}
+		h.addr, h.release, h.done = addr, release, true
+		return h, nil
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	h.ln, h.addr = ln, ln.Addr().String()
-	if opts.Misbehave == Refuse {
-		// The port was ours a moment ago and nothing listens on it now.
-		ln.Close()
-		h.done = true
-		return h, nil
-	}
 	h.wg.Add(1)
 	go h.accept()
 	return h, nil
@@ -175,6 +180,10 @@ func (h *Host) Close() {
 	if !h.done {
 		h.done = true
 		h.ln.Close()
+	}
+	if h.release != nil {
+		h.release()
+		h.release = nil
 	}
 	for c := range h.conns {
 		c.Close()

@@ -32,6 +32,7 @@ import (
 
 	"github.com/dylanmei/winrmtest"
 
+	"github.com/kmsctl/kmsctl/internal/testport"
 	"github.com/kmsctl/kmsctl/kmshost"
 )
 
@@ -111,6 +112,7 @@ type Server struct {
 	closing chan struct{}
 	once    sync.Once
 	ntlm    *ntlmServer // with Options.NTLM
+	release func()      // frees a Refuse server's port
 
 	mu      sync.Mutex
 	scripts []string // every script run, in order
@@ -152,12 +154,11 @@ func New(opts Options) (*Server, error) {
 		s.ntlm = newNTLMServer(opts.User, opts.Password, opts.Now)
 	}
 	if opts.Refuse {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		addr, release, err := testport.Refusing()
 		if err != nil {
 			return nil, err
 		}
-		s.addr = ln.Addr().String()
-		ln.Close() // the port was ours a moment ago; nothing listens now
+		s.addr, s.release = addr, release
 		return s, nil
 	}
 	s.remote = winrmtest.NewRemote()
@@ -270,6 +271,9 @@ func (s *Server) Close() {
 		}
 		if s.remote != nil {
 			s.remote.Close()
+		}
+		if s.release != nil {
+			s.release()
 		}
 	})
 }
