@@ -104,19 +104,15 @@ Examples:
 			if c.Bool("show-script") {
 				return out.HostScript(kmshost.CountersScript, kmshost.CommandLine(kmshost.CountersScript))
 			}
-			cfg, err := winrmConfig(env, c, c.Args().First(), "port", "timeout")
+			cl, err := hostClient(env, c)
 			if err != nil {
 				return err
-			}
-			cl, err := kmshost.New(cfg)
-			if err != nil {
-				return &output.UsageError{Msg: err.Error()}
 			}
 			counters, err := cl.KMSHost(c.Context)
 			if err != nil {
 				return err
 			}
-			return out.HostDLV(c.Args().First(), cfg.Addr(), counters, env.json)
+			return out.HostDLV(c.Args().First(), cl.Addr(), counters, env.json)
 		},
 	}
 }
@@ -154,19 +150,15 @@ Examples:
 				script, _ := kmshost.LogScript(q)
 				return out.HostScript(script, kmshost.CommandLine(script))
 			}
-			cfg, err := winrmConfig(env, c, c.Args().First(), "port", "timeout")
+			cl, err := hostClient(env, c)
 			if err != nil {
 				return err
-			}
-			cl, err := kmshost.New(cfg)
-			if err != nil {
-				return &output.UsageError{Msg: err.Error()}
 			}
 			l, err := cl.Events(c.Context, q)
 			if err != nil {
 				return err
 			}
-			return out.HostLog(c.Args().First(), cfg.Addr(), l, q, env.json)
+			return out.HostLog(c.Args().First(), cl.Addr(), l, q, env.json)
 		},
 	}
 }
@@ -231,6 +223,20 @@ var askPassword = func(out *output.Streams, prompt string) (string, error) {
 
 // winrmConfig builds the connection settings from the flags, checking
 // them before any work starts, and gets the password last.
+// hostClient is the WinRM client of a host subcommand: HOST from its
+// argument, --port, --timeout and the credential flags.
+func hostClient(env *Env, c *cli.Context) (*kmshost.Client, error) {
+	cfg, err := winrmConfig(env, c, c.Args().First(), "port", "timeout")
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kmshost.New(cfg)
+	if err != nil {
+		return nil, &output.UsageError{Msg: err.Error()}
+	}
+	return cl, nil
+}
+
 func winrmConfig(env *Env, c *cli.Context, target, portFlag, timeoutFlag string) (kmshost.Config, error) {
 	timeout := c.Duration(timeoutFlag)
 	host, port, err := kmshost.ParseTarget(target)

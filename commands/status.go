@@ -87,8 +87,8 @@ Examples:
 			hosts := o.probe(ctx, client, popts, update)
 			stop()
 			for i := range hosts {
-				if i < len(o.names) {
-					hosts[i].Address, hosts[i].Host = hosts[i].Host, o.names[i]
+				if i < len(o.discovered) {
+					hosts[i].Address, hosts[i].Host = hosts[i].Host, o.discovered[i].name
 				}
 			}
 			switch {
@@ -117,11 +117,25 @@ type statusOptions struct {
 	// the configured or search domains when it is "").
 	discover bool
 	domain   string
-	names    []string // discovered hosts' target:port, one per entry of hosts, for reports
-	// unresolved holds, per entry of hosts, why a discovered target has no
-	// address (nil when it has one): such a host is reported, not probed.
-	unresolved   []error
+	// discovered has, per entry of hosts when they came from DNS, the
+	// record's target:port for reports, and why the target has no address
+	// (nil when it has one): such a host is reported, not probed.
+	discovered   []discoveredHost
 	deadlineFlag time.Duration
+}
+
+type discoveredHost struct {
+	name string
+	err  error
+}
+
+// unresolved is why hosts[i], a discovered target, has no address; nil
+// when it has one or was named by the user.
+func (o *statusOptions) unresolved(i int) error {
+	if i < len(o.discovered) {
+		return o.discovered[i].err
+	}
+	return nil
 }
 
 // probe asks every host but the unresolved ones, which get their DNS
@@ -129,7 +143,7 @@ type statusOptions struct {
 func (o *statusOptions) probe(ctx context.Context, who probe.Client, opts probe.Options, progress func(done, total int)) []probe.Host {
 	var todo []string
 	for i, h := range o.hosts {
-		if i >= len(o.unresolved) || o.unresolved[i] == nil {
+		if o.unresolved(i) == nil {
 			todo = append(todo, h)
 		}
 	}
@@ -139,8 +153,8 @@ func (o *statusOptions) probe(ctx context.Context, who probe.Client, opts probe.
 	}
 	out := make([]probe.Host, len(o.hosts))
 	for i, h := range o.hosts {
-		if i < len(o.unresolved) && o.unresolved[i] != nil {
-			out[i] = probe.Unasked(h, o.targets, o.unresolved[i])
+		if err := o.unresolved(i); err != nil {
+			out[i] = probe.Unasked(h, o.targets, err)
 			continue
 		}
 		out[i], asked = asked[0], asked[1:]
@@ -182,14 +196,12 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 			// Report the DNS failure itself; probing the name would ask
 			// the system's resolver, which --dns-server may not be.
 			o.hosts = append(o.hosts, name)
-			o.names = append(o.names, name)
-			o.unresolved = append(o.unresolved, h.Err)
+			o.discovered = append(o.discovered, discoveredHost{name, h.Err})
 			continue
 		}
 		for _, a := range addrs {
 			o.hosts = append(o.hosts, a)
-			o.names = append(o.names, name)
-			o.unresolved = append(o.unresolved, nil)
+			o.discovered = append(o.discovered, discoveredHost{name: name})
 		}
 	}
 	return nil

@@ -161,6 +161,9 @@ type Client struct {
 	cfg Config
 }
 
+// Addr is the host:port the client reads from.
+func (c *Client) Addr() string { return c.cfg.Addr() }
+
 // New checks cfg and returns a client. It does not connect.
 func New(cfg Config) (*Client, error) {
 	if _, _, err := ParseTarget(cfg.Host); err != nil {
