@@ -1,6 +1,7 @@
 package kmshost
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -74,6 +75,16 @@ type Product struct {
 	Requests            *Requests
 }
 
+// Counted returns the product's current count and true, or false when
+// there is none to compare: WMI's null, or -1 (NotApplicable: no request
+// counted yet, or not a KMS host).
+func (p *Product) Counted() (int64, bool) {
+	if p.CurrentCount == nil || *p.CurrentCount < 0 {
+		return 0, false
+	}
+	return *p.CurrentCount, true
+}
+
 // KMSProducts returns the products whose key is a KMS host key, in the
 // order WMI listed them.
 func (c *Counters) KMSProducts() []Product {
@@ -127,18 +138,30 @@ func (s LicenseStatus) Text() string {
 // requestProps are the eight counters, in slmgr's order.
 var requestProps = [...]string{"Total", "Failed", "Unlicensed", "Licensed", "OOBGrace", "OOTGrace", "NonGenuineGrace", "Notification"}
 
-// requests reads the eight counters; nil when the total is null. A total
-// without the other seven is malformed.
+// NotApplicable is what WMI reports for a uint32 counter that does not
+// apply, 0xFFFFFFFF, rather than null: every KeyManagementService*Requests
+// property of a product that is not a KMS host, for instance
+// (WMI-HOST-COUNTERS.md §5). It is never a count.
+const NotApplicable = math.MaxUint32
+
+// requests reads the eight counters; nil when they do not apply: the total
+// is null, or any counter is NotApplicable. A total without the other
+// seven is malformed.
 func (o object) requests() (*Requests, error) {
 	var v [len(requestProps)]uint32
 	total, err := o.uint32("KeyManagementServiceTotalRequests")
 	if err != nil || total == nil {
 		return nil, err
 	}
+	na := false
 	for i, p := range requestProps {
 		if v[i], err = o.needUint32("KeyManagementService" + p + "Requests"); err != nil {
 			return nil, err
 		}
+		na = na || v[i] == NotApplicable
+	}
+	if na {
+		return nil, nil
 	}
 	return &Requests{Total: v[0], Failed: v[1], Unlicensed: v[2], Licensed: v[3],
 		OOBGrace: v[4], OOTGrace: v[5], NonGenuineGrace: v[6], Notification: v[7]}, nil

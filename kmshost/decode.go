@@ -227,7 +227,7 @@ func (o object) count(name string) (*int64, error) {
 		return nil, o.wrong(name, "a count (a whole number from 0 to 4294967295, or -1)", raw)
 	}
 	v := int64(*u)
-	if *u == math.MaxUint32 {
+	if *u == NotApplicable {
 		v = -1
 	}
 	return &v, nil

@@ -87,6 +87,14 @@ func TestDecodeCounters_Values(t *testing.T) {
 		{withProduct("LicenseStatus", 9), func(c *Counters) bool { return c.Products[0].LicenseStatus.String() == "Unknown(9)" }},
 		{append([]byte("\xef\xbb\xbf"), hosttest.KMSHostJSON()...), func(c *Counters) bool { return c.Computer == "KMS01" }},
 		{[]byte(strings.Replace(string(hosttest.KMSHostJSON()), `"ApplicationId"`, `"APPLICATIONID"`, 1)), func(c *Counters) bool { return !c.Products[0].ApplicationID.IsZero() }},
+		// WMI writes 4294967295, not null, for counters that do not apply.
+		{withProduct("KeyManagementServiceFailedRequests", uint32(4294967295)), func(c *Counters) bool { return c.Products[0].Requests == nil }},
+		{withProduct("KeyManagementServiceTotalRequests", uint32(4294967295)), func(c *Counters) bool { return c.Products[0].Requests == nil }},
+		{withProduct("KeyManagementServiceCurrentCount", uint32(4294967295)), func(c *Counters) bool {
+			n, ok := c.Products[0].Counted()
+			return !ok && n == 0
+		}},
+		{withProduct("KeyManagementServiceCurrentCount", 24), func(c *Counters) bool { n, ok := c.Products[0].Counted(); return ok && n == 24 }},
 	} {
 		c, err := DecodeCounters(tt.doc)
 		if err != nil || !tt.check(c) {

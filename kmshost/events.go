@@ -32,6 +32,7 @@ type EventLog struct {
 type Event struct {
 	Time time.Time // when the host logged it (UTC)
 	ID   int
+	Log  string // the log it came from ("Key Management Service", "Application"); "" when not said
 
 	Result                              hresult.Code   // 1st field of every ID
 	MinCount                            *uint32        // N-Policy: 12290, 12288
@@ -130,6 +131,9 @@ func decodeEvent(o object) (Event, error) {
 		return e, &DecodeError{Path: o.at("id"), Msg: "want 12288, 12289 or 12290 (the IDs the script asks for), got " + itoa(int64(id))}
 	}
 	e.ID = int(id)
+	if e.Log, err = o.str("log"); err != nil {
+		return e, err
+	}
 	items, err := o.array("d")
 	if err != nil {
 		return e, err
@@ -147,6 +151,23 @@ func decodeEvent(o object) (Event, error) {
 	e.Problem = e.readFields()
 	return e, nil
 }
+
+// NewEvent reads the insertion strings of event id (12288, 12289 or
+// 12290) logged at t, as an exported log gives them: one comma-separated
+// string, the layout's fields, or those with one more string first. An
+// event whose fields cannot be read keeps them in Fields and says why in
+// Problem; an ID without a known layout gives ok false.
+func NewEvent(t time.Time, id int, fields []string) (e Event, ok bool) {
+	if layouts[id] == nil {
+		return Event{}, false
+	}
+	e = Event{Time: t.UTC(), ID: id, Fields: fields}
+	e.Problem = e.readFields()
+	return e, true
+}
+
+// KnownEvent reports whether id is one of the KMS events NewEvent reads.
+func KnownEvent(id int) bool { return layouts[id] != nil }
 
 // infoFields lines the logged strings up with the ID's layout. The
 // documentation describes the Info part as one comma-separated string; a

@@ -185,7 +185,7 @@ func encodeCounters(c *Counters) []byte {
 func encodeEvents(l *EventLog) []byte {
 	events := make([]any, len(l.Events))
 	for i, e := range l.Events {
-		events[i] = map[string]any{"t": e.Time.Format(time.RFC3339Nano), "id": e.ID, "d": e.Fields}
+		events[i] = map[string]any{"t": e.Time.Format(time.RFC3339Nano), "id": e.ID, "log": e.Log, "d": e.Fields}
 	}
 	b, err := json.Marshal(map[string]any{"v": 1, "computer": l.Computer, "now": l.Now.Format(time.RFC3339Nano), "events": events})
 	if err != nil {

@@ -38,17 +38,21 @@ $j = ConvertTo-Json -InputObject $o -Compress -Depth 4
 if ($o.error) { exit 1 }
 `
 
-// logTemplate reads events 12288, 12289 and 12290 of the "Key Management
-// Service" log, newest first. maxSlot and sinceSlot are replaced by whole
-// numbers; Get-WinEvent's "no events found" is an empty list, not an error.
+// logTemplate reads events 12290 of the "Key Management Service" log (the
+// host's record of each request) and 12288/12289 of the Application log
+// (where a machine records its own requests as a KMS client, source
+// Microsoft-Windows-Security-SPP; WMI-HOST-COUNTERS.md §4), the newest
+// first. maxSlot and sinceSlot are replaced by whole numbers;
+// Get-WinEvent's "no events found" is an empty list, not an error.
 const logTemplate = `$ErrorActionPreference = 'Stop'
 $max = ` + maxSlot + `
 $since = ` + sinceSlot + `
 try {
-    $f = @{ LogName = 'Key Management Service'; Id = 12288, 12289, 12290 }
-    if ($since -gt 0) { $f.StartTime = (Get-Date).AddSeconds(-$since) }
-    $e = @(try { Get-WinEvent -FilterHashtable $f -MaxEvents $max } catch { if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw } })
-    $l = @($e | ForEach-Object { @{ t = $_.TimeCreated.ToUniversalTime().ToString('o'); id = $_.Id; d = @($_.Properties | ForEach-Object { [string]$_.Value }) } })
+    $f = @{ LogName = 'Key Management Service'; Id = 12290 }, @{ LogName = 'Application'; Id = 12288, 12289 }
+    if ($since -gt 0) { $st = (Get-Date).AddSeconds(-$since); $f | ForEach-Object { $_.StartTime = $st } }
+    $e = @(foreach ($q in $f) { try { Get-WinEvent -FilterHashtable $q -MaxEvents $max } catch { if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw } } })
+    $e = @($e | Where-Object { $_.Id -eq 12290 -or $_.ProviderName -like 'Microsoft-Windows-Security-*' } | Sort-Object -Property TimeCreated -Descending | Select-Object -First $max)
+    $l = @($e | ForEach-Object { @{ t = $_.TimeCreated.ToUniversalTime().ToString('o'); id = $_.Id; log = $_.LogName; d = @($_.Properties | ForEach-Object { [string]$_.Value }) } })
     $o = @{ v = 1; computer = $env:COMPUTERNAME; now = (Get-Date).ToUniversalTime().ToString('o'); events = $l }
 } catch {
     $o = @{ v = 1; error = @{ hresult = $_.Exception.HResult; message = $_.Exception.Message; id = $_.FullyQualifiedErrorId } }

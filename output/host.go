@@ -129,7 +129,7 @@ func hostWarnings(c *kmshost.Counters) []string {
 			w = append(w, fmt.Sprintf("%s is not activated (License Status: %s): clients get 0xC004F041 until the host is activated (slmgr /ato on the host)",
 				p.Name, p.LicenseStatus.Text()))
 		}
-		if p.CurrentCount != nil && p.RequiredClientCount != nil && *p.CurrentCount < int64(*p.RequiredClientCount) {
+		if n, ok := p.Counted(); ok && p.RequiredClientCount != nil && n < int64(*p.RequiredClientCount) {
 			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with 0xC004F038 until %d distinct machines have asked within 30 days",
 				p.Name, countText(p.CurrentCount), *p.RequiredClientCount, *p.RequiredClientCount))
 		}
@@ -211,8 +211,8 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Key Management Service is enabled on this machine")
 		count := countText(p.CurrentCount)
-		if p.CurrentCount != nil && p.RequiredClientCount != nil {
-			if *p.CurrentCount < int64(*p.RequiredClientCount) {
+		if n, ok := p.Counted(); ok && p.RequiredClientCount != nil {
+			if n < int64(*p.RequiredClientCount) {
 				count = s.bad(count)
 			} else {
 				count = s.good(count)
@@ -310,6 +310,7 @@ type HostQueryJSON struct {
 type HostEventJSON struct {
 	Time                      string   `json:"time"`
 	EventID                   int      `json:"event_id"`
+	Log                       string   `json:"log"`
 	Result                    string   `json:"result"`
 	MinCount                  *uint32  `json:"min_count"`
 	Client                    string   `json:"client"`
@@ -402,7 +403,7 @@ func NewHostLog(host, address string, l *kmshost.EventLog, q kmshost.LogQuery) H
 }
 
 func newHostEvent(e *kmshost.Event) HostEventJSON {
-	j := HostEventJSON{Time: e.Time.Format(rfc3339), EventID: e.ID, Result: e.Result.String(), MinCount: e.MinCount,
+	j := HostEventJSON{Time: e.Time.Format(rfc3339), EventID: e.ID, Log: e.Log, Result: e.Result.String(), MinCount: e.MinCount,
 		Client: e.Client, ClientTime: e.ClientTime, VM: e.VM, ExpiresInMinutes: e.ExpiresInMinutes, Server: e.Server,
 		Activated: e.Activated, Count: e.Count, ActivationIntervalMinutes: e.ActivationInterval, RenewalIntervalMinutes: e.RenewalInterval}
 	if !e.CMID.IsZero() {
@@ -647,7 +648,7 @@ func wmiCount(r *WinRMResult, app string) (*int64, *kmshost.Product) {
 		return nil, nil
 	}
 	for _, p := range r.Counters.KMSProducts() {
-		if p.ApplicationID.String() == app && p.CurrentCount != nil {
+		if _, counted := p.Counted(); p.ApplicationID.String() == app && counted { // WMI's 4294967295 is no count
 			return p.CurrentCount, &p
 		}
 	}

@@ -1,8 +1,11 @@
 package output
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/kmsctl/kmsctl/kmshost"
 )
 
 func TestAgo(t *testing.T) {
@@ -24,5 +27,23 @@ func TestSpanText(t *testing.T) {
 		if got := spanText(d); got != want {
 			t.Errorf("spanText(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// WMI's 4294967295 (decoded as -1) is no count: it is never compared with
+// the threshold, and no warning calls it one.
+func TestHostWarnings_NotApplicableCount(t *testing.T) {
+	minus1, zero := int64(-1), int64(0)
+	n := uint32(25)
+	c := &kmshost.Counters{Products: []kmshost.Product{
+		{Name: "none yet", KMSMachine: true, LicenseStatus: kmshost.Licensed, CurrentCount: &minus1, RequiredClientCount: &n},
+		{Name: "empty", KMSMachine: true, LicenseStatus: kmshost.Licensed, CurrentCount: &zero, RequiredClientCount: &n},
+	}}
+	w := hostWarnings(c)
+	if len(w) != 1 || !strings.HasPrefix(w[0], "empty counts 0") {
+		t.Errorf("warnings %q", w)
+	}
+	if got, _ := wmiCount(&WinRMResult{Counters: c}, c.Products[0].ApplicationID.String()); got == nil || *got != 0 {
+		t.Errorf("wmiCount %v, want the product that counts", got)
 	}
 }

@@ -503,12 +503,22 @@ type Event struct {
 	Fields []string
 }
 
+// Log is the log Windows writes the event to: 12290 to the host's "Key
+// Management Service" log, the client events 12288 and 12289 to the
+// Application log.
+func (e Event) Log() string {
+	if e.ID == kmshost.EventRequestProcessed {
+		return "Key Management Service"
+	}
+	return "Application"
+}
+
 // EventsJSON is the log script's output for events, compact as
 // ConvertTo-Json -Compress writes it.
 func EventsJSON(now time.Time, events []Event) []byte {
 	list := make([]map[string]any, 0, len(events))
 	for _, e := range events {
-		list = append(list, map[string]any{"t": e.Time.UTC().Format("2006-01-02T15:04:05.0000000Z"), "id": e.ID, "d": e.Fields})
+		list = append(list, map[string]any{"t": e.Time.UTC().Format("2006-01-02T15:04:05.0000000Z"), "id": e.ID, "log": e.Log(), "d": e.Fields})
 	}
 	return compact(map[string]any{"v": 1, "computer": "KMS01", "now": now.UTC().Format("2006-01-02T15:04:05.0000000Z"), "events": list})
 }
