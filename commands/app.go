@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/failure"
 )
 
 // NewApp builds the command tree.
@@ -60,19 +60,32 @@ Examples:
 		// Errors are reported once, by main through Env.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return &output.UsageError{Msg: err.Error(), Hint: "run 'kmsctl --help'"}
+			env.running(c)
+			return flagError(c, err)
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			env.notFound = name
 		},
 	}
+	track(env, app.Commands)
 	return app
 }
 
-// usageErr wraps flag errors of a subcommand.
-func usageErr(name string) cli.OnUsageErrorFunc {
-	return func(c *cli.Context, err error, _ bool) error {
-		return &output.UsageError{Msg: err.Error(), Hint: fmt.Sprintf("run 'kmsctl %s --help'", name)}
+// track makes every command record itself in env when it runs or its
+// flags are wrong, so that its failures are put into words for it.
+func track(env *Env, cmds []*cli.Command) {
+	for _, cmd := range cmds {
+		if action := cmd.Action; action != nil {
+			cmd.Action = func(c *cli.Context) error {
+				env.running(c)
+				return action(c)
+			}
+		}
+		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
+			env.running(c)
+			return flagError(c, err)
+		}
+		track(env, cmd.Subcommands)
 	}
 }
 
@@ -89,7 +102,7 @@ func Run(env *Env, args []string) error {
 	}
 	err = app.Run(interspersedSub(app, interspersed(app, args)))
 	if err == nil && env.notFound != "" {
-		err = &output.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
+		err = &failure.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
 	}
 	return err
 }
@@ -151,7 +164,7 @@ func slmgrVerb(app *cli.App, args []string) ([]string, error) {
 			for _, c := range app.VisibleCommands() {
 				verbs = append(verbs, c.Name)
 			}
-			return nil, &output.UsageError{Msg: "Unrecognized option: " + a,
+			return nil, &failure.UsageError{Msg: "Unrecognized option: " + a,
 				Hint: "kmsctl's verbs, also written /verb or -verb as slmgr does: " + strings.Join(verbs, ", ")}
 		}
 		if takesValue(app.Flags, a) {

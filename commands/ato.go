@@ -6,9 +6,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
-	"github.com/kmsctl/kmsctl/output"
 )
 
 // Activation: ato and renew.
@@ -36,9 +36,8 @@ Examples:
    kmsctl ato
    kmsctl ato --json
    kmsctl /ato 73111121-5638-40f6-bc11-f1d7b0d64300`,
-		Flags:        activationFlags(false),
-		OnUsageError: usageErr("ato"),
-		Action:       func(c *cli.Context) error { return runActivation(env, c, "ato") },
+		Flags:  activationFlags(false),
+		Action: func(c *cli.Context) error { return runActivation(env, c, "ato") },
 	}
 }
 
@@ -59,9 +58,8 @@ Exit status: as ato; 0 when nothing was due.
 Examples:
    kmsctl renew
    kmsctl renew --force`,
-		Flags:        activationFlags(true),
-		OnUsageError: usageErr("renew"),
-		Action:       func(c *cli.Context) error { return runActivation(env, c, "renew") },
+		Flags:  activationFlags(true),
+		Action: func(c *cli.Context) error { return runActivation(env, c, "renew") },
 	}
 }
 
@@ -82,7 +80,7 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		return err
 	}
 	if c.Duration("timeout") <= 0 {
-		return &output.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
+		return &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
 	}
 	store, err := env.store(c)
 	if err != nil {
@@ -111,5 +109,8 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 	if err != nil {
 		return err
 	}
-	return env.Streams(c).Activation(op, o, &o.Identity, env.json)
+	if err := env.Streams(c).Activation(op, o, &o.Identity, env.json); err != nil {
+		return err
+	}
+	return failure.Activation(o.Err)
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/completions"
-	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/failure"
 )
 
 func completionCommand(env *Env) *cli.Command {
@@ -22,14 +22,13 @@ Examples:
    kmsctl completion zsh > "${fpath[1]}/_kmsctl"
    kmsctl completion fish > ~/.config/fish/completions/kmsctl.fish
    kmsctl completion powershell | Out-File -Append -Encoding utf8 $PROFILE`,
-		OnUsageError: usageErr("completion"),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return &output.UsageError{Msg: "completion needs one shell", Hint: "kmsctl completion " + strings.Join(completions.Shells(), "|")}
+				return &failure.UsageError{Msg: "completion needs one shell", Hint: "kmsctl completion " + strings.Join(completions.Shells(), "|")}
 			}
 			s, err := completions.Script(c.Args().First())
 			if err != nil {
-				return &output.UsageError{Msg: err.Error(), Hint: "kmsctl completion bash"}
+				return &failure.UsageError{Msg: err.Error(), Hint: "kmsctl completion bash"}
 			}
 			_, err = fmt.Fprint(env.Streams(c).Out, s)
 			return err

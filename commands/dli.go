@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
@@ -48,12 +49,11 @@ Example:
 
 func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, output.LicenseInfo, bool) error) *cli.Command {
 	return &cli.Command{
-		Name:         name,
-		Usage:        usage,
-		ArgsUsage:    "[all | ACTIVATION-ID]",
-		Description:  desc,
-		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
-		OnUsageError: usageErr(name),
+		Name:        name,
+		Usage:       usage,
+		ArgsUsage:   "[all | ACTIVATION-ID]",
+		Description: desc,
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, name, 0, 1, "[all | ACTIVATION-ID]"); err != nil {
@@ -92,6 +92,6 @@ func matchActivationID(name, arg string, p *license.Product, all bool) error {
 	if err == nil && g == p.SKU.SKUID {
 		return nil
 	}
-	return &output.UsageError{Msg: "no installed product has activation ID " + arg,
+	return &failure.UsageError{Msg: "no installed product has activation ID " + arg,
 		Hint: "kmsctl " + name + " (the installed product, " + p.SKU.SKUID.String() + ")"}
 }

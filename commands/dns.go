@@ -8,8 +8,8 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/license"
-	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -41,11 +41,10 @@ Examples:
 				&cli.DurationFlag{Name: "deadline", Value: 30 * time.Second, Usage: "bound the whole check to `DURATION`"},
 				&cli.BoolFlag{Name: "json", Usage: "print JSON"},
 			},
-			OnUsageError: usageErr("dns check"),
 			Action: func(c *cli.Context) error {
 				env.json = c.Bool("json")
 				if c.NArg() > 1 {
-					return &output.UsageError{Msg: "dns check takes one domain", Hint: "kmsctl dns check corp.example.com"}
+					return &failure.UsageError{Msg: "dns check takes one domain", Hint: "kmsctl dns check corp.example.com"}
 				}
 				domain := c.Args().First()
 				opts, err := env.discoveryOptions(c)
@@ -81,7 +80,10 @@ Examples:
 				if err != nil && rep == nil {
 					return err
 				}
-				return env.Streams(c).DNSCheck(rep, err, c.Bool("json"))
+				if werr := env.Streams(c).DNSCheck(rep, err, c.Bool("json")); werr != nil {
+					return werr
+				}
+				return failure.DNSCheck(rep, err)
 			},
 		}},
 	}
@@ -101,7 +103,7 @@ func (e *Env) discoveryOptions(c *cli.Context) (discovery.Options, error) {
 	if s := c.String("dns-server"); s != "" {
 		addr, err := discovery.ParseServer(s)
 		if err != nil {
-			return o, &output.UsageError{Msg: "--dns-server " + s + ": " + err.Error(), Hint: "give HOST[:PORT], e.g. --dns-server 10.0.0.53"}
+			return o, &failure.UsageError{Msg: "--dns-server " + s + ": " + err.Error(), Hint: "give HOST[:PORT], e.g. --dns-server 10.0.0.53"}
 		}
 		o.Server = addr
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
@@ -43,6 +44,12 @@ type Env struct {
 	json     bool   // the running command was asked for JSON, errors included
 	notFound string // an unknown command name
 	check    bool   // a monitoring check: failures to run are UNKNOWN, exit 3
+	// ran is the command that runs (its name path and its flags, the
+	// global ones included), for the words of its failures.
+	ran struct {
+		name  string
+		flags []string
+	}
 }
 
 // SystemEnv is the real environment.
@@ -66,17 +73,68 @@ func (e *Env) Streams(c *cli.Context) *output.Streams {
 			noColor = c.Bool("no-color")
 		}
 		e.streams = e.NewStreams(noColor)
+		e.streams.Describe = func(err error) output.ErrorInfo { return failure.Describe(err, e.failureContext()) }
 	}
 	return e.streams
 }
 
-// Exit reports err and returns the process exit code.
-func (e *Env) Exit(err error) int {
-	var silent output.Silent
-	if e.check && err != nil && !errors.As(err, &silent) {
-		return e.Streams(nil).CheckUnknown(err)
+// failureContext is what package failure knows of the run: the command
+// and its flags, and whether it is a monitoring check.
+func (e *Env) failureContext() failure.Context {
+	return failure.Context{Command: e.ran.name, Flags: e.ran.flags, Check: e.check}
+}
+
+// running records the command c runs, for failureContext.
+func (e *Env) running(c *cli.Context) {
+	e.ran.name = commandPath(c)
+	e.ran.flags = nil
+	var flags []cli.Flag
+	if c.Command != nil {
+		flags = append(flags, c.Command.Flags...)
 	}
-	return e.Streams(nil).Exit(err, e.json)
+	for _, f := range append(flags, c.App.Flags...) {
+		e.ran.flags = append(e.ran.flags, f.Names()...)
+	}
+}
+
+// Exit reports err once and returns the process's exit status, which
+// failure.ExitStatus alone decides. A result that could not be written to
+// standard output is a failure, said in one line on stderr (nothing for a
+// closed pipe); an error already shown with the result
+// (*failure.Reported) is not shown again.
+func (e *Env) Exit(err error) int {
+	s := e.Streams(nil)
+	if werr := s.WriteFailed(); werr != nil {
+		err = &failure.WriteError{Err: werr}
+	}
+	var (
+		rep   *failure.Reported
+		write *failure.WriteError
+	)
+	switch {
+	case err == nil, errors.As(err, &rep):
+	case errors.As(err, &write):
+		if !failure.Quiet(err) {
+			s.WriteLine(write.Error())
+		}
+	default:
+		switch {
+		case e.check:
+			s.CheckUnknown(err)
+		case e.json:
+			s.WriteErrorJSON(err)
+		default:
+			s.WriteError(err)
+		}
+		if werr := s.WriteFailed(); werr != nil {
+			// Nowhere to put the report on stdout: say so on stderr.
+			err = &failure.WriteError{Err: werr}
+			if !failure.Quiet(err) {
+				s.WriteLine(err.Error())
+			}
+		}
+	}
+	return failure.ExitStatus(err, e.failureContext())
 }
 
 // commandContext bounds a whole command by --timeout.
@@ -103,7 +161,7 @@ func (e *Env) identity(ctx context.Context, c *cli.Context) (identity.Identity, 
 	if s := c.String("cmid"); s != "" {
 		g, err := guid.Parse(s)
 		if err != nil || g.IsZero() {
-			return identity.Identity{}, &output.UsageError{Msg: "--cmid " + s + " is not a client machine ID", Hint: "give a GUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301"}
+			return identity.Identity{}, &failure.UsageError{Msg: "--cmid " + s + " is not a client machine ID", Hint: "give a GUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301"}
 		}
 		// A one-off CMID must not create or read the stored identity.
 		id, ok, err := identity.Peek(dir)
@@ -147,11 +205,11 @@ func wantArgs(c *cli.Context, name string, min, max int, usage string) error {
 	n := c.NArg()
 	switch {
 	case n < min:
-		return &output.UsageError{Msg: name + " needs " + usage, Hint: "kmsctl " + name + " " + usage}
+		return &failure.UsageError{Msg: name + " needs " + usage, Hint: "kmsctl " + name + " " + usage}
 	case n > max && max == 0:
-		return &output.UsageError{Msg: name + " takes no arguments, got " + strconv.Itoa(n), Hint: "run 'kmsctl " + name + " --help'"}
+		return &failure.UsageError{Msg: name + " takes no arguments, got " + strconv.Itoa(n), Hint: "run 'kmsctl " + name + " --help'"}
 	case n > max:
-		return &output.UsageError{Msg: name + " takes " + usage + ", got " + strconv.Itoa(n) + " arguments", Hint: "run 'kmsctl " + name + " --help'"}
+		return &failure.UsageError{Msg: name + " takes " + usage + ", got " + strconv.Itoa(n) + " arguments", Hint: "run 'kmsctl " + name + " --help'"}
 	}
 	return nil
 }

@@ -5,8 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/hresult"
-	"github.com/kmsctl/kmsctl/output"
 )
 
 func explainCommand(env *Env) *cli.Command {
@@ -40,7 +40,7 @@ Examples:
 				case "--":
 				default:
 					if len(a) > 1 && a[0] == '-' && (a[1] < '0' || a[1] > '9') {
-						return &output.UsageError{Msg: "flag provided but not defined: " + a, Hint: "run 'kmsctl explain --help'"}
+						return &failure.UsageError{Msg: "kmsctl explain has no flag " + a, Hint: "run 'kmsctl explain --help'"}
 					}
 					codes = append(codes, a)
 				}
@@ -50,7 +50,7 @@ Examples:
 				return env.Streams(c).Codes(hresult.All(), env.json)
 			case 1:
 			default:
-				return &output.UsageError{Msg: "explain takes one CODE, got " + strconv.Itoa(len(codes)), Hint: "kmsctl explain 0xC004F074"}
+				return &failure.UsageError{Msg: "explain takes one CODE, got " + strconv.Itoa(len(codes)), Hint: "kmsctl explain 0xC004F074"}
 			}
 			info, err := explainCode(codes[0])
 			if err != nil {
@@ -66,7 +66,7 @@ Examples:
 func explainCode(arg string) (hresult.Info, error) {
 	code, err := hresult.Parse(arg)
 	if err != nil {
-		return hresult.Info{}, &output.UsageError{Msg: err.Error(), Hint: "write the code as 0xC004F074, C004F074 or -1073418124"}
+		return hresult.Info{}, &failure.UsageError{Msg: err.Error(), Hint: "write the code as 0xC004F074, C004F074 or -1073418124"}
 	}
 	if i, ok := hresult.Lookup(code); ok {
 		return i, nil
@@ -76,6 +76,6 @@ func explainCode(arg string) (hresult.Info, error) {
 			return i, nil
 		}
 	}
-	return hresult.Info{}, &output.UsageError{Msg: code.String() + " is not a code kmsctl can explain",
+	return hresult.Info{}, &failure.UsageError{Msg: code.String() + " is not a code kmsctl can explain",
 		Hint: "run 'kmsctl explain' for the codes it knows; on Windows, 'slui.exe 0x2a " + code.String() + "' may show the system's text"}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
@@ -46,9 +47,8 @@ Examples:
    kmsctl kms01.corp.example.com 'CORP\kmsaudit' PASSWORD /dlv      (slmgr's remote syntax)`,
 		Subcommands: []*cli.Command{hostDLVCommand(env), hostLogCommand(env)},
 		Action: func(c *cli.Context) error {
-			return &output.UsageError{Msg: "host needs dlv or log", Hint: "kmsctl host dlv HOST --user USER, or kmsctl host log HOST --user USER"}
+			return &failure.UsageError{Msg: "host needs dlv or log", Hint: "kmsctl host dlv HOST --user USER, or kmsctl host log HOST --user USER"}
 		},
-		OnUsageError: usageErr("host"),
 	}
 }
 
@@ -93,8 +93,7 @@ terminal slmgr's own layout; piped, one tab-separated line per host key.
 Examples:
    kmsctl host dlv kms01.corp.example.com --user 'CORP\kmsaudit' --https
    kmsctl host dlv 10.0.0.5:5985 --user Administrator --auth basic --password-env PW --json`,
-		Flags:        hostReadFlags(),
-		OnUsageError: usageErr("host dlv"),
+		Flags: hostReadFlags(),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, "host dlv", 1, 1, "HOST --user USER"); err != nil {
@@ -135,7 +134,6 @@ Examples:
 			&cli.StringFlag{Name: "since", Usage: "only events of the last `SPAN` (e.g. 90m, 24h, 7d)"},
 			&cli.IntFlag{Name: "max", Value: kmshost.DefaultMaxEvents, Usage: fmt.Sprintf("read at most `N` events, the newest (1 to %d)", kmshost.MaxEvents)},
 		),
-		OnUsageError: usageErr("host log"),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, "host log", 1, 1, "HOST --user USER"); err != nil {
@@ -170,7 +168,7 @@ func parseLogQuery(c *cli.Context) (kmshost.LogQuery, error) {
 	if s := c.String("since"); s != "" {
 		d, err := parseSpan(s)
 		if err != nil {
-			return q, &output.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 90m, 24h or 7d"}
+			return q, &failure.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 90m, 24h or 7d"}
 		}
 		q.Since = d
 	}
@@ -179,7 +177,7 @@ func parseLogQuery(c *cli.Context) (kmshost.LogQuery, error) {
 		if !strings.Contains(err.Error(), "number of events") {
 			flag = "--since"
 		}
-		return q, &output.UsageError{Msg: flag + ": " + err.Error(), Hint: "kmsctl host log HOST --since 24h --max 1000"}
+		return q, &failure.UsageError{Msg: flag + ": " + err.Error(), Hint: "kmsctl host log HOST --since 24h --max 1000"}
 	}
 	return q, nil
 }
@@ -232,7 +230,7 @@ func hostClient(env *Env, c *cli.Context) (*kmshost.Client, error) {
 	}
 	cl, err := kmshost.New(cfg)
 	if err != nil {
-		return nil, &output.UsageError{Msg: err.Error()}
+		return nil, &failure.UsageError{Msg: err.Error()}
 	}
 	return cl, nil
 }
@@ -241,41 +239,41 @@ func winrmConfig(env *Env, c *cli.Context, target, portFlag, timeoutFlag string)
 	timeout := c.Duration(timeoutFlag)
 	host, port, err := kmshost.ParseTarget(target)
 	if err != nil {
-		return kmshost.Config{}, &output.UsageError{Msg: err.Error(), Hint: "give a host name or address, optionally with the WinRM port: kms01.corp.example.com, 10.0.0.5:5986, [2001:db8::5]:5985"}
+		return kmshost.Config{}, &failure.UsageError{Msg: err.Error(), Hint: "give a host name or address, optionally with the WinRM port: kms01.corp.example.com, 10.0.0.5:5986, [2001:db8::5]:5985"}
 	}
 	cfg := kmshost.Config{Host: host, HTTPS: c.Bool("https"), InsecureSkipVerify: c.Bool("insecure-skip-verify"),
 		User: c.String("user"), Timeout: timeout}
 	if cfg.Auth, err = kmshost.ParseAuth(c.String("auth")); err != nil {
-		return cfg, &output.UsageError{Msg: "--auth " + c.String("auth") + " is not known", Hint: "use --auth ntlm (domain or local accounts) or --auth basic (local accounts, where the host enables it)"}
+		return cfg, &failure.UsageError{Msg: "--auth " + c.String("auth") + " is not known", Hint: "use --auth ntlm (domain or local accounts) or --auth basic (local accounts, where the host enables it)"}
 	}
 	if p := c.Int(portFlag); c.IsSet(portFlag) {
 		if p < 1 || p > 65535 {
-			return cfg, &output.UsageError{Msg: "--" + portFlag + " " + strconv.Itoa(p) + " is not a TCP port", Hint: "5985 (HTTP) or 5986 (HTTPS) unless the listener was moved"}
+			return cfg, &failure.UsageError{Msg: "--" + portFlag + " " + strconv.Itoa(p) + " is not a TCP port", Hint: "5985 (HTTP) or 5986 (HTTPS) unless the listener was moved"}
 		}
 		if port != 0 && port != p {
-			return cfg, &output.UsageError{Msg: fmt.Sprintf("%s names port %d, --%s %d", target, port, portFlag, p), Hint: "give the port once"}
+			return cfg, &failure.UsageError{Msg: fmt.Sprintf("%s names port %d, --%s %d", target, port, portFlag, p), Hint: "give the port once"}
 		}
 		port = p
 	}
 	cfg.Port = port
 	if cfg.InsecureSkipVerify && !cfg.HTTPS {
-		return cfg, &output.UsageError{Msg: "--insecure-skip-verify only applies with --https", Hint: "add --https, or drop --insecure-skip-verify"}
+		return cfg, &failure.UsageError{Msg: "--insecure-skip-verify only applies with --https", Hint: "add --https, or drop --insecure-skip-verify"}
 	}
 	if timeout <= 0 {
-		return cfg, &output.UsageError{Msg: "--" + timeoutFlag + " must be positive", Hint: "e.g. --" + timeoutFlag + " 30s"}
+		return cfg, &failure.UsageError{Msg: "--" + timeoutFlag + " must be positive", Hint: "e.g. --" + timeoutFlag + " 30s"}
 	}
 	if cfg.User == "" {
-		return cfg, &output.UsageError{Msg: "reading a host over WinRM needs --user",
+		return cfg, &failure.UsageError{Msg: "reading a host over WinRM needs --user",
 			Hint: "--user 'DOMAIN\\user', with the password from --password-env VAR or asked on a terminal"}
 	}
 	out := env.Streams(c)
 	switch name, plain := c.String("password-env"), c.IsSet("password"); {
 	case name != "" && plain:
-		return cfg, &output.UsageError{Msg: "--password-env and --password both give the password", Hint: "give one of them"}
+		return cfg, &failure.UsageError{Msg: "--password-env and --password both give the password", Hint: "give one of them"}
 	case name != "":
 		v := env.Getenv(name)
 		if v == "" {
-			return cfg, &output.UsageError{Msg: "--password-env " + name + ": the variable is not set or empty", Hint: "export " + name + " in this shell first"}
+			return cfg, &failure.UsageError{Msg: "--password-env " + name + ": the variable is not set or empty", Hint: "export " + name + " in this shell first"}
 		}
 		cfg.Password = v
 	case plain:
@@ -284,7 +282,7 @@ func winrmConfig(env *Env, c *cli.Context, target, portFlag, timeoutFlag string)
 	default:
 		pw, err := askPassword(out, fmt.Sprintf("Password for %s at %s: ", cfg.User, cfg.Addr()))
 		if errors.Is(err, errNoTerminal) {
-			return cfg, &output.UsageError{Msg: "no password for " + cfg.User + ", and no terminal to ask for it on",
+			return cfg, &failure.UsageError{Msg: "no password for " + cfg.User + ", and no terminal to ask for it on",
 				Hint: "put it in an environment variable and give its name: --password-env VAR"}
 		}
 		if err != nil {
@@ -313,13 +311,13 @@ func parseStatusWinRM(env *Env, c *cli.Context, o statusOptions) (*statusWinRM, 
 				continue // set for host commands; urfave/cli cannot tell it from --user
 			}
 			if c.IsSet(f) {
-				return nil, &output.UsageError{Msg: "--" + f + " only applies with --winrm", Hint: "kmsctl status HOST --winrm --user USER"}
+				return nil, &failure.UsageError{Msg: "--" + f + " only applies with --winrm", Hint: "kmsctl status HOST --winrm --user USER"}
 			}
 		}
 		return nil, nil
 	}
 	if o.check || o.format == "prometheus" {
-		return nil, &output.UsageError{Msg: "--winrm shows in the table and in JSON only", Hint: "drop --check / --format prometheus, or --winrm"}
+		return nil, &failure.UsageError{Msg: "--winrm shows in the table and in JSON only", Hint: "drop --check / --format prometheus, or --winrm"}
 	}
 	// Every host is read with the same settings; the first one's name
 	// goes into the password prompt (hosts found in DNS are not known yet).
@@ -412,7 +410,7 @@ func slmgrRemote(args []string) (out []string, ok bool) {
 func slmgrRemoteInvalid(args []string) error {
 	_, pos, verb := slmgrRemoteParts(args)
 	if verb >= 0 && len(pos) == 2 {
-		return &output.UsageError{Msg: "Invalid combination of command parameters.",
+		return &failure.UsageError{Msg: "Invalid combination of command parameters.",
 			Hint: "slmgr's remote form is MACHINE USER PASSWORD /dlv; kmsctl also takes kmsctl host dlv MACHINE --user USER (the password from --password-env VAR or a prompt)"}
 	}
 	return nil

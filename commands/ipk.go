@@ -3,6 +3,7 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
 )
@@ -28,7 +29,6 @@ Examples:
 			&cli.StringFlag{Name: "product", Aliases: []string{"p"}, Usage: "install the GVLK of `NAME`, or say which product KEY is for"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
 		},
-		OnUsageError: usageErr("ipk"),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, "ipk", 0, 1, "KEY | --product NAME"); err != nil {
@@ -36,7 +36,7 @@ Examples:
 			}
 			key, product := c.Args().First(), c.String("product")
 			if key == "" && product == "" {
-				return &output.UsageError{Msg: "ipk needs a product key or --product NAME",
+				return &failure.UsageError{Msg: "ipk needs a product key or --product NAME",
 					Hint: `kmsctl ipk --product "Windows 10 Enterprise" (installs its GVLK), or kmsctl ipk XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`}
 			}
 			in, err := license.Resolve(key, product)
@@ -72,8 +72,7 @@ restart). The KMS host settings, the rearm count and the journal stay.
 
 Example:
    kmsctl upk`,
-		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
-		OnUsageError: usageErr("upk"),
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, "upk", 0, 1, "[ACTIVATION-ID]"); err != nil {
@@ -113,8 +112,7 @@ from there; the product stays installed and activation is unaffected.
 
 Example:
    kmsctl cpky`,
-		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
-		OnUsageError: usageErr("cpky"),
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, "cpky", 0, 0, ""); err != nil {

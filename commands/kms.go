@@ -148,12 +148,11 @@ func kmsSetting(env *Env, name, args, usage, desc string,
 	parse func(*cli.Context) (func(*license.HostConfig), error),
 	report func(license.HostConfig) (string, []string)) *cli.Command {
 	return &cli.Command{
-		Name:         name,
-		Usage:        usage,
-		ArgsUsage:    args,
-		Description:  desc,
-		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
-		OnUsageError: usageErr(name),
+		Name:        name,
+		Usage:       usage,
+		ArgsUsage:   args,
+		Description: desc,
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			n := 0

@@ -3,7 +3,7 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/failure"
 )
 
 func logCommand(env *Env) *cli.Command {
@@ -21,7 +21,6 @@ Examples:
 			&cli.IntFlag{Name: "last", Usage: "show only the last `N` entries"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
 		},
-		OnUsageError: usageErr("log"),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, "log", 0, 0, ""); err != nil {
@@ -29,7 +28,7 @@ Examples:
 			}
 			n := c.Int("last")
 			if c.IsSet("last") && n < 1 {
-				return &output.UsageError{Msg: "--last must be at least 1", Hint: "kmsctl log --last 10"}
+				return &failure.UsageError{Msg: "--last must be at least 1", Hint: "kmsctl log --last 10"}
 			}
 			store, err := env.store(c)
 			if err != nil {

@@ -24,7 +24,6 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
 		},
-		OnUsageError: usageErr("products"),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			filter := strings.ToLower(strings.Join(c.Args().Slice(), " "))

@@ -21,8 +21,7 @@ rearms (3 for Windows 7 and Vista era products, 1000 for later ones).
 
 Example:
    kmsctl rearm`,
-		Flags:        []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
-		OnUsageError: usageErr("rearm"),
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			if err := wantArgs(c, "rearm", 0, 0, ""); err != nil {

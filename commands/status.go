@@ -12,6 +12,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -57,7 +58,6 @@ Examples:
 			&cli.IntFlag{Name: "crit-below", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
 			&cli.DurationFlag{Name: "max-latency", Usage: "with --check: WARNING when a host answers slower than `DURATION`"},
 		}, statusWinRMFlags()...),
-		OnUsageError: usageErr("status"),
 		Action: func(c *cli.Context) error {
 			o, err := parseStatus(c)
 			env.json = o.format == "json"
@@ -93,13 +93,29 @@ Examples:
 			}
 			switch {
 			case o.check:
-				return out.Check(hosts, o.limits)
+				state, err := out.Check(hosts, o.limits)
+				if err != nil {
+					return err
+				}
+				return failure.Check(state)
 			case o.format == "prometheus":
+				// A host that is down is data here, not a failure.
 				return out.Prometheus(hosts)
 			case winrm != nil:
-				return out.StatusWinRM(hosts, winrm.read(c.Context, hosts), o.format == "json", len(o.hosts) > 1)
+				wmi := winrm.read(c.Context, hosts)
+				if err := out.StatusWinRM(hosts, wmi, o.format == "json", len(o.hosts) > 1); err != nil {
+					return err
+				}
+				var wmiErrs []error
+				for _, r := range wmi {
+					wmiErrs = append(wmiErrs, r.Err)
+				}
+				return failure.Hosts(hosts, wmiErrs)
 			}
-			return out.Status(hosts, o.format == "json", len(o.hosts) > 1)
+			if err := out.Status(hosts, o.format == "json", len(o.hosts) > 1); err != nil {
+				return err
+			}
+			return failure.Hosts(hosts, nil)
 		},
 	}
 }
@@ -212,44 +228,44 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 	o := statusOptions{format: "table", check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency")}
 	switch f := c.String("format"); {
 	case c.Bool("json") && f != "" && f != "json":
-		return o, &output.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
+		return o, &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
 	case c.Bool("json"):
 		o.format = "json"
 	case f == "table", f == "json", f == "prometheus":
 		o.format = f
 	case f != "":
-		return o, &output.UsageError{Msg: "--format " + f + " is not known", Hint: "use --format table, json or prometheus"}
+		return o, &failure.UsageError{Msg: "--format " + f + " is not known", Hint: "use --format table, json or prometheus"}
 	}
 	if o.check && o.format != "table" {
-		return o, &output.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
+		return o, &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
 	}
 	for _, f := range []string{"warn-below", "crit-below", "max-latency"} {
 		if c.IsSet(f) && !o.check {
-			return o, &output.UsageError{Msg: "--" + f + " only applies with --check", Hint: "kmsctl status HOST --check --" + f + " ..."}
+			return o, &failure.UsageError{Msg: "--" + f + " only applies with --check", Hint: "kmsctl status HOST --check --" + f + " ..."}
 		}
 	}
 	o.limits = output.CheckLimits{WarnBelow: c.Int("warn-below"), CritBelow: c.Int("crit-below"), MaxLatency: c.Duration("max-latency")}
 	if o.limits.WarnBelow < 0 || o.limits.CritBelow < 0 {
-		return o, &output.UsageError{Msg: "--warn-below and --crit-below take a count of 1 or more"}
+		return o, &failure.UsageError{Msg: "--warn-below and --crit-below take a count of 1 or more"}
 	}
 	if o.timeout <= 0 {
-		return o, &output.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
+		return o, &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
 	}
 	if o.concurrency < 1 {
-		return o, &output.UsageError{Msg: "--concurrency must be 1 or more"}
+		return o, &failure.UsageError{Msg: "--concurrency must be 1 or more"}
 	}
 	o.hosts = c.Args().Slice()
 	if name := c.String("hosts-file"); name != "" {
 		f, err := os.Open(name)
 		if err != nil {
-			return o, &output.UsageError{Msg: "--hosts-file: " + err.Error()}
+			return o, &failure.UsageError{Msg: "--hosts-file: " + err.Error()}
 		}
 		hosts, err := probe.ReadHostsFile(name, f)
 		f.Close()
 		if err != nil {
 			var he *probe.HostsFileError
 			if errors.As(err, &he) {
-				return o, &output.UsageError{Msg: err.Error(), Hint: "one HOST[:PORT] per line; # starts a comment"}
+				return o, &failure.UsageError{Msg: err.Error(), Hint: "one HOST[:PORT] per line; # starts a comment"}
 			}
 			return o, err
 		}
@@ -257,7 +273,7 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 	}
 	o.domain = c.String("domain")
 	if o.domain != "" && len(o.hosts) > 0 {
-		return o, &output.UsageError{Msg: "give hosts or --domain, not both", Hint: "kmsctl status --domain corp.example.com"}
+		return o, &failure.UsageError{Msg: "give hosts or --domain, not both", Hint: "kmsctl status --domain corp.example.com"}
 	}
 	// No host named: find them in DNS, as Windows clients do.
 	o.discover = len(o.hosts) == 0
@@ -269,7 +285,7 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 	o.deadlineFlag = c.Duration("deadline")
 	proto := c.Int("protocol")
 	if c.IsSet("protocol") && (proto < 4 || proto > 6) {
-		return o, &output.UsageError{Msg: "--protocol " + strconv.Itoa(proto) + " does not exist", Hint: "use --protocol 4, 5 or 6"}
+		return o, &failure.UsageError{Msg: "--protocol " + strconv.Itoa(proto) + " does not exist", Hint: "use --protocol 4, 5 or 6"}
 	}
 	products := c.StringSlice("product")
 	var ps []catalogue.Product

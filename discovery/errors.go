@@ -3,7 +3,6 @@ package discovery
 import (
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
@@ -83,58 +82,6 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Code is the HRESULT Windows reports for this failure.
 func (e *Error) Code() hresult.Code { return e.HRESULT }
-
-// Hint says what to try, naming the record and server involved.
-func (e *Error) Hint() string {
-	switch e.HRESULT {
-	case hresult.DNSNameError:
-		if strings.HasPrefix(e.Name, Service) {
-			return "no KMS host is published there: check with `" + nslookup("srv", e.Name, e.Server) +
-				"`, publish the host's SRV record (kmsctl dns check shows the line to add), look in another domain with --domain, or name the host directly"
-		}
-		return "an SRV record points at a name that does not exist: check with `" + nslookup("", e.Name, e.Server) +
-			"` and fix the SRV record or the host's A/AAAA record"
-	case hresult.DNSNoRecords:
-		if strings.HasPrefix(e.Name, Service) {
-			return "the name exists but holds no KMS host record: check with `" + nslookup("srv", e.Name, e.Server) +
-				"` and create the SRV record (kmsctl dns check shows the line to add)"
-		}
-		return "an SRV record's target has no address: add an A or AAAA record for " + e.Name
-	case hresult.DNSServerFailure:
-		if errors.Is(e.Err, ErrCNAMELoop) || errors.Is(e.Err, ErrTooManyHops) {
-			return "fix the CNAME chain that starts at " + e.Name + " so that it ends at an A or AAAA record"
-		}
-		return "the DNS server could not answer: check that it is up and reaches the zone (nslookup against it), or ask another with --dns-server"
-	case hresult.Timeout:
-		return "no DNS answer in time: check that this machine reaches the DNS server on UDP and TCP port 53, ask another with --dns-server, or raise --timeout"
-	case hresult.NoKMSHost:
-		return "no host answered: check that each one runs the KMS service and that its port (1688 unless the SRV record says otherwise) is open from here; kmsctl dns check shows which published hosts answer"
-	case CodeNoDomain:
-		return "name the domain to look in with --domain, or set the machine's DNS search domain"
-	case CodeNoServers:
-		return "configure a DNS server for this machine, or name one with --dns-server HOST[:PORT]"
-	case hresult.InvalidArg:
-		return "write a DNS server as HOST, HOST:PORT or [IPv6]:PORT (the port defaults to 53) and a domain as a DNS name such as corp.example"
-	}
-	return ""
-}
-
-// nslookup is the command an admin would type to repeat a query.
-func nslookup(typ, name, server string) string {
-	cmd := "nslookup"
-	host, port, err := net.SplitHostPort(server)
-	if err == nil && port != "53" {
-		cmd += " -port=" + port
-	}
-	if typ != "" {
-		cmd += " -type=" + typ
-	}
-	cmd += " " + name
-	if err == nil {
-		cmd += " " + host
-	}
-	return cmd
-}
 
 // Attempt is one thing discovery did: a DNS query, or (from FirstAnswering)
 // one host tried.

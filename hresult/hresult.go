@@ -126,3 +126,30 @@ func FromWin32(n uint32) Code {
 	}
 	return Code(n&0xFFFF | 7<<16 | 0x80000000)
 }
+
+// Local failures: what Windows reports for the same situation on this
+// machine (HRESULT_FROM_WIN32 of the Win32 error).
+const (
+	FileNotFound  Code = 0x80070002 // ERROR_FILE_NOT_FOUND
+	PathNotFound  Code = 0x80070003 // ERROR_PATH_NOT_FOUND
+	AccessDenied  Code = 0x80070005 // E_ACCESSDENIED (ERROR_ACCESS_DENIED)
+	WriteProtect  Code = 0x80070013 // ERROR_WRITE_PROTECT: the medium is read-only
+	DiskFull      Code = 0x80070070 // ERROR_DISK_FULL
+	AlreadyExists Code = 0x800700B7 // ERROR_ALREADY_EXISTS
+	LockViolation Code = 0x80070021 // ERROR_LOCK_VIOLATION: another process holds the lock
+	HostNotFound  Code = 0x80072AF9 // WSAHOST_NOT_FOUND
+)
+
+// Unclassified is kmsctl's own code for a failure it has no Windows code
+// for. It is a customer-defined HRESULT (severity and customer bits set,
+// facility 0), so it can never be mistaken for one Windows reports.
+const Unclassified Code = 0xA0000001
+
+// IsWin32 reports whether c is HRESULT_FROM_WIN32 of a Win32 error, and
+// returns that error's number.
+func (c Code) IsWin32() (uint32, bool) {
+	if c&0xFFFF0000 == 0x80070000 {
+		return uint32(c & 0xFFFF), true
+	}
+	return 0, false
+}

@@ -75,9 +75,9 @@ type CorruptError struct {
 func (e *CorruptError) Error() string {
 	var v *newerVersionError
 	if errors.As(e.Err, &v) {
-		return fmt.Sprintf("identity file %s is unusable: %v; use a newer kmsctl, or move the file aside and run again to create a new identity (this machine will then count as a new client on KMS hosts)", e.Path, e.Err)
+		return fmt.Sprintf("identity file %s is unusable: %v", e.Path, e.Err)
 	}
-	return fmt.Sprintf("identity file %s is corrupt: %v; move it aside and run again to create a new identity (this machine will then count as a new client on KMS hosts)", e.Path, e.Err)
+	return fmt.Sprintf("identity file %s is corrupt: %v", e.Path, e.Err)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
@@ -85,15 +85,7 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // Code is the HRESULT of a damaged file: ERROR_INVALID_DATA.
 func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
 
-// Meaning says what the code means here (the table's text is about KMS hosts).
-func (e *CorruptError) Meaning() string {
-	return "kmsctl's client identity file is damaged or from a newer kmsctl; it was left exactly as it is."
-}
 
-// Hint says how to recover.
-func (e *CorruptError) Hint() string {
-	return fmt.Sprintf("move %s aside and run again to create a new identity (this machine will then count as a new client on KMS hosts)", e.Path)
-}
 
 // newerVersionError is a CorruptError's Err for a file from a newer kmsctl.
 type newerVersionError struct{ got int }

@@ -148,97 +148,30 @@ func (e *Error) Code() hresult.Code {
 	return codeWinRMCannotConnect
 }
 
-// Meaning says what the code means here, where errors.csv's text is about
-// KMS activation rather than WinRM.
-func (e *Error) Meaning() string {
-	switch e.Kind {
-	case KindRefused:
-		return "The connection was refused: nothing accepts WinRM connections on that port."
-	case KindTimeout:
-		return "The host's WinRM service did not answer in time."
-	case KindTLS:
-		return "The HTTPS connection to the host's WinRM listener could not be set up securely."
-	case KindAuth:
-		return "Access denied: the host's WinRM service refused the credentials or the authentication method."
-	case KindHTTP:
-		return "The host's WinRM service answered with an error."
-	case KindCommand:
-		return "The PowerShell command kmsctl runs failed on the host."
-	case KindDecode:
-		return "The host's answer was not the JSON kmsctl's PowerShell command writes."
-	case KindNotKMSHost:
-		// slmgr's own text for this code.
-		return "The software Licensing Service reported that the computer could not be activated. The Key Management Service (KMS) is not enabled"
-	}
-	if isNoSuchHost(e.Err) {
-		return "The host name could not be resolved."
-	}
-	return "The WinRM client cannot connect to the destination specified in the request."
+// Facts about the failure, for the words kmsctl chooses (package failure).
+
+// BasicOnly reports that the server offered only Basic authentication and
+// kmsctl, asked for NTLM, did not send the password that way.
+func (e *Error) BasicOnly() bool { return e.Err != nil && errors.Is(e.Err, errBasicRefused) }
+
+// SealBroken reports that an NTLM-encrypted answer did not check out.
+func (e *Error) SealBroken() bool {
+	var se *sealError
+	return errors.As(e.Err, &se)
 }
 
-// Hint is what to try.
-func (e *Error) Hint() string {
-	switch e.Kind {
-	case KindRefused:
-		h := "WinRM is not enabled or not listening on that port: on the host run Enable-PSRemoting -Force (or winrm quickconfig) in an elevated PowerShell, and allow the port in its firewall"
-		if e.HTTPS {
-			h += "; an HTTPS listener (5986) must be created separately (winrm quickconfig -transport:https, with a certificate for the host's name)"
-		} else {
-			h += "; if the host only has an HTTPS listener, add --https"
-		}
-		return h
-	case KindTimeout:
-		return "raise --timeout (reading a large log takes longer: lower --max or give --since), or check that the host is up and a firewall does not silently drop its WinRM port"
-	case KindTLS:
-		if isPlainHTTP(e.Err) {
-			return "the port speaks plain HTTP, not HTTPS: drop --https, or use the HTTPS listener's port (5986)"
-		}
-		return "the host's certificate is not trusted here or does not name the host: connect by the name on the certificate, install its CA on this machine, or (on a network you trust) add --insecure-skip-verify"
-	case KindAuth:
-		if e.Err != nil && errors.Is(e.Err, errBasicRefused) {
-			return "the server offers only Basic authentication, which sends the password itself; kmsctl does not fall back to it with --auth ntlm: give --auth basic (over --https) if that is what the host is set up for"
-		}
-		h := "check --user and the password"
-		switch e.Auth {
-		case AuthBasic:
-			h += "; Basic works only with a local account of the host and only where Basic is enabled (winrm set winrm/config/service/auth @{Basic=\"true\"}; it is off by default): for a domain account use --auth ntlm"
-			if strings.Contains(strings.ToLower(e.Offers), "negotiate") || strings.Contains(strings.ToLower(e.Offers), "ntlm") {
-				h += " (this host offers " + e.Offers + ")"
-			}
-		default:
-			h += " (DOMAIN\\user or user@domain for a domain account); the account must be allowed to use WinRM on the host (local Administrators or Remote Management Users)"
-		}
-		return h
-	case KindHTTP:
-		var se *sealError
-		if errors.As(e.Err, &se) {
-			return "over plain HTTP kmsctl encrypts each WinRM message with the NTLM session's keys, as a Windows host requires (AllowUnencrypted=false), and checks the host's encrypted answers: this one did not check out, so something on the path may have changed it, or the port is not a Windows WinRM listener; --https protects the messages with TLS instead"
-		}
-		if !e.HTTPS && e.Status == 400 {
-			return "if that port is an HTTPS listener (5986 by default), add --https"
-		}
-		return "the answer was not what a WinRM service sends; check that the port is the host's WinRM listener (5985, or 5986 with --https)"
-	case KindCommand:
-		switch c := e.Code(); {
-		case c == codeAccessDenied:
-			return "the account may not read the licensing WMI classes or the event log remotely: make it a member of the host's Administrators, or see README (least-privilege account: Remote Management Users, Event Log Readers, Remote Enable on root\\cimv2)"
-		case strings.Contains(e.Error(), "NoMatchingLogsFound"):
-			return "the host has no \"Key Management Service\" event log: it is probably not a KMS host (kmsctl host dlv HOST checks)"
-		}
-		return "run the PowerShell command from kmsctl's README (kmsctl host … --show-script prints it) in PowerShell on the host to see the full error"
-	case KindDecode:
-		return "the host's PowerShell wrote something else than kmsctl's JSON: run the command from kmsctl's README (--show-script prints it) on the host and compare; a PowerShell older than 3.0 lacks Get-CimInstance and ConvertTo-Json"
-	case KindNotKMSHost:
-		return "this machine has no KMS host key (CSVLK) installed and activated: point kmsctl at the KMS host (nslookup -type=srv _vlmcs._tcp finds it), or install one (slmgr /ipk CSVLK, then slmgr /ato)"
-	}
-	if isNoSuchHost(e.Err) {
-		return "the host name does not resolve; check its spelling and your DNS"
-	}
-	h := "check that the host is up and its WinRM port reachable from here"
-	if !e.HTTPS {
-		h += "; if that port is an HTTPS listener (5986 by default), add --https"
-	}
-	return h
+// PlainHTTP reports that an HTTPS connection got plain HTTP back.
+func (e *Error) PlainHTTP() bool { return e.Err != nil && isPlainHTTP(e.Err) }
+
+// NoSuchHost reports that the host name does not resolve.
+func (e *Error) NoSuchHost() bool { return isNoSuchHost(e.Err) }
+
+// AccessDenied reports a command that failed on the host for lack of rights.
+func (e *Error) AccessDenied() bool { return e.Kind == KindCommand && e.Code() == codeAccessDenied }
+
+// NoEventLog reports a host without the "Key Management Service" event log.
+func (e *Error) NoEventLog() bool {
+	return e.Kind == KindCommand && strings.Contains(e.Error(), "NoMatchingLogsFound")
 }
 
 // notKMSHost describes a machine without a KMS host product.

@@ -101,10 +101,6 @@ func (e *CountError) Code() hresult.Code { return hresult.NotEnoughCount }
 // Refused reports that the host answered and said no (exit status 1).
 func (e *CountError) Refused() bool { return true }
 
-// Hint says what changes the answer.
-func (e *CountError) Hint() string {
-	return fmt.Sprintf("the host activates clients once it has seen %d distinct machines (CMIDs) in 30 days; kmsctl renew retries every activation interval until then; cloned machines share a CMID until rearmed (kmsctl rearm)", e.Threshold)
-}
 
 // NoHostError is an activation with no KMS host set and no way to discover one.
 type NoHostError struct{ Domain string }
@@ -119,13 +115,7 @@ func (e *NoHostError) Error() string {
 // Code is what Windows reports when it finds no host: 0xC004F074.
 func (e *NoHostError) Code() hresult.Code { return hresult.NoKMSHost }
 
-// Meaning replaces the table's text: nothing was contacted.
-func (e *NoHostError) Meaning() string {
-	return "No KMS host is configured, so no host was contacted."
-}
 
-// Hint is the command that fixes it.
-func (e *NoHostError) Hint() string { return "kmsctl skms kms.example.com:1688" }
 
 // Contact talks to the KMS host as op ("ato" or "renew") asks, under the
 // store's lock, so concurrent activations and renewals of one store run

@@ -173,7 +173,7 @@ func TestContact_StopsBeforeContact(t *testing.T) {
 	before := snap(t, s.Path())
 	_, err := s.Contact(ctx, "ato", false, client(nil))
 	var nh *NoHostError
-	if !errors.As(err, &nh) || nh.Code() != hresult.NoKMSHost || nh.Hint() != "kmsctl skms kms.example.com:1688" {
+	if !errors.As(err, &nh) || nh.Code() != hresult.NoKMSHost {
 		t.Fatalf("no host: %v", err)
 	}
 	before.check(t, s.Path())

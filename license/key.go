@@ -18,22 +18,28 @@ const keyAlphabet = "BCDFGHJKMNPQRTVWXY2346789"
 
 // KeyError is a product key that cannot be installed. It never holds the key.
 type KeyError struct {
-	Reason string
-	hint   string
+	Reason  string  // what is wrong, e.g. "has 4 dash-separated groups, not 5"
+	Case    KeyCase // which situation, for the advice
+	Product string  // the product concerned, when there is one
 }
+
+// KeyCase says which situation a KeyError is.
+type KeyCase int
+
+// The situations of KeyError.
+const (
+	KeyMalformed    KeyCase = iota // not five groups of five key characters
+	KeyMissing                     // no key and no product given
+	KeyAsProduct                   // a key given as the product name that is no known GVLK
+	KeyNotPublished                // the product has no published GVLK
+	KeyUnknown                     // a well-formed key that is no GVLK kmsctl knows, without a product
+	KeyOtherProduct                // the GVLK of another product than the one named
+)
 
 func (e *KeyError) Error() string { return "the product key " + e.Reason }
 
 // Code is slmgr's code for a bad key: SL_E_INVALID_PRODUCT_KEY.
 func (e *KeyError) Code() hresult.Code { return hresult.ProductKeyInvalid }
-
-// Hint says how to write a key or what to do instead.
-func (e *KeyError) Hint() string {
-	if e.hint != "" {
-		return e.hint
-	}
-	return "a product key is five groups of five letters and digits separated by dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX); to install a product's published GVLK by name: kmsctl ipk --product NAME"
-}
 
 // ParseKey checks that s has the form of a product key, five groups of five
 // key characters separated by dashes, and returns it in upper case.
@@ -104,19 +110,17 @@ func Resolve(key, product string) (Installation, error) {
 		var err error
 		if p, err = catalogue.Lookup(product); err != nil {
 			if catalogue.KeyShaped(product) { // a key given as the product: never echo it
-				return Installation{}, &KeyError{Reason: "given as the product is not the GVLK of any product kmsctl knows",
-					hint: "give the key as the argument and name its product: kmsctl ipk KEY --product NAME (kmsctl products lists them)"}
+				return Installation{}, &KeyError{Reason: "given as the product is not the GVLK of any product kmsctl knows", Case: KeyAsProduct}
 			}
 			return Installation{}, err
 		}
 	}
 	if key == "" {
 		if product == "" {
-			return Installation{}, &KeyError{Reason: "is missing", hint: "kmsctl ipk KEY, or kmsctl ipk --product NAME to install a product's published GVLK"}
+			return Installation{}, &KeyError{Reason: "is missing", Case: KeyMissing}
 		}
 		if p.GVLK == "" {
-			return Installation{}, &KeyError{Reason: fmt.Sprintf("of %s is not published (it has no GVLK)", p.Name),
-				hint: "install the key you have for it: kmsctl ipk KEY --product '" + p.Name + "'"}
+			return Installation{}, &KeyError{Reason: fmt.Sprintf("of %s is not published (it has no GVLK)", p.Name), Case: KeyNotPublished, Product: p.Name}
 		}
 		return Installation{Product: p, key: p.GVLK, GVLK: true}, nil
 	}
@@ -127,13 +131,11 @@ func Resolve(key, product string) (Installation, error) {
 	g, known := catalogue.ByGVLK(k)
 	switch {
 	case product == "" && !known:
-		return Installation{}, &KeyError{Reason: "is not the GVLK of any product kmsctl knows",
-			hint: "say which product it is for: kmsctl ipk KEY --product NAME (kmsctl products lists them)"}
+		return Installation{}, &KeyError{Reason: "is not the GVLK of any product kmsctl knows", Case: KeyUnknown}
 	case product == "":
 		return Installation{Product: g, key: k, GVLK: true}, nil
 	case known && g.SKUID != p.SKUID:
-		return Installation{}, &KeyError{Reason: fmt.Sprintf("is the GVLK of %s, not of %s", g.Name, p.Name),
-			hint: "leave out --product, or give the key of " + p.Name}
+		return Installation{}, &KeyError{Reason: fmt.Sprintf("is the GVLK of %s, not of %s", g.Name, p.Name), Case: KeyOtherProduct, Product: p.Name}
 	}
 	return Installation{Product: p, key: k, GVLK: known}, nil
 }
@@ -174,10 +176,6 @@ func (e *DomainError) Error() string {
 // Code is the HRESULT slmgr gives a malformed argument.
 func (e *DomainError) Code() hresult.Code { return hresult.InvalidArg }
 
-// Hint says how to write one.
-func (e *DomainError) Hint() string {
-	return "give the domain that holds the _vlmcs._tcp SRV records, e.g. kmsctl skms-domain corp.example.com"
-}
 
 // ParseDomain checks a lookup domain (slmgr /skms-domain FQDN).
 func ParseDomain(s string) (string, error) {

@@ -21,10 +21,6 @@ func (e *NoProductError) Error() string {
 // Code is SL_E_PKEY_NOT_INSTALLED.
 func (e *NoProductError) Code() hresult.Code { return hresult.KeyNotInstalled }
 
-// Hint shows the command that installs one.
-func (e *NoProductError) Hint() string {
-	return "install a key first: kmsctl ipk --product 'Windows 10 Enterprise' (a product's published GVLK), or kmsctl ipk KEY"
-}
 
 // RearmError is a rearm with no rearms left.
 type RearmError struct {
@@ -38,10 +34,6 @@ func (e *RearmError) Error() string {
 // Code is SL_REMAPPING_SP_PUB_TS_MAX_REARM_REACHED.
 func (e *RearmError) Code() hresult.Code { return hresult.MaxRearmReached }
 
-// Hint says what is left to do.
-func (e *RearmError) Hint() string {
-	return "Windows needs a reinstall here; for kmsctl, a new state directory (--state-dir) starts over, and this machine then counts as a new client on KMS hosts"
-}
 
 // RearmLimit is how many rearms a product allows. SLMGR-REFERENCE.md:
 // Windows 7 allows 3 (Vista, and the servers of that era, taken to be the

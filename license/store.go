@@ -55,21 +55,10 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // Code is ERROR_INVALID_DATA: the data is invalid.
 func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
 
-// Meaning replaces the code table's text, which is about KMS hosts.
-func (e *CorruptError) Meaning() string {
-	return "A kmsctl state file is damaged or from a newer kmsctl; it was left exactly as it is."
-}
-
-// Hint says how to recover.
-func (e *CorruptError) Hint() string {
+// Newer reports a file written by a newer kmsctl.
+func (e *CorruptError) Newer() bool {
 	var v *newerVersionError
-	if errors.As(e.Err, &v) {
-		return "use a newer kmsctl, or move " + e.Path + " aside to start over"
-	}
-	if e.Line > 0 {
-		return "move " + e.Path + " aside (mv " + e.Path + " " + e.Path + ".bad); kmsctl then starts a new journal and the license is not affected"
-	}
-	return "move " + e.Path + " aside (mv " + e.Path + " " + e.Path + ".bad) and run again: the product key, KMS host settings and activation state are then forgotten (install the key again with kmsctl ipk); the journal and the client identity are kept"
+	return errors.As(e.Err, &v)
 }
 
 // Store is the license store in one state directory.

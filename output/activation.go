@@ -1,7 +1,6 @@
 package output
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,23 +20,9 @@ type ActivationJSON struct {
 	License   LicenseJSON       `json:"license"`   // the license afterwards, as dli --json
 }
 
-// refusal is an error that means the host answered and said no.
-type refusal interface{ Refused() bool }
-
-// ActivationExit is the exit status of ato and renew: 0 activated (or
-// nothing due), 1 the host answered and refused (a count below the
-// threshold, or an HRESULT in place of a reply), 2 anything else.
-func ActivationExit(err error) int {
-	var r refusal
-	if errors.As(err, &r) && r.Refused() {
-		return 1
-	}
-	return ExitCode(err)
-}
-
 // Activation reports what ato or renew did: the result on stdout, the
-// error (if any) on stderr, or the JSON document. It returns the exit
-// status as a Silent error when it is not 0.
+// error (if any) on stderr, or the JSON document. It returns only its
+// write error; failure.Activation makes the exit status.
 func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identity, asJSON bool) error {
 	in := LicenseInfo{State: o.State, View: o.View, Identity: id, Now: o.At}
 	if asJSON {
@@ -46,18 +31,12 @@ func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identit
 		if a := o.Last(); a != nil {
 			doc.Result = licPtr(a.Result.String())
 		}
-		if o.Err != nil {
-			e := Describe(o.Err)
-			doc.Error = &e
-		}
+		doc.Error = s.describeOrNil(o.Err)
 		if err := writeJSON(s.Out, doc); err != nil {
 			return err
 		}
 	} else {
 		s.activationText(cmd, o, in)
-	}
-	if o.Err != nil {
-		return Silent{Code: ActivationExit(o.Err)}
 	}
 	return nil
 }

@@ -40,9 +40,10 @@ func (l CheckLimits) forGroup(threshold int) (warn, crit int) {
 }
 
 // Check prints one monitoring-plugin status line, with performance data
-// after "|", then one line per problem, and returns the plugin exit code as
-// a Silent error (nil for OK).
-func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) error {
+// after "|", then one line per problem. It returns the state it printed
+// (CheckOK ... CheckUnknown), for failure.Check to make the exit status,
+// and the write error, if any.
+func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
 	state := CheckOK
 	var problems, okParts, perf []string
 	raise := func(st int, msg string) {
@@ -57,14 +58,14 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) error {
 			hostLabel = slug(h.Host) + "_"
 		}
 		if h.Err != nil {
-			raise(CheckCritical, fmt.Sprintf("%s unreachable: %s %s", h.Host, Describe(h.Err).Code, h.Err))
+			raise(CheckCritical, fmt.Sprintf("%s unreachable: %s %s", h.Host, s.describe(h.Err).Code, h.Err))
 			continue
 		}
 		var latency time.Duration
 		for j := range h.Groups {
 			g := &h.Groups[j]
 			if g.Err != nil {
-				raise(CheckCritical, fmt.Sprintf("%s %s failed: %s %s", h.Host, g.Product.Name, Describe(g.Err).Code, g.Err))
+				raise(CheckCritical, fmt.Sprintf("%s %s failed: %s %s", h.Host, g.Product.Name, s.describe(g.Err).Code, g.Err))
 				continue
 			}
 			r := g.Result
@@ -111,21 +112,17 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) error {
 			text += fmt.Sprintf(" (and %d more)", len(problems)-1)
 		}
 	}
-	fmt.Fprintf(s.Out, "KMS %s - %s | %s\n", checkNames[state], text, strings.Join(perf, " "))
+	_, err := fmt.Fprintf(s.Out, "KMS %s - %s | %s\n", checkNames[state], text, strings.Join(perf, " "))
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p)
 	}
-	if state != CheckOK {
-		return Silent{Code: state}
-	}
-	return nil
+	return state, err
 }
 
-// CheckUnknown reports a failure to run the check at all: UNKNOWN, exit 3.
-func (s *Streams) CheckUnknown(err error) int {
-	info := Describe(err)
+// CheckUnknown reports a failure to run the check at all (UNKNOWN).
+func (s *Streams) CheckUnknown(err error) {
+	info := s.describe(err)
 	fmt.Fprintf(s.Out, "KMS UNKNOWN - %s %s\n", info.Code, info.Cause)
-	return CheckUnknown
 }
 
 // slug turns a name into a metric-label-safe word: lower case, runs of

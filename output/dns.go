@@ -42,14 +42,6 @@ type DNSProbeJSON struct {
 	Error   *ErrorInfo `json:"error"`
 }
 
-func describeOrNil(err error) *ErrorInfo {
-	if err == nil {
-		return nil
-	}
-	d := Describe(err)
-	return &d
-}
-
 func addrStrings(as []netip.Addr) []string {
 	out := make([]string, 0, len(as))
 	for _, a := range as {
@@ -59,29 +51,22 @@ func addrStrings(as []netip.Addr) []string {
 }
 
 // DNSCheck renders a dns check report; lookupErr is set when the records
-// could not be read at all. Exit: 0 every record answers, 1 some record is
-// dead or duplicated, 2 the lookup failed.
+// could not be read at all. It returns only its write error;
+// failure.DNSCheck makes the exit status.
 func (s *Streams) DNSCheck(r *discovery.Report, lookupErr error, asJSON bool) error {
-	exit := 0
-	if lookupErr != nil {
-		exit = 2
-	}
-	doc := DNSCheckJSON{Domain: r.Domain, Name: r.Name, Server: r.Server, Capped: r.Capped, Records: []DNSRecordJSON{}, Error: describeOrNil(lookupErr)}
+	doc := DNSCheckJSON{Domain: r.Domain, Name: r.Name, Server: r.Server, Capped: r.Capped, Records: []DNSRecordJSON{}, Error: s.describeOrNil(lookupErr)}
 	for i := range r.Records {
 		rec := &r.Records[i]
 		j := DNSRecordJSON{Priority: rec.Priority, Weight: rec.Weight, Port: rec.Port, Target: rec.Target,
 			Addresses: addrStrings(rec.Addrs), Resolves: rec.ResolveErr == nil && len(rec.Addrs) > 0, Answers: rec.Answering(),
-			Duplicate: rec.Duplicate, Dead: rec.Dead, ZoneLine: rec.ZoneLine, Error: describeOrNil(rec.ResolveErr), Probes: []DNSProbeJSON{}}
+			Duplicate: rec.Duplicate, Dead: rec.Dead, ZoneLine: rec.ZoneLine, Error: s.describeOrNil(rec.ResolveErr), Probes: []DNSProbeJSON{}}
 		for _, p := range rec.Probes {
-			pj := DNSProbeJSON{Address: p.Addr, Error: describeOrNil(p.Err)}
+			pj := DNSProbeJSON{Address: p.Addr, Error: s.describeOrNil(p.Err)}
 			if p.Err == nil {
 				e := p.EPID
 				pj.EPID = &e
 			}
 			j.Probes = append(j.Probes, pj)
-		}
-		if rec.Dead || rec.Duplicate {
-			exit = max(exit, 1)
 		}
 		doc.Records = append(doc.Records, j)
 	}
@@ -92,16 +77,13 @@ func (s *Streams) DNSCheck(r *discovery.Report, lookupErr error, asJSON bool) er
 	} else {
 		s.dnsCheckText(doc, lookupErr)
 	}
-	if exit != 0 {
-		return Silent{Code: exit}
-	}
 	return nil
 }
 
 func (s *Streams) dnsCheckText(doc DNSCheckJSON, lookupErr error) {
 	fmt.Fprintf(s.Out, "%s (asked %s)\n", doc.Name, doc.Server)
 	if lookupErr != nil {
-		s.writeErrorInfo(s.Err, Describe(lookupErr), "")
+		s.writeErrorInfo(s.Err, s.describe(lookupErr), "")
 		return
 	}
 	t := s.newTable()

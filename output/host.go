@@ -625,12 +625,8 @@ type StatusWMIProdJSON struct {
 	RequiredClientCount *uint32 `json:"required_client_count"`
 }
 
-func newStatusWMI(r *WinRMResult) *StatusWMIJSON {
-	j := &StatusWMIJSON{Address: r.Address, KMSProducts: []StatusWMIProdJSON{}}
-	if r.Err != nil {
-		e := Describe(r.Err)
-		j.Error = &e
-	}
+func (s *Streams) newStatusWMI(r *WinRMResult) *StatusWMIJSON {
+	j := &StatusWMIJSON{Address: r.Address, KMSProducts: []StatusWMIProdJSON{}, Error: s.describeOrNil(r.Err)}
 	if c := r.Counters; c != nil {
 		j.Computer = &c.Computer
 		for _, p := range c.KMSProducts() {
@@ -657,7 +653,7 @@ func wmiCount(r *WinRMResult, app string) (*int64, *kmshost.Product) {
 
 // StatusWinRM renders a status run with the WMI counters read over WinRM
 // beside each group's KMS count. A host whose counters could not be read
-// fails the run (exit 2); counts that disagree are flagged, not failed.
+// fails the run (failure.Hosts); counts that disagree are flagged, not failed.
 func (s *Streams) StatusWinRM(hosts []probe.Host, wmi []WinRMResult, asJSON, summary bool) error {
 	return s.status(hosts, wmi, asJSON, summary)
 }
@@ -668,7 +664,7 @@ func (s *Streams) winrmProblems(hosts []probe.Host, wmi []WinRMResult) {
 		h, r := &hosts[i], &wmi[i]
 		if r.Err != nil {
 			fmt.Fprintf(s.Err, "%s (WMI over WinRM):\n", h.Host)
-			s.writeErrorInfo(s.Err, Describe(r.Err), "")
+			s.writeErrorInfo(s.Err, s.describe(r.Err), "")
 			continue
 		}
 		for j := range h.Groups {
@@ -688,24 +684,14 @@ func (s *Streams) winrmProblems(hosts []probe.Host, wmi []WinRMResult) {
 	}
 }
 
-// winrmExit is the exit status WMI failures add.
-func winrmExit(wmi []WinRMResult) int {
-	for i := range wmi {
-		if wmi[i].Err != nil {
-			return 2
-		}
-	}
-	return 0
-}
-
 // addWMI puts what --winrm read into a status report.
-func addWMI(r *StatusReport, hosts []probe.Host, wmi []WinRMResult) {
+func (s *Streams) addWMI(r *StatusReport, hosts []probe.Host, wmi []WinRMResult) {
 	if wmi == nil {
 		return
 	}
 	for i := range r.Hosts {
 		res := &wmi[i]
-		r.Hosts[i].WMI = newStatusWMI(res)
+		r.Hosts[i].WMI = s.newStatusWMI(res)
 		for j := range r.Hosts[i].Groups {
 			g := &hosts[i].Groups[j]
 			if g.Result == nil {

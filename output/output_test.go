@@ -3,7 +3,6 @@ package output
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/kmsctl/kmsctl/catalogue"
-	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -114,35 +112,6 @@ func TestPrometheus_ParsesWithExpfmt(t *testing.T) {
 		if ok != c.ok || got != c.want {
 			t.Errorf("%s%v = %v (present %v), want %v (present %v)", c.name, c.labels, got, ok, c.want, c.ok)
 		}
-	}
-}
-
-func TestDescribe(t *testing.T) {
-	tests := []struct {
-		err     error
-		code    string
-		fixHas  string
-		noTable bool
-		message string
-	}{
-		{&kmsclient.Error{Code: hresult.NoKMSHost, Kind: kmsclient.KindVerify, Check: kmsclient.CheckHMAC, Op: "verify reply", Err: errors.New("x")},
-			"0xC004F074", "V6 HMAC check", false, "No KMS host could be contacted"},
-		{&kmsclient.Error{Code: hresult.KMSIDMismatch, Kind: kmsclient.KindHost, Op: "request", Err: errors.New("x")},
-			"0xC004F042", "", false, "The KMS host cannot activate this product"},
-		{&UsageError{Msg: "bad", Hint: "do this"}, "0x80070057", "do this", true, "The parameter is incorrect."},
-		{fmt.Errorf("lookup: %w", catalogue.ErrNotFound), "0x80070057", "name a product exactly", true, "The parameter is incorrect."},
-	}
-	for _, tt := range tests {
-		info := Describe(tt.err)
-		if info.Code != tt.code || !strings.Contains(info.Fix, tt.fixHas) || !strings.HasPrefix(info.Message, tt.message) || info.Cause != tt.err.Error() {
-			t.Errorf("%v: %+v", tt.err, info)
-		}
-		if tt.noTable && strings.Contains(info.Fix, "slmgr") {
-			t.Errorf("%v: the table's slmgr advice leaked into %q", tt.err, info.Fix)
-		}
-	}
-	if ExitCode(&kmsclient.Error{Kind: kmsclient.KindHost}) != 1 || ExitCode(&UsageError{}) != 2 || ExitCode(Silent{Code: 3}) != 3 || ExitCode(nil) != 0 {
-		t.Error("ExitCode")
 	}
 }
 

@@ -75,8 +75,8 @@ type EPIDJSON struct {
 	ActivationDate string `json:"activation_date"` // YYYY-MM-DD
 }
 
-// NewStatusReport converts probe results to the JSON document.
-func NewStatusReport(hosts []probe.Host, summary bool) StatusReport {
+// StatusReport converts probe results to the JSON document.
+func (s *Streams) StatusReport(hosts []probe.Host, summary bool) StatusReport {
 	r := StatusReport{Hosts: make([]StatusHost, 0, len(hosts))}
 	if summary {
 		r.Summary = &StatusSummary{Hosts: len(hosts)}
@@ -99,24 +99,20 @@ func NewStatusReport(hosts []probe.Host, summary bool) StatusReport {
 				r.Summary.Failed++
 			}
 		}
-		if h.Err != nil {
-			e := Describe(h.Err)
-			sh.Error = &e
-		}
+		sh.Error = s.describeOrNil(h.Err)
 		for j := range h.Groups {
-			sh.Groups = append(sh.Groups, newStatusGroup(&h.Groups[j]))
+			sh.Groups = append(sh.Groups, s.newStatusGroup(&h.Groups[j]))
 		}
 		r.Hosts = append(r.Hosts, sh)
 	}
 	return r
 }
 
-func newStatusGroup(g *probe.Group) StatusGroup {
+func (s *Streams) newStatusGroup(g *probe.Group) StatusGroup {
 	sg := StatusGroup{Product: g.Product.Name, KMSGroup: g.Product.Group, KMSID: g.Product.KMSID.String(),
 		Protocol: g.Protocol, Threshold: g.Product.Threshold, BelowThreshold: g.BelowThreshold(), Warnings: []string{}}
 	if g.Err != nil {
-		e := Describe(g.Err)
-		sg.Error = &e
+		sg.Error = s.describeOrNil(g.Err)
 		return sg
 	}
 	if g.Result == nil {
@@ -140,17 +136,6 @@ func newStatusGroup(g *probe.Group) StatusGroup {
 	return sg
 }
 
-// StatusExit is the exit code of a status run: the worst host's.
-func StatusExit(hosts []probe.Host) int {
-	worst := probe.OK
-	for i := range hosts {
-		if o := hosts[i].Outcome(); o > worst {
-			worst = o
-		}
-	}
-	return int(worst) // OK 0, Below 1, Failed 2
-}
-
 // Status renders probe results: JSON, an aligned table on a terminal, or
 // tab-separated lines when piped. Warnings and errors go to stderr.
 func (s *Streams) Status(hosts []probe.Host, asJSON, summary bool) error {
@@ -161,8 +146,8 @@ func (s *Streams) Status(hosts []probe.Host, asJSON, summary bool) error {
 // from each host.
 func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, asJSON, summary bool) error {
 	if asJSON {
-		r := NewStatusReport(hosts, summary)
-		addWMI(&r, hosts, wmi)
+		r := s.StatusReport(hosts, summary)
+		s.addWMI(&r, hosts, wmi)
 		if err := writeJSON(s.Out, r); err != nil {
 			return err
 		}
@@ -177,13 +162,10 @@ func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, asJSON, summary 
 			s.winrmProblems(hosts, wmi)
 		}
 		if summary {
-			r := NewStatusReport(hosts, true)
+			r := s.StatusReport(hosts, true)
 			fmt.Fprintf(s.Err, "%d hosts: %d ok, %d below threshold, %d failed\n",
 				r.Summary.Hosts, r.Summary.OK, r.Summary.BelowThreshold, r.Summary.Failed)
 		}
-	}
-	if code := max(StatusExit(hosts), winrmExit(wmi)); code != 0 {
-		return Silent{Code: code}
 	}
 	return nil
 }
@@ -203,7 +185,7 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 		}
 		fmt.Fprintf(s.Out, "KMS host %s\n", addr)
 		if h.Err != nil {
-			fmt.Fprintf(s.Out, "  %s\n", s.bad("unreachable: "+Describe(h.Err).Code))
+			fmt.Fprintf(s.Out, "  %s\n", s.bad("unreachable: "+s.describe(h.Err).Code))
 			continue
 		}
 		t := s.newTable()
@@ -290,7 +272,7 @@ func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
 			}
 			switch {
 			case err != nil:
-				f[5], f[14] = "failed", Describe(err).Code
+				f[5], f[14] = "failed", s.describe(err).Code
 			case g.Result != nil:
 				r := g.Result
 				f[3], f[6] = strconv.Itoa(int(r.Count)), r.EPID
@@ -322,7 +304,7 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 		h := &hosts[i]
 		if h.Err != nil {
 			fmt.Fprintf(s.Err, "%s:\n", h.Host)
-			s.writeErrorInfo(s.Err, Describe(h.Err), "")
+			s.writeErrorInfo(s.Err, s.describe(h.Err), "")
 			continue
 		}
 		var last error
@@ -330,7 +312,7 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 			g := &h.Groups[j]
 			if g.Err != nil && g.Err != last {
 				fmt.Fprintf(s.Err, "%s, %s:\n", h.Host, g.Product.Name)
-				s.writeErrorInfo(s.Err, Describe(g.Err), "")
+				s.writeErrorInfo(s.Err, s.describe(g.Err), "")
 				last = g.Err
 			}
 			if g.Result != nil {

@@ -18,6 +18,38 @@ type Streams struct {
 	TTY    bool // stdout is a terminal: aligned tables, relative wording
 	Color  bool // colour on stdout
 	ErrTTY bool // stderr is a terminal: progress may be drawn there
+	// Describe puts a failure into words for the command that runs
+	// (package failure, with the command's Context); nil describes it
+	// without knowing the command.
+	Describe func(error) ErrorInfo
+}
+
+// stickyWriter remembers the first error a write returned, so that a
+// result that could not be written (a full disk, a closed pipe) is never
+// reported as a success, whichever renderer wrote it.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// WriteFailed returns the first error writing to Out returned, if Out is
+// the process's standard output (System); nil otherwise.
+func (s *Streams) WriteFailed() error {
+	if sw, ok := s.Out.(*stickyWriter); ok {
+		return sw.err
+	}
+	return nil
 }
 
 // System returns the process's streams. Colour is on only when stdout is a
@@ -31,7 +63,7 @@ func System(noColor bool, getenv func(string) string) *Streams {
 		out = color.Output
 	}
 	errTTY := isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd())
-	return &Streams{Out: out, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb"}
+	return &Streams{Out: &stickyWriter{w: out}, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb"}
 }
 
 // paint returns s in the given attributes when colour is on.

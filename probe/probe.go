@@ -190,10 +190,6 @@ func (e *AddressError) Error() string {
 	return fmt.Sprintf("%q is not HOST[:PORT]: %s", e.Input, e.Reason)
 }
 
-// Hint says how to write an address.
-func (e *AddressError) Hint() string {
-	return "write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to 1688)"
-}
 
 // Code is the HRESULT slmgr gives a malformed argument.
 func (e *AddressError) Code() hresult.Code { return hresult.InvalidArg }

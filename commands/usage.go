@@ -1,0 +1,90 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+)
+
+// Go's flag package words its errors with one dash ("flag provided but not
+// defined: -domain"); these find the flag and the value in them.
+var (
+	reUndefined = regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`)
+	reInvalid   = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:\s]+): (.*)$`)
+	reNoArg     = regexp.MustCompile(`^flag needs an argument: -+(\S+)$`)
+)
+
+// flagError turns a flag parsing error of the command c runs into kmsctl's
+// own words: flags spelled with "--", a duration's missing unit named, and
+// the nearest flag suggested by urfave/cli's own suggestion function.
+func flagError(c *cli.Context, err error) error {
+	var ue *failure.UsageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	name := "kmsctl"
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
+		name = "kmsctl " + commandPath(c)
+	}
+	help := "run '" + name + " --help'"
+	flags := c.App.Flags
+	if c.Command != nil && c.Command.Name != c.App.Name {
+		flags = append(append([]cli.Flag(nil), c.Command.Flags...), c.App.Flags...)
+	}
+	msg := err.Error()
+	switch {
+	case reUndefined.MatchString(msg):
+		f := reUndefined.FindStringSubmatch(msg)[1]
+		u := &failure.UsageError{Msg: fmt.Sprintf("%s has no flag --%s", name, f), Hint: help}
+		if s := cli.SuggestFlag(flags, f, true); s != "" {
+			u.Hint = "did you mean " + s + "? (" + help + ")"
+		}
+		return u
+	case reInvalid.MatchString(msg):
+		m := reInvalid.FindStringSubmatch(msg)
+		value, f := m[1], m[2]
+		if isDuration(flags, f) {
+			if isNumber(value) {
+				return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: %s has no unit", f, value, value),
+					Hint: fmt.Sprintf("write %ss (units: ms, s, m, h), e.g. --%s %ss", value, f, value)}
+			}
+			return &failure.UsageError{Msg: fmt.Sprintf("--%s %s is not a duration", f, value),
+				Hint: fmt.Sprintf("write a number and a unit (ms, s, m, h), e.g. --%s 5s or --%s 1m30s", f, f)}
+		}
+		return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: not a valid value (%s)", f, value, m[3]), Hint: help}
+	case reNoArg.MatchString(msg):
+		f := reNoArg.FindStringSubmatch(msg)[1]
+		return &failure.UsageError{Msg: fmt.Sprintf("--%s needs a value", f), Hint: help}
+	}
+	return &failure.UsageError{Msg: strings.ReplaceAll(msg, " -", " --"), Hint: help}
+}
+
+// commandPath is the command's name after "kmsctl": "status", "host dlv".
+func commandPath(c *cli.Context) string {
+	var names []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name {
+			names = append([]string{l.Command.Name}, names...)
+		}
+	}
+	return strings.Join(names, " ")
+}
+
+// isDuration reports whether flags has a duration flag called name.
+func isDuration(flags []cli.Flag, name string) bool {
+	for _, f := range flags {
+		if _, ok := f.(*cli.DurationFlag); ok && isFlag([]cli.Flag{f}, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789.") == ""
+}

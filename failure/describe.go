@@ -1,0 +1,184 @@
+package failure
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// words decides the code, message and fix of err for the command c. The
+// cases go from the outermost kinds to the innermost (a discovery error
+// may wrap the KMS exchanges it tried), and every kind kmsctl's packages
+// return has one.
+func words(err error, c Context) said {
+	var (
+		usage    *UsageError
+		write    *WriteError
+		idBad    *identity.CorruptError
+		licBad   *license.CorruptError
+		key      *license.KeyError
+		domain   *license.DomainError
+		count    *license.CountError
+		noHost   *license.NoHostError
+		noProd   *license.NoProductError
+		rearm    *license.RearmError
+		addr     *probe.AddressError
+		hostsF   *probe.HostsFileError
+		dnsErr   *discovery.Error
+		winrm    *kmshost.Error
+		kms      *kmsclient.Error
+		notFound = errors.Is(err, catalogue.ErrNotFound) || errors.Is(err, catalogue.ErrAmbiguous)
+	)
+	switch {
+	case errors.As(err, &usage):
+		return said{code: hresult.InvalidArg, fix: usage.Hint}
+	case errors.As(err, &write):
+		return writeWords(write, c)
+	case errors.As(err, &idBad):
+		return identityWords(idBad)
+	case errors.As(err, &licBad):
+		return licenseFileWords(licBad)
+	case errors.As(err, &key):
+		return keyWords(key, c)
+	case errors.As(err, &domain):
+		return said{code: hresult.InvalidArg, fix: "give the domain that holds the _vlmcs._tcp SRV records, e.g. kmsctl skms-domain corp.example.com"}
+	case errors.As(err, &count):
+		return said{code: hresult.NotEnoughCount, fix: fmt.Sprintf("the host activates clients once it has seen %d distinct machines (CMIDs) in 30 days; kmsctl renew retries every activation interval until then; cloned machines share a CMID until rearmed (kmsctl rearm)", count.Threshold)}
+	case errors.As(err, &noHost):
+		return said{code: hresult.NoKMSHost, message: "No KMS host is configured, so no host was contacted.", fix: "kmsctl skms kms.example.com:1688"}
+	case errors.As(err, &noProd):
+		return said{code: hresult.KeyNotInstalled, fix: "install a key first: kmsctl ipk --product 'Windows 10 Enterprise' (a product's published GVLK), or kmsctl ipk KEY"}
+	case errors.As(err, &rearm):
+		return said{code: hresult.MaxRearmReached, fix: "Windows needs a reinstall here; for kmsctl, a new state directory (--state-dir) starts over, and this machine then counts as a new client on KMS hosts"}
+	case errors.As(err, &hostsF):
+		return said{code: hresult.InvalidArg, fix: "one HOST[:PORT] per line; # starts a comment"}
+	case errors.As(err, &addr):
+		return said{code: hresult.InvalidArg, fix: "write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to 1688)"}
+	case notFound:
+		return said{code: hresult.InvalidArg, fix: "name a product exactly (case does not matter), or by its SKU ID or GVLK"}
+	case errors.As(err, &dnsErr):
+		return discoveryWords(dnsErr, c)
+	case errors.As(err, &winrm):
+		return winrmWords(winrm, c)
+	case errors.As(err, &kms):
+		return kmsWords(kms, c)
+	}
+	if code, ok := codeOf(err); ok {
+		return said{code: code, tableFix: true}
+	}
+	return said{code: hresult.Unclassified,
+		message: "kmsctl failed in a way it has no Windows error code for.",
+		fix:     "the cause above is all kmsctl knows; if it does not explain the problem, please report it with the command line you ran"}
+}
+
+// writeWords: standard output could not be written.
+func writeWords(e *WriteError, c Context) said {
+	code, ok := hresult.FromOSError(e.Err)
+	if !ok {
+		code = hresult.Unclassified
+	}
+	fix := "check where standard output goes"
+	if code == hresult.DiskFull {
+		fix = "free space on the device standard output is written to, or send it elsewhere"
+	}
+	return said{code: code, fix: fix}
+}
+
+func identityWords(e *identity.CorruptError) said {
+	return said{code: hresult.InvalidData,
+		message: "kmsctl's client identity file is damaged or from a newer kmsctl; it was left exactly as it is.",
+		fix:     fmt.Sprintf("move %s aside and run again to create a new identity (this machine will then count as a new client on KMS hosts)", e.Path)}
+}
+
+func licenseFileWords(e *license.CorruptError) said {
+	s := said{code: hresult.InvalidData, message: "A kmsctl state file is damaged or from a newer kmsctl; it was left exactly as it is."}
+	switch {
+	case e.Newer():
+		s.fix = "use a newer kmsctl, or move " + e.Path + " aside to start over"
+	case e.Line > 0:
+		s.fix = "move " + e.Path + " aside (mv " + e.Path + " " + e.Path + ".bad); kmsctl then starts a new journal and the license is not affected"
+	default:
+		s.fix = "move " + e.Path + " aside (mv " + e.Path + " " + e.Path + ".bad) and run again: the product key, KMS host settings and activation state are then forgotten (install the key again with kmsctl ipk); the journal and the client identity are kept"
+	}
+	return s
+}
+
+func keyWords(e *license.KeyError, c Context) said {
+	s := said{code: hresult.ProductKeyInvalid}
+	switch e.Case {
+	case license.KeyAsProduct:
+		s.fix = "give the key as the argument and name its product: kmsctl ipk KEY --product NAME (kmsctl products lists them)"
+	case license.KeyMissing:
+		s.fix = "kmsctl ipk KEY, or kmsctl ipk --product NAME to install a product's published GVLK"
+	case license.KeyNotPublished:
+		s.fix = "install the key you have for it: kmsctl ipk KEY --product '" + e.Product + "'"
+	case license.KeyUnknown:
+		s.fix = "say which product it is for: kmsctl ipk KEY --product NAME (kmsctl products lists them)"
+	case license.KeyOtherProduct:
+		s.fix = "leave out --product, or give the key of " + e.Product
+	default:
+		s.fix = "a product key is five groups of five letters and digits separated by dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX); to install a product's published GVLK by name: kmsctl ipk --product NAME"
+	}
+	return s
+}
+
+// kmsWords: a KMS exchange failed.
+func kmsWords(e *kmsclient.Error, c Context) said {
+	s := said{code: e.Code}
+	switch e.Kind {
+	case kmsclient.KindVerify:
+		s.fix = "the reply failed the " + e.Check + " check, so it was not trusted: it was damaged on the way, or the host is not a faithful KMS implementation; try again, then compare with another host"
+		if f := c.Flag("protocol"); f != "" {
+			s.fix += " or another protocol version (" + f + ")"
+		}
+	case kmsclient.KindTimeout:
+		where := "the host's TCP port"
+		if e.Addr != "" {
+			where = e.Addr
+		}
+		s.fix = "the host did not answer in time; check that " + where + " is reachable from here and the host is not overloaded"
+		if f := c.Flag("timeout"); f != "" {
+			s.fix = "the host did not answer in time; raise " + f + ", or check that " + where + " is reachable from here and the host is not overloaded"
+		}
+	case kmsclient.KindNetwork:
+		var dnsErr *net.DNSError
+		switch {
+		case errors.As(e.Err, &dnsErr) && dnsErr.IsNotFound:
+			s.fix = "the host name does not resolve; check its spelling and your DNS"
+		case errors.Is(e.Err, syscall.ECONNREFUSED) || errors.Is(e.Err, syscall.Errno(10061)) || strings.Contains(e.Error(), "refused"):
+			s.fix = "nothing listens on " + portOf(e.Addr, "that port") + "; check the port and that the Software Protection service runs on the host"
+		default:
+			s.fix = "check that " + portOf(e.Addr, "the host's port") + " is reachable from here (routing, firewalls)"
+		}
+	case kmsclient.KindBind:
+		s.fix = "the machine speaks DCE/RPC but not the KMS interface: it is probably not a KMS host"
+	case kmsclient.KindProtocol:
+		s.fix = "the host's answer is not valid DCE/RPC; it may not be a KMS host, or something on the path alters TCP traffic"
+	case kmsclient.KindHost, kmsclient.KindFault:
+		s.tableFix = true
+	case kmsclient.KindRequest:
+		s.code = hresult.InvalidArg
+	}
+	return s
+}
+
+// portOf names the TCP port of addr ("TCP port 1689 on 10.0.0.5"), or
+// other when addr is not host:port.
+func portOf(addr, other string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return other
+	}
+	return "TCP port " + port + " on " + host
+}

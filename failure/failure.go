@@ -1,0 +1,191 @@
+// Package failure is the one place kmsctl turns a failure into words and an
+// exit status.
+//
+// The domain packages (kmsclient, discovery, license, identity, statedir,
+// kmshost, probe, catalogue) return typed errors that hold facts only: the
+// operation, the object it was done to (a file, a host:port, a DNS record, a
+// flag), the underlying error and, where Windows has an HRESULT for exactly
+// that situation, the code. They hold no advice and no exit status. This
+// package reads those facts and decides, for the command that ran:
+//
+//   - Describe: the {code, message, cause, fix} shown on screen and in JSON.
+//     The message says what the code means, the cause what happened (the
+//     error's own text, naming the object), the fix what to do. A fix names
+//     only flags the running command has (Context.Flag) and only things true
+//     on this OS (Context.GOOS).
+//   - ExitStatus: the process's exit status, and nothing else decides it
+//     (main calls it once, through commands.Env.Exit).
+//
+// A failure nothing here recognises is reported under kmsctl's own code,
+// hresult.Unclassified, with its text as the cause: never under a Windows
+// code that would send the reader looking for the wrong problem.
+//
+// # Adding a new error kind
+//
+//  1. In the domain package, define a type holding facts: Op (what was being
+//     done), the object (Path, Host, Name, Flag ...), Err (the underlying
+//     error, returned by Unwrap) and, if Windows has a code for exactly this
+//     situation, a field or Code method giving it. Error() says what happened
+//     and names the object. No advice, no flags, no exit status.
+//  2. Here, add a case to words (describe.go) that returns the code, a
+//     message when the code table's (hresult/errors.csv) does not fit, and the
+//     fix. Write flags through c.Flag("timeout"), which is "" when the command
+//     has no such flag, and keep Windows-only advice behind c.onWindows().
+//  3. If the error means "something answered and said no", make refused
+//     (exit.go) return true for it: exit status 1. Everything else is 2.
+//  4. Add the situation to the table test (failure_test.go, and
+//     testdata/script/errors_*.txtar when exit status or stderr matter).
+package failure
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/kmsctl/kmsctl/hresult"
+)
+
+// Info is a failure as kmsctl reports it, and its JSON form.
+type Info struct {
+	Code    string `json:"code"`    // the HRESULT, 0xC004F074
+	Message string `json:"message"` // what the code means
+	Cause   string `json:"cause"`   // what actually happened, naming the object
+	Fix     string `json:"fix"`     // what to try; "" when there is nothing to say
+}
+
+// Context is what Describe and ExitStatus know about the run.
+type Context struct {
+	// Command is the command's full name ("status", "dns check", "host
+	// dlv"); "" before a command was chosen.
+	Command string
+	// Flags are the long names (no dashes) of every flag the command
+	// takes, the global ones included.
+	Flags []string
+	// GOOS is the operating system advice is for; "" means this one.
+	GOOS string
+	// Check is set for a monitoring check (status --check): a failure to
+	// run it is UNKNOWN, exit 3.
+	Check bool
+}
+
+// Flag returns "--name" when the command has the flag, else "". Every
+// flag a fix names goes through it.
+func (c Context) Flag(name string) string {
+	if slices.Contains(c.Flags, name) {
+		return "--" + name
+	}
+	return ""
+}
+
+func (c Context) goos() string {
+	if c.GOOS == "" {
+		return runtime.GOOS
+	}
+	return c.GOOS
+}
+
+func (c Context) onWindows() bool { return c.goos() == "windows" }
+
+// is reports whether the running command is one of names.
+func (c Context) is(names ...string) bool { return slices.Contains(names, c.Command) }
+
+// UsageError is a wrong command line: an unknown flag or command, a bad
+// value, a wrong combination. Msg says what is wrong and names the flag or
+// argument; Hint is the corrected command line or where to look. Both come
+// from the command line's own code (package commands), which knows the flags.
+type UsageError struct {
+	Msg  string
+	Hint string
+}
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Describe explains err for the command c describes.
+func Describe(err error, c Context) Info {
+	if err == nil {
+		return Info{Code: hresult.OK.String(), Message: "The operation completed successfully."}
+	}
+	w := words(err, c)
+	info := Info{Code: w.code.String(), Message: w.message, Cause: w.cause, Fix: w.fix}
+	if info.Cause == "" {
+		info.Cause = err.Error()
+	}
+	if t, ok := hresult.Lookup(w.code); ok {
+		if info.Message == "" {
+			info.Message = t.Meaning
+		}
+		if w.tableFix {
+			info.Fix = join(info.Fix, t.Fix)
+		}
+	}
+	if info.Message == "" {
+		info.Message = win32Text(w.code)
+	}
+	if info.Message == "" {
+		info.Message = "Windows publishes no description of this code."
+	}
+	return info
+}
+
+// said is what words decides about one failure.
+type said struct {
+	code     hresult.Code
+	message  string // what the code means here; "" for the table's
+	cause    string // "" for the error's own text
+	fix      string
+	tableFix bool // add the code table's advice after fix
+}
+
+// join puts two pieces of advice together.
+func join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return strings.TrimSuffix(a, ".") + ". " + b
+}
+
+// flagList joins the flags the command has among names: "--timeout or
+// --deadline"; "" when it has none of them.
+func (c Context) flagList(names ...string) string {
+	var have []string
+	for _, n := range names {
+		if f := c.Flag(n); f != "" {
+			have = append(have, f)
+		}
+	}
+	switch len(have) {
+	case 0:
+		return ""
+	case 1:
+		return have[0]
+	}
+	return strings.Join(have[:len(have)-1], ", ") + " or " + have[len(have)-1]
+}
+
+// codeOf returns the HRESULT an error carries (a Code method, or Windows'
+// code for a system error it wraps).
+func codeOf(err error) (hresult.Code, bool) {
+	var coded interface{ Code() hresult.Code }
+	if errors.As(err, &coded) {
+		return coded.Code(), true
+	}
+	return hresult.FromOSError(err)
+}
+
+// win32Text is the system's text for a Win32 error kmsctl has no entry
+// for, where the platform can give one ("" otherwise).
+func win32Text(c hresult.Code) string {
+	n, ok := c.IsWin32()
+	if !ok {
+		return ""
+	}
+	if s := systemText(n); s != "" {
+		return fmt.Sprintf("Win32 error %d: %s", n, s)
+	}
+	return fmt.Sprintf("Win32 error %d.", n)
+}

@@ -1,0 +1,77 @@
+package failure
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
+)
+
+func TestDescribe(t *testing.T) {
+	status := Context{Command: "status", Flags: []string{"timeout", "protocol", "domain", "dns-server"}}
+	tests := []struct {
+		err     error
+		code    string
+		fixHas  string
+		noTable bool
+		message string
+	}{
+		{&kmsclient.Error{Code: hresult.NoKMSHost, Kind: kmsclient.KindVerify, Check: kmsclient.CheckHMAC, Op: "verify reply", Err: errors.New("x")},
+			"0xC004F074", "V6 HMAC check", false, "No KMS host could be contacted"},
+		{&kmsclient.Error{Code: hresult.KMSIDMismatch, Kind: kmsclient.KindHost, Op: "request", Err: errors.New("x")},
+			"0xC004F042", "", false, "The KMS host cannot activate this product"},
+		{&UsageError{Msg: "bad", Hint: "do this"}, "0x80070057", "do this", true, "The parameter is incorrect."},
+		{fmt.Errorf("lookup: %w", catalogue.ErrNotFound), "0x80070057", "name a product exactly", true, "The parameter is incorrect."},
+		{errors.New("something nobody expected"), "0xA0000001", "report it", true, "kmsctl failed in a way"},
+	}
+	for _, tt := range tests {
+		info := Describe(tt.err, status)
+		if info.Code != tt.code || !strings.Contains(info.Fix, tt.fixHas) || !strings.HasPrefix(info.Message, tt.message) || info.Cause != tt.err.Error() {
+			t.Errorf("%v: %+v", tt.err, info)
+		}
+		if tt.noTable && strings.Contains(info.Fix, "slmgr") {
+			t.Errorf("%v: the table's slmgr advice leaked into %q", tt.err, info.Fix)
+		}
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	plain, check := Context{}, Context{Check: true}
+	tests := []struct {
+		err   error
+		c     Context
+		want  int
+		label string
+	}{
+		{nil, plain, 0, "success"},
+		{&kmsclient.Error{Kind: kmsclient.KindHost}, plain, 1, "host said no"},
+		{&UsageError{}, plain, 2, "usage"},
+		{&UsageError{}, check, 3, "usage with --check"},
+		{Check(2), check, 2, "CRITICAL"},
+		{Activation(&kmsclient.Error{Kind: kmsclient.KindHost}), plain, 1, "ato refused"},
+		{Activation(&kmsclient.Error{Kind: kmsclient.KindNetwork}), plain, 2, "ato unreachable"},
+		{DNSCheck(&discovery.Report{Records: []discovery.Record{{Dead: true}}}, nil), plain, 1, "dead record"},
+		{&WriteError{Err: errors.New("no space")}, plain, 2, "write"},
+		{errors.New("unknown"), plain, 2, "unclassified"},
+	}
+	for _, tt := range tests {
+		if got := ExitStatus(tt.err, tt.c); got != tt.want {
+			t.Errorf("%s: ExitStatus = %d, want %d", tt.label, got, tt.want)
+		}
+	}
+	if Activation(nil) != nil || Check(0) != nil || Hosts(nil, nil) != nil {
+		t.Error("a success must be nil")
+	}
+}
+
+func TestFlag(t *testing.T) {
+	c := Context{Command: "ato", Flags: []string{"timeout"}}
+	if c.Flag("timeout") != "--timeout" || c.Flag("domain") != "" || c.flagList("timeout", "deadline") != "--timeout" {
+		t.Errorf("Flag: %q %q", c.Flag("timeout"), c.Flag("domain"))
+	}
+}
