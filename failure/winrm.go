@@ -110,7 +110,6 @@ func winrmHint(e *kmshost.Error, c Context) string {
 	return h
 }
 
-
 // showScript names the way to see the PowerShell kmsctl runs: the running
 // command's --show-script, or host dlv's.
 func (c Context) showScript() string {

@@ -85,8 +85,6 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // Code is the HRESULT of a damaged file: ERROR_INVALID_DATA.
 func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
 
-
-
 // newerVersionError is a CorruptError's Err for a file from a newer kmsctl.
 type newerVersionError struct{ got int }
 

@@ -101,7 +101,6 @@ func (e *CountError) Code() hresult.Code { return hresult.NotEnoughCount }
 // Refused reports that the host answered and said no (exit status 1).
 func (e *CountError) Refused() bool { return true }
 
-
 // NoHostError is an activation with no KMS host set and no way to discover one.
 type NoHostError struct{ Domain string }
 
@@ -114,8 +113,6 @@ func (e *NoHostError) Error() string {
 
 // Code is what Windows reports when it finds no host: 0xC004F074.
 func (e *NoHostError) Code() hresult.Code { return hresult.NoKMSHost }
-
-
 
 // Contact talks to the KMS host as op ("ato" or "renew") asks, under the
 // store's lock, so concurrent activations and renewals of one store run

@@ -176,7 +176,6 @@ func (e *DomainError) Error() string {
 // Code is the HRESULT slmgr gives a malformed argument.
 func (e *DomainError) Code() hresult.Code { return hresult.InvalidArg }
 
-
 // ParseDomain checks a lookup domain (slmgr /skms-domain FQDN).
 func ParseDomain(s string) (string, error) {
 	d := strings.TrimSpace(s)

@@ -21,7 +21,6 @@ func (e *NoProductError) Error() string {
 // Code is SL_E_PKEY_NOT_INSTALLED.
 func (e *NoProductError) Code() hresult.Code { return hresult.KeyNotInstalled }
 
-
 // RearmError is a rearm with no rearms left.
 type RearmError struct {
 	Used, Limit int
@@ -33,7 +32,6 @@ func (e *RearmError) Error() string {
 
 // Code is SL_REMAPPING_SP_PUB_TS_MAX_REARM_REACHED.
 func (e *RearmError) Code() hresult.Code { return hresult.MaxRearmReached }
-
 
 // RearmLimit is how many rearms a product allows. SLMGR-REFERENCE.md:
 // Windows 7 allows 3 (Vista, and the servers of that era, taken to be the

@@ -190,7 +190,6 @@ func (e *AddressError) Error() string {
 	return fmt.Sprintf("%q is not HOST[:PORT]: %s", e.Input, e.Reason)
 }
 
-
 // Code is the HRESULT slmgr gives a malformed argument.
 func (e *AddressError) Code() hresult.Code { return hresult.InvalidArg }
 
