@@ -103,6 +103,9 @@ func Run(env *Env, args []string) error {
 	err = app.Run(interspersedSub(app, interspersed(app, args)))
 	if err == nil && env.notFound != "" {
 		err = &failure.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
+		if s := suggestCommand(app, env.notFound); s != "" {
+			err.(*failure.UsageError).Hint = "did you mean kmsctl " + s + "? (run 'kmsctl --help' for the list)"
+		}
 	}
 	return err
 }
@@ -172,4 +175,25 @@ func slmgrVerb(app *cli.App, args []string) ([]string, error) {
 		}
 	}
 	return args, nil
+}
+
+// suggestCommand is the command nearest to name, by urfave/cli's own
+// suggestion function; "" when it suggests only help.
+func suggestCommand(app *cli.App, name string) string {
+	if cli.SuggestCommand == nil {
+		return ""
+	}
+	var cmds []*cli.Command
+	for _, c := range app.Commands {
+		if !c.Hidden {
+			cmds = append(cmds, c)
+		}
+	}
+	// SuggestCommand answers in its template, `Did you mean "status"?`.
+	_, quoted, ok := strings.Cut(cli.SuggestCommand(cmds, name), `"`)
+	s, _, _ := strings.Cut(quoted, `"`)
+	if !ok || s == "help" || s == "h" {
+		return ""
+	}
+	return s
 }
