@@ -59,10 +59,14 @@ type Result struct {
 // Conn is one association with a KMS host. It is not safe for concurrent
 // use: KMS is strictly request/response.
 type Conn struct {
-	addr       string
-	opts       Options
-	clk        clock.Clock
-	nc         net.Conn
+	addr string
+	opts Options
+	clk  clock.Clock
+	nc   net.Conn
+	// callID is the call_id of the next PDU. A bind does not use one up:
+	// Windows clients and vlmcs send the bind and the first request of a
+	// connection with the same call_id (2 on the first connection) and
+	// count up from there (PROTOCOL.md §2.2; vectors/multi3_one_connection).
 	callID     uint32
 	ctxID      uint16
 	ndr64      bool
@@ -133,9 +137,13 @@ func (c *Conn) guard(ctx context.Context) func() {
 	return func() { stop() }
 }
 
-func (c *Conn) nextCallID() uint32 {
+// requestCallID returns the call_id for a request and moves on: the
+// first request after a bind shares the bind's call_id, later ones count
+// up, and a bind after a reconnect takes the next unused one, as vlmcs does.
+func (c *Conn) requestCallID() uint32 {
+	id := c.callID
 	c.callID++
-	return c.callID
+	return id
 }
 
 // connect dials and binds.
@@ -151,7 +159,7 @@ func (c *Conn) connect(ctx context.Context) error {
 	}
 	c.nc, c.served = nc, 0
 	if c.callID == 0 {
-		c.callID = 1 // Windows clients start at 2
+		c.callID = 2 // Windows clients start at 2
 	}
 	if err := c.bind(ctx); err != nil {
 		c.Close()
@@ -177,7 +185,7 @@ func (c *Conn) offer() (*Bind, uint8) {
 func (c *Conn) bind(ctx context.Context) error {
 	defer c.guard(ctx)()
 	offer, flags := c.offer()
-	callID := c.nextCallID()
+	callID := c.callID
 	c.wbuf = AppendBind(c.wbuf[:0], PTypeBind, flags, callID, offer)
 	if _, err := c.nc.Write(c.wbuf); err != nil {
 		return netError("bind", err)
@@ -383,7 +391,7 @@ func isWriteGone(err error) bool {
 // exchange writes one request PDU and reads and verifies its answer.
 func (c *Conn) exchange(ctx context.Context, payload []byte, sent *Sent) (*Result, error) {
 	defer c.guard(ctx)()
-	callID := c.nextCallID()
+	callID := c.requestCallID()
 	c.stub = AppendRequestStub(c.stub[:0], c.ndr64, payload)
 	c.wbuf = AppendRequest(c.wbuf[:0], callID, c.ctxID, 0, c.stub)
 	if c.maxXmit != 0 && len(c.wbuf) > int(c.maxXmit) {

@@ -2,9 +2,13 @@ package kmsclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -277,6 +281,15 @@ func TestFaults(t *testing.T) {
 		{"bind nak", kmstest.Options{Misbehave: kmstest.BindNak}, 6, kmsclient.KindBind, hresult.NotKMSHost, "", "protocol version not supported"},
 		{"reject all", kmstest.Options{Misbehave: kmstest.RejectAll}, 6, kmsclient.KindBind, hresult.NotKMSHost, "", "no transfer syntax"},
 		{"hresult", kmstest.Options{Misbehave: kmstest.HRESULTReply}, 6, kmsclient.KindHost, hresult.KMSIDMismatch, "", "SL_E_VL_KEY_MANAGEMENT_SERVICE_ID_MISMATCH"},
+		// A NULL response pointer carries no array: the return value is the
+		// result whatever the size field says (NDR; vlmcs reads it so).
+		{"hresult NULL with a size", kmstest.Options{Misbehave: kmstest.HRESULTReply, NullSize: 260}, 6, kmsclient.KindHost, hresult.KMSIDMismatch, "", "refused the request with 0xC004F042"},
+		{"hresult NULL with a size NDR32", kmstest.Options{Misbehave: kmstest.HRESULTReply, NullSize: 260, NDR32Only: true}, 4, kmsclient.KindHost, hresult.KMSIDMismatch, "", "refused the request with 0xC004F042"},
+		{"hresult NULL with a huge size", kmstest.Options{Misbehave: kmstest.HRESULTReply, NullSize: 0xffffffff}, 5, kmsclient.KindHost, hresult.KMSIDMismatch, "", "0xC004F042"},
+		{"hresult after a body", kmstest.Options{Misbehave: kmstest.BodyAndHRESULT}, 6, kmsclient.KindHost, hresult.KMSIDMismatch, "", "refused the request with 0xC004F042"},
+		{"hresult after a body NDR32", kmstest.Options{Misbehave: kmstest.BodyAndHRESULT, NDR32Only: true, HRESULT: 0xC004F038}, 4, kmsclient.KindHost, 0xC004F038, "", "0xC004F038"},
+		{"NULL and S_OK", kmstest.Options{Misbehave: kmstest.NullSuccess}, 6, kmsclient.KindProtocol, hresult.CallFailed, "", "no response and no error code"},
+		{"NULL with a size and S_OK", kmstest.Options{Misbehave: kmstest.NullSuccess, NullSize: 260, NDR32Only: true}, 6, kmsclient.KindProtocol, hresult.CallFailed, "", "no response and no error code"},
 		{"hresult timestamp", kmstest.Options{Misbehave: kmstest.HRESULTReply, HRESULT: 0xC004F06C}, 5, kmsclient.KindHost, hresult.InvalidTimestamp, "", "0xC004F06C"},
 		{"garbage", kmstest.Options{Misbehave: kmstest.Garbage}, 6, kmsclient.KindProtocol, hresult.CallFailed, "", "rpc header"},
 		{"wrong call id", kmstest.Options{Misbehave: kmstest.WrongCallID}, 6, kmsclient.KindProtocol, hresult.CallFailed, "", "call_id"},
@@ -366,5 +379,93 @@ func BenchmarkRoundTripV6(b *testing.B) {
 		if _, err := c.Activate(ctx, req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// vectorCalls returns the binds and requests the client sent in a captured
+// conversation (testdata/vectors), as kmstest.Calls reports them; the
+// alter_context vlmcs adds after an NDR64 bind, which kmsctl does not send
+// (PROTOCOL.md §2.4), is left out.
+func vectorCalls(t *testing.T, name string) []kmstest.Call {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "vectors", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		PDUs []struct {
+			Conn   int    `json:"conn"`
+			Dir    string `json:"dir"`
+			Type   string `json:"type"`
+			Header struct {
+				CallID uint32 `json:"call_id"`
+			} `json:"header"`
+		} `json:"pdus"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	var calls []kmstest.Call
+	for _, p := range v.PDUs {
+		pt := map[string]uint8{"bind": kmsclient.PTypeBind, "request": kmsclient.PTypeRequest}
+		if typ, ok := pt[p.Type]; ok && p.Dir == "c2s" {
+			calls = append(calls, kmstest.Call{Conn: p.Conn, Type: typ, CallID: p.Header.CallID})
+		}
+	}
+	return calls
+}
+
+// activateThrice sends three requests through one Conn.
+func activateThrice(t *testing.T, host *kmstest.Host) {
+	t.Helper()
+	ctx := ctxTimeout(t, 5*time.Second)
+	c := dial(t, ctx, host.Addr(), kmsclient.Options{})
+	for i := range 3 {
+		if _, err := c.Activate(ctx, request(win10, 6, cmidN(1), start)); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+}
+
+// TestCallIDs_AsWindows: the first request on a connection carries the
+// bind's call_id and later requests count up, as in the capture of vlmcs
+// (which copies Windows) sending three requests over one connection.
+func TestCallIDs_AsWindows(t *testing.T) {
+	noLeaks(t)
+	want := vectorCalls(t, "multi3_one_connection.json")
+	if len(want) != 4 {
+		t.Fatalf("the capture holds %d binds and requests: %+v", len(want), want)
+	}
+	for _, ndr32only := range []bool{false, true} {
+		host := kmstest.Start(t, kmstest.Options{NDR32Only: ndr32only})
+		activateThrice(t, host)
+		if got := host.Calls(); !reflect.DeepEqual(got, want) {
+			t.Errorf("ndr32only=%v: sent %+v, vlmcs sends %+v", ndr32only, got, want)
+		}
+	}
+}
+
+// TestCallIDs_Reconnect: against a host that serves one request per
+// connection, every new connection's bind and first request share a
+// call_id, and call_ids keep counting up across connections as vlmcs's do
+// (the request written into the closed connection used one up).
+func TestCallIDs_Reconnect(t *testing.T) {
+	noLeaks(t)
+	host := kmstest.Start(t, kmstest.Options{OnePerConnection: true})
+	activateThrice(t, host)
+	calls := host.Calls()
+	if len(calls) != 6 {
+		t.Fatalf("sent %+v", calls)
+	}
+	for i := 0; i < len(calls); i += 2 {
+		bind, req := calls[i], calls[i+1]
+		if bind.Type != kmsclient.PTypeBind || req.Type != kmsclient.PTypeRequest || bind.Conn != i/2 || req.Conn != i/2 ||
+			req.CallID != bind.CallID || i > 0 && bind.CallID <= calls[i-1].CallID {
+			t.Errorf("sent %+v", calls)
+			break
+		}
+	}
+	if calls[0].CallID != 2 {
+		t.Errorf("first call_id %d, Windows starts at 2", calls[0].CallID)
 	}
 }

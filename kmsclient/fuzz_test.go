@@ -237,6 +237,10 @@ func FuzzParseResponseStub(f *testing.F) {
 	f.Add([]byte{4, 0, 0, 0, 0, 0, 2, 0, 5, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0}, false)                         // count ≠ size
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 2, 0, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 0, 0, 0, 0}, false) // huge size
 	f.Add([]byte{4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, false)                                                 // NULL with a size
+	f.Add(ndrStub(false, 260, 0, 0, nil, 0xc004f042), false)                                                 // a refusal that keeps its size
+	f.Add(ndrStub(true, 260, 0, 0, nil, 0xc004f042), true)
+	f.Add(ndrStub(false, 3, referentID, 3, []byte{1, 2, 3}, 0xc004f042), false) // a body and a refusal
+	f.Add(ndrStub(true, 3, 1<<40, 3, []byte{1, 2, 3}, 0), true)
 
 	f.Fuzz(func(t *testing.T, stub []byte, ndr64 bool) {
 		rs, err := ParseResponseStub(stub, ndr64)
@@ -248,6 +252,20 @@ func FuzzParseResponseStub(f *testing.F) {
 		}
 		if rs.Excess < 0 || rs.Excess > maxStubExcess {
 			t.Fatalf("excess %d accepted", rs.Excess)
+		}
+		if rs.Body != nil && int(rs.Size) != len(rs.Body) {
+			t.Fatalf("a %d-byte body under size %d", len(rs.Body), rs.Size)
+		}
+		// A NULL pointer's result is the four bytes after the referent,
+		// whatever the size field holds.
+		if rs.Body == nil {
+			at := 8
+			if ndr64 {
+				at = 16
+			}
+			if got := binary.LittleEndian.Uint32(stub[at:]); got != rs.Result {
+				t.Fatalf("NULL reply: result %#x, the return value holds %#x", rs.Result, got)
+			}
 		}
 		again := AppendResponseStub(nil, ndr64, rs.Body, rs.Result)
 		// The canonical encoding is exactly what the parser consumed.

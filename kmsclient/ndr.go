@@ -92,72 +92,78 @@ func AppendResponseStub(dst []byte, ndr64 bool, resp []byte, hr uint32) []byte {
 // ResponseStub is a decoded response stub.
 type ResponseStub struct {
 	Body   []byte // nil when the host returned a NULL pointer
-	Result uint32 // the HRESULT
-	Excess int    // bytes after the HRESULT (tolerated up to 16)
+	Result uint32 // the return value (an HRESULT)
+	Excess int    // bytes after the return value (tolerated up to 16)
+	// Size is the *responseSize the host wrote. With a NULL pointer NDR
+	// gives it no meaning (Windows hosts may leave the size of the answer
+	// they did not send there); otherwise it equals len(Body).
+	Size uint32
 }
 
 // maxStubExcess is how many stray bytes after the HRESULT are tolerated
 // (PROTOCOL.md §9.1 item 11).
 const maxStubExcess = 16
 
-// ParseResponseStub decodes a response stub. With a non-NULL referent the
-// HRESULT is read at the 4-aligned offset after the body (Windows' layout),
-// which is also where vlmcsd and py-kms put the bytes of a zero result.
+// ParseResponseStub decodes the [out] parameters of RequestActivation
+// (PROTOCOL.md §3.2-3.3) by NDR's rules (C706 chapter 14; MS-RPCE 2.2.5 for
+// NDR64), in order:
+//
+//   - *responseSize: an int32 at offset 0;
+//   - *response: a unique pointer, so a referent ID (u32; NDR64: u64 at the
+//     next 8-byte boundary), 0 for NULL. A non-NULL referent is followed by
+//     the conformant byte array it points to: max_count (u32; NDR64: u64),
+//     which size_is(, *responseSize) ties to *responseSize, then the bytes;
+//   - the return value, an int32 at the next 4-byte boundary.
+//
+// A NULL pointer carries no array, so whatever *responseSize says the
+// return value follows the referent and is the result: "referent 0, size
+// 260, return 0xC004F042" is the host refusing with 0xC004F042, as vlmcs
+// and Windows read it. A non-NULL referent with a non-zero return value is
+// a refusal too, once the array has been read past. Pad bytes are not
+// checked (NDR leaves their content unspecified). The HRESULT of a
+// non-NULL answer is read at the 4-aligned offset after the body
+// (Windows' layout), which is also where vlmcsd and py-kms put the bytes
+// of a zero result. Errors wrap errStub or report a short stub.
 func ParseResponseStub(stub []byte, ndr64 bool) (ResponseStub, error) {
 	var rs ResponseStub
-	var size, ref, count uint64
-	off := 0
+	var ref uint64
 	var err error
-	if ndr64 {
-		var s uint32
-		if s, _, err = readU32(stub, 0); err == nil {
-			size = uint64(s)
-			if ref, off, err = readU64(stub, 8); err == nil && ref != 0 {
-				count, off, err = readU64(stub, off)
-			}
+	off := 0
+	if rs.Size, off, err = readU32(stub, off); err != nil {
+		return ResponseStub{}, fmt.Errorf("response stub: response size: %w", err)
+	}
+	if ref, off, err = readWord(stub, off, ndr64); err != nil {
+		return ResponseStub{}, fmt.Errorf("response stub: referent: %w", err)
+	}
+	if ref != 0 {
+		var count uint64
+		if count, off, err = readWord(stub, off, ndr64); err != nil {
+			return ResponseStub{}, fmt.Errorf("response stub: array count: %w", err)
 		}
-	} else {
-		var s, r, c uint32
-		if s, off, err = readU32(stub, 0); err == nil {
-			if r, off, err = readU32(stub, off); err == nil && r != 0 {
-				c, off, err = readU32(stub, off)
-			}
+		if count != uint64(rs.Size) {
+			return ResponseStub{}, fmt.Errorf("response stub: size %d but array count %d: %w", rs.Size, count, errStub)
 		}
-		size, ref, count = uint64(s), uint64(r), uint64(c)
-	}
-	if err != nil {
-		return ResponseStub{}, fmt.Errorf("response stub: %w", err)
-	}
-	if ref == 0 {
-		if rs.Result, off, err = readU32(stub, off); err != nil {
-			return ResponseStub{}, fmt.Errorf("response stub: %w", err)
+		if count > uint64(len(stub)-off) {
+			return ResponseStub{}, fmt.Errorf("response stub: a %d-byte response in a %d-byte stub: %w", count, len(stub), errStub)
 		}
-		if size != 0 {
-			return ResponseStub{}, fmt.Errorf("response stub: NULL response with size %d: %w", size, errStub)
-		}
-		rs.Excess = len(stub) - off
-		if rs.Excess > maxStubExcess {
-			return ResponseStub{}, fmt.Errorf("response stub: %d bytes after the result: %w", rs.Excess, errStub)
-		}
-		return rs, nil
+		rs.Body, off, _ = readBytes(stub, off, int(count))
 	}
-	if size != count {
-		return ResponseStub{}, fmt.Errorf("response stub: size %d but array count %d: %w", size, count, errStub)
+	if rs.Result, off, err = readU32(stub, align4(off)); err != nil {
+		return ResponseStub{}, fmt.Errorf("response stub: return value: %w", err)
 	}
-	if size > uint64(len(stub)) {
-		return ResponseStub{}, fmt.Errorf("response stub: size %d exceeds the %d-byte stub: %w", size, len(stub), errStub)
-	}
-	body, end, err := readBytes(stub, off, int(size))
-	if err != nil {
-		return ResponseStub{}, fmt.Errorf("response stub: %w", err)
-	}
-	if rs.Result, off, err = readU32(stub, align4(end)); err != nil {
-		return ResponseStub{}, fmt.Errorf("response stub: result: %w", err)
-	}
-	rs.Body = body
 	rs.Excess = len(stub) - off
 	if rs.Excess > maxStubExcess {
-		return ResponseStub{}, fmt.Errorf("response stub: %d bytes after the result: %w", rs.Excess, errStub)
+		return ResponseStub{}, fmt.Errorf("response stub: %d bytes after the return value: %w", rs.Excess, errStub)
 	}
 	return rs, nil
+}
+
+// readWord reads a referent ID or an array count: a u32 in NDR32, a u64 at
+// the next 8-byte boundary in NDR64.
+func readWord(b []byte, off int, ndr64 bool) (uint64, int, error) {
+	if ndr64 {
+		return readU64(b, align8(off))
+	}
+	v, off, err := readU32(b, off)
+	return uint64(v), off, err
 }

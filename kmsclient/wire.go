@@ -91,6 +91,8 @@ func appendZeros(b []byte, n int) []byte {
 
 func align4(x int) int { return (x + 3) &^ 3 }
 
+func align8(x int) int { return (x + 7) &^ 7 }
+
 // appendUTF16Fixed writes s as UTF-16LE into a field of exactly units code
 // units, NUL-padded. s must leave room for the terminating NUL.
 func appendUTF16Fixed(b []byte, s string, units int) ([]byte, error) {

@@ -61,6 +61,8 @@ const (
 	WrongPType                      // answer the request with a bind_ack
 	Fragmented                      // send the response in two fragments (honest)
 	BadVersionEcho                  // reply in another version (integrity valid)
+	NullSuccess                     // a NULL response pointer with return value 0 (S_OK)
+	BodyAndHRESULT                  // a valid response body, then Options.HRESULT as the return value
 )
 
 // Options configure a host. The zero value is an honest, NDR64-capable
@@ -82,7 +84,20 @@ type Options struct {
 	Misbehave        Misbehaviour
 	FaultStatus      uint32 // for RPCFault; default 0x1c010003
 	NakReason        uint16 // for BindNak; default 4 (protocol version not supported)
-	HRESULT          uint32 // for HRESULTReply; default 0xC004F042
+	HRESULT          uint32 // for HRESULTReply and BodyAndHRESULT; default 0xC004F042
+	// NullSize is the *responseSize a NULL-pointer reply carries (an
+	// HRESULTReply, or a refused request). vlmcsd writes 0; NDR gives the
+	// field no meaning then, and a Windows host may leave the size of the
+	// answer it did not send there (e.g. 260).
+	NullSize uint32
+}
+
+// Call is one PDU a client sent: its connection (0-based, in accept
+// order), packet type and call_id.
+type Call struct {
+	Conn   int
+	Type   uint8
+	CallID uint32
 }
 
 // Host is a running test KMS host.
@@ -99,6 +114,7 @@ type Host struct {
 	seen    map[guid.GUID]map[guid.GUID]time.Time // KMS ID → CMID → last contact
 	cap     map[guid.GUID]uint32                  // KMS ID → largest required count seen
 	reqs    []kmsclient.Request
+	calls   []Call
 	nconn   int
 	done    bool
 }
@@ -199,6 +215,13 @@ func (h *Host) Requests() []kmsclient.Request {
 	return append([]kmsclient.Request(nil), h.reqs...)
 }
 
+// Calls returns every bind, alter_context and request PDU clients sent, in order.
+func (h *Host) Calls() []Call {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Call(nil), h.calls...)
+}
+
 // Connections returns how many TCP connections the host accepted.
 func (h *Host) Connections() int {
 	h.mu.Lock()
@@ -272,6 +295,7 @@ func (h *Host) accept() {
 			return
 		}
 		h.conns[c] = struct{}{}
+		conn := h.nconn
 		h.nconn++
 		h.wg.Add(1)
 		h.mu.Unlock()
@@ -283,7 +307,7 @@ func (h *Host) accept() {
 				h.mu.Unlock()
 				c.Close()
 			}()
-			h.serve(c)
+			h.serve(c, conn)
 		}()
 	}
 }
@@ -293,7 +317,7 @@ type session struct {
 	ctx map[uint16]bool // context id → NDR64
 }
 
-func (h *Host) serve(c net.Conn) {
+func (h *Host) serve(c net.Conn, conn int) {
 	s := &session{ctx: map[uint16]bool{}}
 	buf := make([]byte, kmsclient.MaxPDU)
 	for {
@@ -308,6 +332,9 @@ func (h *Host) serve(c net.Conn) {
 			return
 		}
 		pdu := buf[:hd.FragLength]
+		h.mu.Lock()
+		h.calls = append(h.calls, Call{Conn: conn, Type: hd.Type, CallID: hd.CallID})
+		h.mu.Unlock()
 		if h.opts.Misbehave == Stall {
 			io.Copy(io.Discard, c) // until the client or Close hangs up
 			return
@@ -422,8 +449,16 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 		var resp []byte
 		resp, err = h.answer(body)
 		if err == nil {
-			stub = kmsclient.AppendResponseStub(nil, ndr64, resp, 0)
+			hr := uint32(0)
+			if h.opts.Misbehave == BodyAndHRESULT {
+				hr = h.opts.HRESULT
+			}
+			stub = kmsclient.AppendResponseStub(nil, ndr64, resp, hr)
 		}
+	}
+	if err == nil && h.opts.Misbehave == NullSuccess {
+		stub = kmsclient.AppendResponseStub(nil, ndr64, nil, 0)
+		binary.LittleEndian.PutUint32(stub, h.opts.NullSize)
 	}
 	if err != nil || h.opts.Misbehave == HRESULTReply {
 		hr := uint32(0x8007000D)
@@ -431,6 +466,7 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 			hr = h.opts.HRESULT
 		}
 		stub = kmsclient.AppendResponseStub(nil, ndr64, nil, hr)
+		binary.LittleEndian.PutUint32(stub, h.opts.NullSize)
 	}
 	switch h.opts.Misbehave {
 	case TruncatedPDU:
