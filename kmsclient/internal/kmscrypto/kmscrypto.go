@@ -45,29 +45,13 @@ var (
 	}
 )
 
-// Expanded ciphers, built once at initialisation and read-only afterwards.
-var (
-	v4Cipher rijndael // Rijndael-160, 11 rounds; encryption only
-	v5Cipher rijndael // standard AES-128
-	v6Cipher rijndael // AES-128 with the V6 schedule tweak
-)
-
-func init() {
-	initTables()
-
-	v4Cipher.expandKey(v4Key[:], 11)
-
-	v5Cipher.expandKey(v5Key[:], 10)
-	v5Cipher.invertKey()
-
-	v6Cipher.expandKey(v6Key[:], 10)
-	// V6 tweak: byte 0 of round keys 4, 6 and 8 (expanded-key bytes 64, 96
-	// and 128), applied after the standard expansion.
-	v6Cipher.enc[4*4] ^= 0x73 << 24
-	v6Cipher.enc[6*4] ^= 0x09 << 24
-	v6Cipher.enc[8*4] ^= 0xe4 << 24
-	v6Cipher.invertKey()
-}
+// The expanded ciphers v4Cipher (Rijndael-160 key, 11 rounds; encryption
+// only), v5Cipher (standard AES-128) and v6Cipher (AES-128 with the V6
+// schedule tweak: byte 0 of round keys 4, 6 and 8 XORed with 0x73, 0x09 and
+// 0xE4), like the S-boxes and T-tables, are computed by the derivation in
+// tables_test.go and kept as literals in tables_gen.go, so that a process
+// start does no work for them.
+//go:generate go test -run TestGeneratedTables -update
 
 // V4Hash returns the V4 CBC-MAC of msg: Rijndael with a 128-bit block, the
 // 160-bit V4 key and 11 rounds, over msg padded with 0x80 and then zero

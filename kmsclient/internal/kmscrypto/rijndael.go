@@ -5,8 +5,9 @@ import "encoding/binary"
 // This file holds the Rijndael block cipher core shared by all KMS
 // versions: a 128-bit block with a key of Nk 32-bit words and Nr rounds,
 // implemented with 32-bit T-tables in the style of Go's crypto/aes generic
-// code. The tables are computed once, at package initialisation, from the
-// S-box, which is itself derived from GF(2^8) arithmetic.
+// code. The tables (tables_gen.go) are literals generated from their
+// derivation in tables_test.go: the S-box from GF(2^8) arithmetic, the
+// T-tables from the S-box. A test derives them again and compares.
 //
 // Words are big-endian: word i of the state holds bytes 4i..4i+3 (one
 // column), the first byte in the most significant position.
@@ -14,85 +15,6 @@ import "encoding/binary"
 // maxRoundKeyWords is the size of the largest schedule used here:
 // Rijndael-160 with 11 rounds needs 12 round keys of 4 words.
 const maxRoundKeyWords = 48
-
-var (
-	sbox0              [256]byte   // S-box
-	sbox1              [256]byte   // inverse S-box
-	te0, te1, te2, te3 [256]uint32 // SubBytes + MixColumns, one per byte position
-	td0, td1, td2, td3 [256]uint32 // InvSubBytes + InvMixColumns
-	powx               [16]byte    // powers of x in GF(2^8): Rcon values
-)
-
-// mul multiplies a and b in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1.
-func mul(a, b byte) byte {
-	var p byte
-	for b != 0 {
-		if b&1 != 0 {
-			p ^= a
-		}
-		hi := a & 0x80
-		a <<= 1
-		if hi != 0 {
-			a ^= 0x1b
-		}
-		b >>= 1
-	}
-	return p
-}
-
-func rotl8(x byte, n uint) byte { return x<<n | x>>(8-n) }
-
-// initTables computes the S-boxes, Rcon and the T-tables.
-func initTables() {
-	// S-box: walk the multiplicative group with generator 3 (p) and its
-	// inverse (q = p^-1), then apply the affine transformation to q.
-	p, q := byte(1), byte(1)
-	for {
-		// p *= 3
-		hi := p & 0x80
-		p ^= p << 1
-		if hi != 0 {
-			p ^= 0x1b
-		}
-		// q /= 3
-		q ^= q << 1
-		q ^= q << 2
-		q ^= q << 4
-		if q&0x80 != 0 {
-			q ^= 0x09
-		}
-		sbox0[p] = q ^ rotl8(q, 1) ^ rotl8(q, 2) ^ rotl8(q, 3) ^ rotl8(q, 4) ^ 0x63
-		if p == 1 {
-			break
-		}
-	}
-	sbox0[0] = 0x63
-	for i := range 256 {
-		sbox1[sbox0[i]] = byte(i)
-	}
-
-	x := byte(1)
-	for i := range powx {
-		powx[i] = x
-		x = mul(x, 2)
-	}
-
-	for i := range 256 {
-		s := sbox0[i]
-		w := uint32(mul(s, 2))<<24 | uint32(s)<<16 | uint32(s)<<8 | uint32(mul(s, 3))
-		te0[i] = w
-		te1[i] = w>>8 | w<<24
-		te2[i] = w>>16 | w<<16
-		te3[i] = w>>24 | w<<8
-
-		s = sbox1[i]
-		w = uint32(mul(s, 0x0e))<<24 | uint32(mul(s, 0x09))<<16 | uint32(mul(s, 0x0d))<<8 | uint32(mul(s, 0x0b))
-		td0[i] = w
-		td1[i] = w>>8 | w<<24
-		td2[i] = w>>16 | w<<16
-		td3[i] = w>>24 | w<<8
-	}
-}
 
 // rijndael is an expanded Rijndael key with a 128-bit block. It is
 // immutable once built and therefore safe for concurrent use. It implements
