@@ -1,3 +1,5 @@
+//go:build !urfave_cli_no_docs
+
 package commands
 
 import (
@@ -5,6 +7,11 @@ import (
 )
 
 //go:generate go run ../internal/docgen
+
+// The documents are rendered by urfave/cli's generator, which links in a
+// Markdown and man-page renderer whose package initialisation every process
+// start pays. Release builds leave it out with the library's build tag
+// urfave_cli_no_docs (see .goreleaser.yaml); so does this file.
 
 // Docs renders the reference documents from the one command tree: the man
 // page, the Markdown reference and the fish completion script.

@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,7 +14,7 @@ import (
 // The KMS client settings: skms, ckms, skms-domain, ckms-domain, skhc, ckhc.
 
 // portOnly is slmgr's "/skms :PORT", which changes only the port.
-var portOnly = regexp.MustCompile(`^:[0-9+-]*$`)
+var portOnly = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^:[0-9+-]*$`) })
 
 func skmsCommand(env *Env) *cli.Command {
 	return kmsSetting(env, "skms", "HOST[:PORT] | :PORT",
@@ -28,7 +29,7 @@ Examples:
    kmsctl skms [2001:db8::5]:1688`,
 		func(c *cli.Context) (func(*license.HostConfig), error) {
 			arg := c.Args().First()
-			if portOnly.MatchString(arg) {
+			if portOnly().MatchString(arg) {
 				port, err := license.ParsePort(arg[1:])
 				if err != nil {
 					return nil, err

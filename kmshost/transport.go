@@ -201,29 +201,33 @@ func offers(headers []string) string {
 	return strings.Join(schemes, ", ")
 }
 
-var (
-	faultCode    = regexp.MustCompile(`WSManFault[^>]*\sCode="(\d+)"`)
-	faultMessage = regexp.MustCompile(`(?s)<(?:\w+:)?Message[^>]*>(.*?)</(?:\w+:)?Message>`)
-	faultText    = regexp.MustCompile(`(?s)<(?:\w+:)?Text[^>]*>(.*?)</(?:\w+:)?Text>`)
-	tags         = regexp.MustCompile(`<[^>]*>`)
-)
+// faultRE are the patterns fault reads a WS-Management fault with,
+// compiled when a fault is first read rather than at every process start.
+var faultRE = sync.OnceValue(func() (r struct{ code, message, text, tags *regexp.Regexp }) {
+	r.code = regexp.MustCompile(`WSManFault[^>]*\sCode="(\d+)"`)
+	r.message = regexp.MustCompile(`(?s)<(?:\w+:)?Message[^>]*>(.*?)</(?:\w+:)?Message>`)
+	r.text = regexp.MustCompile(`(?s)<(?:\w+:)?Text[^>]*>(.*?)</(?:\w+:)?Text>`)
+	r.tags = regexp.MustCompile(`<[^>]*>`)
+	return r
+})
 
 // fault reads a WS-Management fault: its code (a Windows error number) and
 // message. The message is kept in the error text; the winrm library relies
 // on seeing "OperationTimeout" in it to keep polling a long command.
 func fault(body []byte) (code hresult.Code, err error) {
-	if m := faultCode.FindSubmatch(body); m != nil {
+	re := faultRE()
+	if m := re.code.FindSubmatch(body); m != nil {
 		if v, perr := strconv.ParseUint(string(m[1]), 10, 32); perr == nil {
 			code = hresult.Code(v)
 		}
 	}
 	text := ""
-	if m := faultMessage.FindSubmatch(body); m != nil {
+	if m := re.message.FindSubmatch(body); m != nil {
 		text = string(m[1])
-	} else if m := faultText.FindSubmatch(body); m != nil {
+	} else if m := re.text.FindSubmatch(body); m != nil {
 		text = string(m[1])
 	}
-	text = strings.Join(strings.Fields(tags.ReplaceAllString(text, " ")), " ")
+	text = strings.Join(strings.Fields(re.tags.ReplaceAllString(text, " ")), " ")
 	text = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'", "&amp;", "&").Replace(text)
 	if len(text) > 500 {
 		text = text[:500] + "…"

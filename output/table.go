@@ -3,6 +3,7 @@ package output
 import (
 	"io"
 	"regexp"
+	"sync"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -33,14 +34,14 @@ func (s *Streams) newTable() *tablewriter.Table {
 // strayReset is a colour reset tablewriter adds after a coloured cell's
 // padding although the cell's text already ended with one (fatih/color
 // always closes what it opens): a reset, spaces, and a second reset.
-var strayReset = regexp.MustCompile(`(\x1b\[0(?:;[0-9]+)*m)( *)\x1b\[0m`)
+var strayReset = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\x1b\[0(?:;[0-9]+)*m)( *)\x1b\[0m`) })
 
 // resetFilter drops those second resets, so that coloured tables hold only
 // the escapes the colours need.
 type resetFilter struct{ w io.Writer }
 
 func (f resetFilter) Write(p []byte) (int, error) {
-	if _, err := f.w.Write(strayReset.ReplaceAll(p, []byte("$1$2"))); err != nil {
+	if _, err := f.w.Write(strayReset().ReplaceAll(p, []byte("$1$2"))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

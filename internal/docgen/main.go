@@ -1,3 +1,5 @@
+//go:build !urfave_cli_no_docs
+
 // Command docgen writes docs/kmsctl.1, docs/cli.md and
 // completions/kmsctl.fish from kmsctl's command tree. Run it with
 // go generate ./commands; a test fails when the committed files drift.
