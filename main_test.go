@@ -153,6 +153,19 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Setenv("KMSCTL_TEST_NOW", clk.Now().Format(time.RFC3339Nano))
 			},
+			// clients HOSTVAR KMSID N: N other machines ask the counting
+			// host about KMSID now.
+			"clients": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 3 {
+					ts.Fatalf("usage: clients HOSTVAR KMSID N")
+				}
+				h := ts.Value(hostKey{}).(map[string]*kmstest.Host)[args[0]]
+				n, err := strconv.Atoi(args[2])
+				if h == nil || err != nil {
+					ts.Fatalf("clients %s %s %s: no such host, or N is not a number", args[0], args[1], args[2])
+				}
+				h.AddClients(guid.MustParse(args[1]), n)
+			},
 			// cmids HOSTVAR KMSID N: the host remembers N distinct clients for KMSID.
 			"cmids": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/output"
@@ -29,9 +31,15 @@ connection per host, from this machine's persistent client identity, so
 probing a host any number of times counts as one client there. Every reply is
 verified. Many hosts are probed at once; results keep the input order.
 
+The host counts kmsctl's own client too: the figures show it apart ("24+1 / 25":
+24 other clients plus kmsctl), and every judgement is made on the other
+clients unless --count-self.
+
 Exit status: 0 every group answered at or above its threshold; 1 some group
 answered below its threshold; 2 a host or a group failed, or bad usage. The
-worst host wins. With --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+worst host wins. With --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. With
+--format prometheus: 0 (failures are metrics) unless the command line is
+wrong or the report could not be written.
 
 Examples:
    kmsctl status kms.corp.example.com
@@ -40,7 +48,7 @@ Examples:
    kmsctl status --hosts-file /etc/kmsctl/hosts --json
    kmsctl status --domain corp.example.com
    kmsctl status kms1 kms2 --check --max-latency 500ms
-   kmsctl status --hosts-file hosts --format prometheus > /var/lib/node_exporter/kms.prom.$$
+   kmsctl status --hosts-file hosts --format prometheus --output /var/lib/node_exporter/textfile/kms.prom
    kmsctl status kms01.corp.example.com --winrm --user 'CORP\kmsaudit' --https`,
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "product", Aliases: []string{"p"}, Usage: "ask about the group of `NAME` (name, SKU ID, GVLK or an unambiguous part of a name; repeatable)"},
@@ -57,6 +65,8 @@ Examples:
 			&cli.IntFlag{Name: "warn-below", Usage: "with --check: WARNING when a count is below `N` (default: threshold + threshold/5)"},
 			&cli.IntFlag{Name: "crit-below", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
 			&cli.DurationFlag{Name: "max-latency", Usage: "with --check: WARNING when a host answers slower than `DURATION`"},
+			&cli.BoolFlag{Name: "count-self", Usage: "judge each count with kmsctl's own client in it (default: only the other clients count)"},
+			&cli.StringFlag{Name: "output", Usage: "write the report to `FILE`, replaced atomically (for node_exporter's textfile collector)"},
 		}, statusWinRMFlags()...),
 		Action: func(c *cli.Context) error {
 			o, err := parseStatus(c)
@@ -64,60 +74,99 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if o.discover {
-				if err := o.discoverHosts(c.Context, env, c); err != nil {
-					return err
-				}
-			}
-			o.setDeadline()
-			winrm, err := parseStatusWinRM(env, c, o)
+			return env.writeReport(c, o.output, func(out *output.Streams) error { return runStatus(env, c, o, out) })
+		},
+	}
+}
+
+// runStatus probes the hosts and renders the results on out. Under
+// --format prometheus every run that got past its command line renders a
+// complete exposition: kmsctl's own failures and discovery's are metrics.
+func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) error {
+	prom := o.format == "prometheus"
+	run := output.PrometheusRun{}
+	var discErr error
+	if o.discover {
+		discErr = o.discoverHosts(c.Context, env, c)
+		run.Discovery = &output.PrometheusDiscovery{Domain: o.domain, Err: discErr}
+		var ue *failure.UsageError
+		switch {
+		case discErr == nil:
+		case errors.As(discErr, &ue):
+			return discErr
+		case o.check:
+			state, err := out.CheckNoHost(discErr)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(c.Context, o.deadline)
-			defer cancel()
-			who, err := env.identity(ctx, c)
-			if err != nil {
-				return err
-			}
-			out := env.Streams(c)
+			return failure.Check(state)
+		case !prom:
+			return discErr
+		}
+	}
+	o.setDeadline()
+	winrm, err := parseStatusWinRM(env, c, o)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Context, o.deadline)
+	defer cancel()
+	var hosts []probe.Host
+	if discErr == nil {
+		who, err := env.identity(ctx, c)
+		var ue *failure.UsageError
+		if err != nil && (!prom || errors.As(err, &ue)) {
+			return err
+		}
+		run.Err = err
+		if err == nil {
 			client := probe.Client{CMID: who.CMID, Workstation: who.Workstation}
 			popts := probe.Options{Clock: env.Clock, HostTimeout: o.timeout}
 			update, stop := out.Progress(o.format == "table" && !o.check && len(o.hosts) > 1)
-			hosts := o.probe(ctx, client, popts, update)
+			hosts = o.probe(ctx, client, popts, update)
 			stop()
-			for i := range hosts {
-				if i < len(o.discovered) {
-					hosts[i].Address, hosts[i].Host = hosts[i].Host, o.discovered[i].name
-				}
-			}
-			switch {
-			case o.check:
-				state, err := out.Check(hosts, o.limits)
-				if err != nil {
-					return err
-				}
-				return failure.Check(state)
-			case o.format == "prometheus":
-				// A host that is down is data here, not a failure.
-				return out.Prometheus(hosts)
-			case winrm != nil:
-				wmi := winrm.read(c.Context, hosts)
-				if err := out.StatusWinRM(hosts, wmi, o.format == "json", len(o.hosts) > 1); err != nil {
-					return err
-				}
-				var wmiErrs []error
-				for _, r := range wmi {
-					wmiErrs = append(wmiErrs, r.Err)
-				}
-				return failure.Hosts(hosts, wmiErrs)
-			}
-			if err := out.Status(hosts, o.format == "json", len(o.hosts) > 1); err != nil {
-				return err
-			}
-			return failure.Hosts(hosts, nil)
-		},
+		}
 	}
+	for i := range hosts {
+		if i < len(o.discovered) {
+			hosts[i].Address, hosts[i].Host = hosts[i].Host, o.discovered[i].name
+		}
+		for j := range hosts[i].Groups {
+			hosts[i].Groups[j].CountSelf = o.countSelf
+		}
+	}
+	switch {
+	case o.check:
+		state, err := out.Check(hosts, o.limits)
+		if err != nil {
+			return err
+		}
+		return failure.Check(state)
+	case prom:
+		// Hosts that are down, DNS and kmsctl's own state are data here,
+		// not failures; they are also said on stderr.
+		run.Hosts, run.End = hosts, clock.Or(env.Clock).Now()
+		for _, err := range []error{discErr, run.Err} {
+			if err != nil {
+				out.WriteError(err)
+			}
+		}
+		return output.WritePrometheus(out.Out, run)
+	case winrm != nil:
+		wmi := winrm.read(c.Context, hosts)
+		if err := out.StatusWinRM(hosts, wmi, o.format == "json", len(o.hosts) > 1); err != nil {
+			return err
+		}
+		var wmiErrs []error
+		for _, r := range wmi {
+			wmiErrs = append(wmiErrs, r.Err)
+		}
+		return failure.Hosts(hosts, wmiErrs)
+	}
+	if err := out.Status(hosts, o.format == "json", len(o.hosts) > 1); err != nil {
+		return err
+	}
+	return failure.Hosts(hosts, nil)
 }
 
 type statusOptions struct {
@@ -138,6 +187,10 @@ type statusOptions struct {
 	// (nil when it has one): such a host is reported, not probed.
 	discovered   []discoveredHost
 	deadlineFlag time.Duration
+	// countSelf grades on the host's raw count, kmsctl's own client
+	// included (--count-self).
+	countSelf bool
+	output    string // --output FILE; "" for stdout
 }
 
 type discoveredHost struct {
@@ -225,7 +278,8 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 
 // parseStatus checks the arguments before any work starts.
 func parseStatus(c *cli.Context) (statusOptions, error) {
-	o := statusOptions{format: "table", check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency")}
+	o := statusOptions{format: "table", check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency"),
+		countSelf: c.Bool("count-self"), output: c.String("output")}
 	switch f := c.String("format"); {
 	case c.Bool("json") && f != "" && f != "json":
 		return o, &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
@@ -247,6 +301,13 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 	o.limits = output.CheckLimits{WarnBelow: c.Int("warn-below"), CritBelow: c.Int("crit-below"), MaxLatency: c.Duration("max-latency")}
 	if o.limits.WarnBelow < 0 || o.limits.CritBelow < 0 {
 		return o, &failure.UsageError{Msg: "--warn-below and --crit-below take a count of 1 or more"}
+	}
+	if c.IsSet("warn-below") && c.IsSet("crit-below") && o.limits.WarnBelow < o.limits.CritBelow {
+		return o, &failure.UsageError{Msg: fmt.Sprintf("--warn-below %d is lower than --crit-below %d", o.limits.WarnBelow, o.limits.CritBelow),
+			Hint: "WARNING comes before CRITICAL: give --warn-below at least --crit-below"}
+	}
+	if c.IsSet("output") && o.output == "" {
+		return o, &failure.UsageError{Msg: "--output needs a file name", Hint: "--output /var/lib/node_exporter/textfile/kms.prom"}
 	}
 	if o.timeout <= 0 {
 		return o, &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}

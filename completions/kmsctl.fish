@@ -31,6 +31,8 @@ complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l check -d 'act a
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l warn-below -r -d 'with --check: WARNING when a count is below `N` (default: threshold + threshold/5)'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l crit-below -r -d 'with --check: CRITICAL when a count is below `N` (default: the threshold)'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l max-latency -r -d 'with --check: WARNING when a host answers slower than `DURATION`'
+complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l count-self -d 'judge each count with kmsctl\'s own client in it (default: only the other clients count)'
+complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l output -r -d 'write the report to `FILE`, replaced atomically (for node_exporter\'s textfile collector)'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l winrm -d 'also read each host\'s WMI counters over WinRM and show both counts side by side'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l winrm-timeout -r -d 'with --winrm: give up on a host\'s WMI after `DURATION`'
 complete -c kmsctl -n '__fish_seen_subcommand_from status' -f -l user -r -d 'WinRM account `NAME`: DOMAIN\user or user@domain (NTLM), or a local account of the host'

@@ -89,7 +89,12 @@ func writeWords(e *WriteError, c Context) said {
 		code = hresult.Unclassified
 	}
 	fix := "check where standard output goes"
-	if code == hresult.DiskFull {
+	switch {
+	case e.File != "" && code == hresult.DiskFull:
+		fix = "free space on the device that holds " + e.File + "; the file was left as it was"
+	case e.File != "":
+		fix = "check that " + e.File + " is a regular file (or does not exist yet) in a directory you may write; the file was left as it was"
+	case code == hresult.DiskFull:
 		fix = "free space on the device standard output is written to, or send it elsewhere"
 	}
 	return said{code: code, fix: fix}

@@ -17,10 +17,19 @@ const (
 	ExitUnknown = 3 // --check: the check could not be run (Nagios UNKNOWN)
 )
 
-// WriteError is a failed write of the command's result to standard output.
-type WriteError struct{ Err error }
+// WriteError is a failed write of the command's result to standard output,
+// or to File when the command was told to write it there (--output).
+type WriteError struct {
+	Err  error
+	File string // "" for standard output
+}
 
-func (e *WriteError) Error() string { return "write standard output: " + causeText(e.Err) }
+func (e *WriteError) Error() string {
+	if e.File != "" {
+		return "write " + e.File + ": " + causeText(e.Err)
+	}
+	return "write standard output: " + causeText(e.Err)
+}
 func (e *WriteError) Unwrap() error { return e.Err }
 
 // causeText is the system's words for err without Go's "write /dev/stdout:"

@@ -19,9 +19,10 @@ const (
 
 var checkNames = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
 
-// CheckLimits are the thresholds of --check. Zero values mean the defaults:
-// CRITICAL below the group's activation threshold, WARNING below threshold
-// + ceil(threshold/5) (30 for 25, 6 for 5), no latency limit.
+// CheckLimits are the thresholds of --check, applied to the clients other
+// than kmsctl (or to the raw count with CountSelf). Zero values mean the
+// defaults: CRITICAL below the group's activation threshold, WARNING below
+// threshold + ceil(threshold/5) (30 for 25, 6 for 5), no latency limit.
 type CheckLimits struct {
 	WarnBelow  int
 	CritBelow  int
@@ -62,6 +63,7 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
 			continue
 		}
 		var latency time.Duration
+		answered := false
 		for j := range h.Groups {
 			g := &h.Groups[j]
 			if g.Err != nil {
@@ -69,22 +71,38 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
 				continue
 			}
 			r := g.Result
+			answered = true
 			latency = max(latency, r.Latency)
 			warn, crit := lim.forGroup(g.Product.Threshold)
-			desc := fmt.Sprintf("%s %d/%d", g.Product.Name, r.Count, g.Product.Threshold)
+			desc := fmt.Sprintf("%s %s/%d", g.Product.Name, CountFigure(g), g.Product.Threshold)
 			if many {
 				desc = h.Host + " " + desc
 			}
-			switch c := int(r.Count); {
-			case c < crit:
+			graded := int(g.Graded())
+			dependent := !g.CountSelf && g.DependsOnSelf()
+			switch {
+			case graded < crit && !(dependent && int(r.Count) >= crit):
 				raise(CheckCritical, desc+" below "+strconv.Itoa(crit))
-			case c < warn:
+			case dependent:
+				raise(CheckWarning, fmt.Sprintf("%s: activation depends on this monitor: %d other clients, threshold %d", desc, g.Others(), g.Product.Threshold))
+			case graded < warn:
 				raise(CheckWarning, desc+" below "+strconv.Itoa(warn))
 			default:
 				okParts = append(okParts, desc)
 			}
-			// Ranges "N:" alert when the value falls below N (plugin guidelines).
-			perf = append(perf, fmt.Sprintf("count_%s%s=%d;%d:;%d:;0", hostLabel, slug(g.Product.Name), r.Count, warn, crit))
+			// Ranges "N:" alert when the value falls below N (plugin
+			// guidelines); they go on the figure that is graded.
+			name := hostLabel + slug(g.Product.Name)
+			ranges := fmt.Sprintf(";%d:;%d:;0", warn, crit)
+			countRanges, otherRanges := ";;;0", ranges
+			if g.CountSelf {
+				countRanges, otherRanges = ranges, ";;;0"
+			}
+			perf = append(perf, fmt.Sprintf("count_%s=%d%s", name, r.Count, countRanges),
+				fmt.Sprintf("others_%s=%d%s", name, g.Others(), otherRanges))
+		}
+		if !answered {
+			continue // no reply, no latency: 0 would read as a fast host
 		}
 		lat := strconv.FormatFloat(latency.Seconds(), 'f', 6, 64)
 		maxLat := ""
@@ -117,6 +135,28 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
 		fmt.Fprintln(s.Out, p)
 	}
 	return state, err
+}
+
+// CheckNoHost reports a discovery that found no KMS host: CRITICAL (clients
+// cannot activate either). It returns the state for failure.Check and the
+// write error, if any.
+func (s *Streams) CheckNoHost(err error) (int, error) {
+	info := s.describe(err)
+	_, werr := fmt.Fprintf(s.Out, "KMS CRITICAL - no KMS host found in DNS: %s %s\n", info.Code, info.Cause)
+	return CheckCritical, werr
+}
+
+// CountFigure is a group's count as shown: "24+1" when the host counts
+// kmsctl's own client (24 others plus kmsctl), else "24"; "" without a
+// count.
+func CountFigure(g *probe.Group) string {
+	if g.Err != nil || g.Result == nil {
+		return ""
+	}
+	if g.Self == 0 || g.Result.Count < uint32(g.Self) {
+		return strconv.FormatUint(uint64(g.Result.Count), 10)
+	}
+	return fmt.Sprintf("%d+%d", g.Others(), g.Self)
 }
 
 // CheckUnknown reports a failure to run the check at all (UNKNOWN).

@@ -64,15 +64,17 @@ func TestPrometheus_ParsesWithExpfmt(t *testing.T) {
 	win := product(t, "Windows 10 Enterprise")
 	hosts := []probe.Host{
 		{Host: `kms1.corp.example.com`, Duration: 1500 * time.Microsecond,
-			Groups: []probe.Group{{Product: win, Protocol: 6, Result: &kmsclient.Result{Count: 50}}}},
+			Groups: []probe.Group{{Product: win, Protocol: 6, Result: &kmsclient.Result{Count: 50}, Self: 1}}},
 		{Host: `odd"host\name`, Err: errors.New("refused"),
 			Groups: []probe.Group{{Product: win, Protocol: 6}}},
 	}
 	var out bytes.Buffer
-	s := &Streams{Out: &out, Err: &out}
-	if err := s.Prometheus(hosts); err != nil {
+	run := PrometheusRun{Hosts: hosts, End: time.Unix(1700000000, 5e8),
+		Discovery: &PrometheusDiscovery{Domain: "corp.example.com"}}
+	if err := WritePrometheus(&out, run); err != nil {
 		t.Fatal(err)
 	}
+	promtool(t, out.Bytes())
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(strings.NewReader(out.String()))
 	if err != nil {
@@ -102,8 +104,15 @@ func TestPrometheus_ParsesWithExpfmt(t *testing.T) {
 	}{
 		{"kmsctl_host_up", map[string]string{"host": "kms1.corp.example.com"}, 1, true},
 		{"kmsctl_host_up", map[string]string{"host": `odd"host\name`}, 0, true},
-		{"kmsctl_host_count", map[string]string{"host": "kms1.corp.example.com", "group": win.Name}, 50, true},
-		{"kmsctl_host_count", map[string]string{"host": `odd"host\name`}, 0, false},
+		{"kmsctl_up", nil, 1, true},
+		{"kmsctl_last_run_timestamp_seconds", nil, 1700000000.5, true},
+		{"kmsctl_discovery_up", map[string]string{"domain": "corp.example.com", "code": "0x00000000"}, 1, true},
+		{"kmsctl_host_clients", map[string]string{"host": "kms1.corp.example.com", "group": win.Name}, 50, true},
+		{"kmsctl_host_other_clients", map[string]string{"host": "kms1.corp.example.com", "group": win.Name}, 49, true},
+		{"kmsctl_host_self_counted", map[string]string{"host": "kms1.corp.example.com", "group": win.Name}, 1, true},
+		{"kmsctl_host_clients", map[string]string{"host": `odd"host\name`}, 0, false},
+		{"kmsctl_host_other_clients", map[string]string{"host": `odd"host\name`}, 0, false},
+		{"kmsctl_host_count", nil, 0, false},
 		{"kmsctl_host_threshold", map[string]string{"host": `odd"host\name`}, 25, true},
 		{"kmsctl_probe_duration_seconds", map[string]string{"host": "kms1.corp.example.com"}, 0.0015, true},
 	}

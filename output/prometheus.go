@@ -1,59 +1,153 @@
 package output
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
+	"bytes"
+	"io"
+	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
-// Prometheus writes probe results in the Prometheus text exposition format,
-// for node_exporter's textfile collector.
-func (s *Streams) Prometheus(hosts []probe.Host) error {
-	w := s.Out
-	metric := func(name, help string) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
+// PrometheusRun is one status run as Prometheus sees it: what
+// PrometheusFamilies renders and `kmsctl exporter` serves.
+type PrometheusRun struct {
+	// Err is why kmsctl itself could not do the run (its state
+	// directory, its client identity): kmsctl_up is then 0. nil: 1.
+	Err error
+	// Discovery is the DNS lookup the hosts came from; nil when the hosts
+	// were named (then kmsctl_discovery_up is not written).
+	Discovery *PrometheusDiscovery
+	// Hosts are the probe results; every one gets kmsctl_host_up.
+	Hosts []probe.Host
+	// End is when the run ended (kmsctl_last_run_timestamp_seconds).
+	End time.Time
+}
+
+// PrometheusDiscovery is the outcome of a _vlmcs._tcp lookup.
+type PrometheusDiscovery struct {
+	Domain string // "" when the machine's search domains were used
+	Err    error  // nil when the lookup answered with at least one record
+}
+
+// Metric names, in the order they are written. kmsctl_host_clients
+// replaced kmsctl_host_count (a gauge may not end in _count).
+const (
+	MetricUp            = "kmsctl_up"
+	MetricLastRun       = "kmsctl_last_run_timestamp_seconds"
+	MetricDiscoveryUp   = "kmsctl_discovery_up"
+	MetricHostUp        = "kmsctl_host_up"
+	MetricClients       = "kmsctl_host_clients"
+	MetricOtherClients  = "kmsctl_host_other_clients"
+	MetricSelfCounted   = "kmsctl_host_self_counted"
+	MetricThreshold     = "kmsctl_host_threshold"
+	MetricProbeDuration = "kmsctl_probe_duration_seconds"
+)
+
+// PrometheusFamilies returns the metric families of run, always complete:
+// kmsctl_up and kmsctl_last_run_timestamp_seconds; kmsctl_discovery_up
+// {domain,code} when discovery was used; per host kmsctl_host_up{host} and
+// kmsctl_probe_duration_seconds{host}; per host and product group
+// kmsctl_host_threshold{host,group} and, when the group answered,
+// kmsctl_host_clients, kmsctl_host_other_clients and
+// kmsctl_host_self_counted (0 or 1). Every family is a gauge; the code
+// label is an HRESULT in hex ("0x00000000" when the lookup answered).
+func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
+	var fams []*dto.MetricFamily
+	family := func(name, help string) *dto.MetricFamily {
+		f := &dto.MetricFamily{Name: &name, Help: &help, Type: dto.MetricType_GAUGE.Enum()}
+		fams = append(fams, f)
+		return f
 	}
-	metric("kmsctl_host_up", "1 when the KMS host answered every product group and every reply verified, else 0.")
-	for i := range hosts {
-		up := 0
-		if hosts[i].Outcome() != probe.Failed {
-			up = 1
+	up := family(MetricUp, "1 when kmsctl could do the run (its state directory and client identity were usable), else 0.")
+	addGauge(up, boolValue(run.Err == nil))
+	end := run.End
+	if end.IsZero() {
+		end = time.Now()
+	}
+	addGauge(family(MetricLastRun, "When this run of kmsctl ended, in seconds since the Unix epoch."),
+		float64(end.UnixNano())/1e9)
+	if d := run.Discovery; d != nil {
+		code := "0x00000000"
+		if d.Err != nil {
+			code = failure.Describe(d.Err, failure.Context{}).Code
 		}
-		fmt.Fprintf(w, "kmsctl_host_up{host=%s} %d\n", quoteLabel(hosts[i].Host), up)
+		addGauge(family(MetricDiscoveryUp, "1 when the DNS lookup of _vlmcs._tcp found KMS hosts, else 0; code is its HRESULT."),
+			boolValue(d.Err == nil), "domain", d.Domain, "code", code)
+	}
+	if len(run.Hosts) == 0 {
+		return fams
+	}
+	hostUp := family(MetricHostUp, "1 when the KMS host answered every product group and every reply verified, else 0.")
+	for i := range run.Hosts {
+		h := &run.Hosts[i]
+		addGauge(hostUp, boolValue(h.Outcome() != probe.Failed), "host", h.Host)
 	}
 	groups := func(name, help string, value func(g *probe.Group) (float64, bool)) {
-		metric(name, help)
-		for i := range hosts {
-			for j := range hosts[i].Groups {
-				g := &hosts[i].Groups[j]
+		f := family(name, help)
+		for i := range run.Hosts {
+			for j := range run.Hosts[i].Groups {
+				g := &run.Hosts[i].Groups[j]
 				if v, ok := value(g); ok {
-					fmt.Fprintf(w, "%s{host=%s,group=%s} %s\n", name, quoteLabel(hosts[i].Host), quoteLabel(g.Product.Name), formatFloat(v))
+					addGauge(f, v, "host", run.Hosts[i].Host, "group", g.Product.Name)
 				}
 			}
 		}
+		if len(f.Metric) == 0 { // a family without samples is not written
+			fams = fams[:len(fams)-1]
+		}
 	}
-	groups("kmsctl_host_count", "Clients the KMS host counts for the product's group (absent when the probe failed).",
-		func(g *probe.Group) (float64, bool) {
+	answered := func(v func(g *probe.Group) float64) func(g *probe.Group) (float64, bool) {
+		return func(g *probe.Group) (float64, bool) {
 			if g.Err != nil || g.Result == nil {
 				return 0, false
 			}
-			return float64(g.Result.Count), true
-		})
-	groups("kmsctl_host_threshold", "Clients the product's group needs before the host activates it.",
-		func(g *probe.Group) (float64, bool) { return float64(g.Product.Threshold), true })
-	metric("kmsctl_probe_duration_seconds", "How long probing the host took.")
-	for i := range hosts {
-		fmt.Fprintf(w, "kmsctl_probe_duration_seconds{host=%s} %s\n", quoteLabel(hosts[i].Host), formatFloat(hosts[i].Duration.Seconds()))
+			return v(g), true
+		}
 	}
-	return nil
+	groups(MetricClients, "Clients the KMS host counts for the product's group, kmsctl's own included (absent when the probe failed).",
+		answered(func(g *probe.Group) float64 { return float64(g.Result.Count) }))
+	groups(MetricOtherClients, "Clients the KMS host counts for the product's group other than this kmsctl (absent when the probe failed).",
+		answered(func(g *probe.Group) float64 { return float64(g.Others()) }))
+	groups(MetricSelfCounted, "1 when the host's count for the group includes this kmsctl's own client ID, else 0 (absent when the probe failed).",
+		answered(func(g *probe.Group) float64 { return boolValue(g.Self > 0) }))
+	groups(MetricThreshold, "Clients the product's group needs before the host activates it.",
+		func(g *probe.Group) (float64, bool) { return float64(g.Product.Threshold), true })
+	dur := family(MetricProbeDuration, "How long probing the host took, in seconds.")
+	for i := range run.Hosts {
+		addGauge(dur, run.Hosts[i].Duration.Seconds(), "host", run.Hosts[i].Host)
+	}
+	return fams
 }
 
-// quoteLabel quotes a label value as the exposition format requires.
-func quoteLabel(v string) string {
-	r := strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-	return `"` + r.Replace(v) + `"`
+// WritePrometheus renders run in the Prometheus text exposition format
+// (version 0.0.4) with the Prometheus library's encoder, in one write.
+func WritePrometheus(w io.Writer, run PrometheusRun) error {
+	var b bytes.Buffer
+	for _, f := range PrometheusFamilies(run) {
+		if _, err := expfmt.MetricFamilyToText(&b, f); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+// addGauge adds a sample with labels given as name, value pairs.
+func addGauge(f *dto.MetricFamily, v float64, labels ...string) {
+	m := &dto.Metric{Gauge: &dto.Gauge{Value: &v}}
+	for i := 0; i+1 < len(labels); i += 2 {
+		m.Label = append(m.Label, &dto.LabelPair{Name: &labels[i], Value: &labels[i+1]})
+	}
+	f.Metric = append(f.Metric, m)
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

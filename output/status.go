@@ -44,6 +44,8 @@ type StatusGroup struct {
 	KMSID                     string     `json:"kms_id"`
 	Protocol                  int        `json:"protocol"`
 	Count                     *uint32    `json:"count"`
+	Others                    *uint32    `json:"others"`
+	SelfCounted               bool       `json:"self_counted"`
 	Threshold                 int        `json:"threshold"`
 	BelowThreshold            bool       `json:"below_threshold"`
 	EPID                      *string    `json:"epid"`
@@ -119,7 +121,8 @@ func (s *Streams) newStatusGroup(g *probe.Group) StatusGroup {
 		return sg
 	}
 	r := g.Result
-	sg.Count, sg.EPID = &r.Count, &r.EPID
+	others := g.Others()
+	sg.Count, sg.Others, sg.SelfCounted, sg.EPID = &r.Count, &others, g.Self > 0, &r.EPID
 	sg.ActivationIntervalMinutes, sg.RenewalIntervalMinutes = &r.ActivationInterval, &r.RenewalInterval
 	ms := float64(r.Latency.Microseconds()) / 1000
 	sg.LatencyMS = &ms
@@ -206,7 +209,7 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 				continue
 			}
 			r := g.Result
-			count := fmt.Sprintf("%d / %d", r.Count, g.Product.Threshold)
+			count := CountFigure(g) + " / " + strconv.Itoa(g.Product.Threshold)
 			if g.BelowThreshold() {
 				count = s.bad(count)
 			} else {
@@ -257,14 +260,15 @@ func contains(list []string, s string) bool {
 // statusTSV prints one line per group: host, product, protocol, count,
 // threshold, state (ok|below|failed), ePID, OS build, LCID, key activation
 // date, HWID, activation and renewal interval in minutes, latency in ms,
-// error code. Empty fields stay empty. With --winrm (wmi not nil) two
-// more: the WMI count and whether it agrees (yes|no).
+// error code, the clients other than kmsctl, whether the count includes
+// kmsctl's own client (yes|no). Empty fields stay empty. With --winrm (wmi
+// not nil) two more: the WMI count and whether it agrees (yes|no).
 func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
 	for i := range hosts {
 		h := &hosts[i]
 		for j := range h.Groups {
 			g := &h.Groups[j]
-			f := make([]string, 15)
+			f := make([]string, 17)
 			f[0], f[1], f[2], f[4] = h.Host, g.Product.Name, strconv.Itoa(g.Protocol), strconv.Itoa(g.Product.Threshold)
 			err := g.Err
 			if h.Err != nil {
@@ -288,6 +292,7 @@ func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
 				}
 				f[11], f[12] = strconv.Itoa(int(r.ActivationInterval)), strconv.Itoa(int(r.RenewalInterval))
 				f[13] = strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 3, 64)
+				f[15], f[16] = strconv.FormatUint(uint64(g.Others()), 10), map[bool]string{true: "yes", false: "no"}[g.Self > 0]
 			}
 			if wmi != nil {
 				f = append(f, wmiFields(&wmi[i], g)...)

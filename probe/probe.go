@@ -46,12 +46,57 @@ type Group struct {
 	Protocol int
 	Result   *kmsclient.Result // nil when Err is set
 	Err      error
+	// Self is how many of kmsctl's own client machine IDs the host's
+	// count includes. A KMS host counts every client that asked within
+	// 30 days, the one asking included, so a group that answered counts
+	// this probe: Probe sets 1. The caller raises it from its record of
+	// what this kmsctl asked before (an older CMID, replaced by rearm,
+	// stays counted for 30 days). 0 when the group has no count.
+	Self int
+	// CountSelf grades the group on the host's raw count, kmsctl's own
+	// clients included (status --count-self), instead of on Others.
+	CountSelf bool
+}
+
+// Others is the host's count without kmsctl's own clients: how many other
+// machines the host counts. 0 when the group has no count.
+func (g *Group) Others() uint32 {
+	if g.Err != nil || g.Result == nil {
+		return 0
+	}
+	c, self := g.Result.Count, uint32(max(g.Self, 0))
+	if self > c {
+		return 0 // an emulator's fixed count need not include anyone
+	}
+	return c - self
+}
+
+// Graded is the figure the group is judged on: Others, or the raw count
+// with CountSelf.
+func (g *Group) Graded() uint32 {
+	switch {
+	case g.Err != nil || g.Result == nil:
+		return 0
+	case g.CountSelf:
+		return g.Result.Count
+	}
+	return g.Others()
 }
 
 // BelowThreshold reports whether the host answered with a count under the
-// product's threshold: a client of this product would not be activated.
+// product's threshold once kmsctl's own clients are left out (or, with
+// CountSelf, counted): a client of this product would not be activated
+// without kmsctl's own request.
 func (g *Group) BelowThreshold() bool {
-	return g.Err == nil && g.Result != nil && int(g.Result.Count) < g.Product.Threshold
+	return g.Err == nil && g.Result != nil && int(g.Graded()) < g.Product.Threshold
+}
+
+// DependsOnSelf reports whether the host meets the group's threshold only
+// because it counts kmsctl itself: activation stops when the monitoring
+// stops.
+func (g *Group) DependsOnSelf() bool {
+	return g.Err == nil && g.Result != nil && g.Self > 0 &&
+		int(g.Result.Count) >= g.Product.Threshold && int(g.Others()) < g.Product.Threshold
 }
 
 // Host is the answer of one host.
@@ -117,6 +162,9 @@ func Probe(ctx context.Context, host string, targets []Target, who Client, opts 
 		g := &h.Groups[i]
 		req := Request(g.Product, g.Protocol, who, clk)
 		g.Result, g.Err = conn.Activate(ctx, req)
+		if g.Err == nil {
+			g.Self = 1 // the host counts the client asking
+		}
 		if g.Err != nil && isConnectionLevel(g.Err) {
 			// The host is gone; the remaining groups cannot be asked.
 			for j := i + 1; j < len(h.Groups); j++ {

@@ -105,7 +105,13 @@ var createTemp = os.CreateTemp
 //
 // WriteFile refuses a target that exists and is not a regular file
 // (a directory, a symbolic link, a device ...).
-func WriteFile(path string, data []byte) (err error) {
+func WriteFile(path string, data []byte) error { return WriteFileMode(path, data, 0o600) }
+
+// WriteFileMode is WriteFile leaving path at mode perm (on Unix): for
+// files outside the state directory that others must read, such as a
+// report for node_exporter's textfile collector. (google/renameio does
+// the same but is a stub on Windows, which kmsctl supports.)
+func WriteFileMode(path string, data []byte, perm fs.FileMode) (err error) {
 	fi, err := os.Lstat(path)
 	switch {
 	case err == nil:
@@ -140,7 +146,7 @@ func WriteFile(path string, data []byte) (err error) {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	// os.CreateTemp already uses 0600; this also undoes an odd umask.
-	if err = f.Chmod(0o600); err != nil {
+	if err = f.Chmod(perm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = f.Sync(); err != nil {

@@ -236,6 +236,23 @@ func (h *Host) Count(kmsID guid.GUID) uint32 {
 	return h.countLocked(kmsID, h.clk.Now())
 }
 
+// AddClients makes the host remember n more distinct clients for a KMS
+// counted ID, each seen now (new random CMIDs), as if n other machines had
+// just asked: the count a real host with that fleet would report.
+func (h *Host) AddClients(kmsID guid.GUID, n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.seen[kmsID] == nil {
+		h.seen[kmsID] = map[guid.GUID]time.Time{}
+	}
+	now := h.clk.Now()
+	for i := 0; i < n; i++ {
+		var g guid.GUID
+		rand.Read(g[:])
+		h.seen[kmsID][g] = now
+	}
+}
+
 // CMIDs returns how many distinct clients the host remembers for a KMS counted ID.
 func (h *Host) CMIDs(kmsID guid.GUID) int {
 	h.mu.Lock()

@@ -1,0 +1,50 @@
+package commands
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/statedir"
+)
+
+// writeReport runs render on the command's streams, or, when file is not
+// "" (--output), with stdout going to a buffer that is then written to
+// file whole: a temporary file in the same directory, fsynced and renamed
+// over it, so a reader such as node_exporter's textfile collector never
+// sees half a report. A report that cannot be written is a
+// *failure.WriteError naming the file (one line on stderr, exit 2, or
+// UNKNOWN under --check), whatever render returned.
+func (e *Env) writeReport(c *cli.Context, file string, render func(out *output.Streams) error) error {
+	real := e.Streams(c)
+	if file == "" {
+		return render(real)
+	}
+	s := *real
+	var buf bytes.Buffer
+	s.Out = &buf
+	s.TTY, s.Color = false, false // a file gets what a pipe gets
+	err := render(&s)
+	var rep *failure.Reported
+	if buf.Len() == 0 && err != nil && !errors.As(err, &rep) {
+		return err // nothing to write: report the failure as usual
+	}
+	if werr := statedir.WriteFileMode(file, buf.Bytes(), reportMode(file)); werr != nil {
+		return &failure.WriteError{Err: werr, File: file}
+	}
+	return err
+}
+
+// reportMode keeps an existing report's mode; a new one is readable by
+// all (0644), as a textfile collector running as another user needs.
+func reportMode(file string) fs.FileMode {
+	if fi, err := os.Stat(file); err == nil && fi.Mode().IsRegular() {
+		return fi.Mode().Perm()
+	}
+	return 0o644
+}
