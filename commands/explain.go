@@ -62,19 +62,20 @@ Examples:
 }
 
 // explainCode looks a code up; a small positive number is also tried as a
-// Win32 error (5 is 0x80070005).
+// Win32 error (5 is 0x80070005), and any 0x8007xxxx is at least "Win32
+// error N".
 func explainCode(arg string) (hresult.Info, error) {
 	code, err := hresult.Parse(arg)
 	if err != nil {
 		return hresult.Info{}, &failure.UsageError{Msg: err.Error(), Hint: "write the code as 0xC004F074, C004F074 or -1073418124"}
 	}
-	if i, ok := hresult.Lookup(code); ok {
-		return i, nil
-	}
-	if code > 0 && code < 0x10000 {
-		if i, ok := hresult.Lookup(hresult.FromWin32(uint32(code))); ok {
+	if _, known := hresult.Lookup(code); !known && code > 0 && code < 0x10000 {
+		if i, ok := hresult.Describe(hresult.FromWin32(uint32(code))); ok {
 			return i, nil
 		}
+	}
+	if i, ok := hresult.Describe(code); ok {
+		return i, nil
 	}
 	return hresult.Info{}, &failure.UsageError{Msg: code.String() + " is not a code kmsctl can explain",
 		Hint: "run 'kmsctl explain' for the codes it knows; on Windows, 'slui.exe 0x2a " + code.String() + "' may show the system's text"}

@@ -319,15 +319,11 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 	if name := c.String("hosts-file"); name != "" {
 		f, err := os.Open(name)
 		if err != nil {
-			return o, &failure.UsageError{Msg: "--hosts-file: " + err.Error()}
+			return o, &probe.HostsFileError{Name: name, Err: err}
 		}
 		hosts, err := probe.ReadHostsFile(name, f)
 		f.Close()
 		if err != nil {
-			var he *probe.HostsFileError
-			if errors.As(err, &he) {
-				return o, &failure.UsageError{Msg: err.Error(), Hint: "one HOST[:PORT] per line; # starts a comment"}
-			}
 			return o, err
 		}
 		o.hosts = append(o.hosts, hosts...)

@@ -3,6 +3,7 @@ package failure
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"strings"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/statedir"
 )
 
 // words decides the code, message and fix of err for the command c. The
@@ -38,13 +40,15 @@ func words(err error, c Context) said {
 		dnsErr   *discovery.Error
 		winrm    *kmshost.Error
 		kms      *kmsclient.Error
+		state    *statedir.Error
+		path     *fs.PathError
 		notFound = errors.Is(err, catalogue.ErrNotFound) || errors.Is(err, catalogue.ErrAmbiguous)
 	)
 	switch {
 	case errors.As(err, &usage):
 		return said{code: hresult.InvalidArg, fix: usage.Hint}
 	case errors.As(err, &write):
-		return writeWords(write, c)
+		return local(writeWords(write, c))
 	case errors.As(err, &idBad):
 		return identityWords(idBad)
 	case errors.As(err, &licBad):
@@ -61,8 +65,10 @@ func words(err error, c Context) said {
 		return said{code: hresult.KeyNotInstalled, fix: "install a key first: kmsctl ipk --product 'Windows 10 Enterprise' (a product's published GVLK), or kmsctl ipk KEY"}
 	case errors.As(err, &rearm):
 		return said{code: hresult.MaxRearmReached, fix: "Windows needs a reinstall here; for kmsctl, a new state directory (--state-dir) starts over, and this machine then counts as a new client on KMS hosts"}
+	case errors.As(err, &state):
+		return local(stateDirWords(state, c))
 	case errors.As(err, &hostsF):
-		return said{code: hresult.InvalidArg, fix: "one HOST[:PORT] per line; # starts a comment"}
+		return local(hostsFileWords(hostsF, c))
 	case errors.As(err, &addr):
 		return said{code: hresult.InvalidArg, fix: "write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to 1688)"}
 	case notFound:
@@ -73,6 +79,9 @@ func words(err error, c Context) said {
 		return winrmWords(winrm, c)
 	case errors.As(err, &kms):
 		return kmsWords(kms, c)
+	}
+	if errors.As(err, &path) {
+		return local(pathWords(path, c))
 	}
 	if code, ok := codeOf(err); ok {
 		return said{code: code, tableFix: true}

@@ -39,7 +39,6 @@ package failure
 
 import (
 	"errors"
-	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -177,15 +176,12 @@ func codeOf(err error) (hresult.Code, bool) {
 	return hresult.FromOSError(err)
 }
 
-// win32Text is the system's text for a Win32 error kmsctl has no entry
-// for, where the platform can give one ("" otherwise).
+// win32Text is Windows' text for a Win32 error kmsctl has no entry for
+// ("Win32 error 1234: ..."); "" for other codes.
 func win32Text(c hresult.Code) string {
-	n, ok := c.IsWin32()
-	if !ok {
+	if _, ok := c.IsWin32(); !ok {
 		return ""
 	}
-	if s := systemText(n); s != "" {
-		return fmt.Sprintf("Win32 error %d: %s", n, s)
-	}
-	return fmt.Sprintf("Win32 error %d.", n)
+	i, _ := hresult.Describe(c)
+	return i.Meaning
 }

@@ -144,7 +144,7 @@ func Peek(dir string) (id Identity, ok bool, err error) {
 	// Checked here so that every platform reports it: on Windows, opening
 	// a path below a file says "not found".
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return Identity{}, false, fmt.Errorf("identity: state directory %s exists and is not a directory", dir)
+		return Identity{}, false, fmt.Errorf("identity: %w", &statedir.Error{Op: "use", Path: dir, Problem: statedir.ProblemNotDir})
 	}
 	return read(filepath.Join(dir, FileName), nil)
 }
@@ -239,11 +239,11 @@ func read(path string, hostname func() (string, error)) (Identity, bool, error) 
 		return Identity{}, false, fmt.Errorf("identity: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return Identity{}, false, fmt.Errorf("identity: %s is not a regular file (%s); move it aside", path, fi.Mode().Type())
+		return Identity{}, false, fmt.Errorf("identity: %w", &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()})
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return Identity{}, false, fmt.Errorf("identity: read %s: %w", path, err)
+		return Identity{}, false, fmt.Errorf("identity: %w", &statedir.Error{Op: "read", Path: path, Err: err})
 	}
 	id, err := decode(data)
 	if err != nil {

@@ -81,7 +81,7 @@ func (s Store) JournalPath() string { return filepath.Join(s.dir, JournalName) }
 // replaced whole, so a reader sees either the old or the new file.
 func (s Store) Load() (State, error) {
 	if fi, err := os.Stat(s.dir); err == nil && !fi.IsDir() {
-		return State{}, fmt.Errorf("license: state directory %s exists and is not a directory", s.dir)
+		return State{}, fmt.Errorf("license: %w", &statedir.Error{Op: "use", Path: s.dir, Problem: statedir.ProblemNotDir})
 	}
 	path := s.Path()
 	f, err := os.Open(path)
@@ -97,11 +97,11 @@ func (s Store) Load() (State, error) {
 		return State{}, fmt.Errorf("license: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return State{}, fmt.Errorf("license: %s is not a regular file (%s); move it aside", path, fi.Mode().Type())
+		return State{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()})
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return State{}, fmt.Errorf("license: read %s: %w", path, err)
+		return State{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Err: err})
 	}
 	st, err := decode(data)
 	if err != nil {

@@ -9,16 +9,31 @@ import (
 
 // CodeJSON is one error code as `kmsctl explain --json` shows it.
 type CodeJSON struct {
-	Code    string `json:"code"`    // 0xC004F038
-	Decimal int32  `json:"decimal"` // -1073418184, as Windows event logs and scripts print it
-	Name    string `json:"name"`    // SL_E_VL_NOT_ENOUGH_COUNT
-	Meaning string `json:"meaning"`
-	Causes  string `json:"causes"`
-	Fix     string `json:"fix"`
+	Code    string  `json:"code"`    // 0xC004F038
+	Decimal int32   `json:"decimal"` // -1073418184, as Windows event logs and scripts print it
+	Name    *string `json:"name"`    // SL_E_VL_NOT_ENOUGH_COUNT; null when no symbolic name is published
+	Meaning string  `json:"meaning"`
+	Causes  string  `json:"causes"`
+	Fix     string  `json:"fix"`
 }
 
 func newCodeJSON(i hresult.Info) CodeJSON {
-	return CodeJSON{Code: i.Code.String(), Decimal: int32(uint32(i.Code)), Name: i.Name, Meaning: i.Meaning, Causes: i.Causes, Fix: i.Fix}
+	j := CodeJSON{Code: i.Code.String(), Decimal: int32(uint32(i.Code)), Meaning: i.Meaning, Causes: i.Causes, Fix: i.Fix}
+	if i.Name != "" {
+		j.Name = &i.Name
+	}
+	return j
+}
+
+// noName is what explain says of a code without a published symbolic name.
+const noName = "no symbolic name is published"
+
+// nameOf is the code's symbolic name, or noName.
+func nameOf(i hresult.Info) string {
+	if i.Name == "" {
+		return noName
+	}
+	return i.Name
 }
 
 // Explain renders what the table says about one code.
@@ -26,7 +41,7 @@ func (s *Streams) Explain(i hresult.Info, asJSON bool) error {
 	if asJSON {
 		return writeJSON(s.Out, newCodeJSON(i))
 	}
-	fmt.Fprintf(s.Out, "%s (%d) %s\n", s.bad(i.Code.String()), int32(uint32(i.Code)), i.Name)
+	fmt.Fprintf(s.Out, "%s (%d) %s\n", s.bad(i.Code.String()), int32(uint32(i.Code)), nameOf(i))
 	fmt.Fprintln(s.Out, i.Meaning)
 	if i.Causes != "" {
 		fmt.Fprintf(s.Out, "  causes: %s\n", i.Causes)
@@ -51,7 +66,7 @@ func (s *Streams) Codes(all []hresult.Info, asJSON bool) error {
 	}
 	for _, i := range all {
 		if s.TTY {
-			fmt.Fprintf(s.Out, "%-10s  %-12s  %s\n", i.Code, strconv.Itoa(int(int32(uint32(i.Code)))), i.Name)
+			fmt.Fprintf(s.Out, "%-10s  %-12s  %s\n", i.Code, strconv.Itoa(int(int32(uint32(i.Code)))), nameOf(i))
 		} else {
 			fmt.Fprintf(s.Out, "%s\t%d\t%s\n", i.Code, int32(uint32(i.Code)), i.Name)
 		}

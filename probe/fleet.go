@@ -3,8 +3,10 @@ package probe
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,14 +63,20 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 	return out
 }
 
-// HostsFileError is a hosts file line that is not HOST[:PORT].
+// HostsFileError is a hosts file that cannot be read (Line 0, Err the
+// system's error) or a line of it that is not HOST[:PORT].
 type HostsFileError struct {
 	Name string
 	Line int
 	Err  error
 }
 
-func (e *HostsFileError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err) }
+func (e *HostsFileError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("read hosts file %s: %v", e.Name, unwrapPath(e.Err))
+	}
+	return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err)
+}
 func (e *HostsFileError) Unwrap() error { return e.Err }
 
 // maxHostsFileLine bounds one line of a hosts file.
@@ -95,7 +103,17 @@ func ReadHostsFile(name string, r io.Reader) ([]string, error) {
 		hosts = append(hosts, line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, &HostsFileError{Name: name, Err: unwrapPath(err)}
 	}
 	return hosts, nil
+}
+
+// unwrapPath drops an *fs.PathError's "op path:" words, which
+// HostsFileError says already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Err != nil {
+		return pe.Err
+	}
+	return err
 }

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -49,7 +50,7 @@ func Resolve(override string, getenv func(string) string) (string, error) {
 	}
 	d, err := defaultDir(getenv)
 	if err != nil {
-		return "", fmt.Errorf("cannot find a state directory: %w (use --state-dir or $%s)", err, EnvVar)
+		return "", err
 	}
 	return d, nil
 }
@@ -64,26 +65,29 @@ func Resolve(override string, getenv func(string) string) (string, error) {
 // Ensure refuses a path that exists and is not a directory.
 func Ensure(dir string) error {
 	if dir == "" {
-		return errors.New("state directory: empty path")
+		return &Error{Op: "use", Problem: ProblemNoPath}
 	}
 	fi, err := os.Stat(dir)
 	switch {
 	case err == nil:
 		if !fi.IsDir() {
-			return fmt.Errorf("state directory %s exists and is not a directory", dir)
+			return &Error{Op: "use", Path: dir, Problem: ProblemNotDir}
 		}
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create state directory: %w", err)
+			return &Error{Op: "create state directory", Path: dir, Err: unwrapPath(err)}
 		}
 		if fi, err = os.Stat(dir); err != nil {
-			return fmt.Errorf("state directory: %w", err)
+			return &Error{Op: "use state directory", Path: dir, Err: unwrapPath(err)}
 		}
 		if !fi.IsDir() { // replaced under us
-			return fmt.Errorf("state directory %s exists and is not a directory", dir)
+			return &Error{Op: "use", Path: dir, Problem: ProblemNotDir}
 		}
 	default:
-		return fmt.Errorf("state directory: %w", err)
+		if errors.Is(err, syscall.ENOTDIR) {
+			return &Error{Op: "use", Path: dir, Problem: ProblemNotDir, Err: unwrapPath(err)}
+		}
+		return &Error{Op: "use state directory", Path: dir, Err: unwrapPath(err)}
 	}
 	// A new directory may also need this: the umask can leave it narrower
 	// than 0700 (e.g. 0500), which would make it unwritable.
@@ -116,11 +120,11 @@ func WriteFileMode(path string, data []byte, perm fs.FileMode) (err error) {
 	switch {
 	case err == nil:
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("refusing to replace %s: not a regular file (%s)", path, fi.Mode().Type())
+			return &Error{Op: "write", Path: path, Problem: ProblemNotRegular, Mode: fi.Mode()}
 		}
 	case errors.Is(err, fs.ErrNotExist):
 	default:
-		return fmt.Errorf("write %s: %w", path, err)
+		return &Error{Op: "write", Path: path, Err: unwrapPath(err)}
 	}
 
 	dir, name := filepath.Split(path)
@@ -129,7 +133,7 @@ func WriteFileMode(path string, data []byte, perm fs.FileMode) (err error) {
 	}
 	f, err := createTemp(dir, "."+name+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: create temporary file: %w", path, err)
+		return &Error{Op: "write", Path: path, Err: fmt.Errorf("create temporary file: %w", unwrapPath(err))}
 	}
 	tmp := f.Name()
 	closed, renamed := false, false
@@ -143,25 +147,25 @@ func WriteFileMode(path string, data []byte, perm fs.FileMode) (err error) {
 	}()
 
 	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return &Error{Op: "write", Path: path, Err: unwrapPath(err)}
 	}
 	// os.CreateTemp already uses 0600; this also undoes an odd umask.
 	if err = f.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return &Error{Op: "write", Path: path, Err: unwrapPath(err)}
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync: %w", path, err)
+		return &Error{Op: "write", Path: path, Err: fmt.Errorf("sync: %w", unwrapPath(err))}
 	}
 	closed = true
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return &Error{Op: "write", Path: path, Err: unwrapPath(err)}
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return &Error{Op: "write", Path: path, Err: unwrapPath(err)}
 	}
 	renamed = true // the temporary file is gone; nothing to clean up
 	if serr := syncDir(dir); serr != nil {
-		return fmt.Errorf("wrote %s but could not sync its directory: %w", path, serr)
+		return &Error{Op: "sync the directory of", Path: path, Err: unwrapPath(serr)}
 	}
 	return nil
 }
@@ -183,17 +187,27 @@ func Lock(ctx context.Context, path string) (unlock func() error, err error) {
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, fmt.Errorf("could not lock %s: another kmsctl may be running (%w)", lockPath, err)
+			return nil, &Error{Op: "lock", Path: lockPath, Problem: ProblemLocked, Err: err}
 		}
-		return nil, fmt.Errorf("lock %s: %w", lockPath, err)
+		return nil, &Error{Op: "lock", Path: lockPath, Err: unwrapPath(err)}
 	}
 	if !ok { // not reached: TryLockContext reports false only with an error
-		return nil, fmt.Errorf("could not lock %s: another kmsctl may be running", lockPath)
+		return nil, &Error{Op: "lock", Path: lockPath, Problem: ProblemLocked}
 	}
 	return func() error {
 		if err := fl.Unlock(); err != nil {
-			return fmt.Errorf("unlock %s: %w", lockPath, err)
+			return &Error{Op: "unlock", Path: lockPath, Err: unwrapPath(err)}
 		}
 		return nil
 	}, nil
+}
+
+// unwrapPath drops an *fs.PathError's own "op path:" words, which Error
+// says already, keeping the system error for errors.Is and the HRESULT.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Err != nil {
+		return pe.Err
+	}
+	return err
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kmsctl/kmsctl/hresult"
 )
 
 // env returns a getenv func backed by m.
@@ -62,8 +64,9 @@ func TestResolvePrecedence(t *testing.T) {
 		if err == nil {
 			t.Fatal("Resolve with an empty environment succeeded")
 		}
-		if !strings.Contains(err.Error(), "--state-dir") || !strings.Contains(err.Error(), EnvVar) {
-			t.Fatalf("error does not say how to fix it: %v", err)
+		var se *Error
+		if !errors.As(err, &se) || se.Problem != ProblemNoPath || se.Var == "" || se.Code() != hresult.PathNotFound {
+			t.Fatalf("error is not a ProblemNoPath naming the variable: %#v", err)
 		}
 	})
 }

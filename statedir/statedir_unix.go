@@ -4,7 +4,6 @@ package statedir
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,7 +20,7 @@ func defaultDir(getenv func(string) string) (string, error) {
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return "", errors.New("$HOME is not set")
+		return "", &Error{Op: "find", Problem: ProblemNoPath, Var: "$HOME"}
 	}
 	return filepath.Join(home, ".local", "state", "kmsctl"), nil
 }
@@ -52,14 +51,15 @@ func tighten(dir string, fi fs.FileInfo) error {
 		return nil
 	}
 	if fi.Mode()&fs.ModeSticky != 0 {
-		return fmt.Errorf("state directory %s is a shared directory (mode %s); choose a private one", dir, fi.Mode())
+		return &Error{Op: "use", Path: dir, Problem: ProblemShared, Mode: fi.Mode()}
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("state directory %s has mode %#o and is owned by uid %d, not by you (uid %d); fix it with chmod 700 or choose another directory",
-			dir, perm, st.Uid, os.Geteuid())
+		return &Error{Op: "use", Path: dir, Problem: ProblemOtherOwner, Mode: fi.Mode(), Owner: int(st.Uid)}
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
-		return fmt.Errorf("state directory %s has mode %#o and cannot be made private: %w", dir, perm, err)
+		return &Error{Op: "make private", Path: dir, Mode: fi.Mode(), Err: unwrapPath(err)}
 	}
 	return nil
 }
+
+func euid() int { return os.Geteuid() }

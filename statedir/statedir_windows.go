@@ -3,7 +3,6 @@
 package statedir
 
 import (
-	"errors"
 	"io/fs"
 	"path/filepath"
 )
@@ -12,7 +11,7 @@ import (
 func defaultDir(getenv func(string) string) (string, error) {
 	d := getenv("LOCALAPPDATA")
 	if d == "" {
-		return "", errors.New("%LOCALAPPDATA% is not set")
+		return "", &Error{Op: "find", Problem: ProblemNoPath, Var: "%LOCALAPPDATA%"}
 	}
 	return filepath.Join(d, "kmsctl"), nil
 }
@@ -25,3 +24,5 @@ func syncDir(dir string) error { return nil }
 // tighten does nothing: Unix permission bits do not apply; the directory
 // inherits its ACL from %LOCALAPPDATA% (or wherever the user put it).
 func tighten(dir string, fi fs.FileInfo) error { return nil }
+
+func euid() int { return -1 }

@@ -1,0 +1,122 @@
+package failure
+
+import (
+	"errors"
+	"io/fs"
+	"strconv"
+	"syscall"
+
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/statedir"
+)
+
+// local finishes the words of a local failure: the message is Windows'
+// own text for the code (the table's text for 0x80070005 or 0x8007000D is
+// about KMS hosts and slmgr), unless one was chosen.
+func local(s said) said {
+	if n, ok := s.code.IsWin32(); ok && s.message == "" {
+		if t := hresult.Win32Text(n); t != "" {
+			s.message = t
+		}
+	}
+	return s
+}
+
+// stateDirWords: the state directory, or a file in it, cannot be used.
+// The codes are local ones (0x8007xxxx), and the fix is about the
+// directory or file, never about the network.
+func stateDirWords(e *statedir.Error, c Context) said {
+	s := said{code: e.Code()}
+	elsewhere := c.stateDirElsewhere()
+	switch e.Problem {
+	case statedir.ProblemNoPath:
+		s.message = "kmsctl has no state directory to use."
+		if e.Var != "" {
+			s.fix = e.Var + " is not set (as under cron or a systemd service): set it, or " + elsewhere
+		} else {
+			s.fix = elsewhere
+		}
+	case statedir.ProblemNotDir:
+		s.fix = e.Path + " is a file, not a directory: " + elsewhere + ", or move the file aside"
+	case statedir.ProblemShared:
+		s.message = "The state directory is shared with other users, so kmsctl will not keep its client identity there."
+		s.fix = "anyone could read or replace kmsctl's files in a shared directory such as " + e.Path + ": " + elsewhere + " that only you can write"
+	case statedir.ProblemOtherOwner:
+		s.message = "The state directory belongs to another user, so kmsctl will not make it private."
+		s.fix = "run kmsctl as uid " + strconv.Itoa(e.Owner) + ", or make the directory yours (chown, then chmod 700 " + e.Path + "), or " + elsewhere
+	case statedir.ProblemNotRegular:
+		s.fix = e.Path + " is not a regular file: move it aside (kmsctl then starts that file afresh)"
+	case statedir.ProblemLocked:
+		s.message = "Another kmsctl holds the lock on the state directory."
+		s.fix = "wait for the other kmsctl (an ato, renew or rearm) to finish and run again"
+		if f := c.Flag("timeout"); f != "" {
+			s.fix += ", or raise " + f
+		}
+	default:
+		s.fix = pathFix(e.Err, e.Path, elsewhere)
+	}
+	return s
+}
+
+// stateDirElsewhere says how to use another state directory.
+func (c Context) stateDirElsewhere() string {
+	if f := c.Flag("state-dir"); f != "" {
+		return "give another directory with " + f + " DIR or " + statedir.EnvVar
+	}
+	return "give another directory with " + statedir.EnvVar + "=DIR"
+}
+
+// pathFix is advice for a file-system call that failed on path.
+func pathFix(err error, path, elsewhere string) string {
+	switch {
+	case errors.Is(err, syscall.EROFS):
+		return "the file system holding " + path + " is mounted read-only: " + elsewhere + " on a writable one"
+	case errors.Is(err, syscall.ENOSPC):
+		return "the device holding " + path + " is full: free space on it, or " + elsewhere
+	case errors.Is(err, fs.ErrPermission):
+		return "you may not read or write " + path + ": check its owner and mode (ls -ld " + path + "), or " + elsewhere
+	case errors.Is(err, fs.ErrNotExist):
+		return "a part of " + path + " does not exist: create it, or " + elsewhere
+	case errors.Is(err, syscall.ENOTDIR):
+		return "a part of " + path + " is a file, not a directory: " + elsewhere
+	}
+	return "check " + path + ", or " + elsewhere
+}
+
+// hostsFileWords: --hosts-file could not be read, or has a bad line.
+func hostsFileWords(e *probe.HostsFileError, c Context) said {
+	if e.Line > 0 {
+		return said{code: hresult.InvalidArg, fix: "one HOST[:PORT] per line; # starts a comment"}
+	}
+	s := said{code: hresult.InvalidArg}
+	if code, ok := hresult.FromOSError(e.Err); ok {
+		s.code = code
+	}
+	flag := c.Flag("hosts-file")
+	if flag == "" {
+		flag = "the hosts file"
+	}
+	switch {
+	case errors.Is(e.Err, syscall.EISDIR):
+		s.code = hresult.InvalidArg
+		s.fix = e.Name + " is a directory: " + flag + " takes a file with one HOST[:PORT] per line"
+	case errors.Is(e.Err, fs.ErrNotExist):
+		s.fix = "check the path: " + flag + " takes a file with one HOST[:PORT] per line"
+	case errors.Is(e.Err, fs.ErrPermission):
+		s.fix = "you may not read " + e.Name + ": check its owner and mode (ls -l " + e.Name + ")"
+	default:
+		s.fix = flag + " takes a file with one HOST[:PORT] per line"
+	}
+	return s
+}
+
+// pathWords: a file-system call failed that no package wrapped in a type
+// of its own.
+func pathWords(pe *fs.PathError, c Context) said {
+	code, ok := hresult.FromOSError(pe.Err)
+	if !ok {
+		code = hresult.Unclassified
+	}
+	return said{code: code, fix: pathFix(pe.Err, pe.Path, c.stateDirElsewhere())}
+}

@@ -1,0 +1,99 @@
+package statedir
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/kmsctl/kmsctl/hresult"
+)
+
+// Problem says what is wrong with a state directory or file, beyond what
+// the system's error (Error.Err) says.
+type Problem int
+
+// The problems of Error.
+const (
+	// ProblemSystem: the system refused an operation; Err says why.
+	ProblemSystem Problem = iota
+	// ProblemNoPath: there is no directory to use (empty path, or the
+	// variable the platform default is built from is unset).
+	ProblemNoPath
+	// ProblemNotDir: the path exists and is not a directory.
+	ProblemNotDir
+	// ProblemShared: a sticky directory shared with other users, like /tmp.
+	ProblemShared
+	// ProblemOtherOwner: a directory that is not private and belongs to
+	// another user.
+	ProblemOtherOwner
+	// ProblemNotRegular: a state file that is not a regular file (a
+	// directory, a symbolic link, a device ...).
+	ProblemNotRegular
+	// ProblemLocked: another process holds the lock past the deadline.
+	ProblemLocked
+)
+
+// Error is a state directory or state file that cannot be used. It holds
+// facts only; package failure puts them into words.
+type Error struct {
+	Op      string // what was being done: "find", "create", "use", "write", "lock"
+	Path    string // the directory or file; "" when there is none (ProblemNoPath)
+	Problem Problem
+	// Var is, for ProblemNoPath, the unset environment variable the
+	// default directory comes from ($HOME, %LOCALAPPDATA%).
+	Var   string
+	Mode  fs.FileMode // ProblemShared, ProblemOtherOwner, ProblemNotRegular: the mode found
+	Owner int         // ProblemOtherOwner: the owner's uid
+	Err   error       // the system's error, when there is one
+}
+
+func (e *Error) Error() string {
+	var s string
+	switch e.Problem {
+	case ProblemNoPath:
+		if e.Var != "" {
+			s = "no state directory: " + e.Var + " is not set"
+		} else {
+			s = "no state directory: the path is empty"
+		}
+	case ProblemNotDir:
+		s = fmt.Sprintf("state directory %s exists and is not a directory", e.Path)
+	case ProblemShared:
+		s = fmt.Sprintf("state directory %s is a shared directory (mode %s)", e.Path, e.Mode)
+	case ProblemOtherOwner:
+		s = fmt.Sprintf("state directory %s has mode %#o and is owned by uid %d, not by you (uid %d)", e.Path, e.Mode.Perm(), e.Owner, euid())
+	case ProblemNotRegular:
+		s = fmt.Sprintf("refusing to replace %s: not a regular file (%s)", e.Path, e.Mode.Type())
+	case ProblemLocked:
+		s = fmt.Sprintf("could not lock %s: another kmsctl may be running", e.Path)
+	default:
+		s = e.Op + " " + e.Path
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Code is what Windows reports for the same situation: 0x80070003 (path
+// not found) for no directory or a file in its place, 0x80070005 (access
+// denied) for a directory kmsctl must not use, 0x80070057 for a state file
+// that is not a regular file, 0x80070021 (lock violation) for a lock held
+// elsewhere, else the system error's own code (hresult.FromOSError).
+func (e *Error) Code() hresult.Code {
+	switch e.Problem {
+	case ProblemNoPath, ProblemNotDir:
+		return hresult.PathNotFound
+	case ProblemShared, ProblemOtherOwner:
+		return hresult.AccessDenied
+	case ProblemNotRegular:
+		return hresult.InvalidArg
+	case ProblemLocked:
+		return hresult.LockViolation
+	}
+	if c, ok := hresult.FromOSError(e.Err); ok {
+		return c
+	}
+	return hresult.Unclassified
+}
