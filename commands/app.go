@@ -25,7 +25,6 @@ Examples:
    kmsctl status 10.0.0.5:1688 --product "Windows Server 2022 Standard" --json`,
 		Version:                env.version(),
 		HideHelpCommand:        true,
-		EnableBashCompletion:   true,
 		UseShortOptionHandling: false,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "state-dir", Usage: "keep kmsctl's state (client identity, license store, journal) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
@@ -92,6 +91,9 @@ func track(env *Env, cmds []*cli.Command) {
 // Run runs the app on args (os.Args form) after mapping slmgr's spellings.
 func Run(env *Env, args []string) error {
 	app := NewApp(env)
+	if len(args) > 1 && args[1] == completeCommand {
+		return runComplete(env, app, args[2:])
+	}
 	env.json, env.check = wantsJSON(args), wantsCheck(args)
 	if err := slmgrRemoteInvalid(args); err != nil {
 		return err

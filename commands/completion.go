@@ -15,11 +15,14 @@ func completionCommand(env *Env) *cli.Command {
 		Name:      "completion",
 		Usage:     "print the shell completion script for bash, zsh, fish or powershell",
 		ArgsUsage: "SHELL",
-		Description: `Prints a script that makes the shell complete kmsctl's commands and flags.
+		Description: `Prints a script that makes the shell complete kmsctl's commands, flags and
+flag values. The script asks kmsctl itself for candidates, so it stays
+current when kmsctl is upgraded.
 
-Examples:
-   kmsctl completion bash | sudo tee /etc/bash_completion.d/kmsctl >/dev/null
-   kmsctl completion zsh > "${fpath[1]}/_kmsctl"
+Examples (for your user; README says where bash-completion is needed):
+   kmsctl completion bash > ~/.local/share/bash-completion/completions/kmsctl
+   echo 'eval "$(kmsctl completion bash)"' >> ~/.bashrc
+   kmsctl completion zsh > ~/.zfunc/_kmsctl
    kmsctl completion fish > ~/.config/fish/completions/kmsctl.fish
    kmsctl completion powershell | Out-File -Append -Encoding utf8 $PROFILE`,
 		Action: func(c *cli.Context) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -169,6 +170,9 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 	return failure.Hosts(hosts, nil)
 }
 
+// statusFormats are the values of status --format.
+var statusFormats = []string{"table", "json", "prometheus"}
+
 type statusOptions struct {
 	hosts       []string
 	targets     []probe.Target
@@ -285,7 +289,7 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 		return o, &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
 	case c.Bool("json"):
 		o.format = "json"
-	case f == "table", f == "json", f == "prometheus":
+	case slices.Contains(statusFormats, f):
 		o.format = f
 	case f != "":
 		return o, &failure.UsageError{Msg: "--format " + f + " is not known", Hint: "use --format table, json or prometheus"}

@@ -1,7 +1,8 @@
-// Package completions holds kmsctl's shell completion scripts. The bash,
-// zsh and PowerShell scripts ask kmsctl itself for candidates (urfave/cli's
-// --generate-bash-completion hook), so they never go stale; the fish script
-// is generated from the command tree (go generate ./commands).
+// Package completions holds kmsctl's shell completion scripts for bash, zsh,
+// fish and PowerShell. Each one asks kmsctl itself for candidates through
+// the hidden command "kmsctl __complete WORD... CURRENT", which walks the
+// command tree without running anything, so the scripts never go stale and
+// carry no list of commands or flags of their own.
 package completions
 
 import (

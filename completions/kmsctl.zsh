@@ -1,20 +1,38 @@
 #compdef kmsctl
-# zsh completion for kmsctl. Install:
-#   kmsctl completion zsh > "${fpath[1]}/_kmsctl"   (then restart zsh)
-
+# zsh completion for kmsctl. Install, then start a new zsh:
+#   mkdir -p ~/.zfunc && kmsctl completion zsh > ~/.zfunc/_kmsctl
+#   and in ~/.zshrc, before compinit:  fpath=(~/.zfunc $fpath)
+# or, without a file:  echo 'source <(kmsctl completion zsh)' >> ~/.zshrc
+# (after compinit; oh-my-zsh and prezto run compinit for you).
+#
+# kmsctl answers itself: "kmsctl __complete WORD... CURRENT" walks its
+# command tree (it never runs a command) and prints one candidate per line,
+# a tab and a description, then a directive line (:none, :files, :dirs).
 _kmsctl() {
-  local -a candidates
-  local cur=${words[CURRENT]}
-  if [[ "$cur" == -* ]]; then
-    candidates=("${(@f)$(${words[1,CURRENT-1]} "$cur" --generate-bash-completion 2>/dev/null)}")
-  else
-    candidates=("${(@f)$(${words[1,CURRENT-1]} --generate-bash-completion 2>/dev/null)}")
-  fi
-  if [[ -n "${candidates[1]}" ]]; then
-    _describe 'kmsctl' candidates
-  else
-    _files
-  fi
+  local -a lines cands
+  local line directive
+  lines=("${(@f)$(${words[1]} __complete "${(@Q)words[2,CURRENT-1]}" "${(Q)PREFIX}" 2>/dev/null)}")
+  directive=${lines[-1]}
+  lines[-1]=()
+  for line in "${lines[@]}"; do
+    [[ -n $line ]] || continue
+    if [[ $line == *$'\t'* ]]; then
+      cands+=("${${line%%$'\t'*}//:/\\:}:${line#*$'\t'}")
+    else
+      cands+=("${line//:/\\:}")
+    fi
+  done
+  local ret=1
+  (( ${#cands} )) && _describe -t kmsctl 'kmsctl' cands && ret=0
+  case $directive in
+    :files) _files && ret=0 ;;
+    :dirs) _files -/ && ret=0 ;;
+  esac
+  return ret
 }
 
-compdef _kmsctl kmsctl
+if [[ $funcstack[1] == _kmsctl ]]; then
+  _kmsctl "$@"
+else
+  compdef _kmsctl kmsctl
+fi

@@ -1,7 +1,7 @@
 //go:build !urfave_cli_no_docs
 
-// Command docgen writes docs/kmsctl.1, docs/cli.md and
-// completions/kmsctl.fish from kmsctl's command tree. Run it with
+// Command docgen writes docs/kmsctl.1 and docs/cli.md from kmsctl's
+// command tree. Run it with
 // go generate ./commands; a test fails when the committed files drift.
 package main
 
@@ -19,15 +19,14 @@ func main() {
 	if len(os.Args) > 1 {
 		root = os.Args[1]
 	}
-	man, md, fish, err := commands.Docs()
+	man, md, err := commands.Docs()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "docgen:", err)
 		os.Exit(1)
 	}
 	for name, text := range map[string]string{
-		"docs/kmsctl.1":           man,
-		"docs/cli.md":             md,
-		"completions/kmsctl.fish": fish,
+		"docs/kmsctl.1": man,
+		"docs/cli.md":   md,
 	} {
 		if err := os.WriteFile(filepath.Join(root, name), []byte(text), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "docgen:", err)
