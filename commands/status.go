@@ -16,8 +16,10 @@ import (
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/selfcount"
 )
 
 func statusCommand(env *Env) *cli.Command {
@@ -126,6 +128,14 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 			update, stop := out.Progress(o.format == "table" && !o.check && len(o.hosts) > 1)
 			hosts = o.probe(ctx, client, popts, update)
 			stop()
+			if err := env.recordSelf(ctx, c, who.CMID, hosts); err != nil {
+				// The counts stand (the probe itself was counted); only
+				// kmsctl's older CMIDs may be missing from them.
+				run.Err = err
+				if !prom {
+					out.Warning("kmsctl's own clients may be undercounted: " + err.Error())
+				}
+			}
 		}
 	}
 	for i := range hosts {
@@ -364,4 +374,38 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 		o.targets = append(o.targets, probe.Target{Product: p, Protocol: proto})
 	}
 	return o, nil
+}
+
+// recordSelf adds the requests of this run that reached a host to the
+// record of hosts kmsctl asked (selfcount), with their address as dialled,
+// and sets each answered group's
+// Self to how many of kmsctl's CMIDs the host counts for its family. On
+// error each answered group keeps Self 1: the probe itself.
+func (e *Env) recordSelf(ctx context.Context, c *cli.Context, cmid guid.GUID, hosts []probe.Host) error {
+	now := clock.Or(e.Clock).Now()
+	key := func(h *probe.Host, g *probe.Group) selfcount.Key {
+		return selfcount.Key{Host: strings.ToLower(h.Address), Family: selfcount.Family(g.Product.ApplicationID)}
+	}
+	var asked []selfcount.Asked
+	for i := range hosts {
+		for j := range hosts[i].Groups {
+			if g := &hosts[i].Groups[j]; g.Result != nil {
+				k := key(&hosts[i], g)
+				asked = append(asked, selfcount.Asked{Host: k.Host, Family: k.Family, CMID: cmid, At: now})
+			}
+		}
+	}
+	dir, err := e.stateDir(c)
+	if err != nil {
+		return err
+	}
+	counts, err := selfcount.Record(ctx, dir, now, asked)
+	for i := range hosts {
+		for j := range hosts[i].Groups {
+			if g := &hosts[i].Groups[j]; g.Result != nil {
+				g.Self = max(counts[key(&hosts[i], g)], 1)
+			}
+		}
+	}
+	return err
 }

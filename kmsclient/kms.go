@@ -488,6 +488,11 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 	return r, warnings, nil
 }
 
+// CountWindow is how long a KMS host keeps counting a client after its
+// last request: a host's count is the distinct CMIDs it saw in the last
+// 30 days, the one asking included, per product family (PROTOCOL.md §8).
+const CountWindow = 30 * 24 * time.Hour
+
 // Limits on decoded fields. Windows caches at most twice the largest
 // required count it has seen (vlmcsd accepts requests for up to 1000, so
 // 2000); intervals are configurable on a Windows host from 15 minutes to

@@ -29,7 +29,7 @@ const (
 	DefaultActivationInterval = 120
 	DefaultRenewalInterval    = 10080
 	// CMIDLifetime is how long a host remembers a client that stopped renewing.
-	CMIDLifetime = 30 * 24 * time.Hour
+	CMIDLifetime = kmsclient.CountWindow
 )
 
 // DefaultHWID is vlmcsd's default hardware ID.
