@@ -88,16 +88,18 @@ func TestScripts(t *testing.T) {
 			// KMS_HRESULT refuses as a Windows host may: a NULL response
 			// pointer whose size field still says 260, return value 0xC004F042.
 			for name, o := range map[string]kmstest.Options{
-				"KMS_HOST":      {Clock: clk},
-				"KMS_FULL":      {Clock: clk, FixedCount: 50},
-				"KMS_NDR32":     {Clock: clk, FixedCount: 50, NDR32Only: true, OnePerConnection: true},
-				"KMS_GUIDEPID":  {Clock: clk, FixedCount: 50, EPID: "6f886fdf-3ca5-3bba-efb6-948e04baf45c"},
-				"KMS_HRESULT":   {Clock: clk, Misbehave: kmstest.HRESULTReply, NullSize: 260},
-				"KMS_FORGED":    {Clock: clk, Misbehave: kmstest.BadIntegrity},
-				"KMS_WRONGCMID": {Clock: clk, Misbehave: kmstest.WrongCMID},
-				"KMS_REFUSED":   {Misbehave: kmstest.Refuse},
-				"KMS_STALL":     {Misbehave: kmstest.Stall},
-				"KMS_FAULT":     {Misbehave: kmstest.RPCFault},
+				"KMS_HOST": {Clock: clk},
+				"KMS_FULL": {Clock: clk, FixedCount: 50},
+				// A count no Microsoft host reports (above 2 × max(N, 25)).
+				"KMS_IMPOSSIBLE": {Clock: clk, FixedCount: 1000},
+				"KMS_NDR32":      {Clock: clk, FixedCount: 50, NDR32Only: true, OnePerConnection: true},
+				"KMS_GUIDEPID":   {Clock: clk, FixedCount: 50, EPID: "6f886fdf-3ca5-3bba-efb6-948e04baf45c"},
+				"KMS_HRESULT":    {Clock: clk, Misbehave: kmstest.HRESULTReply, NullSize: 260},
+				"KMS_FORGED":     {Clock: clk, Misbehave: kmstest.BadIntegrity},
+				"KMS_WRONGCMID":  {Clock: clk, Misbehave: kmstest.WrongCMID},
+				"KMS_REFUSED":    {Misbehave: kmstest.Refuse},
+				"KMS_STALL":      {Misbehave: kmstest.Stall},
+				"KMS_FAULT":      {Misbehave: kmstest.RPCFault},
 			} {
 				h, err := kmstest.New(o)
 				if err != nil {

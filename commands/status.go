@@ -128,7 +128,12 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 			update, stop := out.Progress(o.format == "table" && !o.check && len(o.hosts) > 1)
 			hosts = o.probe(ctx, client, popts, update)
 			stop()
-			if err := env.recordSelf(ctx, c, who.CMID, hosts); err != nil {
+			// The probes may have used up the run's deadline (a stalled
+			// host); the record gets its own, as long as one host's.
+			rctx, rcancel := context.WithTimeout(c.Context, o.timeout)
+			err := env.recordSelf(rctx, c, who.CMID, hosts)
+			rcancel()
+			if err != nil {
 				// The counts stand (the probe itself was counted); only
 				// kmsctl's older CMIDs may be missing from them.
 				run.Err = err

@@ -142,18 +142,19 @@ func ParseBaseRequest(b []byte) (Request, error) {
 
 // Sent is what a client keeps of a request to verify the reply.
 type Sent struct {
-	Version int
-	Minor   uint16
-	CMID    guid.GUID
-	Time    uint64
-	IV      [16]byte // V5/V6
-	DIV     [16]byte // D(IV), V5/V6
+	Version       int
+	Minor         uint16
+	CMID          guid.GUID
+	Time          uint64
+	RequiredCount uint32   // the request's N, to judge the count against
+	IV            [16]byte // V5/V6
+	DIV           [16]byte // D(IV), V5/V6
 }
 
 // EncodeRequest appends the wire form of r: V4 base ‖ hash, or V5/V6
 // version ‖ iv ‖ CBC(base). iv is ignored for V4.
 func EncodeRequest(dst []byte, r *Request, iv [16]byte) ([]byte, Sent, error) {
-	s := Sent{Version: r.Version, Minor: r.Minor, CMID: r.CMID, Time: r.Time, IV: iv}
+	s := Sent{Version: r.Version, Minor: r.Minor, CMID: r.CMID, Time: r.Time, RequiredCount: r.RequiredCount, IV: iv}
 	switch r.Version {
 	case V4:
 		start := len(dst)
@@ -204,7 +205,7 @@ func DecodeRequest(b []byte) (Request, Sent, error) {
 		if err != nil {
 			return Request{}, Sent{}, err
 		}
-		return r, Sent{Version: V4, Minor: minor, CMID: r.CMID, Time: r.Time}, nil
+		return r, Sent{Version: V4, Minor: minor, CMID: r.CMID, Time: r.Time, RequiredCount: r.RequiredCount}, nil
 	case major >= V5 && major <= 9:
 		if len(b) < RequestLenV5V6 {
 			return Request{}, Sent{}, fmt.Errorf("V%d request: %d bytes, want %d: %w", major, len(b), RequestLenV5V6, ErrShort)
@@ -226,7 +227,7 @@ func DecodeRequest(b []byte) (Request, Sent, error) {
 		if r.Version != int(major) || r.Minor != minor {
 			return Request{}, Sent{}, fmt.Errorf("V%d request: inner version %d.%d differs from outer %d.%d", major, r.Version, r.Minor, major, minor)
 		}
-		return r, Sent{Version: int(major), Minor: minor, CMID: r.CMID, Time: r.Time, IV: iv, DIV: kmscrypto.DecryptBlock(blk, &iv)}, nil
+		return r, Sent{Version: int(major), Minor: minor, CMID: r.CMID, Time: r.Time, RequiredCount: r.RequiredCount, IV: iv, DIV: kmscrypto.DecryptBlock(blk, &iv)}, nil
 	}
 	return Request{}, Sent{}, fmt.Errorf("request: KMS version %d.%d is not supported", major, minor)
 }
@@ -468,18 +469,21 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 	if r.Time != sent.Time {
 		return Response{}, nil, verifyErr(CheckTimeEcho, "reply echoes time %d, request sent %d", r.Time, sent.Time)
 	}
-	if r.Count > maxCount {
-		return Response{}, nil, verifyErr(CheckRange, "current count %d is beyond any host's cache", r.Count)
+	// Windows accepts any count and any interval: they are warnings, not
+	// failures (PROTOCOL.md §9.1 item 10).
+	if w := CountWarning(r.Count, sent.RequiredCount); w != "" {
+		warnings = append(warnings, w)
 	}
 	for _, iv := range []struct {
 		name string
 		v    uint32
 	}{{"activation", r.ActivationInterval}, {"renewal", r.RenewalInterval}} {
-		if iv.v > maxIntervalMinutes {
-			return Response{}, nil, verifyErr(CheckRange, "%s interval %d minutes is beyond any host's setting (%d)", iv.name, iv.v, maxIntervalMinutes)
-		}
-		if iv.v == 0 {
+		switch {
+		case iv.v == 0:
 			warnings = append(warnings, fmt.Sprintf("%s interval is 0 minutes", iv.name))
+		case iv.v < MinIntervalMinutes || iv.v > MaxIntervalMinutes:
+			warnings = append(warnings, fmt.Sprintf("%s interval of %d minutes is outside what a Microsoft KMS host can be set to (%d to %d): an emulator or a modified host",
+				iv.name, iv.v, MinIntervalMinutes, MaxIntervalMinutes))
 		}
 	}
 	if _, err := ParseEPID(r.EPID); err != nil {
@@ -493,11 +497,28 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 // 30 days, the one asking included, per product family (PROTOCOL.md §8).
 const CountWindow = 30 * 24 * time.Hour
 
-// Limits on decoded fields. Windows caches at most twice the largest
-// required count it has seen (vlmcsd accepts requests for up to 1000, so
-// 2000); intervals are configurable on a Windows host from 15 minutes to
-// 43200 minutes (30 days), so anything beyond a year is garbage.
+// The intervals a Microsoft KMS host can be set to, in minutes: 15 minutes
+// to 30 days, the range slmgr /sai and /sri accept (SLMGR-REFERENCE.md).
 const (
-	maxCount           = 2000
-	maxIntervalMinutes = 525600
+	MinIntervalMinutes = 15
+	MaxIntervalMinutes = 43200
 )
+
+// MaxGenuineCount is the largest count a Microsoft KMS host reports to a
+// request needing required clients: it caches at most twice the largest
+// required count it has seen, and Windows clients (25) are always among
+// them (PROTOCOL.md §8), so 2 × max(required, 25).
+func MaxGenuineCount(required uint32) uint32 {
+	return 2 * max(required, 25)
+}
+
+// CountWarning is the warning for a count no Microsoft KMS host reports
+// to a request needing required clients (above MaxGenuineCount), or "".
+// Windows accepts such a count, so kmsctl does too.
+func CountWarning(count, required uint32) string {
+	if lim := MaxGenuineCount(required); count > lim {
+		return fmt.Sprintf("count %d: no Microsoft KMS host reports more than %d for this request (twice the larger of its %d required clients and 25): an emulator or a modified host",
+			count, lim, required)
+	}
+	return ""
+}

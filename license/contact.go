@@ -254,6 +254,7 @@ func contactOne(ctx context.Context, exchange ExchangeFunc, timeout time.Duratio
 	count := res.Count
 	a.Count, a.EPID = &count, res.EPID
 	a.Activation, a.Renewal = res.ActivationInterval, res.RenewalInterval
+	a.Warnings = res.Warnings
 	if int(res.Count) < a.Threshold {
 		cerr := &CountError{Host: host, Count: res.Count, Threshold: a.Threshold, Group: groupName(req)}
 		a.Result, a.Cause = cerr.Code(), cerr.Error()

@@ -313,3 +313,45 @@ func TestContact_Concurrent(t *testing.T) {
 		t.Fatalf("journal CMIDs %d, state %v", len(seen), err)
 	}
 }
+
+// ato accepts any count the host sends, as Windows does: below the
+// threshold it is refused, at or above it activates, and a count no
+// Microsoft host reports (above 2 × max(N, 25)) activates with the same
+// warning status shows, kept with the attempt.
+func TestContact_CountsAnyValue(t *testing.T) {
+	for _, tt := range []struct {
+		count     uint32
+		activated bool
+		warn      bool
+	}{
+		{0, false, false},
+		{24, false, false},
+		{25, true, false},
+		{50, true, false},
+		{51, true, true},
+		{1000, true, true},
+		{0xFFFFFFFF, true, true},
+	} {
+		clk := clock.NewFake(t0)
+		count := tt.count
+		host := kmstest.Start(t, kmstest.Options{Clock: clk, Count: &count})
+		s := hostStore(t, host)
+		o, err := s.Contact(context.Background(), "ato", false, client(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := o.Last()
+		if a == nil || a.Count == nil || *a.Count != tt.count || (o.Err == nil) != tt.activated || a.Succeeded() != tt.activated {
+			t.Errorf("count %d: attempt %+v, err %v", tt.count, a, o.Err)
+			continue
+		}
+		warned := len(a.Warnings) == 1 && strings.Contains(a.Warnings[0], "no Microsoft KMS host reports more than 50 for this request")
+		if warned != tt.warn || !tt.warn && len(a.Warnings) != 0 {
+			t.Errorf("count %d: warnings %q", tt.count, a.Warnings)
+		}
+		st, _ := s.Load()
+		if st.LastAttempt == nil || len(st.LastAttempt.Warnings) != len(a.Warnings) {
+			t.Errorf("count %d: stored attempt %+v", tt.count, st.LastAttempt)
+		}
+	}
+}

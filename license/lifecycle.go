@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
 // The KMS client's timers, from SLMGR-REFERENCE.md ("Grace periods and
@@ -28,8 +29,8 @@ const (
 	DefaultRenewalInterval = 10080
 	// MinInterval and MaxInterval bound the intervals a host may set
 	// (15 minutes to 30 days, the range slmgr /sai and /sri accept).
-	MinInterval = 15
-	MaxInterval = 43200
+	MinInterval = kmsclient.MinIntervalMinutes
+	MaxInterval = kmsclient.MaxIntervalMinutes
 )
 
 // ReasonGraceExpired is the Notification reason when a grace period ended:

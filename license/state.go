@@ -119,6 +119,10 @@ type Attempt struct {
 	EPID          string       `json:"epid,omitempty"`
 	Activation    uint32       `json:"activation_interval_minutes,omitempty"`
 	Renewal       uint32       `json:"renewal_interval_minutes,omitempty"`
+	// Warnings are what the reply's verification noticed but did not
+	// reject (as status shows them): a count or an ePID no genuine host
+	// sends, a reused IV, stray bytes...
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Succeeded reports whether the host activated the client.

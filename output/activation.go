@@ -37,6 +37,12 @@ func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identit
 		}
 	} else {
 		s.activationText(cmd, o, in)
+		// What verification noticed but did not reject, as status shows it.
+		for _, a := range o.Attempts {
+			for _, w := range a.Warnings {
+				s.Warning(a.Host + ": " + w)
+			}
+		}
 	}
 	return nil
 }

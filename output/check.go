@@ -78,14 +78,14 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
 			if many {
 				desc = h.Host + " " + desc
 			}
-			graded := int(g.Graded())
+			graded := int64(g.Graded())
 			dependent := !g.CountSelf && g.DependsOnSelf()
 			switch {
-			case graded < crit && !(dependent && int(r.Count) >= crit):
+			case graded < int64(crit) && !(dependent && int64(r.Count) >= int64(crit)):
 				raise(CheckCritical, desc+" below "+strconv.Itoa(crit))
 			case dependent:
 				raise(CheckWarning, fmt.Sprintf("%s: activation depends on this monitor: %d other clients, threshold %d", desc, g.Others(), g.Product.Threshold))
-			case graded < warn:
+			case graded < int64(warn):
 				raise(CheckWarning, desc+" below "+strconv.Itoa(warn))
 			default:
 				okParts = append(okParts, desc)

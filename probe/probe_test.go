@@ -221,3 +221,53 @@ func TestReadHostsFile(t *testing.T) {
 		t.Fatal("an over-long line was accepted")
 	}
 }
+
+// Any count is accepted, as Windows accepts it; one above 2 × max(N, 25)
+// carries a warning, since no Microsoft host reports it. Others leaves
+// kmsctl's own client out, and never goes below 0.
+func TestProbe_CountsAnyValue(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	who := Client{CMID: guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), Workstation: "probe"}
+	ts := targets(t, "Windows 10/11 Enterprise")
+	for _, tt := range []struct {
+		count  uint32
+		others uint32
+		below  bool
+		warn   bool
+	}{
+		{0, 0, true, false},
+		{24, 23, true, false},
+		{25, 24, true, false}, // only through kmsctl
+		{50, 49, false, false},
+		{51, 50, false, true},
+		{1000, 999, false, true},
+		{0xFFFFFFFF, 0xFFFFFFFE, false, true},
+	} {
+		count := tt.count
+		host, err := kmstest.New(kmstest.Options{Clock: clk, Count: &count})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		h := Probe(ctx, host.Addr(), ts, who, Options{Clock: clk})
+		cancel()
+		host.Close()
+		g := &h.Groups[0]
+		if g.Err != nil || g.Result.Count != tt.count || g.Self != 1 || g.Others() != tt.others || g.BelowThreshold() != tt.below {
+			t.Errorf("count %d: %+v %v self %d others %d below %v", tt.count, g.Result, g.Err, g.Self, g.Others(), g.BelowThreshold())
+			continue
+		}
+		warned := false
+		for _, w := range g.Result.Warnings {
+			warned = warned || strings.Contains(w, "no Microsoft KMS host reports more than 50 for this request")
+		}
+		if warned != tt.warn {
+			t.Errorf("count %d: warnings %q", tt.count, g.Result.Warnings)
+		}
+		g.CountSelf = true
+		if g.BelowThreshold() != (tt.count < 25) {
+			t.Errorf("count %d with CountSelf: below %v", tt.count, g.BelowThreshold())
+		}
+	}
+}

@@ -77,6 +77,9 @@ type Options struct {
 	// FixedCount, when non-zero, is reported instead of the tracked count
 	// (as emulators do).
 	FixedCount uint32
+	// Count, when not nil, is reported instead of the tracked count, 0
+	// included (an emulator that counts nobody, or any value at all).
+	Count *uint32
 	// NDR32Only makes the host reject NDR64 like py-kms and 2008-era Windows.
 	NDR32Only bool
 	// OnePerConnection closes the connection after each response, like py-kms.
@@ -272,6 +275,9 @@ func (h *Host) expireLocked(kmsID guid.GUID, now time.Time) {
 // countLocked is the number of distinct CMIDs seen in the last 30 days,
 // capped at twice the largest required count seen, as Windows hosts cache.
 func (h *Host) countLocked(kmsID guid.GUID, now time.Time) uint32 {
+	if h.opts.Count != nil {
+		return *h.opts.Count
+	}
 	if h.opts.FixedCount != 0 {
 		return h.opts.FixedCount
 	}
