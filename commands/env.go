@@ -6,6 +6,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -27,6 +28,7 @@ import (
 type Env struct {
 	Clock    clock.Clock
 	Getenv   func(string) string
+	Stdin    io.Reader // --hosts-file -
 	Hostname func() (string, error)
 	// NewStreams builds the output streams once flags are known.
 	NewStreams func(noColor bool) *output.Streams
@@ -58,6 +60,7 @@ func SystemEnv() *Env {
 		Clock:     clock.Real{},
 		DNSConfig: discovery.SystemConfig,
 		Getenv:    os.Getenv,
+		Stdin:     os.Stdin,
 		Hostname:  os.Hostname,
 		NewStreams: func(noColor bool) *output.Streams {
 			return output.System(noColor, os.Getenv)

@@ -59,7 +59,7 @@ Examples:
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
 			&cli.DurationFlag{Name: "deadline", Usage: "bound the whole run to `DURATION` (default: enough for every host to time out once)"},
 			&cli.StringFlag{Name: "domain", Usage: "probe the KMS hosts published in DNS for `DOMAIN` (_vlmcs._tcp SRV records)"},
-			&cli.StringFlag{Name: "hosts-file", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments)"},
+			&cli.StringFlag{Name: "hosts-file", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments; - reads standard input)"},
 			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency, Usage: "probe at most `N` hosts at once"},
 			&cli.StringFlag{Name: "cmid", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
@@ -72,7 +72,7 @@ Examples:
 			&cli.StringFlag{Name: "output", Usage: "write the report to `FILE`, replaced atomically (for node_exporter's textfile collector)"},
 		}, statusWinRMFlags()...),
 		Action: func(c *cli.Context) error {
-			o, err := parseStatus(c)
+			o, err := parseStatus(env, c)
 			env.json = o.format == "json"
 			if err != nil {
 				return err
@@ -296,7 +296,7 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 }
 
 // parseStatus checks the arguments before any work starts.
-func parseStatus(c *cli.Context) (statusOptions, error) {
+func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	o := statusOptions{format: "table", check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency"),
 		countSelf: c.Bool("count-self"), output: c.String("output")}
 	switch f := c.String("format"); {
@@ -336,16 +336,22 @@ func parseStatus(c *cli.Context) (statusOptions, error) {
 	}
 	o.hosts = c.Args().Slice()
 	if name := c.String("hosts-file"); name != "" {
-		f, err := os.Open(name)
-		if err != nil {
-			return o, &probe.HostsFileError{Name: name, Err: err}
-		}
-		hosts, err := probe.ReadHostsFile(name, f)
-		f.Close()
+		hosts, err := readHostsFile(env, name)
 		if err != nil {
 			return o, err
 		}
 		o.hosts = append(o.hosts, hosts...)
+	}
+	var dups []probe.Duplicate
+	if o.hosts, dups = probe.Unique(o.hosts); len(dups) > 0 {
+		out := env.Streams(c)
+		for _, d := range dups {
+			if d.First == d.Again {
+				out.Note(d.Again + " is listed more than once; it is probed once")
+			} else {
+				out.Note(d.Again + " is the same host as " + d.First + "; it is probed once")
+			}
+		}
 	}
 	o.domain = c.String("domain")
 	if o.domain != "" && len(o.hosts) > 0 {
@@ -413,4 +419,17 @@ func (e *Env) recordSelf(ctx context.Context, c *cli.Context, cmid guid.GUID, ho
 		}
 	}
 	return err
+}
+
+// readHostsFile reads --hosts-file NAME; "-" is standard input.
+func readHostsFile(env *Env, name string) ([]string, error) {
+	if name == "-" {
+		return probe.ReadHostsFile("(standard input)", env.Stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, &probe.HostsFileError{Name: name, Err: err}
+	}
+	defer f.Close()
+	return probe.ReadHostsFile(name, f)
 }

@@ -18,6 +18,12 @@ func (s *Streams) Warning(msg string) {
 	fmt.Fprintf(s.Err, "%s %s\n", s.warn("warning:"), msg)
 }
 
+// Note writes "note: msg" on stderr: something the user should know that
+// changes nothing in the result.
+func (s *Streams) Note(msg string) {
+	fmt.Fprintf(s.Err, "note: %s\n", msg)
+}
+
 // Prompt writes text on stderr without a newline, for a question asked on
 // the terminal.
 func (s *Streams) Prompt(text string) { fmt.Fprint(s.Err, text) }

@@ -72,6 +72,9 @@ type HostsFileError struct {
 }
 
 func (e *HostsFileError) Error() string {
+	if errors.Is(e.Err, ErrNoHosts) {
+		return fmt.Sprintf("hosts file %s %v", e.Name, e.Err)
+	}
 	if e.Line == 0 {
 		return fmt.Sprintf("read hosts file %s: %v", e.Name, unwrapPath(e.Err))
 	}
@@ -79,17 +82,27 @@ func (e *HostsFileError) Error() string {
 }
 func (e *HostsFileError) Unwrap() error { return e.Err }
 
+// ErrNoHosts is a hosts file that lists no host: empty, or only blank lines
+// and comments. It is an error rather than "probe nothing" or "find hosts
+// in DNS instead", which would hide a truncated or mistyped file.
+var ErrNoHosts = errors.New("lists no host: it has only blank lines and comments")
+
 // maxHostsFileLine bounds one line of a hosts file.
 const maxHostsFileLine = 4096
 
 // ReadHostsFile reads one HOST[:PORT] per line; blank lines and text after
-// # are ignored. Every address is checked before any host is probed.
+// # are ignored, and so is a UTF-8 byte order mark at the start (Windows
+// Notepad writes one). Every address is checked before any host is probed;
+// a file that lists no host is ErrNoHosts.
 func ReadHostsFile(name string, r io.Reader) ([]string, error) {
 	var hosts []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 256), maxHostsFileLine)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\uFEFF")
+		}
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
@@ -105,7 +118,38 @@ func ReadHostsFile(name string, r io.Reader) ([]string, error) {
 	if err := sc.Err(); err != nil {
 		return nil, &HostsFileError{Name: name, Err: unwrapPath(err)}
 	}
+	if len(hosts) == 0 {
+		return nil, &HostsFileError{Name: name, Err: ErrNoHosts}
+	}
 	return hosts, nil
+}
+
+// Duplicate is a host given more than once: First is how it was written
+// the first time, Again how it was written again (kms and kms:1688 are the
+// same host).
+type Duplicate struct{ First, Again string }
+
+// Unique drops every host that names the same HOST:PORT as an earlier one
+// (after ParseAddress: default port, brackets), keeping the first, so that
+// no host is probed or counted twice. Hosts ParseAddress refuses are kept
+// as they are, for the caller to report.
+func Unique(hosts []string) ([]string, []Duplicate) {
+	seen := make(map[string]string, len(hosts))
+	var out []string
+	var dups []Duplicate
+	for _, h := range hosts {
+		key, err := ParseAddress(h)
+		if err == nil {
+			key = strings.ToLower(key)
+			if first, ok := seen[key]; ok {
+				dups = append(dups, Duplicate{first, h})
+				continue
+			}
+			seen[key] = h
+		}
+		out = append(out, h)
+	}
+	return out, dups
 }
 
 // unwrapPath drops an *fs.PathError's "op path:" words, which

@@ -220,6 +220,27 @@ func TestReadHostsFile(t *testing.T) {
 	if err == nil {
 		t.Fatal("an over-long line was accepted")
 	}
+	// Notepad's byte order mark is not part of the first host.
+	got, err = ReadHostsFile("bom.txt", strings.NewReader("\uFEFFkms1\r\nkms2\r\n"))
+	if err != nil || strings.Join(got, ",") != "kms1,kms2" {
+		t.Fatalf("with a BOM: %q %v", got, err)
+	}
+	for _, in := range []string{"", "\n\n", "# kms1\n  # kms2\n", "\uFEFF"} {
+		_, err = ReadHostsFile("empty.txt", strings.NewReader(in))
+		if !errors.Is(err, ErrNoHosts) || !errors.As(err, &he) || !strings.Contains(err.Error(), "empty.txt") {
+			t.Errorf("%q: %v, want ErrNoHosts naming the file", in, err)
+		}
+	}
+}
+
+func TestUnique(t *testing.T) {
+	got, dups := Unique([]string{"kms1", "KMS1:1688", "kms2:1689", "kms2", "[2001:db8::5]", "2001:db8::5", "kms1.", "bad host"})
+	if want := "kms1,kms2:1689,kms2,[2001:db8::5],kms1.,bad host"; strings.Join(got, ",") != want {
+		t.Errorf("Unique kept %q, want %s", got, want)
+	}
+	if len(dups) != 2 || dups[0] != (Duplicate{"kms1", "KMS1:1688"}) || dups[1] != (Duplicate{"[2001:db8::5]", "2001:db8::5"}) {
+		t.Errorf("duplicates %+v", dups)
+	}
 }
 
 // Any count is accepted, as Windows accepts it; one above 2 × max(N, 25)
