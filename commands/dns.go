@@ -10,6 +10,7 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -51,7 +52,7 @@ Examples:
 				if err != nil {
 					return err
 				}
-				ctx, cancel := context.WithTimeout(c.Context, c.Duration("deadline"))
+				ctx, cancel := limit.With(c.Context, limit.Deadline, c.Duration("deadline"))
 				defer cancel()
 				if domain == "" {
 					domain = env.configuredDomain(c)
@@ -64,7 +65,7 @@ Examples:
 				client := probe.Client{CMID: who.CMID, Workstation: who.Workstation}
 				timeout := c.Duration("timeout")
 				check := func(ctx context.Context, addr string) (string, error) {
-					ctx, cancel := context.WithTimeout(ctx, timeout)
+					ctx, cancel := limit.With(ctx, limit.Timeout, timeout)
 					defer cancel()
 					h := probe.Probe(ctx, addr, []probe.Target{target}, client, probe.Options{Clock: env.Clock})
 					if h.Err != nil {
@@ -92,7 +93,7 @@ Examples:
 // discoveryOptions turns the global --dns-server and --no-weight into
 // discovery options.
 func (e *Env) discoveryOptions(c *cli.Context) (discovery.Options, error) {
-	o := discovery.Options{Clock: e.Clock, NoWeight: c.Bool("no-weight")}
+	o := discovery.Options{Clock: e.Clock, NoWeight: c.Bool("no-weight"), QueryTimeout: queryTimeout(c)}
 	if e.DNSConfig != nil {
 		cfg, err := e.DNSConfig()
 		if err != nil && c.String("dns-server") == "" {
@@ -108,6 +109,20 @@ func (e *Env) discoveryOptions(c *cli.Context) (discovery.Options, error) {
 		o.Server = addr
 	}
 	return o, nil
+}
+
+// queryTimeout is the limit of one DNS query: the command's --timeout,
+// bounded by its --deadline; 0 (discovery's default) for a command with
+// neither.
+func queryTimeout(c *cli.Context) time.Duration {
+	var d time.Duration
+	if c.Command != nil && isFlag(c.Command.Flags, "timeout") {
+		d = c.Duration("timeout")
+	}
+	if dl := c.Duration("deadline"); dl > 0 && (d <= 0 || dl < d) {
+		d = dl
+	}
+	return d
 }
 
 // configuredDomain is the skms-domain setting, or "" when none is stored
@@ -141,7 +156,7 @@ func (e *Env) discover(c *cli.Context) license.DiscoverFunc {
 		if d <= 0 {
 			d = 5 * time.Second
 		}
-		ctx, cancel := context.WithTimeout(ctx, d)
+		ctx, cancel := limit.With(ctx, limit.Timeout, d)
 		defer cancel()
 		r, err := discovery.Discover(ctx, domain, opts)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/statedir"
 )
@@ -146,7 +147,7 @@ func commandContext(c *cli.Context) (context.Context, context.CancelFunc) {
 	if d <= 0 {
 		d = 5 * time.Second
 	}
-	return context.WithTimeout(c.Context, d)
+	return limit.With(c.Context, limit.Timeout, d)
 }
 
 // stateDir resolves --state-dir, KMSCTL_STATE_DIR or the platform default.

@@ -17,6 +17,7 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/selfcount"
@@ -112,7 +113,7 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Context, o.deadline)
+	ctx, cancel := limit.With(c.Context, o.deadlineKind(), o.deadline)
 	defer cancel()
 	var hosts []probe.Host
 	if discErr == nil {
@@ -250,6 +251,15 @@ func (o *statusOptions) probe(ctx context.Context, who probe.Client, opts probe.
 	return out
 }
 
+// deadlineKind names the limit of the whole run: --deadline when given,
+// else --timeout, from which the default deadline is made.
+func (o *statusOptions) deadlineKind() limit.Kind {
+	if o.deadlineFlag > 0 {
+		return limit.Deadline
+	}
+	return limit.Timeout
+}
+
 // setDeadline bounds the run: --deadline, or enough for every host to time
 // out once, worker by worker.
 func (o *statusOptions) setDeadline() {
@@ -270,7 +280,7 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel := limit.With(ctx, limit.Timeout, o.timeout)
 	defer cancel()
 	r, err := discovery.Discover(ctx, domain, opts)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 // FirstAnswering calls try for each address in turn until one returns nil,
@@ -43,7 +44,7 @@ func FirstAnswering(ctx context.Context, hosts []string, try func(ctx context.Co
 // ended is ctx's error, or DeadlineExceeded once its deadline has passed
 // (a socket deadline set from it can fire before ctx notices).
 func ended(ctx context.Context, clk clock.Clock) error {
-	if err := ctx.Err(); err != nil {
+	if err := limit.Cause(ctx); err != nil {
 		return err
 	}
 	if d, ok := ctx.Deadline(); ok && !clk.Now().Before(d) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/miekg/dns"
 )
 
@@ -103,7 +104,7 @@ func ctxError(err error, name, server string) *Error {
 
 // ask does one exchange with one server over one transport.
 func (r *resolver) ask(ctx context.Context, server, network string, q *dns.Msg, log *[]Attempt) (*dns.Msg, *failure) {
-	qctx, cancel := context.WithTimeout(ctx, r.timeout)
+	qctx, cancel := limit.With(ctx, limit.DNSQuery, r.timeout)
 	defer cancel()
 	c := r.udp
 	if network == "tcp" {
@@ -117,6 +118,10 @@ func (r *resolver) ask(ctx context.Context, server, network string, q *dns.Msg, 
 	a := Attempt{Name: q.Question[0].Name, Type: dns.Type(q.Question[0].Qtype).String(), Server: server, Net: network,
 		Duration: r.clk.Now().Sub(start)}
 	f := classify(q, m, err)
+	if f != nil && errors.Is(f.err, ErrTimeout) && qctx.Err() != nil {
+		// Say which limit ran out: this query's, or the caller's.
+		f.err = &cause{kind: ErrTimeout, detail: limit.Cause(qctx), quiet: true}
+	}
 	switch {
 	case f != nil && errors.Is(f.err, ErrTimeout):
 		a.Result = "timeout"

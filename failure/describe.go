@@ -15,6 +15,7 @@ import (
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/statedir"
 )
@@ -162,8 +163,8 @@ func kmsWords(e *kmsclient.Error, c Context) said {
 			where = e.Addr
 		}
 		s.fix = "the host did not answer in time; check that " + where + " is reachable from here and the host is not overloaded"
-		if f := c.Flag("timeout"); f != "" {
-			s.fix = "the host did not answer in time; raise " + f + ", or check that " + where + " is reachable from here and the host is not overloaded"
+		if r := c.raiseLimit(e, limit.Timeout); r != "" {
+			s.fix = "the host did not answer in time; " + r + ", or check that " + where + " is reachable from here and the host is not overloaded"
 		}
 	case kmsclient.KindNetwork:
 		var dnsErr *net.DNSError

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 // discoveryWords: finding KMS hosts in DNS failed.
@@ -40,8 +41,8 @@ func discoveryWords(e *discovery.Error, c Context) said {
 		if f := c.Flag("dns-server"); f != "" {
 			s.fix += ", ask another with " + f
 		}
-		if f := c.Flag("timeout"); f != "" {
-			s.fix += ", or raise " + f
+		if r := c.raiseLimit(e, limit.DNSQuery); r != "" {
+			s.fix += ", or " + r
 		}
 	case hresult.NoKMSHost:
 		s.fix = "no host answered: check that each one runs the KMS service and that its port (1688 unless the SRV record says otherwise) is open from here; kmsctl dns check shows which published hosts answer"

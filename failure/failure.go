@@ -44,6 +44,7 @@ import (
 	"strings"
 
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 // Info is a failure as kmsctl reports it, and its JSON form.
@@ -184,4 +185,43 @@ func win32Text(c hresult.Code) string {
 	}
 	i, _ := hresult.Describe(c)
 	return i.Meaning
+}
+
+// raiseLimit says which time limit stopped the run and how to give it
+// more: "raise --deadline" when the whole run's deadline ran out,
+// "raise --timeout" for one host's, and for one DNS query that its limit
+// follows --timeout (never past --deadline). "" when the command has no
+// flag that would change it; fallback is used when err names no limit.
+func (c Context) raiseLimit(err error, fallback limit.Kind) string {
+	kind := fallback
+	if l := limit.Of(err); l != nil {
+		kind = l.Kind
+	}
+	switch kind {
+	case limit.Deadline:
+		if f := c.Flag("deadline"); f != "" {
+			return "raise " + f + " (the whole run's deadline ran out; " + c.orTimeout() + "is not what stopped it)"
+		}
+	case limit.DNSQuery:
+		if f := c.Flag("timeout"); f != "" {
+			s := "raise " + f + ": each DNS query may take as long as " + f
+			if d := c.Flag("deadline"); d != "" {
+				s += ", never past " + d
+			}
+			return s
+		}
+	case limit.Timeout:
+		if f := c.Flag("timeout"); f != "" {
+			return "raise " + f
+		}
+	}
+	return ""
+}
+
+// orTimeout is "--timeout " when the command has it.
+func (c Context) orTimeout() string {
+	if f := c.Flag("timeout"); f != "" {
+		return f + " "
+	}
+	return "the per-host limit "
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 // DefaultPort is the KMS TCP port.
@@ -82,16 +83,26 @@ type Conn struct {
 func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 	c := &Conn{addr: addr, opts: opts, clk: clock.Or(opts.Clock)}
 	if err := c.connect(ctx); err != nil {
-		return nil, c.withAddr(err)
+		return nil, c.finish(ctx, err)
 	}
 	return c, nil
 }
 
-// withAddr records the host's address in an *Error.
-func (c *Conn) withAddr(err error) error {
+// finish records in an *Error the host's address and, for a timeout,
+// which time limit of ctx ran out (limit.Cause), when ctx says.
+func (c *Conn) finish(ctx context.Context, err error) error {
 	var e *Error
-	if errors.As(err, &e) && e.Addr == "" {
+	if !errors.As(err, &e) {
+		return err
+	}
+	if e.Addr == "" {
 		e.Addr = c.addr
+	}
+	var te *timeoutError
+	if e.Kind == KindTimeout && errors.As(e.Err, &te) && te.limit == nil {
+		if l := limit.Of(limit.Cause(ctx)); l != nil {
+			te.limit = l
+		}
 	}
 	return err
 }
@@ -331,7 +342,7 @@ const maxFragments = 16
 func (c *Conn) Activate(ctx context.Context, req *Request) (*Result, error) {
 	res, err := c.activate(ctx, req)
 	if err != nil {
-		return nil, c.withAddr(err)
+		return nil, c.finish(ctx, err)
 	}
 	return res, nil
 }

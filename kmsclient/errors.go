@@ -105,21 +105,29 @@ func netError(op string, err error) *Error {
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: &timeoutError{"timed out waiting for the host", err}}
+		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: &timeoutError{msg: "timed out waiting for the host", err: err}}
 	case errors.Is(err, context.Canceled):
-		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: &timeoutError{"cancelled", err}}
+		return &Error{Code: hresult.NoKMSHost, Kind: KindTimeout, Op: op, Err: &timeoutError{msg: "cancelled", err: err}}
 	}
 	return &Error{Code: hresult.NoKMSHost, Kind: KindNetwork, Op: op, Err: err}
 }
 
-// timeoutError says what happened in words and keeps the cause for errors.Is.
+// timeoutError says what happened in words and keeps the cause for
+// errors.Is, and which time limit ran out (a *limit.Limit) when the
+// caller's context named it.
 type timeoutError struct {
-	msg string
-	err error
+	msg   string
+	err   error
+	limit error
 }
 
 func (e *timeoutError) Error() string { return e.msg }
-func (e *timeoutError) Unwrap() error { return e.err }
+func (e *timeoutError) Unwrap() []error {
+	if e.limit != nil {
+		return []error{e.err, e.limit}
+	}
+	return []error{e.err}
+}
 
 // isConnGone reports whether err means the host closed or reset the connection.
 func isConnGone(err error) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -243,7 +244,7 @@ func (s Store) candidates(ctx context.Context, st *State, discover DiscoverFunc)
 // contactOne sends req to host and records the attempt.
 func contactOne(ctx context.Context, exchange ExchangeFunc, timeout time.Duration, host string, req *kmsclient.Request, a Attempt) (Attempt, error) {
 	a.Host = host
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := limit.With(ctx, limit.Timeout, timeout)
 	defer cancel()
 	res, remote, err := exchange(ctx, host, req)
 	a.Address = remote

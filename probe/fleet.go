@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 // DefaultConcurrency is how many hosts are probed at once by default. A
@@ -47,7 +48,7 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 				start := clk.Now()
 				hctx, cancel := ctx, context.CancelFunc(func() {})
 				if opts.HostTimeout > 0 {
-					hctx, cancel = context.WithTimeout(ctx, opts.HostTimeout)
+					hctx, cancel = limit.With(ctx, limit.Timeout, opts.HostTimeout)
 				}
 				out[i] = Probe(hctx, hosts[i], targets, who, opts)
 				cancel()
