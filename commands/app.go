@@ -55,6 +55,7 @@ Examples:
 			logCommand(env),
 			explainCommand(env),
 			hostCommand(env),
+			exporterCommand(env),
 		},
 		// Errors are reported once, by main through Env.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -1,0 +1,440 @@
+// Package exporter serves KMS host probes to Prometheus in the style of
+// blackbox_exporter: Prometheus names the host in each scrape
+// (/probe?target=HOST[:PORT]), the exporter asks it at once and answers
+// with the same metric families as `kmsctl status --format prometheus`
+// (output.PrometheusFamilies renders both). /metrics holds the exporter's
+// own metrics, through github.com/prometheus/client_golang.
+//
+// Every probe uses the one persistent client identity it is given, so a
+// host watched by the exporter counts it as one client, as it counts any
+// kmsctl run from the same state directory.
+package exporter
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// Defaults of `kmsctl exporter`.
+const (
+	// DefaultListen is loopback only: exposing probes of arbitrary hosts
+	// to a network is the operator's explicit choice.
+	DefaultListen = "127.0.0.1:9688"
+	// DefaultTimeout is the ceiling of one probe when Prometheus sends a
+	// longer scrape timeout, or none.
+	DefaultTimeout = 10 * time.Second
+	// TimeoutMargin is taken off Prometheus's scrape timeout
+	// (X-Prometheus-Scrape-Timeout-Seconds) so the answer arrives before
+	// Prometheus gives up, as blackbox_exporter's timeout_offset does.
+	TimeoutMargin = 500 * time.Millisecond
+	// DefaultConcurrency is how many scrapes probe at once.
+	DefaultConcurrency = 64
+	// DefaultQueue is how many scrapes may wait for a free probe; one
+	// more is refused at once.
+	DefaultQueue = 1024
+	// MaxProducts bounds the product parameters of one scrape.
+	MaxProducts = 16
+	// MaxDomainHosts bounds the hosts one /probe?domain= scrape asks.
+	MaxDomainHosts = 64
+	// maxParam bounds a target or domain parameter (a DNS name is at most
+	// 253 characters; a port and brackets add a few).
+	maxParam = 300
+)
+
+// Config configures an Exporter.
+type Config struct {
+	Client      probe.Client  // the persistent identity every probe uses
+	Clock       clock.Clock   // nil: the system clock
+	Timeout     time.Duration // per-probe ceiling; 0: DefaultTimeout
+	Concurrency int           // 0: DefaultConcurrency
+	Queue       int           // 0: DefaultQueue; negative: no waiting
+	Discovery   discovery.Options
+	Probe       probe.Options // Clock and HostTimeout are set per probe
+	Logger      *slog.Logger  // nil: discard
+	Version     string        // shown on / and in kmsctl_exporter_build_info
+}
+
+// Exporter serves /probe, /metrics, / and /-/healthy.
+type Exporter struct {
+	cfg     Config
+	clk     clock.Clock
+	log     *slog.Logger
+	slots   chan struct{}
+	waiting atomic.Int64
+	reg     *prometheus.Registry
+
+	probes   *prometheus.CounterVec
+	rejected *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
+	queued   prometheus.Gauge
+}
+
+// New builds an Exporter from cfg.
+func New(cfg Config) *Exporter {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.Queue == 0 {
+		cfg.Queue = DefaultQueue
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Exporter{cfg: cfg, clk: clock.Or(cfg.Clock), log: cfg.Logger,
+		slots: make(chan struct{}, cfg.Concurrency), reg: prometheus.NewRegistry()}
+	e.probes = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kmsctl_exporter_probes_total",
+		Help: "Probes run, by kind (target or domain) and result: ok, below (a group under its threshold), failed (a host or group failed, or discovery found none).",
+	}, []string{"kind", "result"})
+	e.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kmsctl_exporter_scrapes_rejected_total",
+		Help: "Scrapes answered without a probe, by reason: bad_request (HTTP 400), queue_full and queue_timeout (HTTP 503: too many probes at once), shutting_down.",
+	}, []string{"reason"})
+	e.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kmsctl_exporter_probe_duration_seconds",
+		Help:    "How long probes took, waiting for a free slot excluded, by kind (target or domain).",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"kind"})
+	e.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kmsctl_exporter_probes_in_flight", Help: "Probes running now.",
+	})
+	e.queued = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kmsctl_exporter_probes_queued", Help: "Scrapes waiting for a free probe slot now.",
+	})
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kmsctl_exporter_build_info", Help: "Always 1; the version of kmsctl serving.",
+		ConstLabels: prometheus.Labels{"version": cfg.Version},
+	})
+	build.Set(1)
+	limits := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kmsctl_exporter_limit", Help: "The exporter's limits: concurrency (probes at once), queue (scrapes that may wait), timeout_seconds (per-probe ceiling).",
+	}, []string{"limit"})
+	limits.WithLabelValues("concurrency").Set(float64(cfg.Concurrency))
+	limits.WithLabelValues("queue").Set(float64(max(cfg.Queue, 0)))
+	limits.WithLabelValues("timeout_seconds").Set(cfg.Timeout.Seconds())
+	e.reg.MustRegister(e.probes, e.rejected, e.duration, e.inFlight, e.queued, build, limits,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return e
+}
+
+// Handler routes the exporter's pages.
+func (e *Exporter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /probe", e.serveProbe)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg}))
+	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "Healthy")
+	})
+	mux.HandleFunc("GET /{$}", e.serveIndex)
+	return mux
+}
+
+// request is one validated /probe query.
+type request struct {
+	kind    string // "target" or "domain"
+	target  string // HOST[:PORT], for kind target
+	domain  string // for kind domain
+	targets []probe.Target
+}
+
+// badRequest is a query the exporter refuses, with a one-line reason.
+type badRequest struct{ reason string }
+
+func (b *badRequest) Error() string { return b.reason }
+
+// parse validates a /probe query. Every parameter is checked and capped
+// before any work starts, so query strings cannot grow labels or work
+// without bound.
+func parse(q map[string][]string) (request, error) {
+	var r request
+	for k := range q {
+		switch k {
+		case "target", "domain", "product", "protocol":
+		default:
+			return r, &badRequest{fmt.Sprintf("unknown parameter %q: use target, domain, product, protocol", k)}
+		}
+	}
+	one := func(name string) (string, error) {
+		v := q[name]
+		switch {
+		case len(v) > 1:
+			return "", &badRequest{name + " given more than once"}
+		case len(v) == 0:
+			return "", nil
+		case len(v[0]) > maxParam:
+			return "", &badRequest{fmt.Sprintf("%s longer than %d characters", name, maxParam)}
+		}
+		return v[0], nil
+	}
+	target, err := one("target")
+	if err != nil {
+		return r, err
+	}
+	domain, err := one("domain")
+	if err != nil {
+		return r, err
+	}
+	switch {
+	case target != "" && domain != "":
+		return r, &badRequest{"give target or domain, not both"}
+	case target != "":
+		if _, err := probe.ParseAddress(target); err != nil {
+			return r, &badRequest{"target: " + oneLine(err.Error())}
+		}
+		r.kind, r.target = "target", target
+	case domain != "":
+		if !validDomain(domain) {
+			return r, &badRequest{"domain " + strconv.Quote(domain) + " is not a DNS name"}
+		}
+		r.kind, r.domain = "domain", domain
+	default:
+		return r, &badRequest{"missing target: /probe?target=HOST[:PORT] or /probe?domain=DOMAIN"}
+	}
+	proto, err := one("protocol")
+	if err != nil {
+		return r, err
+	}
+	version := 0
+	if proto != "" {
+		version, err = strconv.Atoi(proto)
+		if err != nil || version < 4 || version > 6 {
+			return r, &badRequest{"protocol " + strconv.Quote(proto) + " does not exist: use 4, 5 or 6"}
+		}
+	}
+	names := q["product"]
+	if len(names) > MaxProducts {
+		return r, &badRequest{fmt.Sprintf("more than %d products", MaxProducts)}
+	}
+	var ps []catalogue.Product
+	for _, n := range names {
+		if len(n) > maxParam {
+			return r, &badRequest{fmt.Sprintf("product longer than %d characters", maxParam)}
+		}
+		p, err := catalogue.Lookup(n)
+		if err != nil {
+			return r, &badRequest{"product: " + oneLine(err.Error())}
+		}
+		ps = append(ps, p)
+	}
+	if len(ps) == 0 {
+		ps = catalogue.DefaultProbe()
+	}
+	for _, p := range ps {
+		r.targets = append(r.targets, probe.Target{Product: p, Protocol: version})
+	}
+	return r, nil
+}
+
+// validDomain accepts a DNS name of letters, digits, '-', '_' and dots.
+func validDomain(d string) bool {
+	d = strings.TrimSuffix(d, ".")
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// probeTimeout is Prometheus's scrape timeout less TimeoutMargin, at most
+// the configured ceiling; without the header, the ceiling. A scrape
+// timeout shorter than twice the margin gets half of itself.
+func (e *Exporter) probeTimeout(h http.Header) time.Duration {
+	d := e.cfg.Timeout
+	v := h.Get("X-Prometheus-Scrape-Timeout-Seconds")
+	if v == "" {
+		return d
+	}
+	s, err := strconv.ParseFloat(v, 64)
+	if err != nil || s <= 0 || s > 1e6 {
+		return d
+	}
+	scrape := time.Duration(s * float64(time.Second))
+	t := scrape - TimeoutMargin
+	if scrape < 2*TimeoutMargin {
+		t = scrape / 2
+	}
+	return min(t, d)
+}
+
+// acquire takes a probe slot, waiting in the bounded queue until ctx ends.
+func (e *Exporter) acquire(ctx context.Context) (release func(), reason string) {
+	select {
+	case e.slots <- struct{}{}:
+		return e.release, ""
+	default:
+	}
+	if e.waiting.Add(1) > int64(e.cfg.Queue) {
+		e.waiting.Add(-1)
+		return nil, "queue_full"
+	}
+	e.queued.Inc()
+	defer func() { e.waiting.Add(-1); e.queued.Dec() }()
+	select {
+	case e.slots <- struct{}{}:
+		return e.release, ""
+	case <-ctx.Done():
+		return nil, "queue_timeout"
+	}
+}
+
+func (e *Exporter) release() { <-e.slots }
+
+// serveProbe answers /probe.
+func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
+	req, err := parse(r.URL.Query())
+	if err != nil {
+		e.rejected.WithLabelValues("bad_request").Inc()
+		e.log.Debug("bad probe request", "query", r.URL.RawQuery, "reason", err.Error())
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	timeout := e.probeTimeout(r.Header)
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	release, reason := e.acquire(ctx)
+	if release == nil {
+		e.rejected.WithLabelValues(reason).Inc()
+		e.log.Warn("probe not started: too many probes at once", "reason", reason,
+			"concurrency", e.cfg.Concurrency, "queue", e.cfg.Queue, req.kind, req.target+req.domain)
+		http.Error(w, fmt.Sprintf("%s: %d probes running and %d waiting already", reason, e.cfg.Concurrency, e.cfg.Queue), http.StatusServiceUnavailable)
+		return
+	}
+	e.inFlight.Inc()
+	start := time.Now()
+	run := e.run(ctx, req, timeout)
+	e.inFlight.Dec()
+	release()
+	took := time.Since(start)
+	e.duration.WithLabelValues(req.kind).Observe(took.Seconds())
+	result := outcome(run)
+	e.probes.WithLabelValues(req.kind, result).Inc()
+	e.log.Debug("probe", req.kind, req.target+req.domain, "result", result, "seconds", took.Seconds())
+	fams := output.PrometheusFamilies(run)
+	promhttp.HandlerFor(prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return fams, nil }),
+		promhttp.HandlerOpts{}).ServeHTTP(w, r)
+}
+
+// run probes the request's host, or discovers the domain's and probes
+// every one found (at most MaxDomainHosts).
+func (e *Exporter) run(ctx context.Context, req request, timeout time.Duration) output.PrometheusRun {
+	opts := e.cfg.Probe
+	opts.Clock, opts.HostTimeout = e.clk, timeout
+	run := output.PrometheusRun{}
+	if req.kind == "target" {
+		run.Hosts = probe.Fleet(ctx, []string{req.target}, req.targets, e.cfg.Client, opts, 1, nil)
+		run.End = e.clk.Now()
+		return run
+	}
+	found, err := discovery.Discover(ctx, req.domain, e.cfg.Discovery)
+	run.Discovery = &output.PrometheusDiscovery{Domain: req.domain, Err: err}
+	if err == nil {
+		run.Hosts = probe.Discovered(ctx, found, MaxDomainHosts, req.targets, e.cfg.Client, opts, MaxDomainHosts, nil)
+	}
+	run.End = e.clk.Now()
+	return run
+}
+
+// outcome is a run's result label: the worst host's.
+func outcome(run output.PrometheusRun) string {
+	if run.Err != nil || run.Discovery != nil && run.Discovery.Err != nil {
+		return "failed"
+	}
+	worst := probe.OK
+	for i := range run.Hosts {
+		worst = max(worst, run.Hosts[i].Outcome())
+	}
+	return [...]string{"ok", "below", "failed"}[worst]
+}
+
+// indexPage is /: links and the version. No template engine: its
+// package initialisation would cost every kmsctl start.
+const indexPage = `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>kmsctl exporter</title></head>
+<body>
+<h1>kmsctl exporter</h1>
+<p>Probes KMS hosts for Prometheus. Version %s.</p>
+<ul>
+<li><a href="probe?target=kms.example.com">/probe?target=HOST[:PORT]</a> (add &amp;product=NAME, repeatable, and &amp;protocol=4|5|6)</li>
+<li><a href="probe?domain=example.com">/probe?domain=DOMAIN</a>: every host of _vlmcs._tcp.DOMAIN</li>
+<li><a href="metrics">/metrics</a>: the exporter's own metrics</li>
+<li><a href="-/healthy">/-/healthy</a></li>
+</ul>
+</body></html>
+`
+
+func (e *Exporter) serveIndex(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, indexPage, html.EscapeString(e.cfg.Version))
+}
+
+// Serve answers on ln until ctx ends (SIGINT or SIGTERM in kmsctl
+// exporter), then shuts down gracefully: it stops accepting, lets probes
+// in flight finish within grace (their own timeout bounds them), then
+// cancels whatever still runs and closes every connection. It returns
+// nil after a shutdown, or why serving failed.
+func (e *Exporter) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	base, cancelProbes := context.WithCancel(context.Background())
+	defer cancelProbes()
+	srv := &http.Server{
+		Handler:           e.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	e.log.Info("listening", "address", ln.Addr().String(), "concurrency", e.cfg.Concurrency,
+		"queue", e.cfg.Queue, "timeout", e.cfg.Timeout.String())
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down", "in_flight", len(e.slots), "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		e.log.Warn("probes still running after the grace period: cancelled", "error", err.Error())
+		cancelProbes()
+		srv.Close()
+	}
+	<-served
+	e.log.Info("stopped")
+	return nil
+}
