@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -145,9 +144,6 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 		}
 	}
 	for i := range hosts {
-		if i < len(o.discovered) {
-			hosts[i].Address, hosts[i].Host = hosts[i].Host, o.discovered[i].name
-		}
 		for j := range hosts[i].Groups {
 			hosts[i].Groups[j].CountSelf = o.countSelf
 		}
@@ -202,10 +198,9 @@ type statusOptions struct {
 	// the configured or search domains when it is "").
 	discover bool
 	domain   string
-	// discovered has, per entry of hosts when they came from DNS, the
-	// record's target:port for reports, and why the target has no address
-	// (nil when it has one): such a host is reported, not probed.
-	discovered   []discoveredHost
+	// found are the hosts DNS published, when they came from there (hosts
+	// then holds their names, one per entry).
+	found        []probe.Found
 	deadlineFlag time.Duration
 	// countSelf grades on the host's raw count, kmsctl's own client
 	// included (--count-self).
@@ -213,42 +208,12 @@ type statusOptions struct {
 	output    string // --output FILE; "" for stdout
 }
 
-type discoveredHost struct {
-	name string
-	err  error
-}
-
-// unresolved is why hosts[i], a discovered target, has no address; nil
-// when it has one or was named by the user.
-func (o *statusOptions) unresolved(i int) error {
-	if i < len(o.discovered) {
-		return o.discovered[i].err
-	}
-	return nil
-}
-
-// probe asks every host but the unresolved ones, which get their DNS
-// failure as their result; results stay in the order of hosts.
+// probe asks every host, named or found in DNS; results stay in order.
 func (o *statusOptions) probe(ctx context.Context, who probe.Client, opts probe.Options, progress func(done, total int)) []probe.Host {
-	var todo []string
-	for i, h := range o.hosts {
-		if o.unresolved(i) == nil {
-			todo = append(todo, h)
-		}
+	if o.found != nil {
+		return probe.Discovered(ctx, o.found, o.targets, who, opts, o.concurrency, progress)
 	}
-	asked := probe.Fleet(ctx, todo, o.targets, who, opts, o.concurrency, progress)
-	if len(todo) == len(o.hosts) {
-		return asked
-	}
-	out := make([]probe.Host, len(o.hosts))
-	for i, h := range o.hosts {
-		if err := o.unresolved(i); err != nil {
-			out[i] = probe.Unasked(h, o.targets, err)
-			continue
-		}
-		out[i], asked = asked[0], asked[1:]
-	}
-	return out
+	return probe.Fleet(ctx, o.hosts, o.targets, who, opts, o.concurrency, progress)
 }
 
 // deadlineKind names the limit of the whole run: --deadline when given,
@@ -286,21 +251,9 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 	if err != nil {
 		return err
 	}
-	for i := range r.Hosts {
-		h := &r.Hosts[i]
-		name := strings.TrimSuffix(h.Target, ".") + ":" + strconv.Itoa(int(h.Port))
-		addrs := h.Addresses()
-		if len(addrs) == 0 {
-			// Report the DNS failure itself; probing the name would ask
-			// the system's resolver, which --dns-server may not be.
-			o.hosts = append(o.hosts, name)
-			o.discovered = append(o.discovered, discoveredHost{name, h.Err})
-			continue
-		}
-		for _, a := range addrs {
-			o.hosts = append(o.hosts, a)
-			o.discovered = append(o.discovered, discoveredHost{name: name})
-		}
+	o.found = probe.FoundHosts(r, 0)
+	for _, f := range o.found {
+		o.hosts = append(o.hosts, f.Name)
 	}
 	return nil
 }

@@ -363,7 +363,7 @@ func (e *Exporter) run(ctx context.Context, req request, timeout time.Duration) 
 	found, err := discovery.Discover(ctx, req.domain, e.cfg.Discovery)
 	run.Discovery = &output.PrometheusDiscovery{Domain: req.domain, Err: err}
 	if err == nil {
-		run.Hosts = probe.Discovered(ctx, found, MaxDomainHosts, req.targets, e.cfg.Client, opts, MaxDomainHosts, nil)
+		run.Hosts = probe.Discovered(ctx, probe.FoundHosts(found, MaxDomainHosts), req.targets, e.cfg.Client, opts, MaxDomainHosts, nil)
 	}
 	run.End = e.clk.Now()
 	return run
