@@ -109,4 +109,3 @@ func exporterLogger(c *cli.Context) (*slog.Logger, error) {
 	}
 	return nil, &failure.UsageError{Msg: "--log-format " + c.String("log-format") + " is not known", Hint: "use text or json"}
 }
-
