@@ -65,6 +65,10 @@ Examples:
 			if err != nil {
 				return err
 			}
+			dir, err := env.stateDir(c)
+			if err != nil {
+				return err
+			}
 			dopts, err := env.discoveryOptions(c)
 			if err != nil {
 				return err
@@ -81,6 +85,7 @@ Examples:
 				Queue:       queue,
 				Discovery:   dopts,
 				Logger:      log,
+				StateDir:    dir,
 				Version:     env.version(),
 			})
 			ln, err := net.Listen("tcp", c.String("listen"))

@@ -357,30 +357,12 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 // error each answered group keeps Self 1: the probe itself.
 func (e *Env) recordSelf(ctx context.Context, c *cli.Context, cmid guid.GUID, hosts []probe.Host) error {
 	now := clock.Or(e.Clock).Now()
-	key := func(h *probe.Host, g *probe.Group) selfcount.Key {
-		return selfcount.Key{Host: strings.ToLower(h.Address), Family: selfcount.Family(g.Product.ApplicationID)}
-	}
-	var asked []selfcount.Asked
-	for i := range hosts {
-		for j := range hosts[i].Groups {
-			if g := &hosts[i].Groups[j]; g.Result != nil {
-				k := key(&hosts[i], g)
-				asked = append(asked, selfcount.Asked{Host: k.Host, Family: k.Family, CMID: cmid, At: now})
-			}
-		}
-	}
 	dir, err := e.stateDir(c)
 	if err != nil {
 		return err
 	}
-	counts, err := selfcount.Record(ctx, dir, now, asked)
-	for i := range hosts {
-		for j := range hosts[i].Groups {
-			if g := &hosts[i].Groups[j]; g.Result != nil {
-				g.Self = max(counts[key(&hosts[i], g)], 1)
-			}
-		}
-	}
+	counts, err := selfcount.Record(ctx, dir, now, selfcount.FromHosts(hosts, cmid, now))
+	selfcount.Apply(hosts, counts)
 	return err
 }
 

@@ -32,6 +32,7 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/selfcount"
 )
 
 // Defaults of `kmsctl exporter`.
@@ -55,6 +56,9 @@ const (
 	MaxProducts = 16
 	// MaxDomainHosts bounds the hosts one /probe?domain= scrape asks.
 	MaxDomainHosts = 64
+	// SelfCountRefresh is how often the exporter writes again that it
+	// asked one host about one family (the host remembers for 30 days).
+	SelfCountRefresh = time.Hour
 	// maxParam bounds a target or domain parameter (a DNS name is at most
 	// 253 characters; a port and brackets add a few).
 	maxParam = 300
@@ -70,7 +74,11 @@ type Config struct {
 	Discovery   discovery.Options
 	Probe       probe.Options // Clock and HostTimeout are set per probe
 	Logger      *slog.Logger  // nil: discard
-	Version     string        // shown on / and in kmsctl_exporter_build_info
+	// StateDir, when set, is where the record of the hosts this kmsctl
+	// asked is kept (package selfcount), so that each count's own-client
+	// share is exact and kmsctl status knows the exporter's probes.
+	StateDir string
+	Version  string // shown on / and in kmsctl_exporter_build_info
 }
 
 // Exporter serves /probe, /metrics, / and /-/healthy.
@@ -79,6 +87,7 @@ type Exporter struct {
 	clk     clock.Clock
 	log     *slog.Logger
 	slots   chan struct{}
+	self    *selfcount.Recorder // nil without a state directory
 	waiting atomic.Int64
 	reg     *prometheus.Registry
 
@@ -105,6 +114,9 @@ func New(cfg Config) *Exporter {
 	}
 	e := &Exporter{cfg: cfg, clk: clock.Or(cfg.Clock), log: cfg.Logger,
 		slots: make(chan struct{}, cfg.Concurrency), reg: prometheus.NewRegistry()}
+	if cfg.StateDir != "" {
+		e.self = &selfcount.Recorder{Dir: cfg.StateDir, Refresh: SelfCountRefresh}
+	}
 	e.probes = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kmsctl_exporter_probes_total",
 		Help: "Probes run, by kind (target or domain) and result: ok, below (a group under its threshold), failed (a host or group failed, or discovery found none).",
@@ -357,13 +369,22 @@ func (e *Exporter) run(ctx context.Context, req request, timeout time.Duration) 
 	run := output.PrometheusRun{}
 	if req.kind == "target" {
 		run.Hosts = probe.Fleet(ctx, []string{req.target}, req.targets, e.cfg.Client, opts, 1, nil)
-		run.End = e.clk.Now()
-		return run
+	} else {
+		found, err := discovery.Discover(ctx, req.domain, e.cfg.Discovery)
+		run.Discovery = &output.PrometheusDiscovery{Domain: req.domain, Err: err}
+		if err == nil {
+			run.Hosts = probe.Discovered(ctx, probe.FoundHosts(found, MaxDomainHosts), req.targets, e.cfg.Client, opts, MaxDomainHosts, nil)
+		}
 	}
-	found, err := discovery.Discover(ctx, req.domain, e.cfg.Discovery)
-	run.Discovery = &output.PrometheusDiscovery{Domain: req.domain, Err: err}
-	if err == nil {
-		run.Hosts = probe.Discovered(ctx, probe.FoundHosts(found, MaxDomainHosts), req.targets, e.cfg.Client, opts, MaxDomainHosts, nil)
+	if e.self != nil {
+		// The record is written even when the probe used up its time:
+		// the host counted the request all the same.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		if err := e.self.Record(rctx, run.Hosts, e.cfg.Client.CMID, e.clk.Now()); err != nil {
+			run.Err = err // kmsctl_up 0: kmsctl's own share of the counts may be undercounted
+			e.log.Warn("cannot record the hosts asked; kmsctl's own clients may be undercounted", "error", err.Error())
+		}
+		cancel()
 	}
 	run.End = e.clk.Now()
 	return run

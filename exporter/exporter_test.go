@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +25,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
 	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/selfcount"
 )
 
 var testClient = probe.Client{CMID: guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), Workstation: "monitor.test"}
@@ -368,5 +371,29 @@ func TestProbeDomain(t *testing.T) {
 	code, body = get(t, base+"/probe?domain=empty.example")
 	if v, ok := value(families(t, body), "kmsctl_discovery_up", "domain", "empty.example"); code != 200 || !ok || v != 0 {
 		t.Errorf("a domain without records: %d, kmsctl_discovery_up %v %v\n%s", code, v, ok, body)
+	}
+}
+
+// With a state directory the exporter records the hosts it asked, as
+// status does, so its own share of each count is known to both.
+func TestProbeRecordsSelfCount(t *testing.T) {
+	host := kmstest.Start(t, kmstest.Options{})
+	dir := t.TempDir()
+	base := serve(t, exporter.New(exporter.Config{Client: testClient, StateDir: dir}))
+	code, body := get(t, base+"/probe?target="+host.Addr()+"&product=Windows+Server+2019+Standard")
+	fams := families(t, body)
+	if v, ok := value(fams, "kmsctl_host_self_counted"); code != 200 || !ok || v != 1 {
+		t.Errorf("self_counted %v %v (%d)", v, ok, code)
+	}
+	// A host counting only the exporter: 1 client, 0 others.
+	if v, _ := value(fams, "kmsctl_host_other_clients"); v != 0 {
+		t.Errorf("other_clients %v, want 0", v)
+	}
+	if v, _ := value(fams, "kmsctl_up"); v != 1 {
+		t.Errorf("kmsctl_up %v", v)
+	}
+	rec, err := os.ReadFile(filepath.Join(dir, selfcount.FileName))
+	if err != nil || !strings.Contains(string(rec), host.Addr()) || !strings.Contains(string(rec), testClient.CMID.String()) {
+		t.Errorf("the record: %v\n%s", err, rec)
 	}
 }
