@@ -355,7 +355,13 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 // and sets each answered group's
 // Self to how many of kmsctl's CMIDs the host counts for its family. On
 // error each answered group keeps Self 1: the probe itself.
+//
+// The record is written even when the probes used up the run's deadline
+// (a stalled host does): the hosts counted the requests all the same. It
+// gets selfcount.LockWait of its own for the lock.
 func (e *Env) recordSelf(ctx context.Context, c *cli.Context, cmid guid.GUID, hosts []probe.Host) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), selfcount.LockWait)
+	defer cancel()
 	now := clock.Or(e.Clock).Now()
 	dir, err := e.stateDir(c)
 	if err != nil {

@@ -379,7 +379,7 @@ func (e *Exporter) run(ctx context.Context, req request, timeout time.Duration) 
 	if e.self != nil {
 		// The record is written even when the probe used up its time:
 		// the host counted the request all the same.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), selfcount.LockWait)
 		if err := e.self.Record(rctx, run.Hosts, e.cfg.Client.CMID, e.clk.Now()); err != nil {
 			run.Err = err // kmsctl_up 0: kmsctl's own share of the counts may be undercounted
 			e.log.Warn("cannot record the hosts asked; kmsctl's own clients may be undercounted", "error", err.Error())

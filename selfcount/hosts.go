@@ -10,6 +10,11 @@ import (
 	"github.com/kmsctl/kmsctl/probe"
 )
 
+// LockWait is how long a run that has used up its own deadline still
+// waits for the record's lock: the hosts counted its requests all the
+// same, so they are recorded. Uncontended, taking the lock is immediate.
+const LockWait = time.Second
+
 // keyOf is the record's key for a group of a probed host: the address as
 // dialled and the group's family.
 func keyOf(h *probe.Host, g *probe.Group) Key {
