@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/clock"
@@ -356,9 +357,26 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	result := outcome(run)
 	e.probes.WithLabelValues(req.kind, result).Inc()
 	e.log.Debug("probe", req.kind, req.target+req.domain, "result", result, "seconds", took.Seconds())
-	fams := output.PrometheusFamilies(run)
-	promhttp.HandlerFor(prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return fams, nil }),
-		promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	writeFamilies(w, r, output.PrometheusFamilies(run))
+}
+
+// writeFamilies encodes a probe's metric families in the format the
+// scraper asked for (expfmt's content negotiation: the text format, or
+// OpenMetrics or protobuf when Accept says so), uncompressed: a probe's
+// answer is a few kilobytes, and promhttp's handler, built per scrape,
+// would set up gzip state every time.
+func writeFamilies(w http.ResponseWriter, r *http.Request, fams []*dto.MetricFamily) {
+	format := expfmt.Negotiate(r.Header)
+	w.Header().Set("Content-Type", string(format))
+	enc := expfmt.NewEncoder(w, format)
+	for _, f := range fams {
+		if err := enc.Encode(f); err != nil {
+			return // the scraper went away
+		}
+	}
+	if c, ok := enc.(expfmt.Closer); ok {
+		c.Close()
+	}
 }
 
 // run probes the request's host, or discovers the domain's and probes

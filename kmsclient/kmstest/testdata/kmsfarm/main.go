@@ -21,6 +21,7 @@ import (
 func main() {
 	n := flag.Int("n", 1000, "number of hosts")
 	out := flag.String("hosts", "hosts.txt", "write the hosts file here")
+	stall := flag.Bool("stall", false, "accept connections and never answer (for load tests of timeouts)")
 	flag.Parse()
 	var lim syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil {
@@ -37,6 +38,9 @@ func main() {
 		o := kmstest.Options{FixedCount: 50}
 		if i%10 == 9 {
 			o.FixedCount = 0 // counts its own clients: below threshold
+		}
+		if *stall {
+			o.Misbehave = kmstest.Stall
 		}
 		h, err := kmstest.New(o)
 		if err != nil {
