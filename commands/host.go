@@ -316,9 +316,6 @@ func parseStatusWinRM(env *Env, c *cli.Context, o statusOptions) (*statusWinRM, 
 		}
 		return nil, nil
 	}
-	if o.check || o.format == "prometheus" {
-		return nil, &failure.UsageError{Msg: "--winrm shows in the table and in JSON only", Hint: "drop --check / --format prometheus, or --winrm"}
-	}
 	// Every host is read with the same settings; the first one's name
 	// goes into the password prompt (hosts found in DNS are not known yet).
 	host := "localhost"

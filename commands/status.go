@@ -148,9 +148,13 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 			hosts[i].Groups[j].CountSelf = o.countSelf
 		}
 	}
+	var wmi []output.WinRMResult
+	if winrm != nil {
+		wmi = winrm.read(c.Context, hosts)
+	}
 	switch {
 	case o.check:
-		state, err := out.Check(hosts, o.limits)
+		state, err := out.Check(hosts, wmi, o.limits)
 		if err != nil {
 			return err
 		}
@@ -158,15 +162,18 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 	case prom:
 		// Hosts that are down, DNS and kmsctl's own state are data here,
 		// not failures; they are also said on stderr.
-		run.Hosts, run.End = hosts, clock.Or(env.Clock).Now()
-		for _, err := range []error{discErr, run.Err} {
+		run.Hosts, run.WMI, run.End = hosts, wmi, clock.Or(env.Clock).Now()
+		errs := []error{discErr, run.Err}
+		for _, r := range wmi {
+			errs = append(errs, r.Err)
+		}
+		for _, err := range errs {
 			if err != nil {
 				out.WriteError(err)
 			}
 		}
 		return output.WritePrometheus(out.Out, run)
 	case winrm != nil:
-		wmi := winrm.read(c.Context, hosts)
 		if err := out.StatusWinRM(hosts, wmi, o.format == "json", len(o.hosts) > 1); err != nil {
 			return err
 		}

@@ -41,10 +41,13 @@ func (l CheckLimits) forGroup(threshold int) (warn, crit int) {
 }
 
 // Check prints one monitoring-plugin status line, with performance data
-// after "|", then one line per problem. It returns the state it printed
-// (CheckOK ... CheckUnknown), for failure.Check to make the exit status,
-// and the write error, if any.
-func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
+// after "|", then one line per problem. wmi, when not nil, is what
+// --winrm read from each host: its counts and request counters join the
+// performance data, and a host whose WMI could not be read is a WARNING
+// (CRITICAL when its KMS probe failed too). It returns the state it
+// printed (CheckOK ... CheckUnknown), for failure.Check to make the exit
+// status, and the write error, if any.
+func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits) (int, error) {
 	state := CheckOK
 	var problems, okParts, perf []string
 	raise := func(st int, msg string) {
@@ -114,6 +117,11 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
 		}
 		perf = append(perf, fmt.Sprintf("latency%s=%ss;%s;;0", strings.TrimSuffix("_"+hostLabel, "_"), lat, maxLat))
 	}
+	for i := range wmi {
+		if i < len(hosts) {
+			perf = s.checkWMI(&wmi[i], &hosts[i], many, raise, perf)
+		}
+	}
 	noun := "hosts"
 	if len(hosts) == 1 {
 		noun = "host"
@@ -130,11 +138,45 @@ func (s *Streams) Check(hosts []probe.Host, lim CheckLimits) (int, error) {
 			text += fmt.Sprintf(" (and %d more)", len(problems)-1)
 		}
 	}
-	_, err := fmt.Fprintf(s.Out, "KMS %s - %s | %s\n", checkNames[state], text, strings.Join(perf, " "))
+	if len(perf) > 0 { // no performance data, no "|" (plugin guidelines)
+		text += " | " + strings.Join(perf, " ")
+	}
+	_, err := fmt.Fprintf(s.Out, "KMS %s - %s\n", checkNames[state], text)
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p)
 	}
 	return state, err
+}
+
+// checkWMI grades what --winrm read from host h and adds its performance
+// data: the WMI count of each KMS host product (wmi_count_<product>) and
+// the host's request counters (wmi_requests, wmi_failed_requests, as
+// counters "c").
+func (s *Streams) checkWMI(r *WinRMResult, h *probe.Host, many bool, raise func(int, string), perf []string) []string {
+	label, suffix := "", ""
+	if many {
+		label, suffix = slug(h.Host)+"_", "_"+slug(h.Host)
+	}
+	if r.Err != nil {
+		st := CheckWarning
+		if h.Outcome() == probe.Failed {
+			st = CheckCritical // nothing at all could be read from the host
+		}
+		raise(st, fmt.Sprintf("%s WMI over WinRM failed: %s %s", h.Host, s.describe(r.Err).Code, r.Err))
+		return perf
+	}
+	if r.Counters == nil {
+		return perf
+	}
+	for _, p := range r.Counters.KMSProducts() {
+		if n, ok := p.Counted(); ok {
+			perf = append(perf, fmt.Sprintf("wmi_count_%s%s=%d;;;0", label, slug(p.Name), n))
+		}
+	}
+	if q := r.Counters.Service.Requests; q != nil {
+		perf = append(perf, fmt.Sprintf("wmi_requests%s=%dc;;;0", suffix, q.Total), fmt.Sprintf("wmi_failed_requests%s=%dc;;;0", suffix, q.Failed))
+	}
+	return perf
 }
 
 // CheckNoHost reports a discovery that found no KMS host: CRITICAL (clients

@@ -25,6 +25,9 @@ type PrometheusRun struct {
 	Hosts []probe.Host
 	// End is when the run ended (kmsctl_last_run_timestamp_seconds).
 	End time.Time
+	// WMI, when not nil, is what --winrm read from each host, in the
+	// order of Hosts (kmsctl_host_wmi_*).
+	WMI []WinRMResult
 }
 
 // PrometheusDiscovery is the outcome of a _vlmcs._tcp lookup.
@@ -45,6 +48,12 @@ const (
 	MetricSelfCounted   = "kmsctl_host_self_counted"
 	MetricThreshold     = "kmsctl_host_threshold"
 	MetricProbeDuration = "kmsctl_probe_duration_seconds"
+	// With --winrm, what the host's WMI says.
+	MetricWMIUp             = "kmsctl_host_wmi_up"
+	MetricWMIClients        = "kmsctl_host_wmi_clients"
+	MetricWMIRequired       = "kmsctl_host_wmi_required_clients"
+	MetricWMIRequests       = "kmsctl_host_wmi_requests_total"
+	MetricWMIFailedRequests = "kmsctl_host_wmi_failed_requests_total"
 )
 
 // PrometheusFamilies returns the metric families of run, always complete:
@@ -53,8 +62,10 @@ const (
 // kmsctl_probe_duration_seconds{host}; per host and product group
 // kmsctl_host_threshold{host,group} and, when the group answered,
 // kmsctl_host_clients, kmsctl_host_other_clients and
-// kmsctl_host_self_counted (0 or 1). Every family is a gauge; the code
-// label is an HRESULT in hex ("0x00000000" when the lookup answered).
+// kmsctl_host_self_counted (0 or 1); with --winrm (run.WMI) the
+// kmsctl_host_wmi_* families (wmiFamilies). Every family is a gauge but the
+// WMI request counters; the code label is an HRESULT in hex ("0x00000000"
+// when the lookup answered).
 func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
 	var fams []*dto.MetricFamily
 	family := func(name, help string) *dto.MetricFamily {
@@ -120,7 +131,62 @@ func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
 	for i := range run.Hosts {
 		addGauge(dur, run.Hosts[i].Duration.Seconds(), "host", run.Hosts[i].Host)
 	}
+	if run.WMI != nil {
+		fams = append(fams, wmiFamilies(run.Hosts, run.WMI)...)
+	}
 	return fams
+}
+
+// wmiFamilies are the kmsctl_host_wmi_* families of a --winrm run:
+// kmsctl_host_wmi_up{host}; per KMS host product with a count,
+// kmsctl_host_wmi_clients and kmsctl_host_wmi_required_clients
+// {host,product}; and the host's cumulative request counters (counters:
+// they restart with the Software Protection service).
+func wmiFamilies(hosts []probe.Host, wmi []WinRMResult) []*dto.MetricFamily {
+	newFamily := func(name, help string, t dto.MetricType) *dto.MetricFamily {
+		return &dto.MetricFamily{Name: &name, Help: &help, Type: t.Enum()}
+	}
+	up := newFamily(MetricWMIUp, "1 when kmsctl read the KMS host's counters over WinRM, else 0.", dto.MetricType_GAUGE)
+	clients := newFamily(MetricWMIClients, "Clients the KMS host product counts, as WMI says (KeyManagementServiceCurrentCount).", dto.MetricType_GAUGE)
+	required := newFamily(MetricWMIRequired, "Clients the KMS host product needs, as WMI says (RequiredClientCount).", dto.MetricType_GAUGE)
+	total := newFamily(MetricWMIRequests, "Activation requests the KMS host received since its service started (KeyManagementServiceTotalRequests).", dto.MetricType_COUNTER)
+	failed := newFamily(MetricWMIFailedRequests, "Activation requests the KMS host failed since its service started (KeyManagementServiceFailedRequests).", dto.MetricType_COUNTER)
+	for i := range wmi {
+		if i >= len(hosts) {
+			break
+		}
+		host, r := hosts[i].Host, &wmi[i]
+		addGauge(up, boolValue(r.Err == nil && r.Counters != nil), "host", host)
+		if r.Err != nil || r.Counters == nil {
+			continue
+		}
+		for _, p := range r.Counters.KMSProducts() {
+			if n, ok := p.Counted(); ok {
+				addGauge(clients, float64(n), "host", host, "product", p.Name)
+			}
+			if p.RequiredClientCount != nil {
+				addGauge(required, float64(*p.RequiredClientCount), "host", host, "product", p.Name)
+			}
+		}
+		if q := r.Counters.Service.Requests; q != nil {
+			addCounter(total, float64(q.Total), "host", host)
+			addCounter(failed, float64(q.Failed), "host", host)
+		}
+	}
+	var out []*dto.MetricFamily
+	for _, f := range []*dto.MetricFamily{up, clients, required, total, failed} {
+		if len(f.Metric) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// addCounter adds a counter sample with labels given as name, value pairs.
+func addCounter(f *dto.MetricFamily, v float64, labels ...string) {
+	addGauge(f, v, labels...)
+	m := f.Metric[len(f.Metric)-1]
+	m.Counter, m.Gauge = &dto.Counter{Value: m.Gauge.Value}, nil
 }
 
 // WritePrometheus renders run in the Prometheus text exposition format
