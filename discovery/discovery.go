@@ -312,6 +312,7 @@ func normalizeDomain(d string) (string, error) {
 // target is a resolved SRV target.
 type target struct {
 	name  string
+	srv   string // the SRV record's name that points at it
 	addrs []netip.Addr
 	err   error
 	log   []Attempt
@@ -365,7 +366,7 @@ func publish(name, server string, rrs, extra []dns.RR) (*published, error) {
 	for _, r := range p.records {
 		k := strings.ToLower(r.Target)
 		if p.targets[k] == nil {
-			p.targets[k] = &target{name: r.Target}
+			p.targets[k] = &target{name: r.Target, srv: p.name}
 			p.order = append(p.order, k)
 		}
 	}
@@ -501,7 +502,12 @@ func (s *session) resolve(ctx context.Context, t *target) {
 		t.err = errAAAA
 	}
 	if t.err == nil {
-		t.err = &Error{HRESULT: hresult.DNSNoRecords, Op: "resolve", Name: t.name, Err: ErrNoRecords}
+		t.err = &Error{HRESULT: hresult.DNSNoRecords, Op: "look up A/AAAA", Name: t.name, Err: ErrNoRecords}
+	}
+	if c := code(t.err); c == hresult.DNSNameError || c == hresult.DNSNoRecords {
+		// The record was found; its target has no address. Windows
+		// reports a host name that does not resolve as WSAHOST_NOT_FOUND.
+		t.err = &Error{HRESULT: hresult.HostNotFound, Op: "resolve the target of", Name: t.name, Record: t.srv, Err: t.err}
 	}
 }
 

@@ -328,8 +328,12 @@ func TestDiscover_Targets(t *testing.T) {
 	if !slices.Equal(h[0].Addrs, []netip.Addr{netip.MustParseAddr("127.0.0.7")}) || h[0].Err != nil {
 		t.Errorf("CNAME'd target: %v, %v", h[0].Addrs, h[0].Err)
 	}
-	wantCode(t, h[1].Err, hresult.DNSNameError, discovery.ErrNameError)
-	wantCode(t, h[2].Err, hresult.DNSNoRecords, discovery.ErrNoRecords)
+	// A target without an address: WSAHOST_NOT_FOUND, naming the record
+	// that was found, with the DNS answer as the cause.
+	if e := wantCode(t, h[1].Err, hresult.HostNotFound, discovery.ErrNameError); e.Record != "_vlmcs._tcp.corp.example." {
+		t.Errorf("Record = %q", e.Record)
+	}
+	wantCode(t, h[2].Err, hresult.HostNotFound, discovery.ErrNoRecords)
 	wantCode(t, h[3].Err, hresult.DNSServerFailure, discovery.ErrCNAMELoop)
 	wantCode(t, h[4].Err, hresult.DNSServerFailure, discovery.ErrTooManyHops)
 	if !slices.Equal(h[5].Addresses(), []string{"[2001:db8::5]:1688"}) {

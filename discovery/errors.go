@@ -46,15 +46,19 @@ var (
 //	0x8007251D  the name exists but has no SRV (or A/AAAA) records
 //	0x8007232A  the DNS server failed (SERVFAIL, REFUSED, unusable answer, network error, CNAME loop)
 //	0x800705B4  no answer before the deadline
+//	0x80072AF9  an SRV record's target has no address (Record says which record)
 //	0x8007007B  no domain to look in; 0x8007267C no DNS server to ask
 //	0xC004F074  FirstAnswering: no host answered (Tried lists every attempt)
 //	0x80070057  a malformed domain or server argument
 type Error struct {
 	HRESULT hresult.Code
-	Op      string    // what was being done: "look up SRV", "look up A", "find a KMS host that answers", ...
-	Name    string    // the DNS name asked, when there is one
-	Server  string    // the DNS server asked, when there is one
-	Tried   []Attempt // Discover and Check: every DNS exchange; FirstAnswering: every host tried
+	Op      string // what was being done: "look up SRV", "look up A", "find a KMS host that answers", ...
+	Name    string // the DNS name asked, when there is one
+	// Record is, for a target that does not resolve (0x80072AF9), the
+	// SRV record's name that points at Name.
+	Record string
+	Server string    // the DNS server asked, when there is one
+	Tried  []Attempt // Discover and Check: every DNS exchange; FirstAnswering: every host tried
 	// Err is the cause: ErrNameError, ErrNoRecords, ErrServerFailure,
 	// ErrTimeout (with the context's or the network's error), ErrCNAMELoop,
 	// ErrTooManyHops or ErrNoHost.
@@ -63,6 +67,14 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
+	if e.Record != "" {
+		// "SRV record _vlmcs._tcp.corp.example.: its target kms1.corp.example. has no address: ..."
+		b.WriteString("SRV record " + e.Record + " found, but its target " + e.Name + " does not resolve")
+		if e.Err != nil {
+			b.WriteString(": " + e.Err.Error())
+		}
+		return b.String()
+	}
 	b.WriteString(e.Op)
 	if e.Name != "" {
 		b.WriteString(" " + e.Name)

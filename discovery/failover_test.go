@@ -191,7 +191,7 @@ func TestCheck_Report(t *testing.T) {
 	if p := rep.Records[3].Probes; len(p) != 1 || p[0].Err == nil {
 		t.Errorf("probe of the refusing host: %+v", p)
 	}
-	wantCode(t, rep.Records[4].ResolveErr, hresult.DNSNameError, discovery.ErrNameError)
+	wantCode(t, rep.Records[4].ResolveErr, hresult.HostNotFound, discovery.ErrNameError)
 	if got, want := rep.Records[0].ZoneLine, "_vlmcs._tcp.corp.example. 3600 IN SRV 0 100 "+good.Port()+" kms1.corp.example."; got != want {
 		t.Errorf("zone line %q, want %q", got, want)
 	}

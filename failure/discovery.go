@@ -27,6 +27,14 @@ func discoveryWords(e *discovery.Error, c Context) said {
 		} else {
 			s.fix = "an SRV record's target has no address: add an A or AAAA record for " + e.Name
 		}
+	case hresult.HostNotFound:
+		s.message = "The KMS host's SRV record was found, but the host it names does not resolve to an address."
+		server := e.Server
+		var inner *discovery.Error
+		if errors.As(e.Err, &inner) {
+			server = inner.Server
+		}
+		s.fix = "add an A or AAAA record for " + e.Name + ", or point the SRV record " + e.Record + " at a host that has one (check with `" + nslookup("", e.Name, server) + "`)"
 	case hresult.DNSServerFailure:
 		if errors.Is(e.Err, discovery.ErrCNAMELoop) || errors.Is(e.Err, discovery.ErrTooManyHops) {
 			s.fix = "fix the CNAME chain that starts at " + e.Name + " so that it ends at an A or AAAA record"
