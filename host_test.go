@@ -65,6 +65,7 @@ func setupWinRM(env *testscript.Env) error {
 		"WINRM_NTLM":            {NTLM: true},
 		"WINRM_NTLMSEAL":        {NTLMEncrypt: true},
 		"WINRM_NTLMSEAL_TAMPER": {NTLMEncrypt: true, TamperSeal: true},
+		"WINRM_SHELLS":          {NTLMEncrypt: true, Fault: &hosttest.FaultTooManyShells},
 	} {
 		s, err := hosttest.New(o)
 		for tries := 0; err == nil && taken[s.Port()] && tries < 10; tries++ {

@@ -8,6 +8,9 @@ import (
 
 // winrmWords: reading a KMS host over WinRM failed.
 func winrmWords(e *kmshost.Error, c Context) said {
+	if s, ok := faultWords(e, c); ok {
+		return s
+	}
 	return said{code: e.Code(), message: winrmMeaning(e), fix: winrmHint(e, c)}
 }
 

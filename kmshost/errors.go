@@ -38,6 +38,9 @@ type Error struct {
 	// Fault is the WS-Management fault code the host sent (KindHTTP), or
 	// the code behind a failed command (KindCommand).
 	Fault hresult.Code
+	// SOAP is the WS-Management fault the host sent (KindHTTP), nil when
+	// its answer held none; Err then carries the fault's message.
+	SOAP *Fault
 	// Detail is extra text for the cause: a command's standard error, the
 	// products of a machine that is not a KMS host.
 	Detail string
@@ -47,7 +50,13 @@ type Error struct {
 	Err    error
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.text(true) }
+
+// Headline is Error without the fault's message (the SOAP fault's text),
+// for a renderer that shows that message on its own.
+func (e *Error) Headline() string { return e.text(false) }
+
+func (e *Error) text(faultMessage bool) string {
 	var b strings.Builder
 	b.WriteString(e.Op)
 	b.WriteString(" from ")
@@ -68,11 +77,19 @@ func (e *Error) Error() string {
 		if e.Status != 0 {
 			parts = append(parts, "HTTP "+strconv.Itoa(e.Status))
 		}
-		if e.Fault != 0 {
+		switch {
+		case e.Fault != 0 && e.SOAP != nil && e.SOAP.SubCode != "":
+			parts = append(parts, "WS-Management fault "+e.Fault.String()+" ("+e.SOAP.SubCode+")")
+		case e.Fault != 0:
 			parts = append(parts, "WS-Management fault "+e.Fault.String())
+		case e.SOAP != nil && e.SOAP.SubCode != "":
+			parts = append(parts, "WS-Management fault "+e.SOAP.SubCode)
+		}
+		if e.SOAP != nil && e.SOAP.Provider != "" {
+			parts = append(parts, "from the plug-in "+strconv.Quote(e.SOAP.Provider))
 		}
 		b.WriteString(strings.Join(parts, ", "))
-		if e.Err != nil {
+		if e.Err != nil && (faultMessage || e.SOAP == nil || e.SOAP.Message == "") {
 			if len(parts) > 0 {
 				b.WriteString(": ")
 			}

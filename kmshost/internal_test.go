@@ -27,20 +27,3 @@ func TestCopyCapped(t *testing.T) {
 		t.Errorf("copyCapped: err %v, called %d, kept %d, left %d", err, called, out.Len(), r.Len())
 	}
 }
-
-func TestFault(t *testing.T) {
-	body := []byte(`<s:Envelope><s:Body><s:Fault><s:Reason><s:Text xml:lang="en-US">The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  </s:Text></s:Reason><s:Detail><f:WSManFault xmlns:f="x" Code="2150858793" Machine="m"><f:Message>The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  </f:Message></f:WSManFault></s:Detail></s:Fault></s:Body></s:Envelope>`)
-	code, err := fault(body)
-	if code != 0x80338029 || err == nil || !strings.Contains(err.Error(), "OperationTimeout") {
-		t.Fatalf("fault = %s, %v", code, err)
-	}
-	// The winrm library keeps polling only if it sees "OperationTimeout"
-	// in the error it gets.
-	e := &Error{Kind: KindHTTP, Host: "h:5985", Op: opEvents, Status: 500, Fault: code, Err: err}
-	if !strings.Contains(e.Error(), "OperationTimeout") || e.Code() != 0x80338029 {
-		t.Errorf("%v (%s)", e, e.Code())
-	}
-	if code, err := fault([]byte("<html>Bad Request</html>")); code != 0 || err != nil {
-		t.Errorf("not a fault: %s, %v", code, err)
-	}
-}

@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,7 +121,9 @@ func (t *transporter) answer(resp *http.Response, body []byte) (string, error) {
 		return "", e
 	case resp.StatusCode != http.StatusOK:
 		e := t.fail(KindHTTP, resp.StatusCode, nil)
-		e.Fault, e.Err = fault(body)
+		if f, ok := ParseFault(body); ok {
+			e.SOAP, e.Fault, e.Err = &f, f.Code, f.Err()
+		}
 		if e.Err == nil {
 			e.Err = errors.New(http.StatusText(resp.StatusCode))
 		}
@@ -199,43 +199,6 @@ func offers(headers []string) string {
 		}
 	}
 	return strings.Join(schemes, ", ")
-}
-
-// faultRE are the patterns fault reads a WS-Management fault with,
-// compiled when a fault is first read rather than at every process start.
-var faultRE = sync.OnceValue(func() (r struct{ code, message, text, tags *regexp.Regexp }) {
-	r.code = regexp.MustCompile(`WSManFault[^>]*\sCode="(\d+)"`)
-	r.message = regexp.MustCompile(`(?s)<(?:\w+:)?Message[^>]*>(.*?)</(?:\w+:)?Message>`)
-	r.text = regexp.MustCompile(`(?s)<(?:\w+:)?Text[^>]*>(.*?)</(?:\w+:)?Text>`)
-	r.tags = regexp.MustCompile(`<[^>]*>`)
-	return r
-})
-
-// fault reads a WS-Management fault: its code (a Windows error number) and
-// message. The message is kept in the error text; the winrm library relies
-// on seeing "OperationTimeout" in it to keep polling a long command.
-func fault(body []byte) (code hresult.Code, err error) {
-	re := faultRE()
-	if m := re.code.FindSubmatch(body); m != nil {
-		if v, perr := strconv.ParseUint(string(m[1]), 10, 32); perr == nil {
-			code = hresult.Code(v)
-		}
-	}
-	text := ""
-	if m := re.message.FindSubmatch(body); m != nil {
-		text = string(m[1])
-	} else if m := re.text.FindSubmatch(body); m != nil {
-		text = string(m[1])
-	}
-	text = strings.Join(strings.Fields(re.tags.ReplaceAllString(text, " ")), " ")
-	text = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'", "&amp;", "&").Replace(text)
-	if len(text) > 500 {
-		text = text[:500] + "…"
-	}
-	if text == "" {
-		return code, nil
-	}
-	return code, errors.New(text)
 }
 
 func isDeadline(err error) bool {

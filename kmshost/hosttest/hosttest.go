@@ -87,13 +87,14 @@ type Options struct {
 	Refuse     bool // nothing listens on the address
 	// SlowReceives answers the first SlowReceives output polls with the
 	// fault a real host sends when a command has written nothing within
-	// the OperationTimeout, as for a slow Get-WinEvent.
+	// the OperationTimeout (FaultOperationTimeout), as for a slow
+	// Get-WinEvent.
 	SlowReceives int
+	// Fault answers the shell's creation with a WS-Management fault, as a
+	// host does to an account over its shell quota or without the right
+	// to a shell (FaultTooManyShells, FaultAccessDenied).
+	Fault *Fault
 }
-
-// OperationTimeoutFault is the SOAP fault (HTTP 500) a Windows host sends
-// when a Receive finds no output within the OperationTimeout.
-const OperationTimeoutFault = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value><s:Subcode><s:Value>w:TimedOut</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  </s:Text></s:Reason><s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault" Code="2150858793" Machine="kms01.corp.example.com"><f:Message>The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  </f:Message></f:WSManFault></s:Detail></s:Fault></s:Body></s:Envelope>`
 
 // NoEvents is an empty log.
 var NoEvents = []Event{}
@@ -170,7 +171,7 @@ func New(opts Options) (*Server, error) {
 	s.proxyTr = &http.Transport{}
 	proxy.Transport = s.proxyTr
 	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	proxy.ModifyResponse = windowsCommandResponse
+	proxy.ModifyResponse = windowsAnswer
 	s.front = httptest.NewUnstartedServer(s.handler(proxy))
 	s.front.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if opts.TLS {
@@ -244,6 +245,14 @@ func (s *Server) Sealed() SealCounts {
 	return c
 }
 
+// Challenges returns the NTLM CHALLENGE messages the server sent.
+func (s *Server) Challenges() [][]byte {
+	if s.ntlm == nil {
+		return nil
+	}
+	return s.ntlm.sent()
+}
+
 // LastQuery is the log query of the last log script run.
 func (s *Server) LastQuery() kmshost.LogQuery {
 	s.mu.Lock()
@@ -280,6 +289,7 @@ func (s *Server) Close() {
 
 func (s *Server) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", ServerHeader)
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if scheme == "" {
 			scheme = "-"
@@ -366,12 +376,18 @@ func (s *Server) handler(next http.Handler) http.Handler {
 				s.mu.Lock()
 				s.seal.PlainRefused++
 				s.mu.Unlock()
-				s.ntlm.refuse(w)
+				s.ntlm.refusePlain(w)
 				return
 			}
 		}
+		r = withAddressing(r, body)
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-		if bytes.Contains(body, []byte("/windows/shell/Receive<")) {
+		a, _ := r.Context().Value(addressingKey{}).(addressing)
+		if a.Action == actionCreate && s.opts.Fault != nil {
+			s.opts.Fault.write(out, r)
+			return
+		}
+		if a.Action == actionReceive {
 			s.mu.Lock()
 			slow := s.slow < s.opts.SlowReceives
 			if slow {
@@ -379,9 +395,7 @@ func (s *Server) handler(next http.Handler) http.Handler {
 			}
 			s.mu.Unlock()
 			if slow {
-				out.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
-				out.WriteHeader(http.StatusInternalServerError)
-				io.WriteString(out, OperationTimeoutFault)
+				FaultOperationTimeout.write(out, r)
 				return
 			}
 		}
@@ -389,29 +403,8 @@ func (s *Server) handler(next http.Handler) http.Handler {
 	})
 }
 
-// commandResponse is the envelope a Windows host answers a shell Command
-// with. winrmtest sends only the command ID, without the WS-Addressing
-// Action that masterzen/winrm checks (it refuses an answer to a Command
-// that is not a CommandResponse).
-const commandResponse = `<s:Envelope xml:lang="en-US" xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell"><s:Header><a:Action>http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandResponse</a:Action><a:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:To></s:Header><s:Body><rsp:CommandResponse><rsp:CommandId>%s</rsp:CommandId></rsp:CommandResponse></s:Body></s:Envelope>`
-
+// winrmtestCommandID finds the command ID in winrmtest's answer to a Command.
 var winrmtestCommandID = regexp.MustCompile(`^\s*<env:Envelope [^>]*>\s*<rsp:CommandId>([^<]*)</rsp:CommandId>\s*</env:Envelope>\s*$`)
-
-// windowsCommandResponse rewrites winrmtest's answer to a Command as a
-// Windows host writes it.
-func windowsCommandResponse(resp *http.Response) error {
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return err
-	}
-	if m := winrmtestCommandID.FindSubmatch(body); m != nil {
-		body = fmt.Appendf(nil, commandResponse, m[1])
-	}
-	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
-	return nil
-}
 
 // match wraps a script matcher: it decodes the command line first.
 func (s *Server) match(is func(script string) bool) winrmtest.MatcherFunc {

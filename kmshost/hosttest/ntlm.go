@@ -26,10 +26,23 @@ import (
 // uses, so a test that passes shows the two agree.
 type ntlmServer struct {
 	user, domain, password string
-	now                    time.Time
+	// workgroup: the account is a local one of a host in no domain (no
+	// DOMAIN\ part, or the computer's name, or "."). Windows then names
+	// the computer as the CHALLENGE's target, of type server, and takes
+	// the user with no domain, "." or the computer's name.
+	workgroup bool
+	now       time.Time
 
-	mu    sync.Mutex
-	conns map[string]*ntlmConn // by connection (the client's address)
+	mu         sync.Mutex
+	conns      map[string]*ntlmConn // by connection (the client's address)
+	challenges [][]byte             // every CHALLENGE sent
+}
+
+// sent returns every CHALLENGE message sent.
+func (n *ntlmServer) sent() [][]byte {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([][]byte(nil), n.challenges...)
 }
 
 // ntlmConn is the NTLM state of one connection.
@@ -42,12 +55,23 @@ type ntlmConn struct {
 	session *sealSession
 }
 
+// computerName is the test host's NetBIOS name; dnsDomain its domain's
+// DNS name when it is in one.
+const (
+	computerName = "KMS01"
+	dnsDomain    = "corp.test"
+)
+
 func newNTLMServer(account, password string, now time.Time) *ntlmServer {
 	domain, user, ok := strings.Cut(account, `\`)
 	if !ok {
-		domain, user = "WORKGROUP", account
+		domain, user = "", account
 	}
-	return &ntlmServer{user: user, domain: strings.ToUpper(domain), password: password, now: now,
+	workgroup := domain == "" || domain == "." || strings.EqualFold(domain, computerName)
+	if workgroup {
+		domain = computerName
+	}
+	return &ntlmServer{user: user, domain: strings.ToUpper(domain), password: password, workgroup: workgroup, now: now,
 		conns: map[string]*ntlmConn{}}
 }
 
@@ -91,6 +115,9 @@ func (n *ntlmServer) authorize(w http.ResponseWriter, r *http.Request) bool {
 		*conn = ntlmConn{negotiate: msg, challenged: true}
 		rand.Read(conn.serverChallenge[:])
 		conn.challenge = n.challengeMessage(conn.serverChallenge, binary.LittleEndian.Uint32(msg[12:16]))
+		n.mu.Lock()
+		n.challenges = append(n.challenges, conn.challenge)
+		n.mu.Unlock()
 		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(conn.challenge))
 		w.WriteHeader(http.StatusUnauthorized)
 		return false
@@ -133,6 +160,15 @@ func (n *ntlmServer) session(r *http.Request) *sealSession {
 	return nil
 }
 
+// refusePlain answers a plain SOAP message on a connection that passed
+// NTLM, when the listener requires encryption (AllowUnencrypted=false), as
+// Windows does: 401 offering Negotiate alone, and the connection closed.
+func (n *ntlmServer) refusePlain(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", "Negotiate")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
 func (n *ntlmServer) refuse(w http.ResponseWriter) {
 	for _, o := range challengeOffers {
 		w.Header().Add("WWW-Authenticate", o)
@@ -151,6 +187,7 @@ const (
 	flagNTLM           = 0x00000200
 	flagAlwaysSign     = 0x00008000
 	flagTargetDomain   = 0x00010000
+	flagTargetServer   = 0x00020000
 	flagExtendedSecure = 0x00080000
 	flagTargetInfo     = 0x00800000
 	flagVersion        = 0x02000000
@@ -163,17 +200,25 @@ const (
 // header, then the target name and the target information (AV pairs).
 // requested are the NEGOTIATE message's flags.
 func (n *ntlmServer) challengeMessage(c [8]byte, requested uint32) []byte {
-	target := utf16le(n.domain)
+	// A domain member names its domain, a workgroup host itself (as the
+	// target and in every name of the target information).
+	target, targetType := utf16le(n.domain), uint32(flagTargetDomain)
+	dnsDom, dnsComputer := dnsDomain, strings.ToLower(computerName)+"."+dnsDomain
+	if n.workgroup {
+		target, targetType = utf16le(computerName), flagTargetServer
+		dnsDom, dnsComputer = computerName, computerName
+	}
 	var info bytes.Buffer
 	av := func(id uint16, v []byte) {
 		binary.Write(&info, binary.LittleEndian, id)
 		binary.Write(&info, binary.LittleEndian, uint16(len(v)))
 		info.Write(v)
 	}
-	av(2, target)               // MsvAvNbDomainName
-	av(1, utf16le("KMS01"))     // MsvAvNbComputerName
-	av(4, utf16le("corp.test")) // MsvAvDnsDomainName
-	var ft [8]byte              // MsvAvTimestamp, a FILETIME
+	av(2, target)                // MsvAvNbDomainName
+	av(1, utf16le(computerName)) // MsvAvNbComputerName
+	av(4, utf16le(dnsDom))       // MsvAvDnsDomainName
+	av(3, utf16le(dnsComputer))  // MsvAvDnsComputerName
+	var ft [8]byte               // MsvAvTimestamp, a FILETIME
 	binary.LittleEndian.PutUint64(ft[:], uint64(n.now.UnixNano()/100+116444736000000000))
 	av(7, ft[:])
 	av(0, nil) // MsvAvEOL
@@ -184,7 +229,7 @@ func (n *ntlmServer) challengeMessage(c [8]byte, requested uint32) []byte {
 	binary.LittleEndian.PutUint32(m[8:], 2)
 	putField(m[12:], len(target), header)
 	binary.LittleEndian.PutUint32(m[20:], flagUnicode|flagRequestTarget|flagNTLM|flagAlwaysSign|
-		flagTargetDomain|flagExtendedSecure|flagTargetInfo|flagVersion|flag128|flag56|
+		targetType|flagExtendedSecure|flagTargetInfo|flagVersion|flag128|flag56|
 		requested&(flagSign|flagSeal|flagKeyExch))
 	copy(m[24:32], c[:])
 	putField(m[40:], info.Len(), header+len(target))
@@ -242,7 +287,8 @@ func (n *ntlmServer) verify(msg []byte, c [8]byte) (*ntlmAuth, error) {
 		return nil, errors.New("short message")
 	}
 	user, domain := fromUTF16le(userField), fromUTF16le(domainField)
-	if !strings.EqualFold(user, n.user) || !strings.EqualFold(domain, n.domain) {
+	local := n.workgroup && (domain == "" || domain == ".")
+	if !strings.EqualFold(user, n.user) || !strings.EqualFold(domain, n.domain) && !local {
 		return nil, errors.New("unknown account")
 	}
 	// NTProofStr (16), then the blob: RespType 1, HiRespType 1, reserved,
