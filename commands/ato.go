@@ -25,8 +25,9 @@ at least the product's threshold of clients (25 for Windows client editions,
 5 for servers and Office); the activation then lasts 180 days and renews
 every 7 days (or as the host says).
 
-ACTIVATION-ID, as slmgr takes it, must be the installed product's (kmsctl dlv
-shows it); kmsctl keeps one product per state directory.
+Without ACTIVATION-ID it activates every installed product (a machine may
+have Windows and Office), one after the other, with the machine's one CMID;
+with it, that product only (kmsctl dlv shows each product's).
 
 Exit status: 0 activated; 1 the host refused (0xC004F038: its count is below
 the threshold, or another code in place of a reply); 2 no answer (0xC004F074),
@@ -87,11 +88,12 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		return err
 	}
 	// A corrupt store or a missing key stops before an identity is created.
-	if st, err := store.Load(); err != nil {
+	m, err := store.LoadMachine()
+	if err != nil {
 		return err
-	} else if st.Product == nil {
-		return &license.NoProductError{Path: store.Path()}
-	} else if err := matchActivationID(op, c.Args().First(), st.Product, false); err != nil {
+	}
+	views, err := chooseViews(op, c.Args().First(), false, m, store.Path())
+	if err != nil {
 		return err
 	}
 	// The identity is read under the store's lock (Contact calls Identify
@@ -104,13 +106,27 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		defer cancel()
 		return env.identity(ctx, c)
 	}
-	o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{
-		Identify: identify, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c)})
-	if err != nil {
+	// Every product chosen, one after the other, each under the lock: a
+	// machine's Windows and Office activate with its one CMID, each in its
+	// own KMS pool.
+	var outcomes []license.Outcome
+	var errs []error
+	for _, st := range views {
+		o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{Product: st.Product.SKU.SKUID,
+			Identify: identify, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c)})
+		if err != nil {
+			// Report what was done before it stopped, then why.
+			if len(outcomes) > 0 {
+				if werr := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, env.json); werr != nil {
+					return werr
+				}
+			}
+			return productChoice(op, err, store)
+		}
+		outcomes, errs = append(outcomes, o), append(errs, o.Err)
+	}
+	if err := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, env.json); err != nil {
 		return err
 	}
-	if err := env.Streams(c).Activation(op, o, &o.Identity, env.json); err != nil {
-		return err
-	}
-	return failure.Activation(o.Err)
+	return failure.Activations(errs)
 }

@@ -1,13 +1,8 @@
 package commands
 
 import (
-	"strings"
-
 	"github.com/urfave/cli/v2"
 
-	"github.com/kmsctl/kmsctl/failure"
-	"github.com/kmsctl/kmsctl/guid"
-	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
 )
 
@@ -15,7 +10,8 @@ import (
 
 func dliCommand(env *Env) *cli.Command {
 	return licenseView(env, "dli", "display license information (slmgr /dli)",
-		`Shows the installed product as slmgr /dli does: name, description, partial
+		`Shows each installed product (Windows, Office), or the one ACTIVATION-ID
+names, as slmgr /dli does: name, description, partial
 product key, license status and time left, and the KMS client information
 (CMID, KMS host, its ePID, intervals, host caching), plus the last and next
 contact with the host. Colour by state on a terminal.
@@ -23,7 +19,9 @@ contact with the host. Colour by state on a terminal.
 Examples:
    kmsctl dli
    kmsctl dli --json`,
-		func(s *output.Streams, in output.LicenseInfo, asJSON bool) error { return s.License(in, false, asJSON) })
+		func(s *output.Streams, ins []output.LicenseInfo, asJSON bool) error {
+			return s.Licenses(ins, false, asJSON)
+		})
 }
 
 func dlvCommand(env *Env) *cli.Command {
@@ -34,7 +32,9 @@ counted ID and previous CMID.
 Examples:
    kmsctl dlv
    kmsctl dlv --json`,
-		func(s *output.Streams, in output.LicenseInfo, asJSON bool) error { return s.License(in, true, asJSON) })
+		func(s *output.Streams, ins []output.LicenseInfo, asJSON bool) error {
+			return s.Licenses(ins, true, asJSON)
+		})
 }
 
 func xprCommand(env *Env) *cli.Command {
@@ -44,10 +44,10 @@ renewals are failing.
 
 Example:
    kmsctl xpr`,
-		func(s *output.Streams, in output.LicenseInfo, asJSON bool) error { return s.Expiry(in, asJSON) })
+		func(s *output.Streams, ins []output.LicenseInfo, asJSON bool) error { return s.Expiries(ins, asJSON) })
 }
 
-func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, output.LicenseInfo, bool) error) *cli.Command {
+func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, []output.LicenseInfo, bool) error) *cli.Command {
 	return &cli.Command{
 		Name:        name,
 		Usage:       usage,
@@ -63,35 +63,23 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 			if err != nil {
 				return err
 			}
-			st, err := store.Load()
+			m, err := store.LoadMachine()
 			if err != nil {
 				return err
 			}
-			if st.Product == nil {
-				return &license.NoProductError{Path: store.Path()}
-			}
-			if err := matchActivationID(name, c.Args().First(), st.Product, true); err != nil {
+			views, err := chooseViews(name, c.Args().First(), true, m, store.Path())
+			if err != nil {
 				return err
 			}
 			id, err := env.peekIdentity(c)
 			if err != nil {
 				return err
 			}
-			return show(env.Streams(c), output.NewLicenseInfo(st, id, env.Clock.Now()), env.json)
+			var ins []output.LicenseInfo
+			for _, st := range views {
+				ins = append(ins, output.NewLicenseInfo(st, id, env.Clock.Now()))
+			}
+			return show(env.Streams(c), ins, env.json)
 		},
 	}
-}
-
-// matchActivationID accepts slmgr's optional argument: the installed
-// product's activation (SKU) ID, or "all" where slmgr takes it (dli, dlv).
-func matchActivationID(name, arg string, p *license.Product, all bool) error {
-	if arg == "" || all && strings.EqualFold(arg, "all") {
-		return nil
-	}
-	g, err := guid.Parse(arg)
-	if err == nil && g == p.SKU.SKUID {
-		return nil
-	}
-	return &failure.UsageError{Msg: "no installed product has activation ID " + arg,
-		Hint: "kmsctl " + name + " (the installed product, " + p.SKU.SKUID.String() + ")"}
 }

@@ -15,8 +15,11 @@ func ipkCommand(env *Env) *cli.Command {
 		Name:      "ipk",
 		Usage:     "install a product key (slmgr /ipk)",
 		ArgsUsage: "KEY | --product NAME",
-		Description: `Installs a product key, replacing the one installed. A GVLK (the public KMS
-client key of a product) names its product; --product NAME installs that
+		Description: `Installs a product key. A machine holds one product per application
+(Windows, Office 2010, Office 2013 and later): the key replaces the product of
+its own application and leaves the others, so Windows and Office can be
+installed together. A GVLK (the public KMS client key of a product) names its
+product; --product NAME installs that
 product's GVLK; KEY --product NAME installs another key for a known product
 (a newer GVLK, say). Installing a new key starts a 30-day initial grace
 period; installing the key already installed changes nothing. The key is
@@ -68,7 +71,9 @@ func upkCommand(env *Env) *cli.Command {
 		Usage:     "uninstall the product key (slmgr /upk)",
 		ArgsUsage: "[ACTIVATION-ID]",
 		Description: `Removes the product key: the product is Unlicensed at once (Windows needs a
-restart). The KMS host settings, the rearm count and the journal stay.
+restart). The KMS host settings, the rearm count, the other products and the
+journal stay. With several products installed, ACTIVATION-ID says which
+(kmsctl dlv shows it).
 
 Example:
    kmsctl upk`,
@@ -82,21 +87,13 @@ Example:
 			if err != nil {
 				return err
 			}
-			if id := c.Args().First(); id != "" {
-				st, err := store.Load()
-				if err != nil {
-					return err
-				}
-				if st.Product == nil {
-					return &license.NoProductError{Path: store.Path()}
-				}
-				if err := matchActivationID("upk", id, st.Product, false); err != nil {
-					return err
-				}
-			}
-			st, err := store.Uninstall(c.Context)
+			sku, err := activationArg("upk", c.Args().First(), false)
 			if err != nil {
 				return err
+			}
+			st, err := store.Uninstall(c.Context, sku)
+			if err != nil {
+				return productChoice("upk", err, store)
 			}
 			return env.change(c, output.Change{Command: "upk", Changed: true, Message: "Uninstalled product key successfully."}, st)
 		},
@@ -105,17 +102,23 @@ Example:
 
 func cpkyCommand(env *Env) *cli.Command {
 	return &cli.Command{
-		Name:  "cpky",
-		Usage: "forget the whole product key, keep its last five characters (slmgr /cpky)",
+		Name:      "cpky",
+		Usage:     "forget the whole product key, keep its last five characters (slmgr /cpky)",
+		ArgsUsage: "[ACTIVATION-ID]",
 		Description: `Removes the whole product key from the license store so it cannot be read
-from there; the product stays installed and activation is unaffected.
+from there; the product stays installed and activation is unaffected. With
+several products installed, ACTIVATION-ID says which (kmsctl dlv shows it).
 
 Example:
    kmsctl cpky`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
-			if err := wantArgs(c, "cpky", 0, 0, ""); err != nil {
+			if err := wantArgs(c, "cpky", 0, 1, "[ACTIVATION-ID]"); err != nil {
+				return err
+			}
+			sku, err := activationArg("cpky", c.Args().First(), false)
+			if err != nil {
 				return err
 			}
 			store, err := env.changeStore(c)
@@ -124,9 +127,9 @@ Example:
 			}
 			// Whether anything changed is decided under the store's
 			// lock: of two concurrent cpky runs, only one clears the key.
-			st, changed, err := store.ClearKey(c.Context)
+			st, changed, err := store.ClearKey(c.Context, sku)
 			if err != nil {
-				return err
+				return productChoice("cpky", err, store)
 			}
 			return env.change(c, output.Change{Command: "cpky", Changed: changed, Message: "Product key from the license store cleared successfully."}, st)
 		},

@@ -101,6 +101,23 @@ func Activation(err error) error {
 	return &Reported{refused: refused(err), failed: !refused(err)}
 }
 
+// Activations is the result of ato or renew over several products: 2 when
+// any contact failed, 1 when the hosts answered and one refused, 0 when
+// every product activated (or had nothing due).
+func Activations(errs []error) error {
+	r := &Reported{}
+	for _, err := range errs {
+		if err != nil {
+			r.refused = r.refused || refused(err)
+			r.failed = r.failed || !refused(err)
+		}
+	}
+	if !r.refused && !r.failed {
+		return nil
+	}
+	return r
+}
+
 // DNSCheck is the result of dns check: a record dead or duplicated is a
 // refusal (1), a lookup that failed a failure (2).
 func DNSCheck(r *discovery.Report, lookupErr error) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/kmsclient"
@@ -54,6 +55,9 @@ type Client struct {
 	// recorded (Rearm changes the CMID under the same lock). It must not
 	// take the store's lock; the identity's own lock is fine.
 	Identify func(ctx context.Context) (identity.Identity, error)
+	// Product is the Activation (SKU) ID of the product to activate; zero
+	// means the only installed product (several: an *AmbiguousError).
+	Product guid.GUID
 }
 
 // Outcome is what a contact did.
@@ -145,10 +149,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 		timeout = 5 * time.Second
 	}
 	var out Outcome
-	st, err := s.Update(ctx, func(st *State) ([]Attempt, error) {
-		if st.Product == nil {
-			return nil, &NoProductError{Path: s.Path()}
-		}
+	st, err := s.updateOne(ctx, s.choose(op, c.Product), func(st *State) ([]Attempt, error) {
 		id := c.Identity
 		if c.Identify != nil {
 			var err error
@@ -202,7 +203,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			}
 		}
 		return out.Attempts, nil
-	})
+	}, nil)
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -29,7 +29,7 @@ func FuzzLoadState(f *testing.F) {
 		full.KMS = HostConfig{Host: "2001:db8::5", Port: 1700, LookupDomain: "corp.example.com", NoCaching: true}
 		full.Intervals, full.RearmsUsed, full.Discovered = Intervals{60, 1440}, 3, "10.0.0.5:1688"
 	}
-	if b, err := encode(full); err == nil {
+	if b, err := encode(machineOf(full)); err == nil {
 		f.Add(b)
 	}
 	dir := f.TempDir()
@@ -38,7 +38,7 @@ func FuzzLoadState(f *testing.F) {
 		if err := os.WriteFile(s.Path(), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		st, err := s.Load()
+		st, err := s.LoadMachine()
 		if got, _ := os.ReadFile(s.Path()); !bytes.Equal(got, data) {
 			t.Fatal("Load changed the file")
 		}
@@ -47,7 +47,7 @@ func FuzzLoadState(f *testing.F) {
 			if !asCorrupt(err, &ce) || ce.Path != s.Path() {
 				t.Fatalf("Load = %v (%T), want a *CorruptError", err, err)
 			}
-			if !reflect.DeepEqual(st, State{}) {
+			if !reflect.DeepEqual(st, Machine{}) {
 				t.Fatalf("a rejected file gave a state: %+v", st)
 			}
 			return
@@ -64,7 +64,10 @@ func FuzzLoadState(f *testing.F) {
 		if err != nil || !bytes.Equal(again, enc) {
 			t.Fatalf("round trip differs:\n%s\n%s", enc, again)
 		}
-		Evaluate(st, t0) // any loadable state can be evaluated
+		for _, v := range st.Views() {
+			Evaluate(v, t0) // any loadable state can be evaluated
+		}
+		Evaluate(st.View(-1), t0)
 		if ents, _ := os.ReadDir(dir); len(ents) != 1 || filepath.Base(ents[0].Name()) != FileName {
 			t.Fatalf("dir holds %v", ents)
 		}

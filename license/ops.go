@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
 )
@@ -76,40 +77,55 @@ func (st *State) install(in Installation, now time.Time) bool {
 	return true
 }
 
-// Install installs a product key (slmgr /ipk). changed is false when that
+// Install installs a product key (slmgr /ipk): it adds the product, or
+// replaces the one of the same application (Windows, Office 2010, Office
+// 2013+); the other products stay as they are. changed is false when that
 // very key was installed already.
 func (s Store) Install(ctx context.Context, in Installation, now time.Time) (st State, changed bool, err error) {
-	st, err = s.Update(ctx, func(st *State) ([]Attempt, error) {
+	app := in.Product.ApplicationID
+	st, err = s.updateOne(ctx, func(m Machine) (int, error) { return m.slot(app), nil }, func(st *State) ([]Attempt, error) {
 		if !st.install(in, now) {
 			return nil, ErrNoChange
 		}
 		changed = true
 		return nil, nil
-	})
+	}, nil)
 	return st, changed, err
 }
 
-// Uninstall removes the product key (slmgr /upk): the product is
-// Unlicensed. KMS settings, rearms used and the journal stay.
-func (s Store) Uninstall(ctx context.Context) (State, error) {
-	return s.Update(ctx, func(st *State) ([]Attempt, error) {
-		if st.Product == nil {
-			return nil, &NoProductError{Path: s.Path()}
-		}
+// choose picks the product with Activation ID sku, or the only one when
+// sku is zero (several: an *AmbiguousError naming op).
+func (s Store) choose(op string, sku guid.GUID) func(m Machine) (int, error) {
+	return func(m Machine) (int, error) { return m.pick(op, s.Path(), sku) }
+}
+
+// Uninstall removes the product key (slmgr /upk) of the product with
+// Activation ID sku, or of the only product when sku is zero: that
+// product is no longer installed. KMS settings, rearms used, the other
+// products and the journal stay.
+func (s Store) Uninstall(ctx context.Context, sku guid.GUID) (State, error) {
+	return s.updateOne(ctx, s.choose("upk", sku), func(st *State) ([]Attempt, error) {
 		st.Product = nil
 		st.GraceStart = time.Time{}
 		st.LastAttempt, st.LastSuccess = nil, nil
 		st.Intervals = Intervals{}
 		return nil, nil
-	})
+	}, nil)
 }
 
-// ClearKey forgets the whole key and keeps its last five characters
-// (slmgr /cpky). With no key installed there is nothing to clear, and
+// ClearKey forgets the whole key of the product with Activation ID sku
+// (the only product when sku is zero) and keeps its last five characters
+// (slmgr /cpky). With no key stored there is nothing to clear, and
 // changed is false; it is decided under the store's lock, so of two
 // concurrent calls only the one that cleared the key reports a change.
-func (s Store) ClearKey(ctx context.Context) (st State, changed bool, err error) {
-	st, err = s.Update(ctx, func(st *State) ([]Attempt, error) {
+func (s Store) ClearKey(ctx context.Context, sku guid.GUID) (st State, changed bool, err error) {
+	pick := func(m Machine) (int, error) {
+		if len(m.Products) == 0 {
+			return -1, nil // nothing to clear
+		}
+		return m.pick("cpky", s.Path(), sku)
+	}
+	st, err = s.updateOne(ctx, pick, func(st *State) ([]Attempt, error) {
 		if st.Product == nil || st.Product.key == "" {
 			return nil, ErrNoChange
 		}
@@ -118,7 +134,7 @@ func (s Store) ClearKey(ctx context.Context) (st State, changed bool, err error)
 		st.Product = &p
 		changed = true
 		return nil, nil
-	})
+	}, nil)
 	return st, changed, err
 }
 
@@ -144,10 +160,12 @@ func (s Store) Configure(ctx context.Context, change func(h *HostConfig)) (st St
 	return st, changed, err
 }
 
-// Rearm resets the licensing state as slmgr /rearm does: a new initial
-// grace period from now, not activated, and a new CMID for the client
-// identity in the same directory, which keeps the old one to send as the
-// previous CMID. It uses one rearm; none left is a *RearmError.
+// Rearm resets the licensing state of the machine as slmgr /rearm does:
+// for every installed product a new initial grace period from now, not
+// activated, and a new CMID for the client identity in the same directory,
+// which keeps the old one to send as the previous CMID. It uses one rearm
+// of the machine; none left (the fewest any product allows) is a
+// *RearmError. It returns the default product's state.
 //
 // Everything happens under the store's lock, which Contact also holds while
 // it reads the identity and sends it, so a contact uses either the CMID
@@ -169,22 +187,25 @@ func (s Store) Rearm(ctx context.Context, ids identity.Options, now time.Time) (
 		id, old identity.Identity
 		hadOld  bool
 	)
-	st, err := s.update(ctx, func(st *State) ([]Attempt, error) {
-		if st.Product == nil {
+	m, err := s.update(ctx, func(m *Machine) ([]Attempt, error) {
+		if len(m.Products) == 0 {
 			return nil, &NoProductError{Path: s.Path()}
 		}
-		if st.RearmsLeft() == 0 {
-			return nil, &RearmError{Used: st.RearmsUsed, Limit: RearmLimit(st.Product.SKU)}
+		if m.RearmsLeft() == 0 {
+			return nil, &RearmError{Used: m.RearmsUsed, Limit: m.rearmLimit()}
 		}
 		// A damaged identity stops the rearm before anything is written.
 		var err error
 		if old, hadOld, err = identity.Peek(s.dir); err != nil {
 			return nil, err
 		}
-		st.RearmsUsed++
-		st.GraceStart = now.UTC().Truncate(time.Second)
-		st.LastAttempt, st.LastSuccess = nil, nil
-		st.Intervals = Intervals{}
+		m.RearmsUsed++
+		for i := range m.Products {
+			st := &m.Products[i]
+			st.GraceStart = now.UTC().Truncate(time.Second)
+			st.LastAttempt, st.LastSuccess = nil, nil
+			st.Intervals = Intervals{}
+		}
 		return nil, nil
 	}, func() (bool, error) {
 		var err error
@@ -197,5 +218,5 @@ func (s Store) Rearm(ctx context.Context, ids identity.Options, now time.Time) (
 		}
 		return false, fmt.Errorf("%w (license.json records the rearm, but the CMID may not have changed)", err)
 	})
-	return st, id, err
+	return m.View(m.Default()), id, err
 }

@@ -30,8 +30,11 @@ import (
 	"github.com/kmsctl/kmsctl/hresult"
 )
 
-// Version is the license.json format version this package reads and writes.
-const Version = 1
+// Version is the license.json format version this package writes: 2
+// holds several products (one per application, machine.go). It reads
+// version 1 too, the single-product files of earlier kmsctl, and writes
+// them as version 2 on their next change.
+const Version = 2
 
 // State is everything license.json holds. Its zero value is a store with
 // no product key, no KMS host set and host caching on.
@@ -194,15 +197,18 @@ type intervalsV1 struct {
 	Renewal    uint32 `json:"renewal_minutes,omitempty"`
 }
 
-// encode writes st as license.json.
-func encode(st State) ([]byte, error) {
-	f := fileV1{Version: Version, GraceStart: st.GraceStart.UTC(), RearmsUsed: st.RearmsUsed,
-		KMS:        hostConfigV1{st.KMS.Host, st.KMS.Port, st.KMS.LookupDomain, st.KMS.NoCaching},
-		Intervals:  intervalsV1{st.Intervals.Activation, st.Intervals.Renewal},
-		Discovered: st.Discovered, Last: st.LastAttempt, Success: st.LastSuccess}
-	if p := st.Product; p != nil {
-		f.Product = &productV1{SKUID: p.SKU.SKUID, Name: p.SKU.Name, Key: p.key, Partial: p.Partial, GVLK: p.GVLK,
-			InstalledAt: p.InstalledAt.UTC()}
+// encode writes m as license.json (version 2).
+func encode(m Machine) ([]byte, error) {
+	f := fileV2{Version: Version, RearmsUsed: m.RearmsUsed,
+		KMS:        hostConfigV1{m.KMS.Host, m.KMS.Port, m.KMS.LookupDomain, m.KMS.NoCaching},
+		Discovered: m.Discovered, Products: []productStateV2{}}
+	for _, st := range m.Products {
+		p := st.Product
+		f.Products = append(f.Products, productStateV2{
+			Product: productV1{SKUID: p.SKU.SKUID, Name: p.SKU.Name, Key: p.key, Partial: p.Partial, GVLK: p.GVLK,
+				InstalledAt: p.InstalledAt.UTC()},
+			GraceStart: st.GraceStart.UTC(), Intervals: intervalsV1{st.Intervals.Activation, st.Intervals.Renewal},
+			Last: st.LastAttempt, Success: st.LastSuccess})
 	}
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
@@ -222,91 +228,122 @@ func (e *newerVersionError) Error() string {
 	return fmt.Sprintf("format version %d is newer than this kmsctl understands (%d)", e.got, Version)
 }
 
-// decode parses and checks license.json. Its errors say what is wrong, for
-// a CorruptError; they never contain the key.
-func decode(data []byte) (State, error) {
+// decode parses and checks license.json, version 1 or 2. Its errors say
+// what is wrong, for a CorruptError; they never contain the key.
+func decode(data []byte) (Machine, error) {
+	m, err := decodeFile(data)
+	if err != nil {
+		return Machine{}, err
+	}
+	return m, nil
+}
+
+func decodeFile(data []byte) (Machine, error) {
 	if len(data) > maxFileSize {
-		return State{}, fmt.Errorf("file is larger than %d bytes", maxFileSize)
+		return Machine{}, fmt.Errorf("file is larger than %d bytes", maxFileSize)
 	}
 	const ws = " \t\r\n"
 	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.Trim(body, ws)) == 0 {
-		return State{}, errors.New("file is empty")
+		return Machine{}, errors.New("file is empty")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		return State{}, fmt.Errorf("not valid JSON: %v", err)
+		return Machine{}, fmt.Errorf("not valid JSON: %v", err)
 	}
 	if rest := bytes.TrimLeft(body[dec.InputOffset():], ws); len(rest) > 0 {
-		return State{}, fmt.Errorf("unexpected data after the JSON value at byte %d", len(data)-len(rest))
+		return Machine{}, fmt.Errorf("unexpected data after the JSON value at byte %d", len(data)-len(rest))
 	}
 	if raw[0] != '{' {
-		return State{}, errors.New("not a JSON object")
+		return Machine{}, errors.New("not a JSON object")
 	}
 	var v struct {
 		Version *int `json:"version"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return State{}, fmt.Errorf(`"version" is not an integer: %v`, err)
+		return Machine{}, fmt.Errorf(`"version" is not an integer: %v`, err)
 	}
 	switch {
 	case v.Version == nil:
-		return State{}, errors.New(`no "version"`)
+		return Machine{}, errors.New(`no "version"`)
 	case *v.Version > Version:
-		return State{}, &newerVersionError{*v.Version}
-	case *v.Version != Version:
-		return State{}, fmt.Errorf("unknown format version %d", *v.Version)
+		return Machine{}, &newerVersionError{*v.Version}
+	case *v.Version == 2:
+		return decodeV2(raw)
+	case *v.Version != 1:
+		return Machine{}, fmt.Errorf("unknown format version %d", *v.Version)
 	}
 	var f fileV1
-	if err := json.Unmarshal(raw, &f); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return State{}, fmt.Errorf("%q is a JSON %s, want a %s", te.Field, te.Value, te.Type)
-		}
-		return State{}, fmt.Errorf("bad field: %v", err)
+	if err := unmarshalFields(raw, &f); err != nil {
+		return Machine{}, err
 	}
 	st := State{GraceStart: f.GraceStart.UTC(), RearmsUsed: f.RearmsUsed,
 		KMS:       HostConfig{f.KMS.Host, f.KMS.Port, f.KMS.LookupDomain, f.KMS.NoCaching},
 		Intervals: Intervals{f.Intervals.Activation, f.Intervals.Renewal}, Discovered: f.Discovered,
 		LastAttempt: f.Last, LastSuccess: f.Success}
-	if f.RearmsUsed < 0 {
-		return State{}, errors.New(`"rearms_used" is negative`)
-	}
-	if p := f.Product; p != nil {
-		sku, ok := catalogue.BySKU(p.SKUID)
-		if !ok {
-			return State{}, fmt.Errorf(`"product": SKU ID %s is not in kmsctl's catalogue`, p.SKUID)
+	if f.Product != nil {
+		p, err := decodeProduct(f.Product)
+		if err != nil {
+			return Machine{}, fmt.Errorf(`"product": %v`, err)
 		}
-		if p.Key != "" {
-			k, err := ParseKey(p.Key)
-			if err != nil {
-				return State{}, fmt.Errorf(`"product": "key": %v`, err)
-			}
-			if Partial(k) != p.Partial {
-				return State{}, errors.New(`"product": "partial_key" does not match "key"`)
-			}
-			p.Key = k
-		}
-		if len(p.Partial) != 5 || !inAlphabet(p.Partial) {
-			return State{}, errors.New(`"product": "partial_key" is not five product key characters`)
-		}
-		st.Product = &Product{SKU: sku, key: p.Key, Partial: p.Partial, GVLK: p.GVLK, InstalledAt: p.InstalledAt.UTC()}
+		st.Product = p
 	}
-	if err := checkHostConfig(st.KMS); err != nil {
-		return State{}, fmt.Errorf(`"kms": %v`, err)
+	if err := checkIntervals(st.Intervals); err != nil {
+		return Machine{}, err
 	}
-	if st.Discovered != "" {
-		if _, err := ParseHost(st.Discovered); err != nil {
-			return State{}, fmt.Errorf(`"discovered_host": %v`, err)
+	m := machineOf(st)
+	if err := m.check(); err != nil {
+		return Machine{}, err
+	}
+	return m, nil
+}
+
+// unmarshalFields decodes a file's fields, naming a field of the wrong type.
+func unmarshalFields(raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fmt.Errorf("%q is a JSON %s, want a %s", te.Field, te.Value, te.Type)
+		}
+		return fmt.Errorf("bad field: %v", err)
+	}
+	return nil
+}
+
+// decodeProduct checks a stored product: a SKU of the catalogue, a key
+// that is well-formed and matches its partial key.
+func decodeProduct(p *productV1) (*Product, error) {
+	sku, ok := catalogue.BySKU(p.SKUID)
+	if !ok {
+		return nil, fmt.Errorf("SKU ID %s is not in kmsctl's catalogue", p.SKUID)
+	}
+	if p.Key != "" {
+		k, err := ParseKey(p.Key)
+		if err != nil {
+			return nil, fmt.Errorf(`"key": %v`, err)
+		}
+		if Partial(k) != p.Partial {
+			return nil, errors.New(`"partial_key" does not match "key"`)
+		}
+		p.Key = k
+	}
+	if len(p.Partial) != 5 || !inAlphabet(p.Partial) {
+		return nil, errors.New(`"partial_key" is not five product key characters`)
+	}
+	return &Product{SKU: sku, key: p.Key, Partial: p.Partial, GVLK: p.GVLK, InstalledAt: p.InstalledAt.UTC()}, nil
+}
+
+func checkIntervals(iv Intervals) error {
+	for _, c := range []struct {
+		name string
+		m    uint32
+	}{{"activation_minutes", iv.Activation}, {"renewal_minutes", iv.Renewal}} {
+		if c.m != 0 && (c.m < MinInterval || c.m > MaxInterval) {
+			return fmt.Errorf(`"intervals": %q %d is outside %d to %d`, c.name, c.m, MinInterval, MaxInterval)
 		}
 	}
-	for name, m := range map[string]uint32{"activation_minutes": st.Intervals.Activation, "renewal_minutes": st.Intervals.Renewal} {
-		if m != 0 && (m < MinInterval || m > MaxInterval) {
-			return State{}, fmt.Errorf(`"intervals": %q %d is outside %d to %d`, name, m, MinInterval, MaxInterval)
-		}
-	}
-	return st, nil
+	return nil
 }
 
 func checkHostConfig(h HostConfig) error {

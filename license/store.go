@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/statedir"
 )
@@ -76,38 +77,51 @@ func (s Store) Path() string { return filepath.Join(s.dir, FileName) }
 // JournalPath is the journal's path.
 func (s Store) JournalPath() string { return filepath.Join(s.dir, JournalName) }
 
-// Load reads the state. A store that does not exist yet is the zero
-// State. It creates nothing and takes no lock: license.json is only ever
-// replaced whole, so a reader sees either the old or the new file.
-func (s Store) Load() (State, error) {
+// LoadMachine reads license.json: the machine's settings and every
+// installed product. A store that does not exist yet is the zero Machine.
+// A version 1 file (one product) reads as a machine with that product. It
+// creates nothing and takes no lock: license.json is only ever replaced
+// whole, so a reader sees either the old or the new file.
+func (s Store) LoadMachine() (Machine, error) {
 	if fi, err := os.Stat(s.dir); err == nil && !fi.IsDir() {
-		return State{}, fmt.Errorf("license: %w", &statedir.Error{Op: "use", Path: s.dir, Problem: statedir.ProblemNotDir})
+		return Machine{}, fmt.Errorf("license: %w", &statedir.Error{Op: "use", Path: s.dir, Problem: statedir.ProblemNotDir})
 	}
 	path := s.Path()
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return State{}, nil
+		return Machine{}, nil
 	}
 	if err != nil {
-		return State{}, fmt.Errorf("license: %w", err)
+		return Machine{}, fmt.Errorf("license: %w", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return State{}, fmt.Errorf("license: %w", err)
+		return Machine{}, fmt.Errorf("license: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return State{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()})
+		return Machine{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()})
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return State{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Err: err})
+		return Machine{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Err: err})
 	}
-	st, err := decode(data)
+	m, err := decode(data)
 	if err != nil {
-		return State{}, &CorruptError{Path: path, Err: err}
+		return Machine{}, &CorruptError{Path: path, Err: err}
 	}
-	return st, nil
+	return m, nil
+}
+
+// Load reads the state of the default product (Windows when it is
+// installed, else the only or first product), with the machine's
+// settings; with no product installed, the settings alone.
+func (s Store) Load() (State, error) {
+	m, err := s.LoadMachine()
+	if err != nil {
+		return State{}, err
+	}
+	return m.View(m.Default()), nil
 }
 
 // ErrNoChange, returned by an Update function, ends the update without
@@ -125,31 +139,63 @@ var ErrNoChange = errors.New("no change")
 //
 // A corrupt license.json stops the update before fn runs; the file is
 // left as it is.
+//
+// Update changes the default product (see Load), or installs the first.
 func (s Store) Update(ctx context.Context, fn func(st *State) ([]Attempt, error)) (State, error) {
-	return s.update(ctx, fn, nil)
+	return s.updateOne(ctx, func(m Machine) (int, error) { return m.Default(), nil }, fn, nil)
 }
 
-// update is Update with a second step for a change that spans license.json
+// updateOne is update for the one product pick chooses (-1: none, fn may
+// install one): fn changes its State view, which is then put back into
+// the machine (machine.put). It returns the view after the change, or
+// before it when nothing was written.
+func (s Store) updateOne(ctx context.Context, pick func(m Machine) (int, error), fn func(st *State) ([]Attempt, error), commit func() (bool, error)) (State, error) {
+	var sku guid.GUID
+	m, err := s.update(ctx, func(m *Machine) ([]Attempt, error) {
+		i, err := pick(*m)
+		if err != nil {
+			return nil, err
+		}
+		if i >= 0 {
+			sku = m.Products[i].Product.SKU.SKUID
+		}
+		st := m.View(i)
+		entries, err := fn(&st)
+		if err != nil {
+			return nil, err
+		}
+		m.put(i, st)
+		sku = guid.Nil
+		if st.Product != nil {
+			sku = st.Product.SKU.SKUID
+		}
+		return entries, nil
+	}, commit)
+	return m.View(m.Find(sku)), err
+}
+
+// update changes the machine under the store's lock, as Update describes,
+// with a second step for a change that spans license.json
 // and another file of the state directory: once license.json is written,
 // and still under the store's lock, commit runs. When it fails and says
 // undo, license.json is put back as it was before (the journal keeps any
 // lines fn added: a line without its state is allowed, see Update); the
 // error is returned either way, with the state left on disk.
-func (s Store) update(ctx context.Context, fn func(st *State) ([]Attempt, error), commit func() (undo bool, err error)) (State, error) {
+func (s Store) update(ctx context.Context, fn func(m *Machine) ([]Attempt, error), commit func() (undo bool, err error)) (Machine, error) {
 	if err := statedir.Ensure(s.dir); err != nil {
-		return State{}, fmt.Errorf("license: %w", err)
+		return Machine{}, fmt.Errorf("license: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, LockWait)
 	defer cancel()
 	unlock, err := statedir.Lock(ctx, s.Path())
 	if err != nil {
-		return State{}, fmt.Errorf("license: %w", err)
+		return Machine{}, fmt.Errorf("license: %w", err)
 	}
 	defer unlock()
 
-	st, err := s.Load()
+	st, err := s.LoadMachine()
 	if err != nil {
-		return State{}, err
+		return Machine{}, err
 	}
 	before := st.clone()
 	entries, err := fn(&st)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 )
 
@@ -122,7 +123,7 @@ func TestStore_RoundTrip(t *testing.T) {
 
 func mustEncode(t testing.TB, st State) []byte {
 	t.Helper()
-	b, err := encode(st)
+	b, err := encode(machineOf(st))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ var corruptStates = []struct{ name, content, says string }{
 	{"no version", `{"product":null}`, `no "version"`},
 	{"version string", `{"version":"1"}`, `"version" is not an integer`},
 	{"version 0", `{"version":0}`, "unknown format version 0"},
-	{"newer version", `{"version":2}`, "newer than this kmsctl understands"},
+	{"newer version", `{"version":3}`, "newer than this kmsctl understands"},
 	{"unknown SKU", strings.Replace(validState, "73111121", "00000000", 1), "is not in kmsctl's catalogue"},
 	{"malformed key", strings.Replace(validState, "2YT43\",\"partial", "2YT4\",\"partial", 1), `"key": the product key has 4 characters`},
 	{"partial key mismatch", strings.Replace(validState, `"partial_key":"2YT43"`, `"partial_key":"2YT44"`, 1), "does not match"},
@@ -273,13 +274,13 @@ var defaultWriteFile = writeFile
 func TestStore_OpsNeedAProduct(t *testing.T) {
 	s := Open(t.TempDir())
 	var np *NoProductError
-	if _, err := s.Uninstall(context.Background()); !errors.As(err, &np) || np.Code() != hresult.KeyNotInstalled {
+	if _, err := s.Uninstall(context.Background(), guid.Nil); !errors.As(err, &np) || np.Code() != hresult.KeyNotInstalled {
 		t.Fatalf("Uninstall = %v", err)
 	}
 	if _, _, err := s.Rearm(context.Background(), identityOpts(), t0); !errors.As(err, &np) {
 		t.Fatalf("Rearm = %v", err)
 	}
-	if _, changed, err := s.ClearKey(context.Background()); err != nil || changed {
+	if _, changed, err := s.ClearKey(context.Background(), guid.Nil); err != nil || changed {
 		t.Fatalf("ClearKey with nothing installed = changed %v, %v", changed, err)
 	}
 	if _, err := os.Stat(s.Path()); !errors.Is(err, os.ErrNotExist) {
@@ -292,11 +293,11 @@ func TestStore_InstallUninstallClearKey(t *testing.T) {
 	s := installedStore(t)
 	// Activated, then the same key again: nothing changes.
 	s.Update(ctx, func(st *State) ([]Attempt, error) { st.LastSuccess, st.LastAttempt = ok(t0), ok(t0); return nil, nil })
-	st, changed, err := s.ClearKey(ctx)
+	st, changed, err := s.ClearKey(ctx, guid.Nil)
 	if err != nil || !changed || st.Product.HasKey() || st.Product.Partial != "2YT43" || st.LastSuccess == nil {
 		t.Fatalf("ClearKey = %+v changed=%v, %v", st.Product, changed, err)
 	}
-	if _, changed, err := s.ClearKey(ctx); err != nil || changed {
+	if _, changed, err := s.ClearKey(ctx, guid.Nil); err != nil || changed {
 		t.Fatalf("ClearKey again = changed %v, %v", changed, err)
 	}
 	b, _ := os.ReadFile(s.Path())
@@ -318,7 +319,7 @@ func TestStore_InstallUninstallClearKey(t *testing.T) {
 	if v := Evaluate(st, t0.Add(2*day)); v.Status != OOBGrace {
 		t.Fatalf("status %v", v.Status)
 	}
-	st, err = s.Uninstall(ctx)
+	st, err = s.Uninstall(ctx, guid.Nil)
 	if err != nil || st.Product != nil {
 		t.Fatalf("Uninstall = %+v, %v", st, err)
 	}

@@ -26,13 +26,7 @@ type ActivationJSON struct {
 func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identity, asJSON bool) error {
 	in := LicenseInfo{State: o.State, View: o.View, Identity: id, Now: o.At}
 	if asJSON {
-		doc := ActivationJSON{Command: cmd, Action: o.Action.String(), Contacted: len(o.Attempts) > 0,
-			Attempts: append([]license.Attempt{}, o.Attempts...), License: NewLicenseJSON(in)}
-		if a := o.Last(); a != nil {
-			doc.Result = licPtr(a.Result.String())
-		}
-		doc.Error = s.describeOrNil(o.Err)
-		if err := writeJSON(s.Out, doc); err != nil {
+		if err := writeJSON(s.Out, s.activationDoc(cmd, o, in)); err != nil {
 			return err
 		}
 	} else {
@@ -45,6 +39,17 @@ func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identit
 		}
 	}
 	return nil
+}
+
+// activationDoc is the JSON document of one product's ato or renew.
+func (s *Streams) activationDoc(cmd string, o license.Outcome, in LicenseInfo) ActivationJSON {
+	doc := ActivationJSON{Command: cmd, Action: o.Action.String(), Contacted: len(o.Attempts) > 0,
+		Attempts: append([]license.Attempt{}, o.Attempts...), License: NewLicenseJSON(in)}
+	if a := o.Last(); a != nil {
+		doc.Result = licPtr(a.Result.String())
+	}
+	doc.Error = s.describeOrNil(o.Err)
+	return doc
 }
 
 func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) {
