@@ -223,3 +223,13 @@ func FuzzFaultHeader(f *testing.F) {
 func xmlEscape(b *strings.Builder, s string) {
 	xml.EscapeText(b, []byte(s))
 }
+
+func BenchmarkParseFault(b *testing.B) {
+	body := readFault(b, "invalid_parameter.xml")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := ParseFault(body); !ok {
+			b.Fatal("not a fault")
+		}
+	}
+}
