@@ -37,7 +37,8 @@ var busyLog = sync.OnceValue(func() []hosttest.Event { return hosttest.ManyEvent
 //	                takes only messages sealed with the NTLM session's keys
 //	WINRM_NTLMSEAL_TAMPER  WINRM_NTLMSEAL whose sealed answers have a changed signature
 //
-// WINRM_PORT is $WINRM_HOST's port (for status --winrm-port); WINRM_USER and
+// WINRM_PORT is $WINRM_HOST's port (for status --winrm-port), WINRM_REFUSED_PORT
+// $WINRM_REFUSED's; WINRM_USER and
 // WINRM_PASSWORD the credentials every one of them accepts.
 func setupWinRM(env *testscript.Env) error {
 	// golden masks addresses by plain replacement: no WinRM server may have
@@ -81,6 +82,9 @@ func setupWinRM(env *testscript.Env) error {
 		env.Setenv(name, s.Addr())
 	}
 	env.Setenv("WINRM_PORT", strconv.Itoa(servers["WINRM_HOST"].Port()))
+	// A port where connections are refused (kept taken, never listening):
+	// port 1 is not, when something on the machine listens there.
+	env.Setenv("WINRM_REFUSED_PORT", strconv.Itoa(servers["WINRM_REFUSED"].Port()))
 	env.Setenv("WINRM_USER", hosttest.DefaultUser)
 	env.Setenv("WINRM_PASSWORD", hosttest.DefaultPassword)
 	env.Values[winrmKey{}] = servers
