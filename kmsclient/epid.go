@@ -9,35 +9,48 @@ import (
 )
 
 // decodeEPIDText turns the UTF-16LE ePID field (P bytes, NUL included)
-// into a string. A NUL before the last unit, a missing terminator, control
-// characters or anything outside printable ASCII is a garbled ePID: the
-// reply is rejected, since a real host only ever sends ASCII.
-func decodeEPIDText(b []byte) (string, error) {
+// into a string. A missing terminator or a NUL before it is a malformed
+// field and rejects the reply (PROTOCOL.md §9.1 item 8). Characters no
+// host sends (controls, anything outside printable ASCII) are accepted, as
+// Windows stores whatever text the host sent, but shown as \uXXXX escapes,
+// so that a host cannot write to the terminal, with a warning.
+func decodeEPIDText(b []byte) (s, warning string, err error) {
 	if len(b)%2 != 0 {
-		return "", verifyErr(CheckEPID, "ePID field of %d bytes is not whole UTF-16 characters", len(b))
+		return "", "", verifyErr(CheckEPID, "ePID field of %d bytes is not whole UTF-16 characters", len(b))
 	}
 	u := utf16Units(b)
 	if len(u) == 0 || u[len(u)-1] != 0 {
-		return "", verifyErr(CheckEPID, "ePID is not NUL-terminated")
+		return "", "", verifyErr(CheckEPID, "ePID is not NUL-terminated")
 	}
 	u = u[:len(u)-1]
 	var sb strings.Builder
 	sb.Grow(len(u))
+	odd, first := 0, ""
 	for i, c := range u {
 		switch {
 		case c == 0:
-			return "", verifyErr(CheckEPID, "ePID has a NUL at character %d of %d", i, len(u))
-		case c < 0x20 || c == 0x7f:
-			return "", verifyErr(CheckEPID, "ePID has control character U+%04X at position %d", c, i)
-		case c > 0x7e:
-			return "", verifyErr(CheckEPID, "ePID has non-ASCII character U+%04X at position %d", c, i)
+			return "", "", verifyErr(CheckEPID, "ePID has a NUL at character %d of %d", i, len(u))
+		case c < 0x20 || c > 0x7e:
+			if odd == 0 {
+				kind := "non-ASCII character"
+				if c < 0x20 || c == 0x7f {
+					kind = "control character"
+				}
+				first = fmt.Sprintf("%s U+%04X at position %d", kind, c, i)
+			}
+			odd++
+			fmt.Fprintf(&sb, "\\u%04x", c)
+			continue
 		}
 		sb.WriteByte(byte(c))
 	}
 	if sb.Len() == 0 {
-		return "", verifyErr(CheckEPID, "ePID is empty")
+		return "", "", verifyErr(CheckEPID, "ePID is empty")
 	}
-	return sb.String(), nil
+	if odd > 0 {
+		warning = fmt.Sprintf("ePID has %d character(s) no KMS host sends (the first: %s), shown as \\uXXXX: an emulator or a damaged host", odd, first)
+	}
+	return sb.String(), warning, nil
 }
 
 // EPIDInfo is what an ePID in Windows' format says about the KMS host

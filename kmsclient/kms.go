@@ -453,9 +453,12 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 		return Response{}, nil, verifyErr(CheckLength, "ePID size %d does not fit a %d-byte base response", p, len(b))
 	}
 	epid, off, _ := readBytes(b, off, int(p))
-	s, err := decodeEPIDText(epid)
+	s, w, err := decodeEPIDText(epid)
 	if err != nil {
 		return Response{}, nil, err
+	}
+	if w != "" {
+		warnings = append(warnings, w)
 	}
 	r.EPID = s
 	r.CMID, off, _ = readGUID(b, off)
