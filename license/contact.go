@@ -70,9 +70,9 @@ type Outcome struct {
 	// host's count is below the threshold, the *kmsclient.Error of a
 	// failed exchange, or a discovery error. nil on success and on Wait.
 	Err   error
-	State State // the state afterwards
-	View  View  // what it means at the time of the contact
-	At    time.Time
+	State State     // the state afterwards
+	View  View      // what it means at the time of the contact
+	At    time.Time // when, in the clock's time zone
 }
 
 // Last is the last host tried, or nil.
@@ -158,8 +158,10 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			}
 		}
 		out.Identity = id
-		now := clk.Now().UTC().Truncate(time.Second)
-		out.At, out.Product = now, st.Product.SKU
+		t := clk.Now()
+		now := t.UTC().Truncate(time.Second)
+		// Stored in UTC; shown in the clock's zone, as dli and xpr show it.
+		out.At, out.Product = now.In(t.Location()), st.Product.SKU
 		action, view := Activate, Evaluate(*st, now)
 		if op != "ato" {
 			action, view = Due(*st, now, force)

@@ -355,3 +355,22 @@ func TestContact_CountsAnyValue(t *testing.T) {
 		}
 	}
 }
+
+// The outcome's time is in the clock's zone, the zone dli and xpr show
+// times in, so that ato's summary agrees with them; the journal stays UTC.
+func TestContact_AtInClockZone(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	clk := clock.NewFake(t0.In(cet))
+	host := kmstest.Start(t, kmstest.Options{Clock: clk, FixedCount: 50})
+	s := hostStore(t, host)
+	o, err := s.Contact(context.Background(), "ato", false, client(clk))
+	if err != nil || o.Err != nil {
+		t.Fatalf("Contact = %v, %v", err, o.Err)
+	}
+	if o.At.Location() != cet || !o.At.Equal(t0) {
+		t.Errorf("At = %v, want %v in CET", o.At, t0)
+	}
+	if a := o.Last(); a == nil || a.At.Location() != time.UTC {
+		t.Errorf("attempt %+v, want its time in UTC", a)
+	}
+}
