@@ -141,7 +141,10 @@ func keyWords(e *license.KeyError, c Context) said {
 	case license.KeyUnknown:
 		s.fix = "say which product it is for: kmsctl ipk KEY --product NAME (kmsctl products lists them)"
 	case license.KeyOtherProduct:
-		s.fix = "leave out --product, or give the key of " + e.Product
+		s.fix = "give the key of " + e.Product
+		if f := c.Flag("product"); f != "" {
+			s.fix = "leave out " + f + ", or give the key of " + e.Product
+		}
 	default:
 		s.fix = "a product key is five groups of five letters and digits separated by dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX); to install a product's published GVLK by name: kmsctl ipk --product NAME"
 	}

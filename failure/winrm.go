@@ -50,7 +50,7 @@ func winrmHint(e *kmshost.Error, c Context) string {
 		if e.HTTPS {
 			h += "; an HTTPS listener (5986) must be created separately (winrm quickconfig -transport:https, with a certificate for the host's name)"
 		} else {
-			h += "; if the host only has an HTTPS listener, add --https"
+			h += c.say("https", "; if the host only has an HTTPS listener, add --https")
 		}
 		return h
 	case kmshost.KindTimeout:
@@ -64,17 +64,23 @@ func winrmHint(e *kmshost.Error, c Context) string {
 		return h
 	case kmshost.KindTLS:
 		if e.PlainHTTP() {
-			return "the port speaks plain HTTP, not HTTPS: drop --https, or use the HTTPS listener's port (5986)"
+			return "the port speaks plain HTTP, not HTTPS: " + c.say("https", "drop --https, or ") + "use the HTTPS listener's port (5986)"
+		}
+		if c.Flag("insecure-skip-verify") == "" {
+			return "the host's certificate is not trusted here or does not name the host: connect by the name on the certificate, or install its CA on this machine"
 		}
 		return "the host's certificate is not trusted here or does not name the host: connect by the name on the certificate, install its CA on this machine, or (on a network you trust) add --insecure-skip-verify"
 	case kmshost.KindAuth:
 		if e.BasicOnly() {
-			return "the server offers only Basic authentication, which sends the password itself; kmsctl does not fall back to it with --auth ntlm: give --auth basic (over --https) if that is what the host is set up for"
+			return "the server offers only Basic authentication, which sends the password itself; kmsctl does not fall back to it" + c.say("auth", " with --auth ntlm: give --auth basic (over --https) if that is what the host is set up for")
 		}
-		h := "check --user and the password"
+		h := "check the user name and the password"
+		if f := c.Flag("user"); f != "" {
+			h = "check " + f + " and the password"
+		}
 		switch e.Auth {
 		case kmshost.AuthBasic:
-			h += "; Basic works only with a local account of the host and only where Basic is enabled (winrm set winrm/config/service/auth @{Basic=\"true\"}; it is off by default): for a domain account use --auth ntlm"
+			h += "; Basic works only with a local account of the host and only where Basic is enabled (winrm set winrm/config/service/auth @{Basic=\"true\"}; it is off by default)" + c.say("auth", ": for a domain account use --auth ntlm")
 			if strings.Contains(strings.ToLower(e.Offers), "negotiate") || strings.Contains(strings.ToLower(e.Offers), "ntlm") {
 				h += " (this host offers " + e.Offers + ")"
 			}
@@ -84,12 +90,12 @@ func winrmHint(e *kmshost.Error, c Context) string {
 		return h
 	case kmshost.KindHTTP:
 		if e.SealBroken() {
-			return "over plain HTTP kmsctl encrypts each WinRM message with the NTLM session's keys, as a Windows host requires (AllowUnencrypted=false), and checks the host's encrypted answers: this one did not check out, so something on the path may have changed it, or the port is not a Windows WinRM listener; --https protects the messages with TLS instead"
+			return "over plain HTTP kmsctl encrypts each WinRM message with the NTLM session's keys, as a Windows host requires (AllowUnencrypted=false), and checks the host's encrypted answers: this one did not check out, so something on the path may have changed it, or the port is not a Windows WinRM listener" + c.say("https", "; --https protects the messages with TLS instead")
 		}
-		if !e.HTTPS && e.Status == 400 {
+		if !e.HTTPS && e.Status == 400 && c.Flag("https") != "" {
 			return "if that port is an HTTPS listener (5986 by default), add --https"
 		}
-		return "the answer was not what a WinRM service sends; check that the port is the host's WinRM listener (5985, or 5986 with --https)"
+		return "the answer was not what a WinRM service sends; check that the port is the host's WinRM listener (5985, or 5986" + c.say("https", " with --https") + ")"
 	case kmshost.KindCommand:
 		switch {
 		case e.AccessDenied():
@@ -108,9 +114,17 @@ func winrmHint(e *kmshost.Error, c Context) string {
 	}
 	h := "check that the host is up and its WinRM port reachable from here"
 	if !e.HTTPS {
-		h += "; if that port is an HTTPS listener (5986 by default), add --https"
+		h += c.say("https", "; if that port is an HTTPS listener (5986 by default), add --https")
 	}
 	return h
+}
+
+// say is text when the command has the flag it names, else "".
+func (c Context) say(flag, text string) string {
+	if c.Flag(flag) == "" {
+		return ""
+	}
+	return text
 }
 
 // showScript names the way to see the PowerShell kmsctl runs: the running
