@@ -195,7 +195,7 @@ func suggestCommand(app *cli.App, name string) string {
 	// SuggestCommand answers in its template, `Did you mean "status"?`.
 	_, quoted, ok := strings.Cut(cli.SuggestCommand(cmds, name), `"`)
 	s, _, _ := strings.Cut(quoted, `"`)
-	if !ok || s == "help" || s == "h" {
+	if !ok || s == "help" || s == "h" || !near(name, s) {
 		return ""
 	}
 	return s
