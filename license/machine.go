@@ -229,7 +229,7 @@ type AmbiguousError struct {
 func (e *AmbiguousError) Error() string {
 	var names []string
 	for _, p := range e.Products {
-		names = append(names, p.Name+" ("+p.SKUID.String()+")")
+		names = append(names, p.Name)
 	}
 	return fmt.Sprintf("%d products are installed (%s): %s needs the Activation ID of one", len(e.Products), strings.Join(names, ", "), e.Op)
 }
