@@ -1,21 +1,28 @@
 package commands
 
 import (
+	"slices"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/license"
 )
 
 func logCommand(env *Env) *cli.Command {
 	return &cli.Command{
-		Name:  "log",
-		Usage: "show the activation journal: every contact with a KMS host",
+		Name:      "log",
+		Usage:     "show the activation journal: every contact with a KMS host",
+		ArgsUsage: "[ACTIVATION-ID]",
 		Description: `Lists every activation and renewal attempt recorded by ato and renew, oldest
 first: time, command, host, product, protocol, CMID, result code and the count
 the host reported. A table on a terminal, tab-separated lines when piped.
+ACTIVATION-ID shows one product's entries only (installed or not: the
+journal keeps the entries of products uninstalled since).
 
 Examples:
    kmsctl log
+   kmsctl log 85dd8b5f-eaa4-4af3-a628-cce9e77c9a03
    kmsctl log --last 10 --json`,
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "last", Usage: "show only the last `N` entries"},
@@ -23,7 +30,11 @@ Examples:
 		},
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
-			if err := wantArgs(c, "log", 0, 0, ""); err != nil {
+			if err := wantArgs(c, "log", 0, 1, "[ACTIVATION-ID]"); err != nil {
+				return err
+			}
+			sku, err := activationArg("log", c.Args().First(), false)
+			if err != nil {
 				return err
 			}
 			n := c.Int("last")
@@ -37,6 +48,9 @@ Examples:
 			entries, err := store.Journal()
 			if err != nil {
 				return err
+			}
+			if !sku.IsZero() {
+				entries = slices.DeleteFunc(entries, func(a license.Attempt) bool { return a.SKUID != sku })
 			}
 			if n > 0 && len(entries) > n {
 				entries = entries[len(entries)-n:]
