@@ -49,7 +49,7 @@ func TestCheckLimits(t *testing.T) {
 	}
 }
 
-func product(t *testing.T, name string) catalogue.Product {
+func product(t testing.TB, name string) catalogue.Product {
 	t.Helper()
 	p, err := catalogue.Lookup(name)
 	if err != nil {

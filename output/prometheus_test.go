@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/probe"
 )
 
 // promtool runs `promtool check metrics` (Debian's prometheus package)
@@ -69,4 +71,26 @@ func keys[V any](m map[string]V) []string {
 		k = append(k, n)
 	}
 	return k
+}
+
+// BenchmarkWritePrometheus1000 renders a run of 1,000 hosts × 3 groups.
+func BenchmarkWritePrometheus1000(b *testing.B) {
+	var groups []probe.Group
+	for _, name := range []string{"Windows 10 Enterprise", "Windows Server 2019 Standard", "Office Professional Plus 2019"} {
+		groups = append(groups, probe.Group{Product: product(b, name), Protocol: 6, Result: &kmsclient.Result{Count: 50}, Self: 1})
+	}
+	hosts := make([]probe.Host, 1000)
+	for i := range hosts {
+		hosts[i] = probe.Host{Host: fmt.Sprintf("kms%d.corp.example.com:1688", i), Groups: groups, Duration: time.Millisecond}
+	}
+	run := PrometheusRun{Hosts: hosts, End: time.Unix(1700000000, 0)}
+	var out bytes.Buffer
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		out.Reset()
+		if err := WritePrometheus(&out, run); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(out.Len()), "bytes/exposition")
 }

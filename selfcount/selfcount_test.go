@@ -145,3 +145,26 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRecord1000Hosts records one fleet run of 1,000 hosts × 3
+// families into a record that already holds the previous run's entries.
+func BenchmarkRecord1000Hosts(b *testing.B) {
+	dir := b.TempDir()
+	asked := make([]Asked, 0, 3000)
+	for i := 0; i < 1000; i++ {
+		h := "10.0." + string(rune('0'+i/100%10)) + "." + string(rune('0'+i%100/10)) + string(rune('0'+i%10)) + ":1688"
+		for _, f := range []string{win, off, "office-2010"} {
+			asked = append(asked, Asked{h, f, cmA, t0})
+		}
+	}
+	if _, err := Record(context.Background(), dir, t0, asked); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if got, err := Record(context.Background(), dir, t0, asked); err != nil || len(got) != 3000 {
+			b.Fatal(len(got), err)
+		}
+	}
+}
