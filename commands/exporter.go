@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -90,12 +91,25 @@ Examples:
 			})
 			ln, err := net.Listen("tcp", c.String("listen"))
 			if err != nil {
-				return err
+				return listenError(c.String("listen"), err)
 			}
 			log.Info("kmsctl exporter", "version", env.version(), "cmid", who.CMID.String())
 			return e.Serve(ctx, ln, timeout+time.Second)
 		},
 	}
+}
+
+// listenError says why --listen cannot be used, as a usage error: the
+// address is the command line's.
+func listenError(addr string, err error) error {
+	hint := "give HOST:PORT, e.g. --listen 127.0.0.1:9688 (or :9688 for every interface)"
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		hint = "something listens there already (another kmsctl exporter?): stop it or pick another port"
+	case errors.Is(err, os.ErrPermission):
+		hint = "ports below 1024 need privileges: use 9688"
+	}
+	return &failure.UsageError{Msg: "--listen " + addr + ": " + err.Error(), Hint: hint}
 }
 
 // exporterLogger is the exporter's slog logger on stderr, as --log-format

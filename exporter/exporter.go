@@ -31,6 +31,7 @@ import (
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/selfcount"
@@ -356,7 +357,13 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	e.duration.WithLabelValues(req.kind).Observe(took.Seconds())
 	result := outcome(run)
 	e.probes.WithLabelValues(req.kind, result).Inc()
-	e.log.Debug("probe", req.kind, req.target+req.domain, "result", result, "seconds", took.Seconds())
+	attrs := []any{req.kind, req.target + req.domain, "result", result, "seconds", took.Seconds()}
+	if err := firstError(run); err != nil {
+		// Words and code from the one place kmsctl describes failures.
+		info := failure.Describe(err, failure.Context{Command: "exporter"})
+		attrs = append(attrs, "code", info.Code, "error", info.Cause)
+	}
+	e.log.Debug("probe", attrs...)
 	writeFamilies(w, r, output.PrometheusFamilies(run))
 }
 
@@ -406,6 +413,28 @@ func (e *Exporter) run(ctx context.Context, req request, timeout time.Duration) 
 	}
 	run.End = e.clk.Now()
 	return run
+}
+
+// firstError is the first failure of a run: kmsctl's own, discovery's,
+// a host's or a group's; nil when everything answered.
+func firstError(run output.PrometheusRun) error {
+	if run.Err != nil {
+		return run.Err
+	}
+	if run.Discovery != nil && run.Discovery.Err != nil {
+		return run.Discovery.Err
+	}
+	for i := range run.Hosts {
+		if run.Hosts[i].Err != nil {
+			return run.Hosts[i].Err
+		}
+		for j := range run.Hosts[i].Groups {
+			if err := run.Hosts[i].Groups[j].Err; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // outcome is a run's result label: the worst host's.
