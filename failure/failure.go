@@ -39,6 +39,7 @@ package failure
 
 import (
 	"errors"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -117,7 +118,7 @@ func Describe(err error, c Context) Info {
 			info.Message = t.Meaning
 		}
 		if w.tableFix {
-			info.Fix = join(info.Fix, t.Fix)
+			info.Fix = join(info.Fix, clientLogFree(t.Fix))
 		}
 	}
 	if info.Message == "" {
@@ -127,6 +128,27 @@ func Describe(err error, c Context) Info {
 		info.Message = "Windows publishes no description of this code."
 	}
 	return info
+}
+
+// clientEvents finds advice to read a Windows client's event log: true
+// for a Windows machine that hit the code (what explain describes), never
+// for kmsctl's own failure, which no Windows licensing service logged.
+var clientEvents = regexp.MustCompile(`(?i)application log|\b1228[89]\b|\bevent 8198\b`)
+
+// clientLogFree is the code table's advice without the parts that send
+// the reader to a Windows client's event log.
+func clientLogFree(fix string) string {
+	var keep []string
+	for _, part := range strings.Split(fix, "; ") {
+		if !clientEvents.MatchString(part) {
+			keep = append(keep, part)
+		}
+	}
+	out := strings.Join(keep, "; ")
+	if out != "" {
+		out = strings.ToUpper(out[:1]) + out[1:]
+	}
+	return out
 }
 
 // said is what words decides about one failure.

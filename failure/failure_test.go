@@ -75,3 +75,17 @@ func TestFlag(t *testing.T) {
 		t.Errorf("Flag: %q %q", c.Flag("timeout"), c.Flag("domain"))
 	}
 }
+
+func TestClientLogFree(t *testing.T) {
+	in := "Read the client's Application log event 12288 (and 12289 if present) for the real HRESULT; test TCP 1688 to the host; check the SRV record"
+	if got := clientLogFree(in); got != "Test TCP 1688 to the host; check the SRV record" {
+		t.Errorf("clientLogFree = %q", got)
+	}
+	c := Context{Command: "status"}
+	for _, code := range []hresult.Code{0xC004F056, 0xC0020017, hresult.NoKMSHost} {
+		info := Describe(&kmsclient.Error{Code: code, Kind: kmsclient.KindHost, Op: "request", Err: errors.New("x")}, c)
+		if clientEvents.MatchString(info.Fix) {
+			t.Errorf("%s: %q", code, info.Fix)
+		}
+	}
+}
