@@ -32,6 +32,16 @@ func FuzzLoadState(f *testing.F) {
 	if b, err := encode(machineOf(full)); err == nil {
 		f.Add(b)
 	}
+	{ // Windows and Office together
+		m := machineOf(full)
+		office := State{}
+		in, _ := Resolve("", "Office Professional Plus 2019")
+		office.install(in, t0)
+		m.Products = append(m.Products, productPart(office))
+		if b, err := encode(m); err == nil {
+			f.Add(b)
+		}
+	}
 	dir := f.TempDir()
 	s := Open(dir)
 	f.Fuzz(func(t *testing.T, data []byte) {
