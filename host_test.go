@@ -1,10 +1,12 @@
 package main
 
 import (
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -68,17 +70,21 @@ func setupWinRM(env *testscript.Env) error {
 		"WINRM_NTLMSEAL_TAMPER": {NTLMEncrypt: true, TamperSeal: true},
 		"WINRM_SHELLS":          {NTLMEncrypt: true, Fault: &hosttest.FaultTooManyShells},
 	} {
-		s, err := hosttest.New(o)
-		for tries := 0; err == nil && taken[s.Port()] && tries < 10; tries++ {
-			s.Close()
-			s, err = hosttest.New(o)
-		}
+		s, err := startWinRM(env, o, taken)
 		if err != nil {
 			return err
 		}
-		taken[s.Port()] = true
-		env.Defer(s.Close)
 		servers[name] = s
+	}
+	// The seeds' story (hosttest.SeedsEvents) as the host's log tells it on
+	// days 10, 20, 29, 31 and 40.
+	for name, now := range seedsDays {
+		var err error
+		if servers[name], err = startWinRM(env, hosttest.Options{Now: now, Events: hosttest.SeedsEvents(now)}, taken); err != nil {
+			return err
+		}
+	}
+	for name, s := range servers {
 		env.Setenv(name, s.Addr())
 	}
 	env.Setenv("WINRM_PORT", strconv.Itoa(servers["WINRM_HOST"].Port()))
@@ -89,6 +95,58 @@ func setupWinRM(env *testscript.Env) error {
 	env.Setenv("WINRM_PASSWORD", hosttest.DefaultPassword)
 	env.Values[winrmKey{}] = servers
 	return nil
+}
+
+// seedsDays are the test WinRM servers of the seeds' story and their clocks.
+var seedsDays = map[string]time.Time{
+	"WINRM_SEEDS":   hosttest.DefaultNow, // day 10, after kmsctl's first probe
+	"WINRM_SEEDS20": hosttest.SeedsDay0.Add(20*24*time.Hour + 8*time.Hour),
+	"WINRM_SEEDS29": hosttest.SeedsDay0.Add(29*24*time.Hour + 13*time.Hour),
+	"WINRM_SEEDS31": hosttest.SeedsDay0.Add(31*24*time.Hour + 13*time.Hour),
+	"WINRM_SEEDS40": hosttest.SeedsDay0.Add(40*24*time.Hour + 13*time.Hour),
+}
+
+// startWinRM starts a test WinRM server on a port no other test server has.
+func startWinRM(env *testscript.Env, o hosttest.Options, taken map[int]bool) (*hosttest.Server, error) {
+	s, err := hosttest.New(o)
+	for tries := 0; err == nil && taken[s.Port()] && tries < 10; tries++ {
+		s.Close()
+		s, err = hosttest.New(o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	taken[s.Port()] = true
+	env.Defer(s.Close)
+	return s, nil
+}
+
+// seedsLog writes the seeds' log as the server VAR holds it, exported as
+// an admin would on the host:
+//
+//	seedslog VAR xml|xml-root|json|json-ps7 joined|9|10 FILE
+func seedsLog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: seedslog VAR xml|xml-root|json|json-ps7 joined|9|10 FILE")
+	}
+	now, ok := seedsDays[args[0]]
+	shape, ok2 := map[string]hosttest.Shape{"joined": hosttest.Joined, "9": hosttest.Separate, "10": hosttest.Leading}[args[2]]
+	if !ok || !ok2 {
+		ts.Fatalf("no seeds server %s or shape %s", args[0], args[2])
+	}
+	f, err := os.Create(ts.MkAbs(args[3]))
+	ts.Check(err)
+	events := hosttest.SeedsEvents(now)
+	switch args[1] {
+	case "xml", "xml-root":
+		err = hosttest.WriteXML(f, events, shape, args[1] == "xml-root")
+	case "json", "json-ps7":
+		err = hosttest.WriteJSON(f, events, shape, args[1] == "json-ps7")
+	default:
+		ts.Fatalf("format %s", args[1])
+	}
+	ts.Check(err)
+	ts.Check(f.Close())
 }
 
 // maskWinRM writes each test WinRM server's address as its variable name.

@@ -130,6 +130,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"golden": golden,
 			"winrm":  winrmCmd,
+			// seedslog VAR FORMAT SHAPE FILE: the seeds' log, exported (host_test.go).
+			"seedslog": seedsLog,
 			// clock advance DURATION | clock set RFC3339: move the time the
 			// test hosts and every later kmsctl run of the script see.
 			"clock": func(ts *testscript.TestScript, neg bool, args []string) {

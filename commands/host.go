@@ -45,7 +45,7 @@ Examples:
    kmsctl host dlv kms01.corp.example.com --user 'CORP\kmsaudit' --https
    kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --password-env KMS_PASSWORD --https --since 24h
    kmsctl kms01.corp.example.com 'CORP\kmsaudit' PASSWORD /dlv      (slmgr's remote syntax)`,
-		Subcommands: []*cli.Command{hostDLVCommand(env), hostLogCommand(env)},
+		Subcommands: []*cli.Command{hostDLVCommand(env), hostLogCommand(env), hostAuditCommand(env)},
 		Action: func(c *cli.Context) error {
 			return &failure.UsageError{Msg: "host needs dlv or log", Hint: "kmsctl host dlv HOST --user USER, or kmsctl host log HOST --user USER"}
 		},
@@ -148,17 +148,23 @@ Examples:
 				script, _ := kmshost.LogScript(q)
 				return out.HostScript(script, kmshost.CommandLine(script))
 			}
-			cl, err := hostClient(env, c)
-			if err != nil {
-				return err
-			}
-			l, err := cl.Events(c.Context, q)
+			cl, l, err := hostEvents(env, c, q)
 			if err != nil {
 				return err
 			}
 			return out.HostLog(c.Args().First(), cl.Addr(), l, q, env.json)
 		},
 	}
+}
+
+// hostEvents reads the log of the host named by c's argument.
+func hostEvents(env *Env, c *cli.Context, q kmshost.LogQuery) (*kmshost.Client, *kmshost.EventLog, error) {
+	cl, err := hostClient(env, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := cl.Events(c.Context, q)
+	return cl, l, err
 }
 
 // parseLogQuery reads --since and --max as numbers: they are the only

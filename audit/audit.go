@@ -1,0 +1,213 @@
+// Package audit reads a Windows KMS host's activation log (events 12290)
+// and answers what the log alone cannot show an admin: which client
+// machines have stopped asking, how many clients the host will count on
+// each coming day if they stay away, and when that count falls below a
+// product family's activation threshold, after which every client of the
+// family is refused (0xC004F038) and its renewals fail every two hours
+// until its 180 days run out.
+//
+// The facts it builds on are defined elsewhere and used here: a host
+// counts the distinct CMIDs that asked within kmshost.CountWindow (30
+// days), per application pool (all Windows products share one, Office
+// another); a client renews every license.DefaultRenewalInterval minutes
+// (7 days); each product's threshold is the catalogue's.
+//
+// Events are added one at a time (Auditor.Add), so a log of millions of
+// events needs memory only for the distinct CMIDs. The package neither
+// prints nor reads files; readers.go turns exported logs into events.
+package audit
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/license"
+)
+
+// DefaultMargin is how long past its renewal interval a client may stay
+// silent before it counts as fallen off: one day, as the issue asks (a
+// client that cannot renew retries every two hours, so a day of silence
+// past the interval is not a retry that failed).
+const DefaultMargin = 24 * time.Hour
+
+// RenewalInterval is how often an activated client renews, as Windows
+// sets it by default (license.DefaultRenewalInterval minutes).
+const RenewalInterval = time.Duration(license.DefaultRenewalInterval) * time.Minute
+
+// Options say how to judge the log.
+type Options struct {
+	// Now is the moment the audit is for: the host's clock when read over
+	// WinRM, this machine's for a file.
+	Now time.Time
+	// Margin is added to the renewal interval before a silent client is
+	// fallen off; 0: DefaultMargin.
+	Margin time.Duration
+	// RenewalInterval is the host's VLRenewalInterval when known; 0:
+	// RenewalInterval (Windows' default, 7 days).
+	RenewalInterval time.Duration
+	// Self are kmsctl's own client machine IDs (the current one and the
+	// one before a rearm): counted by the host when kmsctl asked it, but
+	// not a client that keeps the host at its threshold by itself.
+	Self []guid.GUID
+	// Truncated says the log was cut to its newest events (host audit
+	// --max): older requests may be missing.
+	Truncated bool
+}
+
+func (o Options) margin() time.Duration {
+	if o.Margin <= 0 {
+		return DefaultMargin
+	}
+	return o.Margin
+}
+
+func (o Options) renewal() time.Duration {
+	if o.RenewalInterval <= 0 {
+		return RenewalInterval
+	}
+	return o.RenewalInterval
+}
+
+// Silence is how long a client may stay silent before it is fallen off:
+// the renewal interval plus the margin.
+func (o Options) Silence() time.Duration { return o.renewal() + o.margin() }
+
+// Auditor adds events up. The zero value is not usable: use New.
+type Auditor struct {
+	opts    Options
+	clients map[clientKey]*Client
+	self    map[guid.GUID]bool
+
+	events, unreadable, other int
+	oldest, newest            time.Time
+}
+
+// New returns an Auditor for opts.
+func New(opts Options) *Auditor {
+	a := &Auditor{opts: opts, clients: map[clientKey]*Client{}, self: map[guid.GUID]bool{}}
+	a.opts.Now = opts.Now.UTC()
+	for _, id := range opts.Self {
+		if !id.IsZero() {
+			a.self[id] = true
+		}
+	}
+	return a
+}
+
+// Client is what the log says about one client machine ID in one pool.
+type Client struct {
+	CMID     guid.GUID
+	Pool     Pool
+	Family   catalogue.Family // of the last product it asked for; "" when kmsctl does not know the product
+	Name     string           // the client name of its last request (FQDN or NetBIOS name)
+	Names    []string         // every name it was seen with, when more than one (cloned images)
+	First    time.Time        // its first request in the log
+	Last     time.Time        // its last request in the log
+	Requests int
+	// Of the last request:
+	Result       hresult.Code
+	Status       *kmshost.LicenseStatus
+	ExpiresIn    *uint32 // minutes left in that state, as the client said
+	VM           *bool
+	ActivationID guid.GUID
+	Product      string // the catalogue's name of ActivationID; "" when unknown
+	MinCount     *uint32
+
+	Self      bool      // kmsctl's own CMID
+	FallenOff bool      // silent for longer than the renewal interval plus the margin
+	Leaves    time.Time // when it leaves the count unless it asks again: Last + CountWindow
+	Counted   bool      // the host counts it now (Leaves is after now)
+}
+
+// Pool is a count a KMS host keeps: one per application. All Windows
+// products share one pool (a server and a client count together); Office
+// 2010 and Office 2013 and later have their own.
+type Pool string
+
+// The pools.
+const (
+	PoolWindows    Pool = "Windows"
+	PoolOffice2010 Pool = "Office 2010"
+	PoolOffice     Pool = "Office"
+	PoolUnknown    Pool = "unknown" // a product kmsctl's catalogue does not know
+)
+
+func poolOf(app guid.GUID) Pool {
+	switch app {
+	case kmsclient.AppWindows:
+		return PoolWindows
+	case kmsclient.AppOffice2010:
+		return PoolOffice2010
+	case kmsclient.AppOffice:
+		return PoolOffice
+	}
+	return PoolUnknown
+}
+
+// Add takes one event. Only readable 12290 events (a request the host
+// processed) count; others are tallied and otherwise ignored. Events may
+// come in any order.
+func (a *Auditor) Add(e *kmshost.Event) {
+	a.events++
+	if e.ID != kmshost.EventRequestProcessed {
+		a.other++
+		return
+	}
+	if a.oldest.IsZero() || e.Time.Before(a.oldest) {
+		a.oldest = e.Time
+	}
+	if e.Time.After(a.newest) {
+		a.newest = e.Time
+	}
+	if e.Problem != "" || e.CMID.IsZero() {
+		a.unreadable++
+		return
+	}
+	pool, family, product := PoolUnknown, catalogue.Family(""), ""
+	if p, ok := catalogue.BySKU(e.ActivationID); ok {
+		pool, family, product = poolOf(p.ApplicationID), p.Family, p.Name
+	}
+	key := clientKey{e.CMID, pool} // one machine is counted in each pool it asks for
+	c := a.clients[key]
+	if c == nil {
+		c = &Client{CMID: e.CMID, Pool: pool, First: e.Time, Last: e.Time, Self: a.self[e.CMID]}
+		a.clients[key] = c
+		c.take(e, family, product)
+	} else if !e.Time.Before(c.Last) {
+		c.take(e, family, product)
+	}
+	c.Requests++
+	if e.Time.Before(c.First) {
+		c.First = e.Time
+	}
+	if e.Client != "" && !strings.EqualFold(e.Client, c.Name) && !slices.ContainsFunc(c.Names, func(n string) bool { return strings.EqualFold(n, e.Client) }) {
+		if len(c.Names) == 0 && c.Name != "" {
+			c.Names = append(c.Names, c.Name)
+		}
+		c.Names = append(c.Names, e.Client)
+	}
+}
+
+// take records e as the client's last request.
+func (c *Client) take(e *kmshost.Event, family catalogue.Family, product string) {
+	c.Last, c.Result, c.Status, c.ExpiresIn, c.VM = e.Time, e.Result, e.LicenseStatus, e.ExpiresInMinutes, e.VM
+	c.ActivationID, c.MinCount, c.Family, c.Product = e.ActivationID, e.MinCount, family, product
+	if e.Client != "" {
+		c.Name = e.Client
+	}
+}
+
+// clientKey is one CMID in one pool.
+type clientKey struct {
+	cmid guid.GUID
+	pool Pool
+}
+
+// Events is how many events were added.
+func (a *Auditor) Events() int { return a.events }

@@ -1,0 +1,591 @@
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
+	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmshost"
+)
+
+// The formats of an exported log that Read takes.
+const (
+	FormatXML  = "xml"  // wevtutil qe "Key Management Service" /f:xml: <Event> elements, with or without a root
+	FormatJSON = "json" // Get-WinEvent -LogName 'Key Management Service' | ConvertTo-Json
+	FormatEVTX = "evtx" // a saved .evtx file: recognised, not read
+)
+
+// MaxEventSize bounds one event of an exported log: a real 12290 is about
+// 1 KB as XML and 3 KB as ConvertTo-Json writes it.
+const MaxEventSize = 1 << 20
+
+// FileError is an exported log that cannot be read. Events before it were
+// handed on already.
+type FileError struct {
+	Format string // FormatXML, FormatJSON, FormatEVTX or "" when not recognised
+	Event  int    // the 1-based event (element or array item) where reading stopped; 0: before the first
+	Msg    string
+	Err    error
+}
+
+func (e *FileError) Error() string {
+	where := ""
+	switch {
+	case e.Format != "" && e.Event > 0:
+		where = fmt.Sprintf("%s export, event %d: ", strings.ToUpper(e.Format), e.Event)
+	case e.Format != "":
+		where = strings.ToUpper(e.Format) + " export: "
+	}
+	return where + e.Msg
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Code is ERROR_INVALID_DATA: the file is not a log kmsctl can read.
+func (e *FileError) Code() hresult.Code { return hresult.InvalidData }
+
+// Hint says how to produce a file kmsctl reads.
+func (e *FileError) Hint() string {
+	return `export the log on the host with: wevtutil qe "Key Management Service" /f:xml > kms.xml, or: Get-WinEvent -LogName 'Key Management Service' | ConvertTo-Json > kms.json`
+}
+
+// Source describes what Read read.
+type Source struct {
+	Format  string
+	Events  int // KMS events (12288, 12289, 12290) handed on
+	Skipped int // events with other IDs (12293, 12294, …)
+}
+
+// Read reads an exported event log from r, in UTF-8 or, after a byte order
+// mark, UTF-16 (what Windows PowerShell's > writes), and hands each KMS
+// event to fn in file order; fn must not keep the pointer. The format is
+// told by the first characters: '<' XML, '[' or '{' JSON; an EVTX file
+// is recognised and refused with a *FileError saying how to export it.
+// Events are decoded with kmshost.NewEvent, so the three shapes of
+// insertion strings (one joined string, 9 strings, 10 strings) are taken
+// alike. Memory use is bounded by MaxEventSize whatever the file's size.
+func Read(r io.Reader, fn func(*kmshost.Event)) (Source, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(8)
+	if bytes.HasPrefix(head, []byte("ElfFile\x00")) {
+		return Source{Format: FormatEVTX}, &FileError{Format: FormatEVTX,
+			Msg: "a saved .evtx file: kmsctl reads the XML and JSON exports, not EVTX (no maintained Go EVTX reader it could use)"}
+	}
+	var in *bufio.Reader = br
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		dec := unicode.BOMOverride(unicode.UTF8.NewDecoder())
+		in = bufio.NewReaderSize(transform.NewReader(br, dec), 64<<10)
+	}
+	first, err := firstByte(in)
+	if err != nil {
+		return Source{}, err
+	}
+	switch first {
+	case '<':
+		return readXML(in, fn)
+	case '[', '{':
+		return readJSON(in, fn)
+	}
+	return Source{}, &FileError{Msg: fmt.Sprintf("not an exported event log: it starts with %q", first)}
+}
+
+// firstByte skips a UTF-8 byte order mark and white space and returns the
+// next byte, unread.
+func firstByte(r *bufio.Reader) (byte, error) {
+	if b, _ := r.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		r.Discard(3)
+	}
+	for {
+		b, err := r.Peek(1)
+		if err == io.EOF {
+			return 0, &FileError{Msg: "the file is empty"}
+		}
+		if err != nil {
+			return 0, &FileError{Msg: "read: " + err.Error(), Err: err}
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			r.Discard(1)
+			continue
+		}
+		return b[0], nil
+	}
+}
+
+// hand decodes one event's parts and hands it on; other IDs are counted.
+func hand(src *Source, t time.Time, id int, fields []string, fn func(*kmshost.Event)) {
+	e, ok := kmshost.NewEvent(t, id, fields)
+	if !ok {
+		src.Skipped++
+		return
+	}
+	src.Events++
+	fn(&e)
+}
+
+// --- XML -------------------------------------------------------------
+
+// readXML reads <Event> elements in the Windows event schema, anywhere in
+// the document: wevtutil writes them one after another without a root
+// element, or inside <Events> with /e:Events.
+func readXML(r *bufio.Reader, fn func(*kmshost.Event)) (Source, error) {
+	src := Source{Format: FormatXML}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxEventSize)
+	sc.Split(splitEvents)
+	n := 0
+	for sc.Scan() {
+		n++
+		t, id, fields, err := parseEventXML(sc.Bytes())
+		if err != nil {
+			return src, &FileError{Format: FormatXML, Event: n, Msg: err.Error(), Err: err}
+		}
+		hand(&src, t, id, fields, fn)
+	}
+	if err := sc.Err(); err != nil {
+		msg := err.Error()
+		if errors.Is(err, bufio.ErrTooLong) {
+			msg = fmt.Sprintf("an event longer than %d bytes, or an <Event> element that does not end", MaxEventSize)
+		}
+		return src, &FileError{Format: FormatXML, Event: n + 1, Msg: msg, Err: err}
+	}
+	if n == 0 {
+		return src, &FileError{Format: FormatXML, Msg: "no <Event> elements: not an export of an event log"}
+	}
+	return src, nil
+}
+
+// splitEvents is a bufio.SplitFunc giving one <Event …>…</Event> element
+// (or <Event/>) per token and skipping everything between them.
+func splitEvents(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	start := 0
+	for {
+		i := bytes.Index(data[start:], []byte("<Event"))
+		if i < 0 {
+			// Keep a possible partial "<Event" at the end.
+			keep := min(len(data), len("<Event")-1)
+			if atEOF {
+				if bytes.Contains(data, []byte("</Event>")) {
+					return 0, nil, errors.New("</Event> without its <Event>")
+				}
+				return len(data), nil, nil
+			}
+			return len(data) - keep, nil, nil
+		}
+		i += start
+		j := i + len("<Event")
+		if j >= len(data) {
+			if atEOF {
+				return len(data), nil, errors.New("the file ends inside an <Event> element")
+			}
+			return i, nil, nil // need more
+		}
+		if c := data[j]; c != ' ' && c != '>' && c != '/' && c != '\t' && c != '\r' && c != '\n' {
+			start = j // <Events>, <EventData>, <EventID>, …
+			continue
+		}
+		gt := bytes.IndexByte(data[j:], '>')
+		if gt >= 0 && data[j+gt-1] == '/' {
+			end := j + gt + 1
+			return end, data[i:end], nil // <Event/>: empty
+		}
+		k := bytes.Index(data[j:], []byte("</Event>"))
+		if k < 0 {
+			if atEOF {
+				return len(data), nil, errors.New("the file ends inside an <Event> element")
+			}
+			return i, nil, nil
+		}
+		end := j + k + len("</Event>")
+		return end, data[i:end], nil
+	}
+}
+
+// eventXML is the part of the Windows event schema kmsctl reads; the
+// general decoder below uses it for elements the fast path does not take.
+type eventXML struct {
+	System struct {
+		EventID     string `xml:"EventID"`
+		TimeCreated struct {
+			SystemTime string `xml:"SystemTime,attr"`
+		} `xml:"TimeCreated"`
+	} `xml:"System"`
+	Data []string `xml:"EventData>Data"`
+}
+
+// parseEventXML reads one <Event> element: its ID, when it was logged and
+// its insertion strings. The common shape (what wevtutil writes) is read
+// by a scan of the bytes; anything else (CDATA, comments, namespace
+// prefixes, processing instructions) by encoding/xml, which is about
+// twenty times slower (see BenchmarkReadXML).
+func parseEventXML(b []byte) (time.Time, int, []string, error) {
+	if t, id, fields, ok := fastEventXML(b); ok {
+		return t, id, fields, nil
+	}
+	var ev eventXML
+	if err := xml.Unmarshal(b, &ev); err != nil {
+		return time.Time{}, 0, nil, fmt.Errorf("not XML in the Windows event schema: %v", err)
+	}
+	return eventParts(ev.System.EventID, ev.System.TimeCreated.SystemTime, ev.Data)
+}
+
+// eventParts checks an event's ID and time.
+func eventParts(idText, timeText string, data []string) (time.Time, int, []string, error) {
+	id, err := strconv.Atoi(strings.TrimSpace(idText))
+	if err != nil || id < 0 || id > 65535 {
+		return time.Time{}, 0, nil, fmt.Errorf("EventID %q is not a number from 0 to 65535", idText)
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(timeText))
+	if err != nil {
+		return time.Time{}, 0, nil, fmt.Errorf("TimeCreated SystemTime %q is not a time such as 2026-11-23T17:52:56.123456700Z", timeText)
+	}
+	if data == nil {
+		data = []string{}
+	}
+	return t.UTC(), id, data, nil
+}
+
+// fastEventXML scans the element as wevtutil writes it; ok is false when
+// it holds anything the scan does not handle, and the general decoder
+// takes over.
+func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
+	if bytes.Contains(b, []byte("<!")) || bytes.Contains(b, []byte("<?")) || bytes.Contains(b, []byte(":EventID")) {
+		return
+	}
+	idText, ok1 := elementText(b, "<EventID")
+	st, ok2 := attr(b, "<TimeCreated", "SystemTime")
+	if !ok1 || !ok2 {
+		return
+	}
+	// Insertion strings: every <Data …>text</Data> or <Data/> inside <EventData>.
+	ed := bytes.Index(b, []byte("<EventData"))
+	if ed >= 0 {
+		rest := b[ed:]
+		end := bytes.Index(rest, []byte("</EventData>"))
+		if end < 0 {
+			if !bytes.HasPrefix(rest[len("<EventData"):], []byte("/>")) {
+				return
+			}
+			end = 0
+		}
+		rest = rest[:end]
+		for {
+			i := bytes.Index(rest, []byte("<Data"))
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len("<Data"):]
+			gt := bytes.IndexByte(rest, '>')
+			if gt < 0 || len(rest) == 0 || (rest[0] != '>' && rest[0] != ' ' && rest[0] != '/') {
+				return
+			}
+			if gt > 0 && rest[gt-1] == '/' {
+				fields = append(fields, "")
+				rest = rest[gt+1:]
+				continue
+			}
+			rest = rest[gt+1:]
+			close := bytes.Index(rest, []byte("</Data>"))
+			if close < 0 {
+				return
+			}
+			s, good := unescape(rest[:close])
+			if !good {
+				return
+			}
+			fields = append(fields, s)
+			rest = rest[close+len("</Data>"):]
+		}
+	}
+	idStr, good := unescape(idText)
+	if !good {
+		return
+	}
+	t, id, fields, err := eventParts(idStr, st, fields)
+	if err != nil {
+		return time.Time{}, 0, nil, false // let the general decoder say what is wrong
+	}
+	return t, id, fields, true
+}
+
+// elementText is the text of the first element named by open ("<EventID"):
+// its content up to the next '<'.
+func elementText(b []byte, open string) ([]byte, bool) {
+	i := bytes.Index(b, []byte(open))
+	if i < 0 {
+		return nil, false
+	}
+	rest := b[i+len(open):]
+	if len(rest) == 0 || (rest[0] != '>' && rest[0] != ' ') {
+		return nil, false
+	}
+	gt := bytes.IndexByte(rest, '>')
+	if gt < 0 || (gt > 0 && rest[gt-1] == '/') {
+		return nil, false
+	}
+	rest = rest[gt+1:]
+	lt := bytes.IndexByte(rest, '<')
+	if lt < 0 {
+		return nil, false
+	}
+	return rest[:lt], true
+}
+
+// attr is the value of attribute name of the first element named by open,
+// quoted with ' or ".
+func attr(b []byte, open, name string) (string, bool) {
+	i := bytes.Index(b, []byte(open))
+	if i < 0 {
+		return "", false
+	}
+	rest := b[i+len(open):]
+	gt := bytes.IndexByte(rest, '>')
+	if gt < 0 {
+		return "", false
+	}
+	tag := rest[:gt]
+	j := bytes.Index(tag, []byte(" "+name+"="))
+	if j < 0 {
+		return "", false
+	}
+	v := tag[j+len(name)+2:]
+	if len(v) == 0 || (v[0] != '\'' && v[0] != '"') {
+		return "", false
+	}
+	k := bytes.IndexByte(v[1:], v[0])
+	if k < 0 {
+		return "", false
+	}
+	s, ok := unescape(v[1 : k+1])
+	return s, ok
+}
+
+// unescape replaces XML's five entities and character references; ok is
+// false for anything else (an unknown entity, a stray '<' or '&').
+func unescape(b []byte) (string, bool) {
+	if bytes.IndexByte(b, '<') >= 0 {
+		return "", false
+	}
+	if bytes.IndexByte(b, '&') < 0 {
+		return string(b), true
+	}
+	var sb strings.Builder
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '&')
+		if i < 0 {
+			sb.Write(b)
+			break
+		}
+		sb.Write(b[:i])
+		b = b[i:]
+		semi := bytes.IndexByte(b, ';')
+		if semi < 0 {
+			return "", false
+		}
+		ent := string(b[1:semi])
+		switch ent {
+		case "lt":
+			sb.WriteByte('<')
+		case "gt":
+			sb.WriteByte('>')
+		case "amp":
+			sb.WriteByte('&')
+		case "quot":
+			sb.WriteByte('"')
+		case "apos":
+			sb.WriteByte('\'')
+		default:
+			var v uint64
+			var err error
+			switch {
+			case strings.HasPrefix(ent, "#x"):
+				v, err = strconv.ParseUint(ent[2:], 16, 32)
+			case strings.HasPrefix(ent, "#"):
+				v, err = strconv.ParseUint(ent[1:], 10, 32)
+			default:
+				return "", false
+			}
+			if err != nil || v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) {
+				return "", false
+			}
+			sb.WriteRune(rune(v))
+		}
+		b = b[semi+1:]
+	}
+	return sb.String(), true
+}
+
+// --- JSON ------------------------------------------------------------
+
+// eventJSON is the part of an EventLogRecord that ConvertTo-Json writes
+// and kmsctl reads; the other twenty-odd properties are skipped.
+type eventJSON struct {
+	ID          *int            `json:"Id"`
+	TimeCreated json.RawMessage `json:"TimeCreated"`
+	Properties  []struct {
+		Value json.RawMessage `json:"Value"`
+	} `json:"Properties"`
+}
+
+// readJSON reads an array of event records, or one record (ConvertTo-Json
+// writes a single object when there is one event), item by item.
+func readJSON(r *bufio.Reader, fn func(*kmshost.Event)) (Source, error) {
+	src := Source{Format: FormatJSON}
+	dec := json.NewDecoder(io.LimitReader(r, 1<<62))
+	fail := func(n int, msg string, err error) (Source, error) {
+		return src, &FileError{Format: FormatJSON, Event: n, Msg: msg, Err: err}
+	}
+	one := func(n int) error {
+		var ev eventJSON
+		if err := dec.Decode(&ev); err != nil {
+			return err
+		}
+		t, id, fields, err := ev.parts()
+		if err != nil {
+			return err
+		}
+		hand(&src, t, id, fields, fn)
+		return nil
+	}
+	first, _ := r.Peek(1)
+	if first[0] == '{' {
+		if err := one(1); err != nil {
+			return fail(1, jsonMsg(err), err)
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return fail(2, "more after the event record", err)
+		}
+		return src, nil
+	}
+	if _, err := dec.Token(); err != nil {
+		return fail(0, jsonMsg(err), err)
+	}
+	n := 0
+	for dec.More() {
+		n++
+		if err := one(n); err != nil {
+			return fail(n, jsonMsg(err), err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return fail(n+1, jsonMsg(err), err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fail(n+1, "more after the array of events", err)
+	}
+	return src, nil
+}
+
+func jsonMsg(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("not JSON: %v (byte %d)", se, se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s: want %s, got %s", te.Field, te.Type, te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the file ends inside the JSON"
+	}
+	return err.Error()
+}
+
+// parts reads one record's ID, time and insertion strings.
+func (ev *eventJSON) parts() (time.Time, int, []string, error) {
+	if ev.ID == nil {
+		return time.Time{}, 0, nil, errors.New("an event record without Id: not Get-WinEvent's output")
+	}
+	if *ev.ID < 0 || *ev.ID > 65535 {
+		return time.Time{}, 0, nil, fmt.Errorf("Id %d is not an event ID", *ev.ID)
+	}
+	t, err := jsonTime(ev.TimeCreated)
+	if err != nil {
+		return time.Time{}, 0, nil, err
+	}
+	fields := make([]string, len(ev.Properties))
+	for i, p := range ev.Properties {
+		s, err := jsonScalar(p.Value)
+		if err != nil {
+			return time.Time{}, 0, nil, fmt.Errorf("Properties[%d].Value: %v", i, err)
+		}
+		fields[i] = s
+	}
+	return t, *ev.ID, fields, nil
+}
+
+// jsonTime reads TimeCreated as ConvertTo-Json writes a DateTime:
+// "/Date(1700000000000)/" (Windows PowerShell 5.1, milliseconds since
+// 1970 UTC, maybe with a "+0100" offset that does not change the
+// instant), or an ISO 8601 string (PowerShell 7), or an object with a
+// DateTime or value property holding one of those.
+func jsonTime(raw json.RawMessage) (time.Time, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, errors.New("an event record without TimeCreated")
+	}
+	if raw[0] == '{' {
+		var o map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return time.Time{}, err
+		}
+		for k, v := range o {
+			if strings.EqualFold(k, "value") || strings.EqualFold(k, "DateTime") {
+				if t, err := jsonTime(v); err == nil {
+					return t, nil
+				}
+			}
+		}
+		return time.Time{}, errors.New("TimeCreated is an object without a time in it")
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return time.Time{}, fmt.Errorf("TimeCreated: want a string, got %.40s", raw)
+	}
+	if ms, ok := strings.CutPrefix(s, "/Date("); ok {
+		ms, ok = strings.CutSuffix(ms, ")/")
+		if !ok {
+			return time.Time{}, fmt.Errorf("TimeCreated %q is not /Date(milliseconds)/", s)
+		}
+		if i := strings.IndexAny(ms[min(1, len(ms)):], "+-"); i >= 0 {
+			ms = ms[:i+1] // the offset says how to show the time, not when
+		}
+		v, err := strconv.ParseInt(ms, 10, 64)
+		if err != nil || v < -62135596800000 || v > 253402300799999 {
+			return time.Time{}, fmt.Errorf("TimeCreated %q is not /Date(milliseconds)/", s)
+		}
+		return time.UnixMilli(v).UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("TimeCreated %q is not a time such as 2026-11-23T17:52:56.1234567+00:00", s)
+	}
+	return t.UTC(), nil
+}
+
+// jsonScalar is an insertion string as text: a string, or a number or
+// boolean as written; null is "".
+func jsonScalar(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", nil
+	case raw[0] == '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	case raw[0] == '{' || raw[0] == '[':
+		return "", errors.New("want a string or a number, got " + map[byte]string{'{': "an object", '[': "an array"}[raw[0]])
+	}
+	return string(raw), nil
+}
