@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
-	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
 // Report is what the log adds up to at Options.Now.
@@ -114,9 +114,9 @@ func (a *Auditor) Report() *Report {
 	r := &Report{Now: now, Silence: a.opts.Silence(), Renewal: a.opts.renewal(), Margin: a.opts.margin(), Events: a.events, Unreadable: a.unreadable,
 		Other: a.other, Oldest: a.oldest, Newest: a.newest, Truncated: a.opts.Truncated}
 	r.Requests = a.events - a.other - a.unreadable
-	r.LowerBound = a.opts.Truncated || a.oldest.IsZero() || a.oldest.After(now.Add(-kmshost.CountWindow))
+	r.LowerBound = a.opts.Truncated || a.oldest.IsZero() || a.oldest.After(now.Add(-kmsclient.CountWindow))
 	for _, c := range a.clients {
-		c.Leaves = c.Last.Add(kmshost.CountWindow)
+		c.Leaves = c.Last.Add(kmsclient.CountWindow)
 		c.Counted = c.Leaves.After(now)
 		c.FallenOff = now.Sub(c.Last) > r.Silence
 		r.Clients = append(r.Clients, c)
@@ -124,7 +124,7 @@ func (a *Auditor) Report() *Report {
 			r.Unknown++
 			continue
 		}
-		if c.FallenOff && !c.Self && c.Leaves.After(now.Add(-kmshost.CountWindow)) {
+		if c.FallenOff && !c.Self && c.Leaves.After(now.Add(-kmsclient.CountWindow)) {
 			r.FallenOff = append(r.FallenOff, c)
 		}
 	}
@@ -183,7 +183,7 @@ func (r *Report) forecast(fam catalogue.Family, pool Pool, threshold int) Family
 	f.Others = f.Count - f.Self
 	steady := f.Others - len(fallen) // clients that keep renewing
 	f.steady, f.fallen = steady, fallen
-	for d := 0; d <= int(kmshost.CountWindow/(24*time.Hour)); d++ {
+	for d := 0; d <= int(kmsclient.CountWindow/(24*time.Hour)); d++ {
 		t := r.Now.Add(time.Duration(d) * 24 * time.Hour)
 		f.Forecast = append(f.Forecast, Day{At: t, Count: steady + countAfter(fallen, t)})
 	}

@@ -8,7 +8,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/audit"
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/output"
 )
@@ -19,7 +21,7 @@ import (
 // auditSince is how far back host audit reads over WinRM by default: the
 // 30-day count window and as much again, so that every client counted
 // and every one that fell off is seen.
-const auditSince = 2 * kmshost.CountWindow
+const auditSince = 2 * kmsclient.CountWindow
 
 func hostAuditCommand(env *Env) *cli.Command {
 	return &cli.Command{
@@ -58,7 +60,6 @@ Examples:
 			&cli.Float64Flag{Name: "warn-days", Value: 14, Usage: "with --check: WARNING when a count falls below its threshold within `DAYS`"},
 			&cli.Float64Flag{Name: "crit-days", Value: 3, Usage: "with --check: CRITICAL when within `DAYS` (or already below)"},
 		),
-		OnUsageError: usageErr("host audit"),
 		Action: func(c *cli.Context) error {
 			format, err := auditFormat(c)
 			if err != nil {
@@ -72,31 +73,31 @@ Examples:
 					return err
 				}
 			} else if c.NArg() > 0 {
-				return &output.UsageError{Msg: "host audit takes a HOST or --file, not both", Hint: "kmsctl host audit --file kms.xml"}
+				return &failure.UsageError{Msg: "host audit takes a HOST or --file, not both", Hint: "kmsctl host audit --file kms.xml"}
 			}
 			lim := output.AuditCheckLimits{WarnDays: c.Float64("warn-days"), CritDays: c.Float64("crit-days")}
 			switch {
 			case lim.CritDays < 0 || lim.WarnDays < 0:
-				return &output.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
+				return &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
 			case lim.WarnDays < lim.CritDays:
-				return &output.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
+				return &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
 			case c.Duration("margin") <= 0:
-				return &output.UsageError{Msg: "--margin must be positive", Hint: "e.g. --margin 24h"}
+				return &failure.UsageError{Msg: "--margin must be positive", Hint: "e.g. --margin 24h"}
 			}
 			q := kmshost.LogQuery{Max: c.Int("max"), Since: auditSince}
 			if file == "" {
 				if s := c.String("since"); s != "" {
 					if q.Since, err = parseSpan(s); err != nil {
-						return &output.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 45d"}
+						return &failure.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 45d"}
 					}
 				}
 				if err := q.Validate(); err != nil {
-					return &output.UsageError{Msg: err.Error(), Hint: "kmsctl host audit HOST --since 60d --max 100000"}
+					return &failure.UsageError{Msg: err.Error(), Hint: "kmsctl host audit HOST --since 60d --max 100000"}
 				}
 			} else {
 				for _, f := range []string{"since", "max", "show-script", "https", "user", "password-env", "password", "port", "auth", "insecure-skip-verify"} {
 					if c.IsSet(f) && !(f == "user" && env.Getenv("KMSCTL_WINRM_USER") != "") {
-						return &output.UsageError{Msg: "--" + f + " does not apply to --file", Hint: "kmsctl host audit --file FILE"}
+						return &failure.UsageError{Msg: "--" + f + " does not apply to --file", Hint: "kmsctl host audit --file FILE"}
 					}
 				}
 			}
@@ -117,7 +118,7 @@ Examples:
 				a = audit.New(opts)
 				f, err := os.Open(file)
 				if err != nil {
-					return &output.UsageError{Msg: "--file: " + err.Error(), Hint: "give the path of an exported log"}
+					return &failure.UsageError{Msg: "--file: " + err.Error(), Hint: "give the path of an exported log"}
 				}
 				defer f.Close()
 				s, err := audit.Read(f, a.Add)
@@ -140,7 +141,11 @@ Examples:
 			r := a.Report()
 			switch {
 			case env.check:
-				return out.AuditCheck(src, r, lim)
+				state, err := out.AuditCheck(src, r, lim)
+				if err != nil {
+					return err
+				}
+				return failure.Check(state)
 			case format == "prometheus":
 				return out.AuditPrometheus(src, r)
 			}
@@ -154,18 +159,18 @@ func auditFormat(c *cli.Context) (string, error) {
 	f := c.String("format")
 	switch {
 	case c.Bool("json") && f != "" && f != "json":
-		return "", &output.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
+		return "", &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
 	case c.Bool("json"):
 		return "json", nil
 	case f == "" || f == "table":
 		return "table", nil
 	case f == "json" || f == "prometheus":
 		if c.Bool("check") {
-			return "", &output.UsageError{Msg: "--check prints its own format", Hint: "drop --format or --check"}
+			return "", &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --format or --check"}
 		}
 		return f, nil
 	}
-	return "", &output.UsageError{Msg: "--format " + strconv.Quote(f) + " is not table, json or prometheus"}
+	return "", &failure.UsageError{Msg: "--format " + strconv.Quote(f) + " is not table, json or prometheus"}
 }
 
 // selfCMIDs are kmsctl's own client machine IDs: the stored identity's

@@ -47,7 +47,7 @@ Examples:
    kmsctl kms01.corp.example.com 'CORP\kmsaudit' PASSWORD /dlv      (slmgr's remote syntax)`,
 		Subcommands: []*cli.Command{hostDLVCommand(env), hostLogCommand(env), hostAuditCommand(env)},
 		Action: func(c *cli.Context) error {
-			return &failure.UsageError{Msg: "host needs dlv or log", Hint: "kmsctl host dlv HOST --user USER, or kmsctl host log HOST --user USER"}
+			return &failure.UsageError{Msg: "host needs dlv, log or audit", Hint: "kmsctl host dlv HOST --user USER, kmsctl host log HOST --user USER, or kmsctl host audit HOST --user USER"}
 		},
 	}
 }

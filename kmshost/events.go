@@ -20,12 +20,6 @@ const (
 	EventRequestProcessed = 12290 // the host processed a client's request
 )
 
-// CountWindow is how long a KMS host keeps counting a client machine ID
-// after its last request: a CMID not seen for 30 days drops out of the
-// host's count (SLMGR-REFERENCE.md, "Host client-count window";
-// PROTOCOL.md §8).
-const CountWindow = 30 * 24 * time.Hour
-
 // EventLog is what the log script read.
 type EventLog struct {
 	Computer string

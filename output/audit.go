@@ -14,7 +14,7 @@ import (
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
-	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/license"
 )
 
@@ -253,13 +253,13 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 			map[bool]string{true: "s", false: ""}[len(f.Leaving) == 1], f.CountOn(f.BelowAt), refused))
 	default:
 		notes = append(notes, fmt.Sprintf("the count stays at or above %d for the next %d days even if the fallen-off clients never return",
-			f.Threshold, int(kmshost.CountWindow/(24*time.Hour))))
+			f.Threshold, int(kmsclient.CountWindow/(24*time.Hour))))
 	}
 	if f.Self > 0 {
 		n := fmt.Sprintf("the host's count of %d includes kmsctl's own CMID (it counts the client asking, kmsctl's probes included); it is left out of the count and the forecast above", f.Count)
 		if w := f.BelowAtWithSelf; !w.Equal(f.BelowAt) && !f.AlreadyBelow {
 			if w.IsZero() {
-				n += fmt.Sprintf("; counted, it would keep the host at %d or more for the next %d days", f.Threshold, int(kmshost.CountWindow/(24*time.Hour)))
+				n += fmt.Sprintf("; counted, it would keep the host at %d or more for the next %d days", f.Threshold, int(kmsclient.CountWindow/(24*time.Hour)))
 			} else {
 				n += "; counted, it would hold the count until " + w.UTC().Format(dateTime)
 			}
@@ -280,7 +280,7 @@ func lowerBoundWhy(r *audit.Report) string {
 		return "the log holds no requests"
 	}
 	return fmt.Sprintf("the log starts %s, less than %d days before %s, so clients that last asked before it are not seen; the date the count falls may come later than forecast",
-		r.Oldest.UTC().Format(dateTime), int(kmshost.CountWindow/(24*time.Hour)), r.Now.UTC().Format(dateTime))
+		r.Oldest.UTC().Format(dateTime), int(kmsclient.CountWindow/(24*time.Hour)), r.Now.UTC().Format(dateTime))
 }
 
 // auditNotes are about the log as a whole.
@@ -348,7 +348,7 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJS
 			if f.Self > 0 {
 				count += "+" + strconv.Itoa(f.Self)
 			}
-			below := "not within " + strconv.Itoa(int(kmshost.CountWindow/(24*time.Hour))) + " days"
+			below := "not within " + strconv.Itoa(int(kmsclient.CountWindow/(24*time.Hour))) + " days"
 			switch {
 			case f.AlreadyBelow:
 				count, below = s.bad(count), s.bad("already below")
@@ -363,7 +363,7 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJS
 	}
 	if len(r.FallenOff) > 0 {
 		fmt.Fprintf(s.Out, "\nFallen off (silent over %s; counted until %d days after the last request):\n",
-			spanText(r.Silence), int(kmshost.CountWindow/(24*time.Hour)))
+			spanText(r.Silence), int(kmsclient.CountWindow/(24*time.Hour)))
 		t := s.newTable()
 		t.Header("Client", "CMID", "Last request", "Leaves the count")
 		for _, c := range r.FallenOff {
@@ -451,16 +451,17 @@ type AuditCheckLimits struct {
 }
 
 // AuditCheck prints one monitoring-plugin line for an audit, the
-// performance data after "|", then one line per problem, and returns
-// the plugin exit code as a Silent error (nil for OK).
-func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim AuditCheckLimits) error {
+// performance data after "|", then one line per problem. It returns the
+// state it printed, for failure.Check to make the exit status, and the
+// write error, if any.
+func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim AuditCheckLimits) (int, error) {
 	state := CheckOK
 	var problems, parts, perf []string
 	raise := func(st int, msg string) {
 		state = max(state, st)
 		problems = append(problems, checkNames[st]+": "+msg)
 	}
-	horizon := kmshost.CountWindow.Hours() / 24
+	horizon := kmsclient.CountWindow.Hours() / 24
 	for i := range r.Families {
 		f := &r.Families[i]
 		name := familyName(f.Family)
@@ -506,7 +507,11 @@ func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim AuditCheckLim
 	if r.LowerBound {
 		text += " (lower bound: " + lowerBoundWhy(r) + ")"
 	}
-	return s.checkResult("KMS AUDIT", state, text, perf, problems)
+	_, err := fmt.Fprintf(s.Out, "KMS AUDIT %s - %s | %s\n", checkNames[state], text, strings.Join(perf, " "))
+	for _, p := range problems {
+		fmt.Fprintln(s.Out, p)
+	}
+	return state, err
 }
 
 // The audit's metric names.
