@@ -256,105 +256,116 @@ func eventParts(idText, timeText string, data []string) (time.Time, int, []strin
 	return t.UTC(), id, data, nil
 }
 
-// fastEventXML scans the element as wevtutil writes it; ok is false when
-// it holds anything the scan does not handle, and the general decoder
-// takes over.
+// fastEventXML reads the element as wevtutil writes it, in one pass over
+// its tags; ok is false when it holds anything the pass does not handle
+// (comments, CDATA, processing instructions, namespace prefixes, a <Data>
+// with child elements), and the general decoder takes over.
 func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
-	if bytes.Contains(b, []byte("<!")) || bytes.Contains(b, []byte("<?")) || bytes.Contains(b, []byte(":EventID")) {
-		return
-	}
-	idText, ok1 := elementText(b, "<EventID")
-	st, ok2 := attr(b, "<TimeCreated", "SystemTime")
-	if !ok1 || !ok2 {
-		return
-	}
-	// Insertion strings: every <Data …>text</Data> or <Data/> inside <EventData>.
-	ed := bytes.Index(b, []byte("<EventData"))
-	if ed >= 0 {
-		rest := b[ed:]
-		end := bytes.Index(rest, []byte("</EventData>"))
-		if end < 0 {
-			if !bytes.HasPrefix(rest[len("<EventData"):], []byte("/>")) {
-				return
-			}
-			end = 0
+	var idText, timeText string
+	var haveID, haveTime, inEventData bool
+	for i := 0; ; {
+		lt := bytes.IndexByte(b[i:], '<')
+		if lt < 0 {
+			break
 		}
-		rest = rest[:end]
-		for {
-			i := bytes.Index(rest, []byte("<Data"))
-			if i < 0 {
+		i += lt + 1
+		if i >= len(b) {
+			return
+		}
+		end := bytes.IndexByte(b[i:], '>')
+		if end < 0 {
+			return
+		}
+		tag := b[i : i+end] // without < and >
+		i += end + 1
+		if len(tag) == 0 {
+			return
+		}
+		switch tag[0] {
+		case '!', '?':
+			return
+		case '/':
+			if string(tag[1:]) == "EventData" {
+				inEventData = false
+			}
+			continue
+		}
+		selfClosing := tag[len(tag)-1] == '/'
+		if selfClosing {
+			tag = tag[:len(tag)-1]
+		}
+		if len(tag) == 0 {
+			return
+		}
+		name := tag
+		for k, c := range tag {
+			if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+				name = tag[:k]
 				break
 			}
-			rest = rest[i+len("<Data"):]
-			gt := bytes.IndexByte(rest, '>')
-			if gt < 0 || len(rest) == 0 || (rest[0] != '>' && rest[0] != ' ' && rest[0] != '/') {
+		}
+		if bytes.IndexByte(name, ':') >= 0 {
+			return
+		}
+		// text is the element's content: everything up to the next tag,
+		// which must close it.
+		text := func(elem string) (string, bool) {
+			if selfClosing {
+				return "", true
+			}
+			lt := bytes.IndexByte(b[i:], '<')
+			if lt < 0 || !bytes.HasPrefix(b[i+lt:], []byte("</"+elem+">")) {
+				return "", false
+			}
+			s, good := unescape(b[i : i+lt])
+			i += lt + len("</"+elem+">")
+			return s, good
+		}
+		switch string(name) {
+		case "EventID":
+			if haveID {
 				return
 			}
-			if gt > 0 && rest[gt-1] == '/' {
-				fields = append(fields, "")
-				rest = rest[gt+1:]
+			s, good := text("EventID")
+			if !good {
+				return
+			}
+			idText, haveID = s, true
+		case "TimeCreated":
+			if haveTime {
+				return
+			}
+			s, good := attrValue(tag, "SystemTime")
+			if !good {
+				return
+			}
+			timeText, haveTime = s, true
+		case "EventData":
+			inEventData = !selfClosing
+		case "Data":
+			if !inEventData {
 				continue
 			}
-			rest = rest[gt+1:]
-			close := bytes.Index(rest, []byte("</Data>"))
-			if close < 0 {
-				return
-			}
-			s, good := unescape(rest[:close])
+			s, good := text("Data")
 			if !good {
 				return
 			}
 			fields = append(fields, s)
-			rest = rest[close+len("</Data>"):]
 		}
 	}
-	idStr, good := unescape(idText)
-	if !good {
+	if !haveID || !haveTime {
 		return
 	}
-	t, id, fields, err := eventParts(idStr, st, fields)
+	t, id, fields, err := eventParts(idText, timeText, fields)
 	if err != nil {
 		return time.Time{}, 0, nil, false // let the general decoder say what is wrong
 	}
 	return t, id, fields, true
 }
 
-// elementText is the text of the first element named by open ("<EventID"):
-// its content up to the next '<'.
-func elementText(b []byte, open string) ([]byte, bool) {
-	i := bytes.Index(b, []byte(open))
-	if i < 0 {
-		return nil, false
-	}
-	rest := b[i+len(open):]
-	if len(rest) == 0 || (rest[0] != '>' && rest[0] != ' ') {
-		return nil, false
-	}
-	gt := bytes.IndexByte(rest, '>')
-	if gt < 0 || (gt > 0 && rest[gt-1] == '/') {
-		return nil, false
-	}
-	rest = rest[gt+1:]
-	lt := bytes.IndexByte(rest, '<')
-	if lt < 0 {
-		return nil, false
-	}
-	return rest[:lt], true
-}
-
-// attr is the value of attribute name of the first element named by open,
-// quoted with ' or ".
-func attr(b []byte, open, name string) (string, bool) {
-	i := bytes.Index(b, []byte(open))
-	if i < 0 {
-		return "", false
-	}
-	rest := b[i+len(open):]
-	gt := bytes.IndexByte(rest, '>')
-	if gt < 0 {
-		return "", false
-	}
-	tag := rest[:gt]
+// attrValue is the value of attribute name in a start tag's bytes, quoted
+// with ' or ".
+func attrValue(tag []byte, name string) (string, bool) {
 	j := bytes.Index(tag, []byte(" "+name+"="))
 	if j < 0 {
 		return "", false
@@ -367,8 +378,7 @@ func attr(b []byte, open, name string) (string, bool) {
 	if k < 0 {
 		return "", false
 	}
-	s, ok := unescape(v[1 : k+1])
-	return s, ok
+	return unescape(v[1 : k+1])
 }
 
 // unescape replaces XML's five entities and character references; ok is
