@@ -69,6 +69,12 @@ func setupWinRM(env *testscript.Env) error {
 		"WINRM_NTLMSEAL":        {NTLMEncrypt: true},
 		"WINRM_NTLMSEAL_TAMPER": {NTLMEncrypt: true, TamperSeal: true},
 		"WINRM_SHELLS":          {NTLMEncrypt: true, Fault: &hosttest.FaultTooManyShells},
+		// Windows clients (client dli): activated; renewals failing since
+		// the host's count fell; never activated, in grace; no host reached.
+		"WINRM_PC_OK":      {Client: hosttest.WindowsClient("PC-0101", hosttest.SeedsCMID(1), hosttest.ClientLicensed, hosttest.DefaultNow)},
+		"WINRM_PC_FAILING": {Client: hosttest.WindowsClient("PC-0102", hosttest.SeedsCMID(2), hosttest.ClientRenewalFailing, hosttest.DefaultNow)},
+		"WINRM_PC_GRACE":   {Client: hosttest.WindowsClient("PC-0377", hosttest.SeedsCMID(30), hosttest.ClientGrace, hosttest.DefaultNow)},
+		"WINRM_PC_LOST":    {Client: hosttest.WindowsClient("LAPTOP-17", hosttest.SeedsCMID(31), hosttest.ClientUnreachable, hosttest.DefaultNow)},
 	} {
 		s, err := startWinRM(env, o, taken)
 		if err != nil {

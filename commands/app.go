@@ -56,6 +56,7 @@ Examples:
 			explainCommand(env),
 			hostCommand(env),
 			exporterCommand(env),
+			clientCommand(env),
 		},
 		// Errors are reported once, by main through Env.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -352,28 +351,19 @@ func splitKMSAddress(s string) (string, string, error) {
 // read reads every host's WMI counters, at most concurrency at a time.
 func (w *statusWinRM) read(ctx context.Context, hosts []probe.Host) []output.WinRMResult {
 	out := make([]output.WinRMResult, len(hosts))
-	sem := make(chan struct{}, max(1, w.concurrency))
-	var wg sync.WaitGroup
-	for i := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			cfg := w.base
-			if h, _, err := splitKMSAddress(hosts[i].Host); err == nil {
-				cfg.Host = h
-			}
-			out[i].Address = cfg.Addr()
-			cl, err := kmshost.New(cfg)
-			if err != nil {
-				out[i].Err = err
-				return
-			}
-			out[i].Counters, out[i].Err = cl.KMSHost(ctx)
-		}()
-	}
-	wg.Wait()
+	atOnce(len(hosts), w.concurrency, func(i int) {
+		cfg := w.base
+		if h, _, err := splitKMSAddress(hosts[i].Host); err == nil {
+			cfg.Host = h
+		}
+		out[i].Address = cfg.Addr()
+		cl, err := kmshost.New(cfg)
+		if err != nil {
+			out[i].Err = err
+			return
+		}
+		out[i].Counters, out[i].Err = cl.KMSHost(ctx)
+	})
 	return out
 }
 

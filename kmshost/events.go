@@ -69,18 +69,9 @@ var layouts = map[int][]string{
 // script's is a *DecodeError, a failure the script reported a
 // *ScriptError. On error the result is nil.
 func DecodeEvents(b []byte) (*EventLog, error) {
-	doc, err := parseDocument(b)
-	if err != nil {
-		return nil, err
-	}
-	if err := header(doc); err != nil {
-		return nil, err
-	}
 	l := &EventLog{}
-	if l.Computer, err = doc.str("computer"); err != nil {
-		return nil, err
-	}
-	if l.Now, err = timeProp(doc, "now"); err != nil {
+	doc, err := machineDocument(b, &l.Computer, &l.Now)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := doc.array("events")
@@ -100,6 +91,23 @@ func DecodeEvents(b []byte) (*EventLog, error) {
 		l.Events = append(l.Events, e)
 	}
 	return l, nil
+}
+
+// machineDocument reads the start of a document that names the machine
+// and its clock: the header, "computer" and "now".
+func machineDocument(b []byte, computer *string, now *time.Time) (object, error) {
+	doc, err := parseDocument(b)
+	if err != nil {
+		return object{}, err
+	}
+	if err := header(doc); err != nil {
+		return object{}, err
+	}
+	if *computer, err = doc.str("computer"); err != nil {
+		return object{}, err
+	}
+	*now, err = timeProp(doc, "now")
+	return doc, err
 }
 
 func timeProp(o object, name string) (time.Time, error) {

@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.ps1 from the scripts
 // people's KMS hosts visible in review: the scripts are compared with
 // testdata/*.ps1 (go test ./kmshost -update rewrites them).
 func TestScripts_Golden(t *testing.T) {
-	for name, script := range map[string]string{"counters.ps1": CountersScript, "log.ps1": LogTemplate} {
+	for name, script := range map[string]string{"counters.ps1": CountersScript, "log.ps1": LogTemplate, "client.ps1": ClientScript} {
 		path := filepath.Join("testdata", name)
 		if *update {
 			if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
@@ -40,7 +40,7 @@ func TestREADME_ShowsScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, script := range map[string]string{"counters": CountersScript, "log": LogTemplate} {
+	for name, script := range map[string]string{"counters": CountersScript, "log": LogTemplate, "client": ClientScript} {
 		if !strings.Contains(string(readme), "```powershell\n"+script+"```") {
 			t.Errorf("README.md does not show the %s script verbatim in a ```powershell block", name)
 		}

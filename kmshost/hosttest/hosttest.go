@@ -74,6 +74,7 @@ type Options struct {
 
 	Counters     []byte // answer to the counters script; nil: KMSHostJSON()
 	CountersExit int
+	Client       []byte // answer to the client script; nil: a licensed client (clients.go)
 	// Events is the host's log, newest first; nil: SampleEvents(Now).
 	// Use NoEvents for an empty log.
 	Events []Event
@@ -165,6 +166,7 @@ func New(opts Options) (*Server, error) {
 	s.remote = winrmtest.NewRemote()
 	s.remote.CommandFunc(s.match(s.isCounters), s.answerCounters)
 	s.remote.CommandFunc(s.match(s.isLog), s.answerLog)
+	s.remote.CommandFunc(s.match(isClient), s.answerClient)
 	s.remote.CommandFunc(s.unknownCommand, func(io.Writer, io.Writer) int { return 1 })
 	target, _ := url.Parse(fmt.Sprintf("http://%s:%d", s.remote.Host, s.remote.Port))
 	proxy := httputil.NewSingleHostReverseProxy(target)

@@ -1,0 +1,163 @@
+package commands
+
+import (
+	"context"
+	"os"
+	"sync"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// client: Windows KMS clients read over WinRM, the other side of the
+// host's count.
+
+func clientCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "client",
+		Usage: "read Windows KMS clients over WinRM: license state and their last contact with a KMS host",
+		Description: `Reads what a Windows machine knows about its own KMS activation, over WinRM
+with the same transport and credentials as host: its volume products
+(SoftwareLicensingProduct: name, partial key, license status and reason,
+time left, KMS host set or discovered), its CMID, and its own events 12288
+(request sent) and 12289 (answer processed) from its Application log: the
+host it tried, the result, the count the host reported. One fixed
+PowerShell script (--show-script); nothing you type is placed in it.
+
+Examples:
+   kmsctl client dli pc-0377.corp.example.com --user 'CORP\kmsaudit' --https
+   kmsctl client dli --hosts-file clients.txt --user 'CORP\kmsaudit' --password-env PW`,
+		Subcommands: []*cli.Command{clientDLICommand(env)},
+		Action: func(c *cli.Context) error {
+			return &failure.UsageError{Msg: "client needs dli", Hint: "kmsctl client dli HOST --user USER, or kmsctl client dli --hosts-file FILE --user USER"}
+		},
+	}
+}
+
+func clientDLICommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "dli",
+		Usage:     "show a Windows client's KMS license state and last contact (one client, or many: one line each)",
+		ArgsUsage: "HOST[:PORT]... | --hosts-file FILE",
+		Description: `One client: slmgr /dli's view of each product with a key (License Status,
+time left, the KMS host set or found in DNS, the host's ePID), then the last
+contact from the client's own events and, when its renewals or activations
+fail, since when.
+
+Several clients (arguments or --hosts-file, one per line, # comments), read
+--concurrency at a time: one line each with its status (licensed, renewal
+failing since …, grace, notification, unlicensed, unreadable), the days
+left in that state, the last result (with the count the host reported) and
+the last host tried.
+
+Exit status: 0 every client read (whatever its state); 2 a client could
+not be read, or bad usage.
+
+Examples:
+   kmsctl client dli pc-0377.corp.example.com --user 'CORP\kmsaudit' --https
+   kmsctl client dli --hosts-file clients.txt --user 'CORP\kmsaudit' --password-env PW`,
+		Flags: append(hostReadFlags(),
+			&cli.StringFlag{Name: "hosts-file", Usage: "read every client listed in `FILE` (one HOST[:PORT] per line, # comments)"},
+			&cli.IntFlag{Name: "concurrency", Value: 16, Usage: "read at most `N` clients at once"},
+		),
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			out := env.Streams(c)
+			if c.Bool("show-script") {
+				return out.HostScript(kmshost.ClientScript, kmshost.CommandLine(kmshost.ClientScript))
+			}
+			hosts := c.Args().Slice()
+			if name := c.String("hosts-file"); name != "" {
+				f, err := os.Open(name)
+				if err != nil {
+					return err
+				}
+				more, err := probe.ReadHostsFile(name, f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+				hosts = append(hosts, more...)
+			}
+			switch {
+			case len(hosts) == 0:
+				return &failure.UsageError{Msg: "client dli needs HOST or --hosts-file FILE", Hint: "kmsctl client dli HOST --user USER"}
+			case c.Int("concurrency") < 1:
+				return &failure.UsageError{Msg: "--concurrency must be 1 or more"}
+			}
+			targets := make([]kmshost.Config, len(hosts))
+			for i, h := range hosts {
+				host, port, err := kmshost.ParseTarget(h)
+				if err != nil {
+					return &failure.UsageError{Msg: err.Error(), Hint: "give a host name or address, optionally with the WinRM port"}
+				}
+				targets[i] = kmshost.Config{Host: host, Port: port}
+			}
+			// One set of credentials for all; the first host names the prompt.
+			base, err := winrmConfig(env, c, hosts[0], "port", "timeout")
+			if err != nil {
+				return err
+			}
+			if c.NArg() == 1 && c.String("hosts-file") == "" {
+				cl, err := kmshost.New(base)
+				if err != nil {
+					return &failure.UsageError{Msg: err.Error()}
+				}
+				w, err := cl.Client(c.Context)
+				if err != nil {
+					return err
+				}
+				return out.ClientDLI(hosts[0], cl.Addr(), w, env.json)
+			}
+			results := readClients(c.Context, base, hosts, targets, c.Int("concurrency"))
+			if err := out.ClientFleet(results, env.json); err != nil {
+				return err
+			}
+			errs := make([]error, len(results))
+			for i := range results {
+				errs[i] = results[i].Err
+			}
+			return failure.Hosts(nil, errs) // exit 2 when a client could not be read
+		},
+	}
+}
+
+// readClients reads every client, at most n at a time, in input order.
+func readClients(ctx context.Context, base kmshost.Config, hosts []string, targets []kmshost.Config, n int) []output.ClientResult {
+	out := make([]output.ClientResult, len(hosts))
+	atOnce(len(hosts), n, func(i int) {
+		cfg := base
+		cfg.Host = targets[i].Host
+		if targets[i].Port != 0 {
+			cfg.Port = targets[i].Port
+		}
+		out[i] = output.ClientResult{Host: hosts[i], Address: cfg.Addr()}
+		cl, err := kmshost.New(cfg)
+		if err != nil {
+			out[i].Err = err
+			return
+		}
+		out[i].Client, out[i].Err = cl.Client(ctx)
+	})
+	return out
+}
+
+// atOnce runs fn(0) … fn(count-1), at most n at a time, and waits for all.
+func atOnce(count, n int, fn func(i int)) {
+	sem := make(chan struct{}, max(1, n))
+	var wg sync.WaitGroup
+	for i := range count {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
