@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/urfave/cli/v2"
@@ -13,6 +14,7 @@ import (
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/selfcount"
 )
 
 // host audit: who has fallen off, and when the count falls below the
@@ -174,12 +176,30 @@ func auditFormat(c *cli.Context) (string, error) {
 }
 
 // selfCMIDs are kmsctl's own client machine IDs: the stored identity's
-// CMID and the one it replaced, which a host keeps counting for 30 days.
-// None when kmsctl has no identity yet.
+// CMID and the one it replaced, and every CMID the record of the hosts
+// kmsctl asked holds (selfcount: one-off --cmid runs too), which a host
+// keeps counting for 30 days. None when kmsctl has no identity yet.
 func selfCMIDs(env *Env, c *cli.Context) ([]guid.GUID, error) {
 	id, err := env.peekIdentity(c)
-	if err != nil || id == nil {
+	if err != nil {
 		return nil, err
 	}
-	return []guid.GUID{id.CMID, id.PreviousCMID}, nil
+	var out []guid.GUID
+	if id != nil {
+		out = append(out, id.CMID, id.PreviousCMID)
+	}
+	dir, err := env.stateDir(c)
+	if err != nil {
+		return nil, err
+	}
+	asked, err := selfcount.List(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range asked {
+		if !slices.Contains(out, a.CMID) {
+			out = append(out, a.CMID)
+		}
+	}
+	return out, nil
 }
