@@ -238,8 +238,12 @@ func names(cs []*audit.Client) string {
 // familyNotes say in words what the family's figures mean.
 func familyNotes(r *audit.Report, f *audit.Family) []string {
 	name := familyName(f.Family)
+	who := name
+	if f.Family == catalogue.Office {
+		who = "Office clients"
+	}
 	refused := fmt.Sprintf("%s are refused (%s, count below threshold) and those activated already fail every renewal, retrying every %d minutes until their %d days run out",
-		name, hresult.NotEnoughCount, license.DefaultActivationInterval, int(license.Validity/(24*time.Hour)))
+		who, hresult.NotEnoughCount, license.DefaultActivationInterval, int(license.Validity/(24*time.Hour)))
 	var notes []string
 	switch {
 	case f.AlreadyBelow && f.Count >= f.Threshold:
@@ -294,6 +298,9 @@ func auditNotes(r *audit.Report) []string {
 	}
 	if r.Requests == 0 {
 		notes = append(notes, "the log holds no requests (events 12290): nothing to count")
+	} else if old := r.Now.Sub(r.Newest); old > 24*time.Hour {
+		notes = append(notes, fmt.Sprintf("the newest request in the log is from %s, %s before %s: if the log was exported then, clients that asked since are missing from it and more look fallen off than are",
+			r.Newest.UTC().Format(dateTime), spanText(old.Truncate(time.Hour)), r.Now.UTC().Format(dateTime)))
 	}
 	return notes
 }
@@ -368,9 +375,7 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJS
 		t.Header("Client", "CMID", "Last request", "Leaves the count")
 		for _, c := range r.FallenOff {
 			leaves := c.Leaves.UTC().Format("2006-01-02")
-			if c.Counted {
-				leaves += " (" + inDays(c.Leaves.Sub(r.Now)) + ")"
-			} else {
+			if !c.Counted {
 				leaves = "left " + leaves
 			}
 			name := c.Name
