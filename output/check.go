@@ -87,7 +87,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits) 
 			case graded < int64(crit) && !(dependent && int64(r.Count) >= int64(crit)):
 				raise(CheckCritical, desc+" below "+strconv.Itoa(crit))
 			case dependent:
-				raise(CheckWarning, fmt.Sprintf("%s: activation depends on this monitor: %d other clients, threshold %d", desc, g.Others(), g.Product.Threshold))
+				raise(CheckWarning, desc+": "+DependsOnSelfText(g))
 			case graded < int64(warn):
 				raise(CheckWarning, desc+" below "+strconv.Itoa(warn))
 			default:
@@ -186,6 +186,13 @@ func (s *Streams) CheckNoHost(err error) (int, error) {
 	info := s.describe(err)
 	_, werr := fmt.Fprintf(s.Out, "KMS CRITICAL - no KMS host found in DNS: %s %s\n", info.Code, info.Cause)
 	return CheckCritical, werr
+}
+
+// DependsOnSelfText says that a group meets its threshold only through
+// kmsctl's own client: "activation depends on this monitor: 24 other
+// clients, threshold 25".
+func DependsOnSelfText(g *probe.Group) string {
+	return fmt.Sprintf("activation depends on this monitor: %d other clients, threshold %d", g.Others(), g.Product.Threshold)
 }
 
 // CountFigure is a group's count as shown: "24+1" when the host counts

@@ -325,6 +325,9 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 					fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, w)
 				}
 			}
+			if !g.CountSelf && g.DependsOnSelf() {
+				fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, DependsOnSelfText(g))
+			}
 		}
 	}
 }
