@@ -60,7 +60,7 @@ const (
 	MaxDomainHosts = 64
 	// SelfCountRefresh is how often the exporter writes again that it
 	// asked one host about one family (the host remembers for 30 days).
-	SelfCountRefresh = time.Hour
+	SelfCountRefresh = selfcount.Fresh
 	// maxParam bounds a target or domain parameter (a DNS name is at most
 	// 253 characters; a port and brackets add a few).
 	maxParam = 300

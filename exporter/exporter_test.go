@@ -143,6 +143,12 @@ func TestProbeTarget(t *testing.T) {
 		if v, ok := value(fams, "kmsctl_host_threshold", "group", "Office Professional Plus 2019"); !ok || v != 5 {
 			t.Errorf("kmsctl_host_threshold = %v, %v", v, ok)
 		}
+		if v, ok := value(fams, "kmsctl_host_epid_info", "group", "Office Professional Plus 2019", "epid", kmstest.DefaultEPID, "os_build", "17763", "hwid", "3A1C049600B60076"); !ok || v != 1 {
+			t.Errorf("kmsctl_host_epid_info = %v, %v\n%s", v, ok, body)
+		}
+		if v, ok := value(fams, "kmsctl_host_renewal_interval_seconds", "group", "Office Professional Plus 2019"); !ok || v != kmstest.DefaultRenewalInterval*60 {
+			t.Errorf("kmsctl_host_renewal_interval_seconds = %v, %v", v, ok)
+		}
 	}
 	for _, p := range []string{"Windows Server 2019 Standard", "Office Professional Plus 2019"} {
 		if n := host.CMIDs(product(t, p).KMSID); n != 1 {

@@ -2,7 +2,9 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -48,6 +50,13 @@ const (
 	MetricSelfCounted   = "kmsctl_host_self_counted"
 	MetricThreshold     = "kmsctl_host_threshold"
 	MetricProbeDuration = "kmsctl_probe_duration_seconds"
+	// Per answered group: the host's intervals, how many warnings its
+	// reply raised, and its ePID and hardware ID as labels of an _info
+	// metric (as Prometheus names such series).
+	MetricActivationInterval = "kmsctl_host_activation_interval_seconds"
+	MetricRenewalInterval    = "kmsctl_host_renewal_interval_seconds"
+	MetricWarnings           = "kmsctl_host_warnings"
+	MetricEPIDInfo           = "kmsctl_host_epid_info"
 	// With --winrm, what the host's WMI says.
 	MetricWMIUp             = "kmsctl_host_wmi_up"
 	MetricWMIClients        = "kmsctl_host_wmi_clients"
@@ -62,7 +71,10 @@ const (
 // kmsctl_probe_duration_seconds{host}; per host and product group
 // kmsctl_host_threshold{host,group} and, when the group answered,
 // kmsctl_host_clients, kmsctl_host_other_clients and
-// kmsctl_host_self_counted (0 or 1); with --winrm (run.WMI) the
+// kmsctl_host_self_counted (0 or 1), kmsctl_host_activation_interval_seconds,
+// kmsctl_host_renewal_interval_seconds, kmsctl_host_warnings (how many
+// the reply raised) and kmsctl_host_epid_info{host,group,epid,os_build,
+// lcid,activation_date,hwid} (always 1); with --winrm (run.WMI) the
 // kmsctl_host_wmi_* families (wmiFamilies). Every family is a gauge but the
 // WMI request counters; the code label is an HRESULT in hex ("0x00000000"
 // when the lookup answered).
@@ -127,6 +139,36 @@ func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
 		answered(func(g *probe.Group) float64 { return boolValue(g.Self > 0) }))
 	groups(MetricThreshold, "Clients the product's group needs before the host activates it.",
 		func(g *probe.Group) (float64, bool) { return float64(g.Product.Threshold), true })
+	groups(MetricActivationInterval, "How often the host tells unactivated clients to retry, in seconds (absent when the probe failed).",
+		answered(func(g *probe.Group) float64 { return float64(g.Result.ActivationInterval) * 60 }))
+	groups(MetricRenewalInterval, "How often the host tells activated clients to renew, in seconds (absent when the probe failed).",
+		answered(func(g *probe.Group) float64 { return float64(g.Result.RenewalInterval) * 60 }))
+	groups(MetricWarnings, "Warnings about the host's reply: things that passed verification but no genuine host sends (absent when the probe failed).",
+		answered(func(g *probe.Group) float64 { return float64(len(g.Result.Warnings)) }))
+	info := family(MetricEPIDInfo, "Always 1: the host's ePID and what it says (host OS build, language, key activation date) and its hardware ID (V6), per group answered.")
+	for i := range run.Hosts {
+		for j := range run.Hosts[i].Groups {
+			g := &run.Hosts[i].Groups[j]
+			if g.Err != nil || g.Result == nil {
+				continue
+			}
+			build, lcid, date, hwid := "", "", "", ""
+			if e := g.Result.EPIDInfo; e != nil {
+				build, lcid = strconv.Itoa(e.Build), strconv.Itoa(e.LCID)
+				if !e.ActivationDate.IsZero() {
+					date = e.ActivationDate.Format(time.DateOnly)
+				}
+			}
+			if g.Result.HWID != nil {
+				hwid = fmt.Sprintf("%X", g.Result.HWID[:])
+			}
+			addGauge(info, 1, "host", run.Hosts[i].Host, "group", g.Product.Name, "epid", g.Result.EPID,
+				"os_build", build, "lcid", lcid, "activation_date", date, "hwid", hwid)
+		}
+	}
+	if len(info.Metric) == 0 {
+		fams = fams[:len(fams)-1]
+	}
 	dur := family(MetricProbeDuration, "How long probing the host took, in seconds.")
 	for i := range run.Hosts {
 		addGauge(dur, run.Hosts[i].Duration.Seconds(), "host", run.Hosts[i].Host)

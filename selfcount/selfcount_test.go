@@ -168,3 +168,38 @@ func BenchmarkRecord1000Hosts(b *testing.B) {
 		}
 	}
 }
+
+// Record rewrites the file only when it learns something: a new host,
+// family or CMID, or an entry Fresh old or more; the counts are the same
+// either way.
+func TestRecord_WritesOnlyWhatIsNew(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, FileName)
+	record(t, dir, t0, Asked{host, win, cmB, t0})
+	step := func(now time.Time, a Asked, wantWrite bool, want int) {
+		t.Helper()
+		if err := os.Chtimes(file, t0, t0); err != nil {
+			t.Fatal(err)
+		}
+		got := record(t, dir, now, a)
+		fi, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wrote := !fi.ModTime().Equal(t0); wrote != wantWrite {
+			t.Errorf("at %v: wrote %v, want %v", now.Sub(t0), wrote, wantWrite)
+		}
+		if n := got[Key{a.Host, a.Family}]; n != want {
+			t.Errorf("at %v: count %d, want %d", now.Sub(t0), n, want)
+		}
+	}
+	m := time.Minute
+	step(t0.Add(m), Asked{host, win, cmB, t0.Add(m)}, false, 1)                      // same entry, a minute on
+	step(t0.Add(2*m), Asked{host, win, cmA, t0.Add(2 * m)}, true, 2)                 // a new CMID
+	step(t0.Add(3*m), Asked{host, win, cmA, t0.Add(3 * m)}, false, 2)                // nothing new
+	step(t0.Add(4*m), Asked{host, off, cmA, t0.Add(4 * m)}, true, 1)                 // a new family
+	step(t0.Add(2*time.Hour), Asked{host, win, cmA, t0.Add(2 * time.Hour)}, true, 2) // an hour old: moved on
+	// cmB last asked at t0: 30 days on the host forgets it, and so does
+	// the count, written or not.
+	step(t0.Add(30*24*time.Hour+m), Asked{host, win, cmA, t0.Add(30*24*time.Hour + m)}, true, 1)
+}
