@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 	"github.com/xrash/smetrics"
@@ -14,11 +15,14 @@ import (
 
 // Go's flag package words its errors with one dash ("flag provided but not
 // defined: -domain"); these find the flag and the value in them.
-var (
-	reUndefined = regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`)
-	reInvalid   = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:\s]+): (.*)$`)
-	reNoArg     = regexp.MustCompile(`^flag needs an argument: -+(\S+)$`)
-)
+// They are compiled on first use, not at start-up.
+var flagErrors = sync.OnceValue(func() [3]*regexp.Regexp {
+	return [3]*regexp.Regexp{
+		regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`),
+		regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:\s]+): (.*)$`),
+		regexp.MustCompile(`^flag needs an argument: -+(\S+)$`),
+	}
+})
 
 // flagError turns a flag parsing error of the command c runs into kmsctl's
 // own words: flags spelled with "--", a duration's missing unit named, and
@@ -38,6 +42,8 @@ func flagError(c *cli.Context, err error) error {
 		flags = append(append([]cli.Flag(nil), c.Command.Flags...), c.App.Flags...)
 	}
 	msg := err.Error()
+	re := flagErrors()
+	reUndefined, reInvalid, reNoArg := re[0], re[1], re[2]
 	switch {
 	case reUndefined.MatchString(msg):
 		f := reUndefined.FindStringSubmatch(msg)[1]

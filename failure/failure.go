@@ -43,6 +43,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/limit"
@@ -133,14 +134,17 @@ func Describe(err error, c Context) Info {
 // clientEvents finds advice to read a Windows client's event log: true
 // for a Windows machine that hit the code (what explain describes), never
 // for kmsctl's own failure, which no Windows licensing service logged.
-var clientEvents = regexp.MustCompile(`(?i)application log|\b1228[89]\b|\bevent 8198\b`)
+// It is compiled on first use, not at start-up.
+var clientEvents = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)application log|\b1228[89]\b|\bevent 8198\b`)
+})
 
 // clientLogFree is the code table's advice without the parts that send
 // the reader to a Windows client's event log.
 func clientLogFree(fix string) string {
 	var keep []string
 	for _, part := range strings.Split(fix, "; ") {
-		if !clientEvents.MatchString(part) {
+		if !clientEvents().MatchString(part) {
 			keep = append(keep, part)
 		}
 	}

@@ -84,7 +84,7 @@ func TestClientLogFree(t *testing.T) {
 	c := Context{Command: "status"}
 	for _, code := range []hresult.Code{0xC004F056, 0xC0020017, hresult.NoKMSHost} {
 		info := Describe(&kmsclient.Error{Code: code, Kind: kmsclient.KindHost, Op: "request", Err: errors.New("x")}, c)
-		if clientEvents.MatchString(info.Fix) {
+		if clientEvents().MatchString(info.Fix) {
 			t.Errorf("%s: %q", code, info.Fix)
 		}
 	}
