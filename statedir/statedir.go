@@ -98,6 +98,10 @@ func Ensure(dir string) error {
 // variable so tests can make it fail.
 var createTemp = os.CreateTemp
 
+// rename moves the temporary file over the target; a variable so tests
+// can make it fail.
+var rename = os.Rename
+
 // WriteFile atomically replaces path with data, leaving it at mode 0600.
 //
 // It writes a temporary file in the same directory (".<name>.tmp-<random>"),
@@ -160,7 +164,7 @@ func WriteFileMode(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = f.Close(); err != nil {
 		return &Error{Op: "write", Path: path, Err: unwrapPath(err)}
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	if err = rename(tmp, path); err != nil {
 		return &Error{Op: "write", Path: path, Err: unwrapPath(err)}
 	}
 	renamed = true // the temporary file is gone; nothing to clean up

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -338,4 +339,31 @@ func TestWriteFileLargeData(t *testing.T) {
 	if b, _ := os.ReadFile(p); !bytes.Equal(b, data) {
 		t.Fatal("content differs")
 	}
+}
+
+// A rename that fails (for --output: a target on another file system, a
+// directory that changed under us) leaves the old report whole and no
+// temporary file behind; a new report gets the mode asked for.
+func TestWriteFileModeRenameFails(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "kms.prom")
+	if err := WriteFileMode(p, []byte("old report"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(p); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644 {
+		t.Fatalf("mode %v, %v; want 0644", fi.Mode(), err)
+	}
+	old := rename
+	rename = func(from, to string) error {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: errors.New("injected failure")}
+	}
+	t.Cleanup(func() { rename = old })
+	err := WriteFileMode(p, []byte("new report"), 0o644)
+	if err == nil || !strings.Contains(err.Error(), p) {
+		t.Fatalf("error %v, want one naming %s", err, p)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old report" {
+		t.Fatalf("target changed to %q", b)
+	}
+	assertOnly(t, dir, "kms.prom")
 }
