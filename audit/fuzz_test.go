@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"reflect"
 	"strings"
@@ -80,6 +81,50 @@ func FuzzEventXML(f *testing.F) {
 		}
 		if !ft.Equal(st) || fid != sid || !reflect.DeepEqual(ffields, sfields) {
 			t.Fatalf("fast scan read %v %d %q, encoding/xml %v %d %q", ft, fid, ffields, st, sid, sfields)
+		}
+	})
+}
+
+// FuzzPickJSON: where pick reads a valid JSON record, encoding/json reads
+// the same Id, TimeCreated and Properties from it.
+func FuzzPickJSON(f *testing.F) {
+	var b bytes.Buffer
+	hosttest.WriteJSON(&b, hosttest.SeedsEvents(day(0, 10, 0))[:1], hosttest.Leading, false)
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"id": 12290 , "TIMECREATED":{"value":"x"},"Properties":[{"Value":"a\"b"},{"Value":1}],"Message":"\\\"}"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		var fast eventJSON
+		if !fast.pick(b) {
+			return
+		}
+		var slow eventJSON
+		if json.Unmarshal(b, &slow) != nil {
+			return
+		}
+		if (fast.ID == nil) != (slow.ID == nil) || fast.ID != nil && *fast.ID != *slow.ID ||
+			!bytes.Equal(bytes.TrimSpace(fast.TimeCreated), bytes.TrimSpace(slow.TimeCreated)) ||
+			!reflect.DeepEqual(fast.Properties, slow.Properties) {
+			t.Fatalf("pick read %+v, encoding/json %+v", fast, slow)
+		}
+	})
+}
+
+// FuzzJSONString: jsonString's shortcuts decode as encoding/json does.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{`"a"`, `"\/Date(1)\/"`, `"a\\/b"`, `"\\\/"`, `"\u0041"`, "\"\x01\"", `""`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want string
+		if json.Unmarshal(b, &want) != nil {
+			return
+		}
+		got, err := jsonString(b)
+		if err != nil || got != want {
+			t.Fatalf("jsonString(%q) = %q, %v; encoding/json %q", b, got, err, want)
 		}
 	})
 }

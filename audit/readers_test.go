@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 	"unicode/utf16"
 
@@ -138,6 +139,30 @@ func TestJSONTime(t *testing.T) {
 		got, err := jsonTime([]byte(s))
 		if err != nil || !got.Equal(want) {
 			t.Errorf("%s: %s %v", s, got, err)
+		}
+	}
+}
+
+// Read in one-byte pieces, every export gives the same events: records
+// split across reads are put together, whatever the boundary.
+func TestRead_OneByteAtATime(t *testing.T) {
+	events := hosttest.SeedsEvents(day(1, 0, 0))[:5]
+	for name, b := range exports(t, events) {
+		for _, evs := range [][]hosttest.Event{events, events[:1]} {
+			if len(evs) == 1 {
+				var buf bytes.Buffer
+				if strings.HasPrefix(name, "json/") {
+					hosttest.WriteJSON(&buf, evs, hosttest.Separate, false) // one event: one object, no array
+				} else {
+					hosttest.WriteXML(&buf, evs, hosttest.Separate, false)
+				}
+				b = buf.Bytes()
+			}
+			n := 0
+			src, err := Read(iotest.OneByteReader(bytes.NewReader(b)), func(*kmshost.Event) { n++ })
+			if err != nil || n != len(evs) || src.Events != len(evs) {
+				t.Errorf("%s, %d events: read %d, %+v, %v", name, len(evs), n, src, err)
+			}
 		}
 	}
 }
