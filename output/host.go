@@ -583,7 +583,7 @@ func (s *Streams) hostLogSummary(w io.Writer, d HostLogJSON) {
 		span = " of the last " + spanText(time.Duration(*d.Query.SinceSeconds)*time.Second)
 	}
 	if sum.Events == 0 {
-		fmt.Fprintf(w, "no events 12288, 12289 or 12290%s in the Key Management Service log of %s\n", span, d.Host)
+		fmt.Fprintf(w, "no events 12290 in the Key Management Service log, nor 12288 or 12289 in the Application log%s, of %s\n", span, d.Host)
 		return
 	}
 	fmt.Fprintf(w, "%d events%s, %s to %s (host clock, UTC), newest first\n", sum.Events, span,
