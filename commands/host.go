@@ -122,7 +122,8 @@ func hostLogCommand(env *Env) *cli.Command {
 		ArgsUsage: "HOST[:PORT]",
 		Description: `Lists the events 12290 (a request processed: client name, CMID, product,
 license state, VM, result code, minimum count) of the host's "Key Management
-Service" log, and 12288/12289 if any, newest first, then a summary: distinct
+Service" log, and the host's own client events 12288/12289 from its
+Application log if any, newest first, then a summary: distinct
 CMIDs, failures by code with what each means, and CMIDs that several
 machines share (cloned without sysprep /generalize). Times are the host's.
 
