@@ -58,7 +58,8 @@ func knownMetrics(t *testing.T) map[string]bool {
 	for _, f := range output.PrometheusFamilies(run) {
 		known[f.GetName()] = true
 	}
-	for _, name := range []string{output.MetricClients, output.MetricOtherClients, output.MetricSelfCounted, output.MetricThreshold} {
+	for _, name := range []string{output.MetricClients, output.MetricOtherClients, output.MetricSelfCounted, output.MetricThreshold,
+		output.MetricActivationInterval, output.MetricRenewalInterval, output.MetricWarnings, output.MetricEPIDInfo} {
 		known[name] = true // written only for groups that answered
 	}
 	base := serve(t, exporter.New(exporter.Config{Client: testClient}))
