@@ -56,11 +56,6 @@ func (e *FileError) Unwrap() error { return e.Err }
 // Code is ERROR_INVALID_DATA: the file is not a log kmsctl can read.
 func (e *FileError) Code() hresult.Code { return hresult.InvalidData }
 
-// Hint says how to produce a file kmsctl reads.
-func (e *FileError) Hint() string {
-	return `export the log on the host with: wevtutil qe "Key Management Service" /f:xml > kms.xml, or: Get-WinEvent -LogName 'Key Management Service' | ConvertTo-Json > kms.json`
-}
-
 // Source describes what Read read.
 type Source struct {
 	Format  string

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/hresult"
@@ -17,6 +18,7 @@ import (
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/selfcount"
 	"github.com/kmsctl/kmsctl/statedir"
 )
 
@@ -42,6 +44,10 @@ func words(err error, c Context) said {
 		winrm    *kmshost.Error
 		kms      *kmsclient.Error
 		state    *statedir.Error
+		export   *audit.FileError
+		selfBad  *selfcount.CorruptError
+		ambig    *license.AmbiguousError
+		unknownP *license.UnknownProductError
 		path     *fs.PathError
 		notFound = errors.Is(err, catalogue.ErrNotFound) || errors.Is(err, catalogue.ErrAmbiguous)
 	)
@@ -66,6 +72,16 @@ func words(err error, c Context) said {
 		return said{code: hresult.KeyNotInstalled, fix: "install a key first: kmsctl ipk --product " + quote("Windows 10 Enterprise") + " (a product's published GVLK), or kmsctl ipk KEY"}
 	case errors.As(err, &rearm):
 		return said{code: hresult.MaxRearmReached, fix: "Windows needs a reinstall here; for kmsctl, a new state directory (--state-dir) starts over, and this machine then counts as a new client on KMS hosts"}
+	case errors.As(err, &selfBad):
+		return said{code: hresult.InvalidData, message: "kmsctl's record of the KMS hosts it asked is damaged; it was left as it is.",
+			fix: "move " + selfBad.Path + " aside and run again: kmsctl starts a new record, and until the hosts' 30-day window has passed its own earlier CMIDs may be missing from the counts"}
+	case errors.As(err, &ambig):
+		return said{code: hresult.InvalidArg, fix: "name the product by its Activation ID: kmsctl " + ambig.Op + " ACTIVATION-ID (kmsctl dlv all shows each product's)"}
+	case errors.As(err, &unknownP):
+		return said{code: hresult.KeyNotInstalled, fix: "kmsctl dlv all shows the Activation IDs of the installed products"}
+	case errors.As(err, &export):
+		return said{code: hresult.InvalidData, message: "The file is not an exported Key Management Service event log kmsctl can read.",
+			fix: `export the log on the host with: wevtutil qe "Key Management Service" /f:xml > kms.xml, or: Get-WinEvent -LogName 'Key Management Service' | ConvertTo-Json > kms.json`}
 	case errors.As(err, &state):
 		return local(stateDirWords(state, c))
 	case errors.As(err, &hostsF):

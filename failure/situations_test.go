@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/commands"
 	"github.com/kmsctl/kmsctl/discovery"
@@ -26,6 +27,7 @@ import (
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/selfcount"
 	"github.com/kmsctl/kmsctl/statedir"
 )
 
@@ -120,6 +122,10 @@ func situations() []situation {
 		{"no key installed", &license.NoProductError{Path: "/k/license.json"}, 0xC004F014, "/k/license.json", 2},
 		{"no rearm left", &license.RearmError{Used: 3, Limit: 3}, 0xC004D307, "3 rearms", 2},
 		{"no host set", &license.NoHostError{}, 0xC004F074, "no KMS host", 2},
+		{"unreadable event log export", &audit.FileError{Format: audit.FormatEVTX, Msg: "a saved .evtx file is not read"}, 0x8007000D, "EVTX", 2},
+		{"damaged host record", &selfcount.CorruptError{Path: "/k/selfcount.json", Err: errors.New("not valid JSON")}, 0x8007000D, "/k/selfcount.json", 2},
+		{"several products", &license.AmbiguousError{Op: "ato", Products: []catalogue.Product{{Name: "A"}, {Name: "B"}}}, 0x80070057, "2 products", 2},
+		{"unknown Activation ID", &license.UnknownProductError{}, 0xC004F014, "Activation ID", 2},
 		// What kmsctl cannot classify.
 		{"unclassified", errors.New("something else"), 0xA0000001, "something else", 2},
 	}
