@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/kmsctl/kmsctl/internal/testdir"
 )
 
 func FuzzLoad(f *testing.F) {
@@ -23,7 +25,7 @@ func FuzzLoad(f *testing.F) {
 	opts := testOpts()
 	// One directory for all inputs run by this process (they run one at a
 	// time): a fresh t.TempDir per input would halve the exec rate.
-	dir := f.TempDir()
+	dir := testdir.Private(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := writeIdentity(t, dir, string(data))
 		before := snap(t, path)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 	"github.com/kmsctl/kmsctl/statedir"
 )
 
@@ -43,7 +44,7 @@ func perm(t *testing.T, p string) os.FileMode {
 }
 
 func TestLoadCreates(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "state", "kmsctl") // does not exist yet
+	dir := filepath.Join(testdir.Private(t), "state", "kmsctl") // does not exist yet
 	id, err := Load(context.Background(), dir, testOpts())
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func TestLoadCreates(t *testing.T) {
 }
 
 func TestLoadReturnsSameIdentity(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	first, err := Load(context.Background(), dir, testOpts())
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +128,7 @@ func TestLoadReturnsSameIdentity(t *testing.T) {
 }
 
 func TestLoadRealSources(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	before := time.Now().Add(-time.Second)
 	id, err := Load(context.Background(), dir, Options{})
 	if err != nil {
@@ -144,7 +145,7 @@ func TestLoadRealSources(t *testing.T) {
 func TestLoadRandInjected(t *testing.T) {
 	opts := testOpts()
 	opts.Rand = bytes.NewReader(bytes.Repeat([]byte{0xff}, 16))
-	id, err := Load(context.Background(), t.TempDir(), opts)
+	id, err := Load(context.Background(), testdir.Private(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestLoadRandInjected(t *testing.T) {
 }
 
 func TestLoadRandFailureWritesNothing(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	opts := testOpts()
 	opts.Rand = bytes.NewReader(nil)
 	if _, err := Load(context.Background(), dir, opts); err == nil {
@@ -166,7 +167,7 @@ func TestLoadRandFailureWritesNothing(t *testing.T) {
 }
 
 func TestPeek(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kmsctl")
+	dir := filepath.Join(testdir.Private(t), "kmsctl")
 	if _, ok, err := Peek(dir); ok || err != nil {
 		t.Fatalf("Peek before creation: ok=%v err=%v", ok, err)
 	}
@@ -207,7 +208,7 @@ func TestWorkstation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := testOpts()
 			opts.Hostname = tt.hostname
-			id, err := Load(context.Background(), t.TempDir(), opts)
+			id, err := Load(context.Background(), testdir.Private(t), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +305,7 @@ func writeIdentity(t testing.TB, dir, content string) string {
 func TestLoadCorrupt(t *testing.T) {
 	for _, tt := range corruptFiles {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := testdir.Private(t)
 			path := writeIdentity(t, dir, tt.content)
 			before := snap(t, path)
 
@@ -359,7 +360,7 @@ func TestLoadAcceptsVariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := testdir.Private(t)
 			path := writeIdentity(t, dir, tt.content)
 			before := snap(t, path)
 			id, err := Load(context.Background(), dir, testOpts())
@@ -375,7 +376,7 @@ func TestLoadAcceptsVariants(t *testing.T) {
 }
 
 func TestLoadIdentityIsDirectory(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	path := filepath.Join(dir, FileName)
 	if err := os.Mkdir(path, 0o700); err != nil {
 		t.Fatal(err)
@@ -388,7 +389,7 @@ func TestLoadIdentityIsDirectory(t *testing.T) {
 }
 
 func TestLoadDirIsFile(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "state")
+	dir := filepath.Join(testdir.Private(t), "state")
 	if err := os.WriteFile(dir, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +403,7 @@ func TestLoadDirIsFile(t *testing.T) {
 }
 
 func TestLoadWaitsForLockAndGivesUp(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	path := filepath.Join(dir, FileName)
 	unlock, err := statedir.Lock(context.Background(), path)
 	if err != nil {
@@ -444,7 +445,7 @@ func TestLoadWaitsForLockAndGivesUp(t *testing.T) {
 }
 
 func TestLoadConcurrentGoroutines(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kmsctl")
+	dir := filepath.Join(testdir.Private(t), "kmsctl")
 	const n = 16
 	var (
 		wg    sync.WaitGroup
@@ -521,7 +522,7 @@ func TestLoadConcurrentProcesses(t *testing.T) {
 
 func concurrentProcesses(t *testing.T) {
 	const n = 8
-	base := t.TempDir()
+	base := testdir.Private(t)
 	dir := filepath.Join(base, "state", "kmsctl") // created by the race winner
 	cmds := make([]*exec.Cmd, n)
 	stdins := make([]io.WriteCloser, n)

@@ -8,10 +8,11 @@ import (
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 )
 
 func TestRotate_KeepsPreviousCMID(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	writeIdentity(t, dir, validFile)
 	id, err := Rotate(context.Background(), dir, testOpts())
 	if err != nil {
@@ -40,7 +41,7 @@ func TestRotate_KeepsPreviousCMID(t *testing.T) {
 }
 
 func TestRotate_CreatesWhenMissing(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	id, err := Rotate(context.Background(), dir, testOpts())
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func TestRotate_CreatesWhenMissing(t *testing.T) {
 }
 
 func TestRotate_CorruptUntouched(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	path := writeIdentity(t, dir, `{"version":1,"cmid":"3f2c`)
 	before := snap(t, path)
 	_, err := Rotate(context.Background(), dir, testOpts())
@@ -69,7 +70,7 @@ func TestRotate_CorruptUntouched(t *testing.T) {
 }
 
 func TestLoad_BadPreviousCMID(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	path := writeIdentity(t, dir, `{"version":1,"cmid":"`+validCMID+`","previous_cmid":"nope"}`)
 	before := snap(t, path)
 	_, err := Load(context.Background(), dir, testOpts())

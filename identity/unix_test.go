@@ -9,13 +9,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kmsctl/kmsctl/internal/testdir"
 )
 
 func TestLoadUnreadableFile(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root can read anything")
 	}
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	path := writeIdentity(t, dir, validFile)
 	if err := os.Chmod(path, 0); err != nil {
 		t.Fatal(err)
@@ -35,7 +37,7 @@ func TestLoadUnwritableDir(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root can write anything")
 	}
-	parent := t.TempDir()
+	parent := testdir.Private(t)
 	if err := os.Chmod(parent, 0o500); err != nil {
 		t.Fatal(err)
 	}

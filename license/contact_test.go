@@ -15,6 +15,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
 )
@@ -166,7 +167,7 @@ func TestContact_HostFailures(t *testing.T) {
 func TestContact_StopsBeforeContact(t *testing.T) {
 	ctx := context.Background()
 	var np *NoProductError
-	if _, err := Open(t.TempDir()).Contact(ctx, "ato", false, client(nil)); !errors.As(err, &np) {
+	if _, err := Open(testdir.Private(t)).Contact(ctx, "ato", false, client(nil)); !errors.As(err, &np) {
 		t.Fatalf("no product: %v", err)
 	}
 	s := installedStore(t)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/kmsctl/kmsctl/internal/testdir"
 )
 
 // FuzzLoadState feeds license.json decoding arbitrary bytes. Properties: it
@@ -42,7 +44,7 @@ func FuzzLoadState(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	dir := f.TempDir()
+	dir := testdir.Private(f)
 	s := Open(dir)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := os.WriteFile(s.Path(), data, 0o600); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 )
 
 // snapshot records a file's bytes and mtime.
@@ -57,7 +58,7 @@ func writeOld(t testing.TB, path, content string) {
 // GVLK installed at t0.
 func installedStore(t testing.TB) Store {
 	t.Helper()
-	s := Open(filepath.Join(t.TempDir(), "kmsctl"))
+	s := Open(filepath.Join(testdir.Private(t), "kmsctl"))
 	in, err := Resolve(win10GVLK, "")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func installedStore(t testing.TB) Store {
 }
 
 func TestStore_LoadMissing(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "none")
+	dir := filepath.Join(testdir.Private(t), "none")
 	st, err := Open(dir).Load()
 	if err != nil || st.Product != nil || st.LastAttempt != nil {
 		t.Fatalf("Load of nothing = %+v, %v", st, err)
@@ -161,7 +162,7 @@ var corruptStates = []struct{ name, content, says string }{
 func TestStore_Corrupt(t *testing.T) {
 	for _, tt := range corruptStates {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Open(t.TempDir())
+			s := Open(testdir.Private(t))
 			writeOld(t, s.Path(), tt.content)
 			before := snap(t, s.Path())
 			_, err := s.Load()
@@ -199,7 +200,7 @@ func TestStore_AcceptsValid(t *testing.T) {
 		"offset times":     strings.Replace(validState, `"grace_started_at":"2026-11-23T17:55:04Z"`, `"grace_started_at":"2026-11-23T18:55:04+01:00"`, 1),
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := Open(t.TempDir())
+			s := Open(testdir.Private(t))
 			writeOld(t, s.Path(), content)
 			st, err := s.Load()
 			if err != nil {
@@ -272,7 +273,7 @@ func TestStore_CrashBeforeRename(t *testing.T) {
 var defaultWriteFile = writeFile
 
 func TestStore_OpsNeedAProduct(t *testing.T) {
-	s := Open(t.TempDir())
+	s := Open(testdir.Private(t))
 	var np *NoProductError
 	if _, err := s.Uninstall(context.Background(), guid.Nil); !errors.As(err, &np) || np.Code() != hresult.KeyNotInstalled {
 		t.Fatalf("Uninstall = %v", err)
@@ -329,7 +330,7 @@ func TestStore_InstallUninstallClearKey(t *testing.T) {
 }
 
 func TestJournal_TornTailAndCorruptLine(t *testing.T) {
-	s := Open(t.TempDir())
+	s := Open(testdir.Private(t))
 	e1 := Attempt{At: t0, Op: "ato", Host: "h:1688", Count: count(3), Threshold: 25, Result: hresult.NotEnoughCount}
 	e2 := Attempt{At: t0.Add(hour), Op: "renew", Host: "h:1688", Result: hresult.NoKMSHost}
 	if err := s.appendJournal([]Attempt{e1}); err != nil {
@@ -371,7 +372,7 @@ func TestJournal_TornTailAndCorruptLine(t *testing.T) {
 }
 
 func TestJournal_LongLine(t *testing.T) {
-	s := Open(t.TempDir())
+	s := Open(testdir.Private(t))
 	os.WriteFile(s.JournalPath(), []byte(strings.Repeat("x", maxJournalLine+10)+"\n"), 0o600)
 	_, err := s.Journal()
 	var ce *CorruptError
@@ -381,7 +382,7 @@ func TestJournal_LongLine(t *testing.T) {
 }
 
 func TestJournal_NotRegular(t *testing.T) {
-	s := Open(t.TempDir())
+	s := Open(testdir.Private(t))
 	if err := os.Mkdir(s.JournalPath(), 0o700); err != nil {
 		t.Fatal(err)
 	}

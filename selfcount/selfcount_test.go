@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
@@ -32,7 +33,7 @@ func record(t *testing.T, dir string, now time.Time, asked ...Asked) map[Key]int
 }
 
 func TestRecord_CountsOwnCMIDsPerHostAndFamily(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	// First time: the probe itself.
 	got := record(t, dir, t0, Asked{host, win, cmA, t0}, Asked{host, off, cmA, t0})
 	if got[Key{host, win}] != 1 || got[Key{host, off}] != 1 || len(got) != 2 {
@@ -83,7 +84,7 @@ func TestRecord_CorruptFileIsLeftAlone(t *testing.T) {
 		"empty entry": `{"version": 1, "asked": [{"host": "", "family": "windows"}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := testdir.Private(t)
 			path := filepath.Join(dir, FileName)
 			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 				t.Fatal(err)
@@ -106,7 +107,7 @@ func TestRecord_CorruptFileIsLeftAlone(t *testing.T) {
 // Nothing asked: nothing read or written (a probe that reached no host
 // needs no state directory).
 func TestRecord_NothingAskedTouchesNothing(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "absent")
+	dir := filepath.Join(testdir.Private(t), "absent")
 	if got, err := Record(context.Background(), dir, t0, nil); err != nil || len(got) != 0 {
 		t.Fatalf("%v %v", got, err)
 	}
@@ -120,7 +121,7 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"version":1,"asked":null}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		dir := t.TempDir()
+		dir := testdir.Private(t)
 		path := filepath.Join(dir, FileName)
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)

@@ -25,6 +25,10 @@ const (
 	// ProblemOtherOwner: a directory that is not private and belongs to
 	// another user.
 	ProblemOtherOwner
+	// ProblemNotPrivate: an existing directory of the user's that others
+	// may read or enter (group or other permission bits); kmsctl does not
+	// chmod it behind the user's back.
+	ProblemNotPrivate
 	// ProblemNotRegular: a state file that is not a regular file (a
 	// directory, a symbolic link, a device ...).
 	ProblemNotRegular
@@ -41,7 +45,7 @@ type Error struct {
 	// Var is, for ProblemNoPath, the unset environment variable the
 	// default directory comes from ($HOME, %LOCALAPPDATA%).
 	Var   string
-	Mode  fs.FileMode // ProblemShared, ProblemOtherOwner, ProblemNotRegular: the mode found
+	Mode  fs.FileMode // ProblemShared, ProblemOtherOwner, ProblemNotPrivate, ProblemNotRegular: the mode found
 	Owner int         // ProblemOtherOwner: the owner's uid
 	Err   error       // the system's error, when there is one
 }
@@ -61,6 +65,8 @@ func (e *Error) Error() string {
 		s = fmt.Sprintf("state directory %s is a shared directory (mode %s)", e.Path, e.Mode)
 	case ProblemOtherOwner:
 		s = fmt.Sprintf("state directory %s has mode %#o and is owned by uid %d, not by you (uid %d)", e.Path, e.Mode.Perm(), e.Owner, euid())
+	case ProblemNotPrivate:
+		s = fmt.Sprintf("state directory %s has mode %#o: other users may read it", e.Path, e.Mode.Perm())
 	case ProblemNotRegular:
 		s = fmt.Sprintf("refusing to replace %s: not a regular file (%s)", e.Path, e.Mode.Type())
 	case ProblemLocked:
@@ -85,7 +91,7 @@ func (e *Error) Code() hresult.Code {
 	switch e.Problem {
 	case ProblemNoPath, ProblemNotDir:
 		return hresult.PathNotFound
-	case ProblemShared, ProblemOtherOwner:
+	case ProblemShared, ProblemOtherOwner, ProblemNotPrivate:
 		return hresult.AccessDenied
 	case ProblemNotRegular:
 		return hresult.InvalidArg

@@ -55,12 +55,14 @@ func Resolve(override string, getenv func(string) string) (string, error) {
 	return d, nil
 }
 
-// Ensure creates dir, and any missing parents, with mode 0700. If dir already
-// exists with any other permissions, Ensure tightens it to 0700 on Unix,
-// because it holds per-user state (on Windows the directory inherits the
-// ACL of %LOCALAPPDATA%, which is already per user, and nothing is
-// changed). On Unix it refuses, rather than chmod, a directory owned by
-// another user or a sticky shared directory such as /tmp.
+// Ensure creates dir, and any missing parents, with mode 0700, because it
+// holds per-user state. An existing dir is never changed: on Unix one that
+// other users may read or enter (mode wider than 0700) is refused with
+// ProblemNotPrivate (or ProblemShared for a sticky directory such as /tmp,
+// ProblemOtherOwner for another user's), so that the user decides between
+// chmod 700 and another directory; a narrower one is used as it is. On
+// Windows the directory inherits the ACL of %LOCALAPPDATA%, which is
+// already per user, and nothing is checked.
 //
 // Ensure refuses a path that exists and is not a directory.
 func Ensure(dir string) error {
@@ -68,6 +70,7 @@ func Ensure(dir string) error {
 		return &Error{Op: "use", Problem: ProblemNoPath}
 	}
 	fi, err := os.Stat(dir)
+	created := false
 	switch {
 	case err == nil:
 		if !fi.IsDir() {
@@ -77,6 +80,7 @@ func Ensure(dir string) error {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return &Error{Op: "create state directory", Path: dir, Err: unwrapPath(err)}
 		}
+		created = true
 		if fi, err = os.Stat(dir); err != nil {
 			return &Error{Op: "use state directory", Path: dir, Err: unwrapPath(err)}
 		}
@@ -89,9 +93,9 @@ func Ensure(dir string) error {
 		}
 		return &Error{Op: "use state directory", Path: dir, Err: unwrapPath(err)}
 	}
-	// A new directory may also need this: the umask can leave it narrower
-	// than 0700 (e.g. 0500), which would make it unwritable.
-	return tighten(dir, fi)
+	// A new directory is set to 0700: the umask can leave it narrower
+	// (e.g. 0500), which would make it unwritable.
+	return private(dir, fi, created)
 }
 
 // createTemp creates the temporary file WriteFile writes into. It is a

@@ -42,12 +42,25 @@ func syncDir(dir string) error {
 	return err
 }
 
-// tighten sets dir, described by fi, to mode 0700 unless it already is.
-// It refuses rather than chmods a sticky directory (a shared one like /tmp)
-// or one owned by another user: changing those would break someone else.
-func tighten(dir string, fi fs.FileInfo) error {
+// private checks that dir, described by fi, is private to the user. A
+// directory Ensure just created (created) is set to 0700 whatever the
+// umask made it. An existing one is never changed behind the user's back:
+// one that others may read, write or enter (any group or other bit) is
+// refused, with the reason (a sticky shared directory like /tmp, another
+// user's directory, or just wider permissions) for the user to decide. A
+// narrower one (0500, made read-only on purpose) is used as it is.
+func private(dir string, fi fs.FileInfo, created bool) error {
 	perm := fi.Mode().Perm()
-	if perm == 0o700 {
+	if created {
+		if perm == 0o700 {
+			return nil
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return &Error{Op: "make private", Path: dir, Mode: fi.Mode(), Err: unwrapPath(err)}
+		}
+		return nil
+	}
+	if perm&0o077 == 0 {
 		return nil
 	}
 	if fi.Mode()&fs.ModeSticky != 0 {
@@ -56,10 +69,7 @@ func tighten(dir string, fi fs.FileInfo) error {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
 		return &Error{Op: "use", Path: dir, Problem: ProblemOtherOwner, Mode: fi.Mode(), Owner: int(st.Uid)}
 	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return &Error{Op: "make private", Path: dir, Mode: fi.Mode(), Err: unwrapPath(err)}
-	}
-	return nil
+	return &Error{Op: "use", Path: dir, Problem: ProblemNotPrivate, Mode: fi.Mode()}
 }
 
 func euid() int { return os.Geteuid() }

@@ -3,10 +3,13 @@
 package statedir
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kmsctl/kmsctl/hresult"
 )
 
 func TestResolveDefaultUnix(t *testing.T) {
@@ -59,8 +62,8 @@ func TestEnsureCreates0700(t *testing.T) {
 	}
 }
 
-func TestEnsureTightens(t *testing.T) {
-	for _, m := range []os.FileMode{0o755, 0o777, 0o750, 0o500} {
+func TestEnsureNeverChangesAnExistingDir(t *testing.T) {
+	for _, m := range []os.FileMode{0o755, 0o777, 0o750, 0o701, 0o500, 0o700} {
 		dir := filepath.Join(t.TempDir(), "kmsctl")
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			t.Fatal(err)
@@ -68,11 +71,16 @@ func TestEnsureTightens(t *testing.T) {
 		if err := os.Chmod(dir, m); err != nil { // beat the umask
 			t.Fatal(err)
 		}
-		if err := Ensure(dir); err != nil {
-			t.Fatalf("%#o: %v", m, err)
+		err := Ensure(dir)
+		var se *Error
+		switch {
+		case m&0o077 != 0 && (!errors.As(err, &se) || se.Problem != ProblemNotPrivate || se.Code() != hresult.AccessDenied):
+			t.Errorf("%#o: Ensure = %v, want ProblemNotPrivate", m, err)
+		case m&0o077 == 0 && err != nil:
+			t.Errorf("%#o: Ensure = %v, want the private directory used as it is", m, err)
 		}
-		if got := perm(t, dir); got != 0o700 {
-			t.Fatalf("%#o: mode after Ensure %#o, want 0700", m, got)
+		if got := perm(t, dir); got != m {
+			t.Errorf("%#o: mode after Ensure %#o, want it unchanged", m, got)
 		}
 	}
 }
@@ -98,7 +106,7 @@ func TestEnsureRefusesSharedDir(t *testing.T) {
 func TestEnsureFollowsSymlinkToDir(t *testing.T) {
 	base := t.TempDir()
 	real := filepath.Join(base, "real")
-	if err := os.Mkdir(real, 0o755); err != nil {
+	if err := os.Mkdir(real, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(base, "link")
@@ -108,8 +116,14 @@ func TestEnsureFollowsSymlinkToDir(t *testing.T) {
 	if err := Ensure(link); err != nil {
 		t.Fatal(err)
 	}
-	if m := perm(t, real); m != 0o700 {
-		t.Fatalf("target mode %#o, want 0700", m)
+	if err := os.Chmod(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Ensure(link); err == nil {
+		t.Fatal("a link to a 0755 directory was used")
+	}
+	if m := perm(t, real); m != 0o755 {
+		t.Fatalf("target mode %#o, want it unchanged", m)
 	}
 }
 

@@ -21,8 +21,8 @@ func defaultDir(getenv func(string) string) (string, error) {
 // NTFS metadata journaling.
 func syncDir(dir string) error { return nil }
 
-// tighten does nothing: Unix permission bits do not apply; the directory
+// private does nothing: Unix permission bits do not apply; the directory
 // inherits its ACL from %LOCALAPPDATA% (or wherever the user put it).
-func tighten(dir string, fi fs.FileInfo) error { return nil }
+func private(dir string, fi fs.FileInfo, created bool) error { return nil }
 
 func euid() int { return -1 }
