@@ -23,6 +23,7 @@ import (
 	"github.com/kmsctl/kmsctl/discovery/dnstest"
 	"github.com/kmsctl/kmsctl/exporter"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
 	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/selfcount"
@@ -384,7 +385,7 @@ func TestProbeDomain(t *testing.T) {
 // status does, so its own share of each count is known to both.
 func TestProbeRecordsSelfCount(t *testing.T) {
 	host := kmstest.Start(t, kmstest.Options{})
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	base := serve(t, exporter.New(exporter.Config{Client: testClient, StateDir: dir}))
 	code, body := get(t, base+"/probe?target="+host.Addr()+"&product=Windows+Server+2019+Standard")
 	fams := families(t, body)

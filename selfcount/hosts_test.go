@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -26,7 +27,7 @@ func answered(t *testing.T, host string) []probe.Host {
 // uses its last count in between; a new CMID, or Refresh passing, writes
 // again.
 func TestRecorder_WritesOncePerRefresh(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	file := filepath.Join(dir, FileName)
 	// Before the exporter, kmsctl asked with another CMID (before a rearm).
 	record(t, dir, t0, Asked{host, win, cmB, t0})
