@@ -13,6 +13,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/internal/testdir"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
 )
 
@@ -161,7 +162,7 @@ func TestMachine_ActivatesEveryProductWithOneCMID(t *testing.T) {
 // and becomes version 2 on the next write, atomically: a write that fails
 // before its rename leaves the version 1 file byte for byte.
 func TestMachine_MigratesVersion1(t *testing.T) {
-	s := Open(t.TempDir())
+	s := Open(testdir.Private(t))
 	writeOld(t, s.Path(), validState)
 	before := snap(t, s.Path())
 	m, err := s.LoadMachine()
