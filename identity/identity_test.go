@@ -598,7 +598,7 @@ func concurrentProcesses(t *testing.T) {
 }
 
 func BenchmarkLoadExisting(b *testing.B) {
-	dir := b.TempDir()
+	dir := testdir.Private(b)
 	if _, err := Load(context.Background(), dir, testOpts()); err != nil {
 		b.Fatal(err)
 	}

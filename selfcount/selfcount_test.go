@@ -150,7 +150,7 @@ func FuzzRead(f *testing.F) {
 // BenchmarkRecord1000Hosts records one fleet run of 1,000 hosts × 3
 // families into a record that already holds the previous run's entries.
 func BenchmarkRecord1000Hosts(b *testing.B) {
-	dir := b.TempDir()
+	dir := testdir.Private(b)
 	asked := make([]Asked, 0, 3000)
 	for i := 0; i < 1000; i++ {
 		h := "10.0." + string(rune('0'+i/100%10)) + "." + string(rune('0'+i%100/10)) + string(rune('0'+i%10)) + ":1688"
@@ -174,7 +174,7 @@ func BenchmarkRecord1000Hosts(b *testing.B) {
 // family or CMID, or an entry Fresh old or more; the counts are the same
 // either way.
 func TestRecord_WritesOnlyWhatIsNew(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.Private(t)
 	file := filepath.Join(dir, FileName)
 	record(t, dir, t0, Asked{host, win, cmB, t0})
 	step := func(now time.Time, a Asked, wantWrite bool, want int) {
