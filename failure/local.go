@@ -71,14 +71,18 @@ func (c Context) stateDirElsewhere() string {
 }
 
 // pathFix is advice for a file-system call that failed on path.
+//
+// The situation comes from the system error's code, so that Windows'
+// errors (ERROR_DISK_FULL, ERROR_WRITE_PROTECT) read as Unix's do.
 func pathFix(err error, path, elsewhere string) string {
+	code, _ := hresult.FromOSError(err)
 	switch {
-	case errors.Is(err, syscall.EROFS):
+	case code == hresult.WriteProtect:
 		return "the file system holding " + path + " is mounted read-only: " + elsewhere + " on a writable one"
-	case errors.Is(err, syscall.ENOSPC):
+	case code == hresult.DiskFull:
 		return "the device holding " + path + " is full: free space on it, or " + elsewhere
 	case errors.Is(err, fs.ErrPermission):
-		return "you may not read or write " + path + ": check its owner and mode (ls -ld " + path + "), or " + elsewhere
+		return "you may not read or write " + path + ": " + checkAccess(path, "-ld") + ", or " + elsewhere
 	case errors.Is(err, fs.ErrNotExist):
 		return "a part of " + path + " does not exist: create it, or " + elsewhere
 	case errors.Is(err, syscall.ENOTDIR):
@@ -107,7 +111,7 @@ func hostsFileWords(e *probe.HostsFileError, c Context) said {
 	case errors.Is(e.Err, fs.ErrNotExist):
 		s.fix = "check the path: " + flag + " takes a file with one HOST[:PORT] per line"
 	case errors.Is(e.Err, fs.ErrPermission):
-		s.fix = "you may not read " + e.Name + ": check its owner and mode (ls -l " + e.Name + ")"
+		s.fix = "you may not read " + e.Name + ": " + checkAccess(e.Name, "-l")
 	default:
 		s.fix = flag + " takes a file with one HOST[:PORT] per line"
 	}

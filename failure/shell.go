@@ -36,3 +36,12 @@ func moveAside(path string) string {
 	}
 	return mv + quote(path) + " " + quote(path+".bad")
 }
+
+// checkAccess is advice to look at who may use path: its owner and mode
+// (ls with lsFlags) on Unix, its access control list (icacls) on Windows.
+func checkAccess(path, lsFlags string) string {
+	if goos == "windows" {
+		return "check who may use it (icacls " + quote(path) + ")"
+	}
+	return "check its owner and mode (ls " + lsFlags + " " + quote(path) + ")"
+}
