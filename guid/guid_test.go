@@ -8,7 +8,7 @@ import (
 )
 
 func TestWireLayout(t *testing.T) {
-	// PROTOCOL.md: the KMS interface UUID and its bytes on the wire.
+	// docs/protocol.md §2.3: the KMS interface UUID and its bytes on the wire.
 	g := MustParse("51c82175-844e-4750-b0d8-ec255555bc06")
 	want, _ := hex.DecodeString("7521c8514e845047b0d8ec255555bc06")
 	w := g.Wire()

@@ -67,7 +67,7 @@ type Conn struct {
 	// callID is the call_id of the next PDU. A bind does not use one up:
 	// Windows clients and vlmcs send the bind and the first request of a
 	// connection with the same call_id (2 on the first connection) and
-	// count up from there (PROTOCOL.md §2.2; vectors/multi3_one_connection).
+	// count up from there (docs/protocol.md §2.2; kmsclient/testdata/vectors/multi3_one_connection.json).
 	callID     uint32
 	ctxID      uint16
 	ndr64      bool

@@ -404,7 +404,7 @@ func BenchmarkRoundTripV6(b *testing.B) {
 // vectorCalls returns the binds and requests the client sent in a captured
 // conversation (testdata/vectors), as kmstest.Calls reports them; the
 // alter_context vlmcs adds after an NDR64 bind, which kmsctl does not send
-// (PROTOCOL.md §2.4), is left out.
+// (docs/protocol.md §2.4), is left out.
 func vectorCalls(t *testing.T, name string) []kmstest.Call {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "vectors", name))

@@ -10,7 +10,7 @@ import (
 
 // decodeEPIDText turns the UTF-16LE ePID field (P bytes, NUL included)
 // into a string. A missing terminator or a NUL before it is a malformed
-// field and rejects the reply (PROTOCOL.md §9.1 item 8). Characters no
+// field and rejects the reply (docs/protocol.md §9.1 item 8). Characters no
 // host sends (controls, anything outside printable ASCII) are accepted, as
 // Windows stores whatever text the host sent, but shown as \uXXXX escapes,
 // so that a host cannot write to the terminal, with a warning.
@@ -54,7 +54,7 @@ func decodeEPIDText(b []byte) (s, warning string, err error) {
 }
 
 // EPIDInfo is what an ePID in Windows' format says about the KMS host
-// (PROTOCOL.md §7.1), e.g. 06401-00206-271-392041-03-1033-9200.0000-1652013.
+// (docs/protocol.md §7.1), e.g. 06401-00206-271-392041-03-1033-9200.0000-1652013.
 type EPIDInfo struct {
 	PlatformID     string    `json:"platform_id"` // derived from the host OS build
 	GroupID        string    `json:"group_id"`    // host key (CSVLK) family

@@ -11,7 +11,7 @@ import (
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
 )
 
-// KMS messages (PROTOCOL.md §4-6): the 236-byte base request, the
+// KMS messages (docs/protocol.md §4-6): the 236-byte base request, the
 // variable base response, and their V4 (hashed), V5 and V6 (encrypted)
 // envelopes. Encoders and decoders for both directions live here; the
 // host-side halves serve the test host and the round-trip tests.
@@ -339,7 +339,7 @@ type Decoded struct {
 }
 
 // DecodeResponse decodes the reply to sent and makes every check the
-// protocol allows (PROTOCOL.md §9.1 items 5-10). Any failure is a
+// protocol allows (docs/protocol.md §9.1 items 5-10). Any failure is a
 // *VerifyError naming the check; on failure nothing else is returned.
 func DecodeResponse(b []byte, sent *Sent) (Decoded, error) {
 	var d Decoded
@@ -473,7 +473,7 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 		return Response{}, nil, verifyErr(CheckTimeEcho, "reply echoes time %d, request sent %d", r.Time, sent.Time)
 	}
 	// Windows accepts any count and any interval: they are warnings, not
-	// failures (PROTOCOL.md §9.1 item 10).
+	// failures (docs/protocol.md §9.1 item 10).
 	if w := CountWarning(r.Count, sent.RequiredCount); w != "" {
 		warnings = append(warnings, w)
 	}
@@ -497,11 +497,11 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 
 // CountWindow is how long a KMS host keeps counting a client after its
 // last request: a host's count is the distinct CMIDs it saw in the last
-// 30 days, the one asking included, per product family (PROTOCOL.md §8).
+// 30 days, the one asking included, per product family (docs/protocol.md §8).
 const CountWindow = 30 * 24 * time.Hour
 
 // The intervals a Microsoft KMS host can be set to, in minutes: 15 minutes
-// to 30 days, the range slmgr /sai and /sri accept (SLMGR-REFERENCE.md).
+// to 30 days, the range slmgr /sai and /sri accept (docs/protocol.md §8).
 const (
 	MinIntervalMinutes = 15
 	MaxIntervalMinutes = 43200
@@ -510,7 +510,7 @@ const (
 // MaxGenuineCount is the largest count a Microsoft KMS host reports to a
 // request needing required clients: it caches at most twice the largest
 // required count it has seen, and Windows clients (25) are always among
-// them (PROTOCOL.md §8), so 2 × max(required, 25).
+// them (docs/protocol.md §8), so 2 × max(required, 25).
 func MaxGenuineCount(required uint32) uint32 {
 	return 2 * max(required, 25)
 }

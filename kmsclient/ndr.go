@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// NDR marshalling of RequestActivation's arguments (PROTOCOL.md §3): the
+// NDR marshalling of RequestActivation's arguments (docs/protocol.md §3): the
 // request is a conformant byte array behind a reference pointer; the
 // response a conformant array behind a unique pointer, then the HRESULT.
 
@@ -101,11 +101,11 @@ type ResponseStub struct {
 }
 
 // maxStubExcess is how many stray bytes after the HRESULT are tolerated
-// (PROTOCOL.md §9.1 item 11).
+// (docs/protocol.md §9.1 item 11).
 const maxStubExcess = 16
 
 // ParseResponseStub decodes the [out] parameters of RequestActivation
-// (PROTOCOL.md §3.2-3.3) by NDR's rules (C706 chapter 14; MS-RPCE 2.2.5 for
+// (docs/protocol.md §3.2-3.3) by NDR's rules (C706 chapter 14; MS-RPCE 2.2.5 for
 // NDR64), in order:
 //
 //   - *responseSize: an int32 at offset 0;

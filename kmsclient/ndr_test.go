@@ -97,7 +97,7 @@ func TestParseResponseStub_EveryCombination(t *testing.T) {
 	}
 }
 
-// TestParseResponseStub_Recorded checks the byte layouts PROTOCOL.md §3.3
+// TestParseResponseStub_Recorded checks the byte layouts docs/protocol.md §3.3
 // records from vlmcsd, and the refusal the issue quotes from a Windows host.
 func TestParseResponseStub_Recorded(t *testing.T) {
 	for _, c := range []struct {

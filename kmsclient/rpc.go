@@ -7,7 +7,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 )
 
-// DCE/RPC connection-oriented PDUs, only the subset KMS needs (PROTOCOL.md §2):
+// DCE/RPC connection-oriented PDUs, only the subset KMS needs (docs/protocol.md §2):
 // no authentication, no object UUID.
 
 // Packet types.

@@ -347,7 +347,7 @@ func TestVectors_PDUs(t *testing.T) {
 	}
 }
 
-// TestKnownAnswer_V6Request checks the complete V6 request of PROTOCOL.md §10.1.
+// TestKnownAnswer_V6Request checks the complete V6 request of docs/protocol.md §10.1.
 func TestKnownAnswer_V6Request(t *testing.T) {
 	req := Request{Version: 6, LicenseStatus: 2, BindingExpiration: 43200, ApplicationID: AppWindows,
 		ActivationID:  guid.MustParse("73111121-5638-40f6-bc11-f1d7b0d64300"),

@@ -29,7 +29,7 @@ var (
 	ErrPadding = errors.New("kmscrypto: invalid PKCS#7 padding")
 )
 
-// Protocol keys (PROTOCOL.md 5.2 and 6.1).
+// Protocol keys (docs/protocol.md §5.2 and §6.1).
 var (
 	v4Key = [20]byte{
 		0x05, 0x3d, 0x83, 0x07, 0xf9, 0xe5, 0xf0, 0x88, 0xeb, 0x5e,
@@ -218,7 +218,7 @@ func decryptBlockGeneric(b cipher.Block, x [16]byte) [16]byte {
 	return [16]byte(buf)
 }
 
-// V6 HMAC key derivation constants (PROTOCOL.md 6.6).
+// V6 HMAC key derivation constants (docs/protocol.md §6.6).
 const (
 	hmacC1 = 0x00000022816889BD // slot length in 100 ns units (about 4.12 h)
 	hmacC2 = 0x000000208CBAB5ED

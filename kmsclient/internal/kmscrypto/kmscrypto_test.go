@@ -43,21 +43,21 @@ var (
 )
 
 // baseRequestHex holds bytes 0..107 of the 236-byte base request of
-// PROTOCOL.md 10.1 (version 4.0 ... previous CMID).
+// docs/protocol.md §10.1 (version 4.0 ... previous CMID).
 //
-// The hex dump in PROTOCOL.md 10.1 has one 00 byte too many before the
-// workstation name (its fourth line holds 13 zero bytes before "57 00"
-// where 12 belong), which would put the name at offset 109 instead of 108
-// (4.1). The known-answer values there (V4 hash, the V6 request) are those
-// of the correct layout, and the same base appears in the captures, so the
-// name is encoded here from its value at offset 108.
+// The hex dump this request was first written from had one 00 byte too
+// many before the workstation name (13 zero bytes before "57 00" where 12
+// belong), which would put the name at offset 109 instead of 108
+// (docs/protocol.md §4.1, §10.1). The known-answer values (V4 hash, the V6
+// request) are those of the correct layout, and the same base appears in
+// the captures, so the name is encoded here from its value at offset 108.
 const baseRequestHex = `
 000004000000000002000000c0a800003427c95582d6714d983ed6ec3f16059f
 211111733856f640bc11f1d7b0d643004f13e258118e174d9cb291069c151148
 e004253f894fd3419a0c0305e82c33011900000000cc8cc4737bdd0100000000
 000000000000000000000000`
 
-// baseRequest returns the 236-byte base request of PROTOCOL.md 10.1 with
+// baseRequest returns the 236-byte base request of docs/protocol.md §10.1 with
 // the given major version.
 func baseRequest(t testing.TB, major uint16) []byte {
 	t.Helper()
@@ -297,7 +297,7 @@ func TestHMACKey(t *testing.T) {
 	if got, want := HMACKey(ft), unhex16(t, "dc9918a80b95fae567570b3a2e112254"); got != want {
 		t.Errorf("HMACKey = %x, want %x", got, want)
 	}
-	// Seed value from PROTOCOL.md 10.1.
+	// Seed value from docs/protocol.md §10.1.
 	seed := uint64(ft/hmacC1)*hmacC2 + hmacC3
 	if seed != 0x3319385ece703a33 {
 		t.Errorf("seed = %#x", seed)
@@ -330,7 +330,7 @@ func TestV6HMACMatchesCryptoHMAC(t *testing.T) {
 	}
 }
 
-// The complete V6 request of PROTOCOL.md 10.1.
+// The complete V6 request of docs/protocol.md §10.1.
 const v6RequestHex = `
 00000600000102030405060708090a0b0c0d0e0f0e9fd870b28b8285f736f82c
 6cd0e06b03fcffed0b5b85dd300094cac36be16529362786518b4d232dfb1a3b

@@ -45,7 +45,7 @@ func TestGeneratedTables(t *testing.T) {
 }
 
 // expandCiphers builds the three protocol ciphers from their keys
-// (PROTOCOL.md 5.2 and 6.1).
+// (docs/protocol.md §5.2 and §6.1).
 func expandCiphers() (v4, v5, v6 rijndael) {
 	v4.expandKey(v4Key[:], 11)
 
