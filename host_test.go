@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"sort"
 	"strconv"
@@ -71,6 +72,12 @@ func setupWinRM(env *testscript.Env) error {
 		"WINRM_SHELLS":          {NTLMEncrypt: true, Fault: &hosttest.FaultTooManyShells},
 		// Windows clients (client dli): activated; renewals failing since
 		// the host's count fell; never activated, in grace; no host reached.
+		// The seeds' log on day 10 beside WMI counts that disagree (50, 10),
+		// and beside a host that sets a 14-day renewal interval.
+		"WINRM_SEEDS_WMI": {Events: hosttest.SeedsEvents(hosttest.DefaultNow)},
+		"WINRM_SEEDS_14D": {Events: hosttest.SeedsEvents(hosttest.DefaultNow), Counters: seeds14d()},
+		"WINRM_SEEDS_NOWMI": {Events: hosttest.SeedsEvents(hosttest.DefaultNow),
+			Counters: hosttest.AccessDeniedJSON(), CountersExit: 1},
 		"WINRM_PC_OK":      {Client: hosttest.WindowsClient("PC-0101", hosttest.SeedsCMID(1), hosttest.ClientLicensed, hosttest.DefaultNow)},
 		"WINRM_PC_FAILING": {Client: hosttest.WindowsClient("PC-0102", hosttest.SeedsCMID(2), hosttest.ClientRenewalFailing, hosttest.DefaultNow)},
 		"WINRM_PC_GRACE":   {Client: hosttest.WindowsClient("PC-0377", hosttest.SeedsCMID(30), hosttest.ClientGrace, hosttest.DefaultNow)},
@@ -86,7 +93,7 @@ func setupWinRM(env *testscript.Env) error {
 	// days 10, 20, 29, 31 and 40.
 	for name, now := range seedsDays {
 		var err error
-		if servers[name], err = startWinRM(env, hosttest.Options{Now: now, Events: hosttest.SeedsEvents(now)}, taken); err != nil {
+		if servers[name], err = startWinRM(env, hosttest.Options{Now: now, Events: hosttest.SeedsEvents(now), Counters: hosttest.SeedsCounters(now)}, taken); err != nil {
 			return err
 		}
 	}
@@ -219,4 +226,15 @@ func winrmCmd(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("winrm: unknown check %q", args[1])
 	}
+}
+
+// seeds14d is the story's host on day 10 with a renewal interval of 14
+// days (slmgr /sri 20160).
+func seeds14d() []byte {
+	var doc map[string]any
+	if err := json.Unmarshal(hosttest.SeedsCounters(hosttest.DefaultNow), &doc); err != nil {
+		panic(err)
+	}
+	doc["service"].(map[string]any)["VLRenewalInterval"] = 20160
+	return hosttest.Compact(doc)
 }

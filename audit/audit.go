@@ -58,7 +58,14 @@ type Options struct {
 	// Truncated says the log was cut to its newest events (host audit
 	// --max): older requests may be missing.
 	Truncated bool
+	// HostCounts are the counts the host itself reports now (WMI's
+	// KeyManagementServiceCurrentCount of its KMS host products), by pool,
+	// when read; the report sets them beside the log's.
+	HostCounts map[Pool]int64
 }
+
+// PoolOf is the pool a KMS host counts an application's clients in.
+func PoolOf(applicationID guid.GUID) Pool { return poolOf(applicationID) }
 
 func (o Options) margin() time.Duration {
 	if o.Margin <= 0 {

@@ -32,6 +32,8 @@ type Report struct {
 	Clients   []*Client // every CMID: by pool, then the most recent first
 	FallenOff []*Client // fallen-off CMIDs still counted or gone within CountWindow, soonest to leave first
 	Unknown   int       // CMIDs that asked only for products kmsctl does not know (pool unknown)
+
+	hostCounts map[Pool]int64
 }
 
 // Family is one product family's view of its pool's count: Windows
@@ -45,6 +47,9 @@ type Family struct {
 	Self      int // of Count, kmsctl's own CMIDs
 	Others    int // Count without kmsctl's own: what is forecast and judged
 	FallenOff int // CMIDs of the pool still counted that stopped asking (kmsctl's own left out)
+	// HostCount is the count the host itself reports for the pool (WMI),
+	// nil when not read; it should equal Count when the log is whole.
+	HostCount *int64
 
 	// Forecast is Others at Now and on each of the CountWindow days after,
 	// if no new client appears and the fallen-off ones stay away.
@@ -112,7 +117,7 @@ var familyOrder = []catalogue.Family{catalogue.WindowsClient, catalogue.WindowsS
 func (a *Auditor) Report() *Report {
 	now := a.opts.Now
 	r := &Report{Now: now, Silence: a.opts.Silence(), Renewal: a.opts.renewal(), Margin: a.opts.margin(), Events: a.events, Unreadable: a.unreadable,
-		Other: a.other, Oldest: a.oldest, Newest: a.newest, Truncated: a.opts.Truncated}
+		Other: a.other, Oldest: a.oldest, Newest: a.newest, Truncated: a.opts.Truncated, hostCounts: a.opts.HostCounts}
 	r.Requests = a.events - a.other - a.unreadable
 	r.LowerBound = a.opts.Truncated || a.oldest.IsZero() || a.oldest.After(now.Add(-kmsclient.CountWindow))
 	for _, c := range a.clients {
@@ -156,6 +161,9 @@ func (a *Auditor) Report() *Report {
 // forecast is one family's count and its future.
 func (r *Report) forecast(fam catalogue.Family, pool Pool, threshold int) Family {
 	f := Family{Family: fam, Pool: pool, Threshold: threshold}
+	if n, ok := r.hostCounts[pool]; ok {
+		f.HostCount = &n
+	}
 	var fallen, selfFallen []*Client // counted, silent, in the order they leave
 	selfSteady := 0
 	for _, c := range r.FallenOff {

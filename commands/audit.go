@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -134,6 +135,22 @@ Examples:
 					return err
 				}
 				opts.Now, opts.Truncated = l.Now, len(l.Events) >= q.Max
+				// The host's own figures, when it gives them: its renewal
+				// interval (VLRenewalInterval) and current counts. The audit
+				// stands without them.
+				if cn, err := cl.Counters(c.Context); err != nil {
+					out.Warning("the host's WMI counters could not be read, so its renewal interval is taken as Windows' default and its counts are not compared: " + err.Error())
+				} else {
+					if ri := cn.Service.RenewalInterval; ri != nil && *ri > 0 {
+						opts.RenewalInterval = time.Duration(*ri) * time.Minute
+					}
+					opts.HostCounts = map[audit.Pool]int64{}
+					for _, p := range cn.KMSProducts() {
+						if n, ok := p.Counted(); ok {
+							opts.HostCounts[audit.PoolOf(p.ApplicationID)] = n
+						}
+					}
+				}
 				a = audit.New(opts)
 				for i := range l.Events {
 					a.Add(&l.Events[i])

@@ -75,6 +75,7 @@ type AuditFamilyJSON struct {
 	Self                     int            `json:"self"`
 	Others                   int            `json:"others"`
 	FallenOff                int            `json:"fallen_off"`
+	HostCount                *int64         `json:"host_count"`
 	AlreadyBelow             bool           `json:"already_below"`
 	BelowThresholdAt         *string        `json:"below_threshold_at"`
 	BelowThresholdDays       *float64       `json:"below_threshold_days"`
@@ -183,7 +184,7 @@ func newAuditClient(c *audit.Client) AuditClientJSON {
 
 func newAuditFamily(r *audit.Report, f *audit.Family) AuditFamilyJSON {
 	j := AuditFamilyJSON{Family: string(f.Family), Pool: string(f.Pool), Threshold: f.Threshold, Count: f.Count,
-		Self: f.Self, Others: f.Others, FallenOff: f.FallenOff, AlreadyBelow: f.AlreadyBelow,
+		Self: f.Self, Others: f.Others, FallenOff: f.FallenOff, HostCount: f.HostCount, AlreadyBelow: f.AlreadyBelow,
 		BelowThresholdAt: timeText(f.BelowAt), BelowThresholdAtWithSelf: timeText(f.BelowAtWithSelf),
 		Leaving: []string{}, Forecast: []AuditDayJSON{}, Notes: familyNotes(r, f)}
 	if days, ok := f.DaysLeft(r.Now); ok {
@@ -272,6 +273,10 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 	}
 	if r.LowerBound {
 		notes = append(notes, "the count is a lower bound: "+lowerBoundWhy(r))
+	}
+	if f.HostCount != nil && *f.HostCount != int64(f.Count) {
+		notes = append(notes, fmt.Sprintf("the host itself (WMI) counts %d for the %s pool, the log %d: a client counted between the two reads, a log that does not reach back 30 days or was cleared, or a host that caps its count (at twice the largest threshold it has seen) can each explain it",
+			*f.HostCount, f.Pool, f.Count))
 	}
 	return notes
 }

@@ -87,3 +87,23 @@ func SeedsEvents(now time.Time) []Event {
 	slices.SortStableFunc(out, func(a, b Event) int { return b.Time.Compare(a.Time) })
 	return out
 }
+
+// SeedsCounters is the story's host's counters document at now: what
+// KMSHost holds, with the counts a host keeps (the distinct CMIDs that
+// asked within the last 30 days, kmsctl's included) for Windows and
+// Office.
+func SeedsCounters(now time.Time) []byte {
+	seen := map[string]map[string]bool{Win10Enterprise: {}, OfficeProPlus2019: {}}
+	for _, e := range SeedsEvents(now) {
+		if now.Sub(e.Time) < 30*24*time.Hour {
+			seen[e.Fields[8]][e.Fields[3]] = true
+		}
+	}
+	doc := KMSHost()
+	win, office := len(seen[Win10Enterprise]), len(seen[OfficeProPlus2019])
+	doc["service"].(map[string]any)["KeyManagementServiceCurrentCount"] = win
+	products := doc["products"].([]any)
+	products[0].(map[string]any)["KeyManagementServiceCurrentCount"] = win
+	products[1].(map[string]any)["KeyManagementServiceCurrentCount"] = office
+	return Compact(doc)
+}
