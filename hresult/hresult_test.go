@@ -1,6 +1,12 @@
 package hresult
 
-import "testing"
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+)
 
 func TestTableLoads(t *testing.T) {
 	all := All()
@@ -47,5 +53,24 @@ func TestParseAndString(t *testing.T) {
 	}
 	if FromWin32(0x6F7) != 0x800706F7 || FromWin32(0) != 0 {
 		t.Error("FromWin32")
+	}
+}
+
+func TestFromOSErrorAndWin32(t *testing.T) {
+	if c, ok := FromOSError(&os.PathError{Op: "open", Path: "x", Err: fs.ErrPermission}); !ok || c != AccessDenied {
+		t.Errorf("permission: %v %v", c, ok)
+	}
+	if _, ok := FromOSError(errors.New("plain")); ok {
+		t.Error("a plain error has no system code")
+	}
+	i, ok := Describe(0x80070020)
+	if !ok || !strings.HasPrefix(i.Meaning, "Win32 error 32") || i.Name != "" {
+		t.Errorf("0x80070020: %+v", i)
+	}
+	if i, ok := Describe(OK); !ok || !strings.Contains(i.Meaning, "success") {
+		t.Errorf("0: %+v", i)
+	}
+	if _, ok := Describe(0xC004FFFF); ok {
+		t.Error("an unknown SL code is not explained")
 	}
 }

@@ -22,6 +22,18 @@ func fromPOSIX(e syscall.Errno) (Code, bool) {
 		return InvalidArg, true // ERROR_INVALID_PARAMETER
 	case syscall.EIO:
 		return FromWin32(1117), true // ERROR_IO_DEVICE
+	case syscall.EADDRINUSE:
+		return FromWin32(10048), true // WSAEADDRINUSE
+	case syscall.EADDRNOTAVAIL:
+		return FromWin32(10049), true // WSAEADDRNOTAVAIL
+	case syscall.ENETUNREACH:
+		return FromWin32(10051), true // WSAENETUNREACH
+	case syscall.ETIMEDOUT:
+		return FromWin32(10060), true // WSAETIMEDOUT
+	case syscall.ECONNREFUSED:
+		return FromWin32(10061), true // WSAECONNREFUSED
+	case syscall.EHOSTUNREACH:
+		return FromWin32(10065), true // WSAEHOSTUNREACH
 	}
 	return 0, false
 }

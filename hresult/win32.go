@@ -6,16 +6,22 @@ import "fmt"
 // errors kmsctl reports for local failures, so that every system shows
 // them; Windows itself could give any other (see Describe).
 var win32Texts = map[uint32]string{
-	2:    "The system cannot find the file specified.",
-	3:    "The system cannot find the path specified.",
-	5:    "Access is denied.",
-	13:   "The data is invalid.",
-	19:   "The media is write protected.",
-	33:   "The process cannot access the file because another process has locked a portion of the file.",
-	87:   "The parameter is incorrect.",
-	112:  "There is not enough space on the disk.",
-	183:  "Cannot create a file when that file already exists.",
-	1117: "The request could not be performed because of an I/O device error.",
+	2:     "The system cannot find the file specified.",
+	3:     "The system cannot find the path specified.",
+	5:     "Access is denied.",
+	13:    "The data is invalid.",
+	19:    "The media is write protected.",
+	33:    "The process cannot access the file because another process has locked a portion of the file.",
+	87:    "The parameter is incorrect.",
+	112:   "There is not enough space on the disk.",
+	183:   "Cannot create a file when that file already exists.",
+	1117:  "The request could not be performed because of an I/O device error.",
+	10048: "Only one usage of each socket address (protocol/network address/port) is normally permitted.",
+	10049: "The requested address is not valid in its context.",
+	10051: "A socket operation was attempted to an unreachable network.",
+	10060: "A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond.",
+	10061: "No connection could be made because the target machine actively refused it.",
+	10065: "A socket operation was attempted to an unreachable host.",
 }
 
 // Win32Text is Windows' text for Win32 error n, from kmsctl's own list or,
