@@ -20,6 +20,9 @@ Windows KMS hosts and compatible servers. It reports what a host counts for
 each product group against the activation threshold, verifies every reply,
 and explains every failure with its Windows error code.
 
+Help on a command: kmsctl help COMMAND, kmsctl COMMAND --help, or slmgr's
+kmsctl /? (also -? and /help).
+
 Examples:
    kmsctl status kms.corp.example.com
    kmsctl status 10.0.0.5:1688 --product "Windows Server 2022 Standard" --json`,
@@ -54,6 +57,7 @@ Examples:
 			rearmCommand(env),
 			logCommand(env),
 			explainCommand(env),
+			versionCommand(env),
 			hostCommand(env),
 			exporterCommand(env),
 			clientCommand(env),
@@ -97,7 +101,11 @@ func Run(env *Env, args []string) error {
 		return runComplete(env, app, args[2:])
 	}
 	env.json, env.check = wantsJSON(args), wantsCheck(args)
+	args = helpArgs(app, args)
 	if err := slmgrRemoteInvalid(args); err != nil {
+		return err
+	}
+	if err := slmgrRemoteOther(args); err != nil {
 		return err
 	}
 	args, err := slmgrVerb(app, SlmgrArgs(args))
@@ -112,6 +120,26 @@ func Run(env *Env, args []string) error {
 		}
 	}
 	return err
+}
+
+// helpArgs turns the ways people ask for help into --help: slmgr's /? (and
+// -?, /help, /h), anywhere before "--", and "kmsctl help [COMMAND...]",
+// which becomes "kmsctl [COMMAND...] --help".
+func helpArgs(app *cli.App, args []string) []string {
+	out := slices.Clone(args)
+	for i := 1; i < len(out); i++ {
+		if out[i] == "--" {
+			break
+		}
+		switch strings.ToLower(out[i]) {
+		case "/?", "-?", "/help", "/h":
+			out[i] = "--help"
+		}
+	}
+	if i := commandIndex(app, out); i < len(out) && out[i] == "help" {
+		out = append(slices.Delete(out, i, i+1), "--help")
+	}
+	return out
 }
 
 // SlmgrArgs accepts slmgr's own spellings: /ato, -ato and /ATO all mean

@@ -415,6 +415,37 @@ func slmgrRemoteInvalid(args []string) error {
 // index; verb is -1 when args do not have that shape or the first
 // positional is a kmsctl command.
 func slmgrRemoteParts(args []string) (i int, pos []string, verb int) {
+	i, pos, verb = slmgrRemoteShape(args)
+	if verb >= 0 && !remoteVerbs[strings.ToLower(args[verb][1:])] {
+		return i, nil, -1
+	}
+	return i, pos, verb
+}
+
+// remoteVerbs are the slmgr options kmsctl runs in slmgr's remote form.
+var remoteVerbs = map[string]bool{"dlv": true, "dli": true}
+
+// slmgrRemoteOther is kmsctl's answer to slmgr's remote form with a verb
+// it cannot run on another machine (kmsctl 10.0.0.5 user pw /ato): what
+// the remote form does run, and how to run the verb there.
+func slmgrRemoteOther(args []string) error {
+	_, pos, verb := slmgrRemoteShape(args)
+	if verb < 0 || len(pos) > 3 {
+		return nil
+	}
+	v := strings.ToLower(args[verb][1:])
+	if remoteVerbs[v] || !slmgrVerbs[v] {
+		return nil
+	}
+	return &failure.UsageError{Msg: fmt.Sprintf("slmgr's remote form MACHINE [USER PASSWORD] /VERB runs only /dlv and /dli in kmsctl, not %s", args[verb]),
+		Hint: fmt.Sprintf("kmsctl reads a Windows KMS host's license information over WinRM (kmsctl %s [USER PASSWORD] /dlv, or kmsctl host dlv %s --user USER); to run %s on that machine, run slmgr %s or kmsctl %s on it", pos[0], pos[0], args[verb], args[verb], v)}
+}
+
+// slmgrRemoteShape finds, after the global flags (from index i on), the
+// positional arguments before the first /option or -option and that
+// option's index; verb is -1 when args do not have that shape or the first
+// positional is a kmsctl command.
+func slmgrRemoteShape(args []string) (i int, pos []string, verb int) {
 	i = 1
 	for i < len(args) && strings.HasPrefix(args[i], "--") && args[i] != "--" {
 		if globalTakesValue(args[i]) {
@@ -425,7 +456,7 @@ func slmgrRemoteParts(args []string) (i int, pos []string, verb int) {
 	for j := i; j < len(args); j++ {
 		a := args[j]
 		if len(a) > 1 && (a[0] == '/' || a[0] == '-') {
-			if v := strings.ToLower(a[1:]); (v == "dlv" || v == "dli") && len(pos) > 0 && !isCommandName(pos[0]) {
+			if len(pos) > 0 && !isCommandName(pos[0]) {
 				return i, pos, j
 			}
 			return i, nil, -1

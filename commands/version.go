@@ -3,7 +3,32 @@ package commands
 import (
 	"runtime/debug"
 	"strings"
+
+	"github.com/urfave/cli/v2"
 )
+
+// versionCommand is kmsctl version: the same as kmsctl --version, as Go
+// tools (go version, gh version) and Windows admins expect.
+func versionCommand(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print kmsctl's version (the same as kmsctl --version)",
+		Description: `Prints the module version, the VCS revision and date it was built from, and
+the Go version.
+
+Examples:
+   kmsctl version
+   kmsctl version --json`,
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON: {\"version\": \"...\"}"}},
+		Action: func(c *cli.Context) error {
+			env.json = c.Bool("json")
+			if err := wantArgs(c, "version", 0, 0, ""); err != nil {
+				return err
+			}
+			return env.Streams(c).Version(c.App.Name, c.App.Version, c.Bool("json"))
+		},
+	}
+}
 
 // version describes the build from the module and VCS information Go
 // embeds, so no version string is maintained by hand.

@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 )
 
@@ -11,4 +12,17 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// Version prints what kmsctl version prints: "kmsctl version V", or
+// {"version": V} with asJSON. V is the build description (module version,
+// revision, build date, Go version).
+func (s *Streams) Version(name, v string, asJSON bool) error {
+	if asJSON {
+		return writeJSON(s.Out, struct {
+			Version string `json:"version"`
+		}{v})
+	}
+	_, err := fmt.Fprintf(s.Out, "%s version %s\n", name, v)
+	return err
 }
