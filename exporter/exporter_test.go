@@ -269,11 +269,13 @@ func TestConcurrencyCap(t *testing.T) {
 	}{{-1, "queue_full"}, {1, "queue_timeout"}} {
 		t.Run(tc.reason, func(t *testing.T) {
 			base := serve(t, exporter.New(exporter.Config{Client: testClient, Concurrency: 1, Queue: tc.queue, Timeout: time.Minute}))
-			// The first scrape holds the one slot until its 1 s
-			// (scrape timeout less the margin) run out.
+			// The first scrape holds the one slot until its 4.5 s
+			// (scrape timeout less the margin) run out: long enough that
+			// the second scrape's 0.1 s wait ends while the slot is still
+			// held, however slowly a loaded machine polls the metric.
 			first := make(chan int, 1)
 			go func() {
-				code, _ := get(t, base+"/probe?target="+stall.Addr(), "X-Prometheus-Scrape-Timeout-Seconds", "1.5")
+				code, _ := get(t, base+"/probe?target="+stall.Addr(), "X-Prometheus-Scrape-Timeout-Seconds", "5")
 				first <- code
 			}()
 			waitMetric(t, base, 1, "kmsctl_exporter_probes_in_flight")
