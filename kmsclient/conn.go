@@ -107,9 +107,6 @@ func (c *Conn) finish(ctx context.Context, err error) error {
 	return err
 }
 
-// Addr returns the address the connection was dialled with.
-func (c *Conn) Addr() string { return c.addr }
-
 // RemoteAddr returns the host's resolved address, or "" when not connected.
 func (c *Conn) RemoteAddr() string {
 	if c.nc == nil {

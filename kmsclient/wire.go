@@ -64,15 +64,6 @@ func readBytes(b []byte, off, n int) ([]byte, int, error) {
 	return b[off : off+n], off + n, nil
 }
 
-func read16(b []byte, off int) ([16]byte, int, error) {
-	var v [16]byte
-	if err := need(b, off, 16); err != nil {
-		return v, off, err
-	}
-	copy(v[:], b[off:])
-	return v, off + 16, nil
-}
-
 func appendU16(b []byte, v uint16) []byte { return binary.LittleEndian.AppendUint16(b, v) }
 func appendU32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
 func appendU64(b []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(b, v) }

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -607,11 +606,4 @@ func corruptPadding(out []byte, sent *kmsclient.Sent, version int) []byte {
 	}
 	blk.Encrypt(last, p[:])
 	return out
-}
-
-// PortOf returns the port of an address as a number (for tests building URLs).
-func PortOf(addr string) int {
-	_, p, _ := net.SplitHostPort(addr)
-	n, _ := strconv.Atoi(p)
-	return n
 }
