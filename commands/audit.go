@@ -29,7 +29,7 @@ const auditSince = 2 * kmsclient.CountWindow
 func hostAuditCommand(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:      "audit",
-		Usage:     "forecast the host's count: fallen-off clients and the day it drops below the threshold",
+		Usage:     "forecast the count: who fell off, the day it drops below the threshold",
 		ArgsUsage: "HOST[:PORT] | --file FILE",
 		Description: `Reads the host's "Key Management Service" log (events 12290, over WinRM as
 host log does, or an exported file) and shows, per product family (Windows

@@ -41,7 +41,7 @@ Examples:
 func clientDLICommand(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:      "dli",
-		Usage:     "show a Windows client's KMS license state and last contact (one client, or many: one line each)",
+		Usage:     "a Windows client's KMS license state and last contact; many: one line each",
 		ArgsUsage: "HOST[:PORT]... | --hosts-file FILE",
 		Description: `One client: slmgr /dli's view of each product with a key (License Status,
 time left, the KMS host set or found in DNS, the host's ePID), then the last
