@@ -55,7 +55,15 @@ Examples:
 			if n > 0 && len(entries) > n {
 				entries = entries[len(entries)-n:]
 			}
-			return env.Streams(c).Journal(entries, env.Clock.Now(), env.json)
+			out := env.Streams(c)
+			if len(entries) == 0 && !env.json {
+				if sku.IsZero() {
+					out.Note("the journal is empty: ato and renew record each contact with a KMS host here")
+				} else {
+					out.Note("the journal has no entry for " + sku.String())
+				}
+			}
+			return out.Journal(entries, env.Clock.Now(), env.json)
 		},
 	}
 }

@@ -1,11 +1,13 @@
 package commands
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/failure"
 )
 
 func productsCommand(env *Env) *cli.Command {
@@ -32,6 +34,10 @@ Examples:
 				if filter == "" || matches(p, filter) {
 					ps = append(ps, p)
 				}
+			}
+			if filter != "" && len(ps) == 0 {
+				return &failure.UsageError{Msg: fmt.Sprintf("no product in kmsctl's catalogue matches %q", filter),
+					Hint: "FILTER matches words of a product's name, aliases or KMS group (kmsctl products \"server 2022\"); kmsctl products lists them all"}
 			}
 			return env.Streams(c).Products(ps, c.Bool("json"))
 		},

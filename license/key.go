@@ -41,11 +41,17 @@ func (e *KeyError) Error() string { return "the product key " + e.Reason }
 // Code is slmgr's code for a bad key: SL_E_INVALID_PRODUCT_KEY.
 func (e *KeyError) Code() hresult.Code { return hresult.ProductKeyInvalid }
 
+// unicodeDashes are the dashes word processors and mail clients put in
+// place of a typed hyphen (en dash, em dash, minus sign, ...): a key pasted
+// from a document has them.
+var unicodeDashes = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2015", "-", "\u2212", "-", "\uFE63", "-", "\uFF0D", "-")
+
 // ParseKey checks that s has the form of a product key, five groups of five
 // key characters separated by dashes, and returns it in upper case.
-// Surrounding space is ignored.
+// Surrounding space is ignored, and so are Unicode dashes standing in for
+// the hyphens (a key pasted from a document).
 func ParseKey(s string) (string, error) {
-	k := strings.ToUpper(strings.TrimSpace(s))
+	k := strings.ToUpper(unicodeDashes.Replace(strings.TrimSpace(s)))
 	groups := strings.Split(k, "-")
 	if len(groups) != 5 {
 		plural := "s"
@@ -179,6 +185,11 @@ func (e *DomainError) Code() hresult.Code { return hresult.InvalidArg }
 // ParseDomain checks a lookup domain (slmgr /skms-domain FQDN).
 func ParseDomain(s string) (string, error) {
 	d := strings.TrimSpace(s)
+	if l := strings.ToLower(d); strings.HasPrefix(l, "_vlmcs._tcp.") {
+		// slmgr takes the domain; kmsctl would look up
+		// _vlmcs._tcp._vlmcs._tcp.DOMAIN.
+		return "", &DomainError{Input: s, Reason: "give the domain without _vlmcs._tcp. (kmsctl adds it): " + d[len("_vlmcs._tcp."):]}
+	}
 	if why := checkDomain(d); why != "" {
 		return "", &DomainError{Input: s, Reason: why}
 	}

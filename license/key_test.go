@@ -19,6 +19,8 @@ func TestParseKey(t *testing.T) {
 		"  " + win10GVLK + "\n":         win10GVLK,
 		"BBBBB-CCCCC-DDDDD-FFFFF-GGGGG": "BBBBB-CCCCC-DDDDD-FFFFF-GGGGG",
 		"NNNNN-22222-99999-YYYYY-XXXXX": "NNNNN-22222-99999-YYYYY-XXXXX",
+		// En dashes, an em dash and a minus sign, as pasted from a document.
+		"NPPR9\u2013FWDCX\u2013D2C8J\u2014H872K\u22122YT43": win10GVLK,
 	}
 	for in, want := range good {
 		got, err := ParseKey(in)
@@ -191,7 +193,11 @@ func TestParseDomain(t *testing.T) {
 			t.Errorf("ParseDomain(%q): %v", in, err)
 		}
 	}
-	for _, in := range []string{"", "corp example.com", "-corp.example.com", "corp-.example.com", "a..b", strings.Repeat("a", 64) + ".com", strings.Repeat("a.", 127) + "ab"} {
+	_, err := ParseDomain("_vlmcs._tcp.corp.example.com")
+	if err == nil || !strings.Contains(err.Error(), "without _vlmcs._tcp. (kmsctl adds it): corp.example.com") {
+		t.Errorf("ParseDomain(_vlmcs._tcp.corp.example.com) = %v", err)
+	}
+	for _, in := range []string{"", "corp example.com", "-corp.example.com", "_VLMCS._TCP.corp.example.com", "corp-.example.com", "a..b", strings.Repeat("a", 64) + ".com", strings.Repeat("a.", 127) + "ab"} {
 		_, err := ParseDomain(in)
 		var de *DomainError
 		if !errors.As(err, &de) || de.Code() != hresult.InvalidArg {
