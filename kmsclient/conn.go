@@ -190,6 +190,8 @@ func (c *Conn) offer() (*Bind, uint8) {
 	return b, FlagsSingleFrag | FlagConcMPX
 }
 
+// bind runs the bind of a new connection (docs/protocol.md §2.3-2.5) in
+// three steps: write the bind, read the host's answer, choose the context.
 func (c *Conn) bind(ctx context.Context) error {
 	defer c.guard(ctx)()
 	offer, flags := c.offer()
@@ -198,32 +200,55 @@ func (c *Conn) bind(ctx context.Context) error {
 	if _, err := c.nc.Write(c.wbuf); err != nil {
 		return netError("bind", err)
 	}
+	ack, err := c.readBindAck(callID)
+	if err != nil {
+		return err
+	}
+	return c.chooseContext(offer, ack)
+}
+
+// readBindAck reads the answer to the bind with call_id callID and
+// returns it as a bind_ack; a bind_nak becomes ErrBindRejected.
+func (c *Conn) readBindAck(callID uint32) (BindAck, error) {
 	h, pdu, err := c.readPDU()
 	if err != nil {
-		return c.readError("bind", err)
+		return BindAck{}, c.readError("bind", err)
 	}
 	if h.CallID != callID {
-		return protoErr("bind", "bind_ack has call_id %d, bind had %d", h.CallID, callID)
+		return BindAck{}, protoErr("bind", "bind_ack has call_id %d, bind had %d", h.CallID, callID)
 	}
 	switch h.Type {
 	case PTypeBindAck:
 	case PTypeBindNak:
-		nak, err := ParseBindNak(pdu)
-		if err != nil {
-			return &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "bind", Err: err}
-		}
-		return &Error{Code: hresult.NotKMSHost, Kind: KindBind, Op: "bind",
-			Err: fmt.Errorf("%w: host sent bind_nak: %s", ErrBindRejected, BindNakReason(nak.Reason))}
+		return BindAck{}, bindNakError(pdu)
 	default:
-		return protoErr("bind", "expected bind_ack (0x0c), got %s", PTypeName(h.Type))
+		return BindAck{}, protoErr("bind", "expected bind_ack (0x0c), got %s", PTypeName(h.Type))
 	}
 	if h.Flags&FlagsSingleFrag != FlagsSingleFrag {
-		return protoErr("bind", "bind_ack is not a single fragment (flags 0x%02x)", h.Flags)
+		return BindAck{}, protoErr("bind", "bind_ack is not a single fragment (flags 0x%02x)", h.Flags)
 	}
 	ack, err := ParseBindAck(pdu)
 	if err != nil {
+		return BindAck{}, &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "bind", Err: err}
+	}
+	return ack, nil
+}
+
+// bindNakError maps a bind_nak PDU to the failure it means: the host does
+// not serve KMS (docs/protocol.md §2.5).
+func bindNakError(pdu []byte) *Error {
+	nak, err := ParseBindNak(pdu)
+	if err != nil {
 		return &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "bind", Err: err}
 	}
+	return &Error{Code: hresult.NotKMSHost, Kind: KindBind, Op: "bind",
+		Err: fmt.Errorf("%w: host sent bind_nak: %s", ErrBindRejected, BindNakReason(nak.Reason))}
+}
+
+// chooseContext checks the bind_ack's results against the offer and
+// settles the association's context: NDR64 when accepted, else NDR32
+// (docs/protocol.md §2.4).
+func (c *Conn) chooseContext(offer *Bind, ack BindAck) error {
 	if len(ack.Results) != len(offer.Items) {
 		return protoErr("bind", "bind_ack has %d results for %d offered contexts", len(ack.Results), len(offer.Items))
 	}
@@ -396,22 +421,59 @@ func isWriteGone(err error) bool {
 	return errors.As(err, &we) && isConnGone(we.err)
 }
 
-// exchange writes one request PDU and reads and verifies its answer.
+// exchange writes one request PDU and reads and verifies its answer, in
+// named steps: write the request, reassemble the response (mapping a
+// fault), unpack the stub (mapping a refusal), verify the KMS reply, build
+// the result.
 func (c *Conn) exchange(ctx context.Context, payload []byte, sent *Sent) (*Result, error) {
 	defer c.guard(ctx)()
 	callID := c.requestCallID()
+	start, err := c.writeRequest(callID, payload)
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := c.reassemble(callID)
+	if err != nil {
+		return nil, err
+	}
+	body, warnings, err := c.replyBody(warnings)
+	if err != nil {
+		return nil, err
+	}
+	d, err := DecodeResponse(body, sent)
+	latency := c.clk.Now().Sub(start)
+	if err != nil {
+		return nil, verifyError(err)
+	}
+	return c.result(d, latency, warnings), nil
+}
+
+// writeRequest sends payload as one request PDU with call_id callID and
+// returns when it started writing, the start of the reply's latency. A
+// write to a connection the host has closed is a *writeError, which
+// Activate may retry on a new connection (docs/protocol.md §1).
+func (c *Conn) writeRequest(callID uint32, payload []byte) (time.Time, error) {
 	c.stub = AppendRequestStub(c.stub[:0], c.ndr64, payload)
 	c.wbuf = AppendRequest(c.wbuf[:0], callID, c.ctxID, 0, c.stub)
 	if c.maxXmit != 0 && len(c.wbuf) > int(c.maxXmit) {
-		return nil, protoErr("request", "host accepts PDUs of at most %d bytes, request is %d", c.maxXmit, len(c.wbuf))
+		return time.Time{}, protoErr("request", "host accepts PDUs of at most %d bytes, request is %d", c.maxXmit, len(c.wbuf))
 	}
 	start := c.clk.Now()
 	if _, err := c.nc.Write(c.wbuf); err != nil {
 		if isConnGone(err) {
-			return nil, &writeError{err}
+			return time.Time{}, &writeError{err}
 		}
-		return nil, netError("send request", err)
+		return time.Time{}, netError("send request", err)
 	}
+	return start, nil
+}
+
+// reassemble reads the response to the request with call_id callID,
+// fragment by fragment (docs/protocol.md §2.2, §2.7-2.8), into c.stub, and
+// returns what it noticed but did not reject. A fault is mapped to its
+// failure; the host closing before the first byte is returned unwrapped
+// (a *partialRead) so that Activate can retry.
+func (c *Conn) reassemble(callID uint32) ([]string, error) {
 	var warnings []string
 	c.stub = c.stub[:0]
 	for frag := 0; ; frag++ {
@@ -426,16 +488,7 @@ func (c *Conn) exchange(ctx context.Context, payload []byte, sent *Sent) (*Resul
 		if h.Type == PTypeFault {
 			// vlmcsd sends every fault with call_id 2; there is only one
 			// outstanding call, so a fault answers it whatever its call_id.
-			f, err := ParseFault(pdu)
-			if err != nil {
-				return nil, &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "read reply", Err: err}
-			}
-			code := hresult.Code(f.Status)
-			if f.Status < 0x10000 {
-				code = hresult.FromWin32(f.Status)
-			}
-			return nil, &Error{Code: code, Kind: KindFault, Op: "request",
-				Err: fmt.Errorf("host answered with RPC fault 0x%08x, %s", f.Status, FaultName(f.Status))}
+			return nil, faultError(pdu)
 		}
 		if h.Type != PTypeResponse {
 			return nil, protoErr("read reply", "expected response (0x02), got %s", PTypeName(h.Type))
@@ -464,41 +517,70 @@ func (c *Conn) exchange(ctx context.Context, payload []byte, sent *Sent) (*Resul
 		}
 		c.stub = append(c.stub, call.Stub...)
 		if h.Flags&FlagLastFrag != 0 {
-			break
+			return warnings, nil
 		}
 		if frag+1 >= maxFragments {
 			return nil, protoErr("read reply", "response still not complete after %d fragments", maxFragments)
 		}
 	}
+}
+
+// faultError maps a fault PDU to its failure: the fault's status as the
+// code, a Win32 status (below 0x10000) as its HRESULT (docs/protocol.md §2.7).
+func faultError(pdu []byte) *Error {
+	f, err := ParseFault(pdu)
+	if err != nil {
+		return &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "read reply", Err: err}
+	}
+	code := hresult.Code(f.Status)
+	if f.Status < 0x10000 {
+		code = hresult.FromWin32(f.Status)
+	}
+	return &Error{Code: code, Kind: KindFault, Op: "request",
+		Err: fmt.Errorf("host answered with RPC fault 0x%08x, %s", f.Status, FaultName(f.Status))}
+}
+
+// replyBody unpacks the reassembled stub (docs/protocol.md §3.2-3.3) and
+// returns the KMS reply it carries, with warnings extended. A host's
+// refusal (a NULL referent or a non-zero return value) is a KindHost
+// failure with the host's HRESULT.
+func (c *Conn) replyBody(warnings []string) ([]byte, []string, error) {
 	rs, err := ParseResponseStub(c.stub, c.ndr64)
 	if err != nil {
-		return nil, &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "read reply", Err: err}
+		return nil, nil, &Error{Code: hresult.CallFailed, Kind: KindProtocol, Op: "read reply", Err: err}
 	}
 	if rs.Body == nil || rs.Result != 0 {
 		code := hresult.Code(rs.Result)
 		if rs.Body == nil && rs.Result == 0 {
-			return nil, protoErr("read reply", "host returned no response and no error code")
+			return nil, nil, protoErr("read reply", "host returned no response and no error code")
 		}
 		info := ""
 		if i, ok := hresult.Lookup(code); ok {
 			info = " (" + i.Name + ")"
 		}
-		return nil, &Error{Code: code, Kind: KindHost, Op: "request",
+		return nil, nil, &Error{Code: code, Kind: KindHost, Op: "request",
 			Err: fmt.Errorf("host refused the request with %s%s", code, info)}
 	}
 	if rs.Excess > 0 {
 		warnings = append(warnings, fmt.Sprintf("%d stray bytes after the response stub", rs.Excess))
 	}
-	d, err := DecodeResponse(rs.Body, sent)
-	latency := c.clk.Now().Sub(start)
-	if err != nil {
-		var ve *VerifyError
-		check := ""
-		if errors.As(err, &ve) {
-			check = ve.Check
-		}
-		return nil, &Error{Code: hresult.NoKMSHost, Kind: KindVerify, Op: "verify reply", Check: check, Err: err}
+	return rs.Body, warnings, nil
+}
+
+// verifyError maps a DecodeResponse failure to a KindVerify failure naming
+// the check (docs/protocol.md §9.1): a reply that fails verification is no
+// usable KMS host.
+func verifyError(err error) *Error {
+	var ve *VerifyError
+	check := ""
+	if errors.As(err, &ve) {
+		check = ve.Check
 	}
+	return &Error{Code: hresult.NoKMSHost, Kind: KindVerify, Op: "verify reply", Check: check, Err: err}
+}
+
+// result builds the Result of a verified reply.
+func (c *Conn) result(d Decoded, latency time.Duration, warnings []string) *Result {
 	res := &Result{
 		Version:            d.Version,
 		EPID:               d.EPID,
@@ -516,5 +598,5 @@ func (c *Conn) exchange(ctx context.Context, payload []byte, sent *Sent) (*Resul
 		h := d.HWID
 		res.HWID = &h
 	}
-	return res, nil
+	return res
 }

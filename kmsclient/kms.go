@@ -26,6 +26,22 @@ const (
 	baseResponseMin  = 44 // without the ePID
 )
 
+// The tail of a V5/V6 reply's inner block, the bytes after the base
+// response (docs/protocol.md §6.4), as offsets from the tail's start.
+const (
+	tailRandomXorDIV = 0  // R XOR DIV, 16 bytes
+	tailSaltHash     = 16 // SHA-256(R), 32 bytes
+	tailLenV5        = 48 // V5 ends here
+	tailHWID         = 48 // V6: the host's HwID, 8 bytes
+	tailDIV          = 56 // V6: DIV again (XorSalts), 16 bytes
+	tailHMAC         = 72 // V6: the truncated HMAC, 16 bytes
+	tailLenV6        = 88
+
+	// baseResponseTimeFromEnd is where the base response's time echo
+	// starts, counted back from the base response's end (24+P of 44+P).
+	baseResponseTimeFromEnd = 20
+)
+
 // Protocol versions.
 const (
 	V4 = 4
@@ -376,39 +392,39 @@ func DecodeResponse(b []byte, sent *Sent) (Decoded, error) {
 		if err != nil {
 			return Decoded{}, verifyErr(CheckPadding, "decrypted reply: %v", err)
 		}
-		tail := 48
+		tailLen := tailLenV5
 		if sent.Version == V6 {
-			tail = 88
+			tailLen = tailLenV6
 		}
-		if len(inner) < baseResponseMin+2+tail {
+		if len(inner) < baseResponseMin+2+tailLen {
 			return Decoded{}, verifyErr(CheckLength, "decrypted V%d reply of %d bytes is too short", sent.Version, len(inner))
 		}
-		base = inner[:len(inner)-tail]
+		base = inner[:len(inner)-tailLen]
 		t := inner[len(base):]
 		var r [16]byte
 		for i := range r {
-			r[i] = t[i] ^ sent.DIV[i]
+			r[i] = t[tailRandomXorDIV+i] ^ sent.DIV[i]
 		}
 		sum := sha256.Sum256(r[:])
-		if subtle.ConstantTimeCompare(sum[:], t[16:48]) != 1 {
+		if subtle.ConstantTimeCompare(sum[:], t[tailSaltHash:tailSaltHash+32]) != 1 {
 			return Decoded{}, verifyErr(CheckSalt, "SHA-256 of the host's random value does not match: the host could not decrypt the request")
 		}
 		d.Salts.R = r
 		if sent.Version == V6 {
-			copy(d.HWID[:], t[48:56])
-			if [16]byte(t[56:72]) != sent.DIV {
+			copy(d.HWID[:], t[tailHWID:tailHWID+8])
+			if [16]byte(t[tailDIV:tailDIV+16]) != sent.DIV {
 				return Decoded{}, verifyErr(CheckXorSalts, "the decrypted request IV the host returned is wrong")
 			}
 			// The HMAC key comes from the time inside the reply; the time
 			// echo check below then ties it to the request.
-			ft, _, err := readU64(base, len(base)-20)
+			ft, _, err := readU64(base, len(base)-baseResponseTimeFromEnd)
 			if err != nil {
 				return Decoded{}, verifyErr(CheckLength, "V6 reply: %v", err)
 			}
 			key := kmscrypto.HMACKey(ft)
 			s := kmscrypto.DecryptBlock(blk, &riv)
-			mac := kmscrypto.V6HMAC(&key, &s, inner[:len(inner)-16])
-			if subtle.ConstantTimeCompare(mac[:], t[72:88]) != 1 {
+			mac := kmscrypto.V6HMAC(&key, &s, inner[:len(base)+tailHMAC])
+			if subtle.ConstantTimeCompare(mac[:], t[tailHMAC:tailLenV6]) != 1 {
 				return Decoded{}, verifyErr(CheckHMAC, "V6 HMAC over the reply does not match")
 			}
 			d.Salts.RIV = riv
