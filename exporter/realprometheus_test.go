@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -134,12 +135,15 @@ func TestWithRealPrometheus(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	waitFor("its API", func() bool {
-		c, err := net.Dial("tcp", web)
-		if err == nil {
-			c.Close()
+	// Listening is not ready: the API answers 503 until the TSDB is open,
+	// which on a busy machine comes well after the port opens.
+	waitFor("ready (/-/ready)", func() bool {
+		resp, err := http.Get(api + "/-/ready")
+		if err != nil {
+			return false
 		}
-		return err == nil
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
 	})
 	type sample struct {
 		Metric map[string]string
