@@ -226,7 +226,7 @@ func encode(id Identity) ([]byte, error) {
 
 // read reads the identity file at path; ok is false when it does not exist.
 func read(path string, hostname func() (string, error)) (Identity, bool, error) {
-	f, err := os.Open(path)
+	f, err := statedir.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Identity{}, false, nil
 	}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/kmsctl/kmsctl/statedir"
 )
 
 // maxJournalLine bounds one journal line; a real one is about 500 bytes.
@@ -92,7 +94,7 @@ func cutTornTail(f *os.File) error {
 // lock.
 func (s Store) Journal() ([]Attempt, error) {
 	path := s.JournalPath()
-	f, err := os.Open(path)
+	f, err := statedir.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

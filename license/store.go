@@ -87,7 +87,7 @@ func (s Store) LoadMachine() (Machine, error) {
 		return Machine{}, fmt.Errorf("license: %w", &statedir.Error{Op: "use", Path: s.dir, Problem: statedir.ProblemNotDir})
 	}
 	path := s.Path()
-	f, err := os.Open(path)
+	f, err := statedir.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Machine{}, nil
 	}

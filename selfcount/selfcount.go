@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -189,7 +188,7 @@ func ones(asked []Asked) map[Key]int {
 
 // read loads the record at path; a missing file is an empty record.
 func read(path string) (file, error) {
-	fh, err := os.Open(path)
+	fh, err := statedir.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return file{Version: Version}, nil
 	}

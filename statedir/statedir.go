@@ -102,9 +102,9 @@ func Ensure(dir string) error {
 // variable so tests can make it fail.
 var createTemp = os.CreateTemp
 
-// rename moves the temporary file over the target; a variable so tests
-// can make it fail.
-var rename = os.Rename
+// rename moves the temporary file over the target (replaceFile); a
+// variable so tests can make it fail.
+var rename = replaceFile
 
 // WriteFile atomically replaces path with data, leaving it at mode 0600.
 //

@@ -3,8 +3,12 @@
 package statedir
 
 import (
+	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"syscall"
+	"time"
 )
 
 // defaultDir is %LOCALAPPDATA%\kmsctl: per user, not roamed.
@@ -26,3 +30,40 @@ func syncDir(dir string) error { return nil }
 func private(dir string, fi fs.FileInfo, created bool) error { return nil }
 
 func euid() int { return -1 }
+
+// replaceFile renames from over to, and Open opens a state file for
+// reading. Windows refuses to replace a file another process has open, and
+// to open one that is being replaced (ERROR_ACCESS_DENIED,
+// ERROR_SHARING_VIOLATION), where Unix lets readers go on without the
+// writers' lock because the rename is atomic. So, as Go's own cmd/go does
+// (internal/robustio), both retry for up to 2 s before giving up. Found
+// under Wine by TestActivation_ConcurrentWithRearm (rearm writing while ato
+// and renew read).
+func replaceFile(from, to string) error {
+	return retryShared(func() error { return os.Rename(from, to) })
+}
+
+// Open opens path for reading (see replaceFile).
+func Open(path string) (*os.File, error) {
+	var f *os.File
+	err := retryShared(func() (err error) { f, err = os.Open(path); return err })
+	return f, err
+}
+
+func retryShared(op func() error) error {
+	delay := time.Millisecond
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		err := op()
+		var errno syscall.Errno
+		if err == nil || !errors.As(err, &errno) ||
+			errno != syscall.ERROR_ACCESS_DENIED && errno != 32 /* ERROR_SHARING_VIOLATION */ ||
+			time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(delay)
+		if delay < 64*time.Millisecond {
+			delay *= 2
+		}
+	}
+}
