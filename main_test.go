@@ -57,6 +57,9 @@ func TestMain(m *testing.M) {
 			sys := env.NewStreams
 			env.NewStreams = func(noColor bool) *output.Streams {
 				s := sys(noColor)
+				if os.Getenv("KMSCTL_TEST_ERRTTY") == "1" {
+					s.ErrTTY = true
+				}
 				if os.Getenv("KMSCTL_TEST_TTY") == "1" {
 					s.Out = os.Stdout
 					s.TTY = true
@@ -280,6 +283,10 @@ func testZone(hosts map[string]*kmstest.Host) dnstest.Zone {
 		"ok.broken.test. 3600 IN A 127.0.0.1",
 		"alias.broken.test. 3600 IN CNAME ok.broken.test.",
 		"dead.broken.test. 3600 IN A 127.0.0.1",
+		"_vlmcs._tcp.failover.test. 3600 IN SRV 0 0 " + port("KMS_REFUSED") + " down.failover.test.",
+		"_vlmcs._tcp.failover.test. 3600 IN SRV 10 0 " + port("KMS_FULL") + " up.failover.test.",
+		"down.failover.test. 3600 IN A 127.0.0.1",
+		"up.failover.test. 3600 IN A 127.0.0.1",
 		"_vlmcs._tcp.empty.test. 3600 IN TXT \"no KMS here\"",
 		"_vlmcs._tcp.noaddr.test. 3600 IN SRV 0 0 1688 gone.noaddr.test.",
 	}}

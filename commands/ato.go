@@ -113,7 +113,8 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 	var errs []error
 	for _, st := range views {
 		o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{Product: st.Product.SKU.SKUID,
-			Identify: identify, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c)})
+			Identify: identify, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c),
+			Progress: env.contactProgress(c, op)})
 		if err != nil {
 			// Report what was done before it stopped, then why.
 			if len(outcomes) > 0 {
@@ -129,4 +130,16 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		return err
 	}
 	return failure.Activations(errs)
+}
+
+// contactProgress shows, on stderr when it is a terminal, each KMS host
+// before it is asked and each failover as it happens, so that ato never
+// sits silent for the length of a timeout. nil (nothing shown) for JSON
+// and when stderr is not a terminal: scripts get the result only.
+func (e *Env) contactProgress(c *cli.Context, op string) func(license.Progress) {
+	out := e.Streams(c)
+	if e.json || !out.ErrTTY {
+		return nil
+	}
+	return func(p license.Progress) { out.ContactProgress(op, p) }
 }

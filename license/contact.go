@@ -58,6 +58,20 @@ type Client struct {
 	// Product is the Activation (SKU) ID of the product to activate; zero
 	// means the only installed product (several: an *AmbiguousError).
 	Product guid.GUID
+	// Progress, when not nil, is told of each host as it is tried, before
+	// the request goes out, and of each failure that moves on to the next
+	// host, as it happens: a person at a terminal sees what is being waited
+	// for. It is called under the store's lock and must not take it.
+	Progress func(Progress)
+}
+
+// Progress is one step of a contact: Host is about to be asked (Err nil),
+// or Host failed with Err and Next is tried now.
+type Progress struct {
+	Product catalogue.Product
+	Host    string
+	Err     error
+	Next    string
 }
 
 // Outcome is what a contact did.
@@ -187,10 +201,16 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			out.Attempts, out.Err = append(out.Attempts, a), derr
 		}
 		for i, host := range hosts {
+			if c.Progress != nil && i == 0 {
+				c.Progress(Progress{Product: p, Host: host})
+			}
 			a, err := contactOne(ctx, exchange, timeout, host, req, base)
 			out.Attempts, out.Err = append(out.Attempts, a), err
 			if err == nil || !unreachable(err) || i == len(hosts)-1 {
 				break
+			}
+			if c.Progress != nil {
+				c.Progress(Progress{Product: p, Host: host, Err: err, Next: hosts[i+1]})
 			}
 		}
 		last := out.Attempts[len(out.Attempts)-1]

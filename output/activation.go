@@ -100,3 +100,17 @@ func nextContactEvery(v license.View, now time.Time) string {
 	}
 	return fmt.Sprintf("%s, every %d minutes", nextContact(v, now), every/time.Minute)
 }
+
+// ContactProgress writes one step of an ato or renew on stderr: the host
+// about to be asked, or a host that failed and the one tried next.
+func (s *Streams) ContactProgress(cmd string, p license.Progress) {
+	if p.Err == nil {
+		verb := "Activating"
+		if cmd == "renew" {
+			verb = "Renewing"
+		}
+		fmt.Fprintf(s.Err, "%s %s with KMS host %s ...\n", verb, p.Product.Name, p.Host)
+		return
+	}
+	fmt.Fprintf(s.Err, "%s: %v (%s); trying %s ...\n", p.Host, p.Err, s.describe(p.Err).Code, p.Next)
+}
