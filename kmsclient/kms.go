@@ -497,18 +497,32 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 		name string
 		v    uint32
 	}{{"activation", r.ActivationInterval}, {"renewal", r.RenewalInterval}} {
-		switch {
-		case iv.v == 0:
-			warnings = append(warnings, fmt.Sprintf("%s interval is 0 minutes", iv.name))
-		case iv.v < MinIntervalMinutes || iv.v > MaxIntervalMinutes:
-			warnings = append(warnings, fmt.Sprintf("%s interval of %d minutes is outside what a Microsoft KMS host can be set to (%d to %d): an emulator or a modified host",
-				iv.name, iv.v, MinIntervalMinutes, MaxIntervalMinutes))
+		if w := intervalWarning(iv.name, iv.v); w != "" {
+			warnings = append(warnings, w)
 		}
 	}
 	if _, err := ParseEPID(r.EPID); err != nil {
 		warnings = append(warnings, fmt.Sprintf("ePID %q is not in Windows' format (%v): the host is probably an emulator", r.EPID, err))
 	}
 	return r, warnings, nil
+}
+
+// intervalWarning is the warning for an activation or renewal interval of
+// minutes no Microsoft KMS host sends, "" for one it can: name is
+// "activation" or "renewal".
+func intervalWarning(name string, minutes uint32) string {
+	switch {
+	case minutes == 0:
+		return name + " interval is 0 minutes"
+	case minutes < MinIntervalMinutes || minutes > MaxIntervalMinutes:
+		unit := "minutes"
+		if minutes == 1 {
+			unit = "minute"
+		}
+		return fmt.Sprintf("%s interval of %d %s is outside what a Microsoft KMS host can be set to (%d to %d minutes): an emulator or a modified host",
+			name, minutes, unit, MinIntervalMinutes, MaxIntervalMinutes)
+	}
+	return ""
 }
 
 // CountWindow is how long a KMS host keeps counting a client after its
