@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -61,15 +63,16 @@ Examples:
 	}
 }
 
-// explainCode looks a code up; a small positive number is also tried as a
-// Win32 error (5 is 0x80070005), and any 0x8007xxxx is at least "Win32
-// error N".
+// explainCode looks a code up; a small positive decimal number is also
+// tried as a Win32 error, as net helpmsg reads it (5 is 0x80070005), and
+// any 0x8007xxxx is at least "Win32 error N". A code written in hex
+// (0x1, 0x00000001, 00000001) is the HRESULT as written.
 func explainCode(arg string) (hresult.Info, error) {
 	code, err := hresult.Parse(arg)
 	if err != nil {
 		return hresult.Info{}, &failure.UsageError{Msg: err.Error(), Hint: "write the code as 0xC004F074, C004F074 or -1073418124"}
 	}
-	if _, known := hresult.Lookup(code); !known && code > 0 && code < 0x10000 {
+	if _, known := hresult.Lookup(code); !known && code > 0 && code < 0x10000 && decimal(arg) {
 		if i, ok := hresult.Describe(hresult.FromWin32(uint32(code))); ok {
 			return i, nil
 		}
@@ -77,6 +80,25 @@ func explainCode(arg string) (hresult.Info, error) {
 	if i, ok := hresult.Describe(code); ok {
 		return i, nil
 	}
-	return hresult.Info{}, &failure.UsageError{Msg: code.String() + " is not a code kmsctl can explain",
-		Hint: "run 'kmsctl explain' for the codes it knows; on Windows, 'slui.exe 0x2a " + code.String() + "' may show the system's text"}
+	hint := "run 'kmsctl explain' for the codes it knows; on Windows, 'slui.exe 0x2a " + code.String() + "' may show the system's text"
+	if code > 0 && code < 0x10000 {
+		hint = fmt.Sprintf("for Win32 error %d write 'kmsctl explain %d' or %s", code, code, hresult.FromWin32(uint32(code)))
+	}
+	return hresult.Info{}, &failure.UsageError{Msg: code.String() + " is not a code kmsctl can explain", Hint: hint}
+}
+
+// decimal reports whether a code was written as a decimal number (5,
+// -1073418124) rather than in hex, as hresult.Parse decides: with 0x or in
+// exactly eight digits it is hex.
+func decimal(arg string) bool {
+	a := strings.TrimPrefix(strings.TrimSpace(arg), "-")
+	if len(a) == 0 || len(strings.TrimSpace(arg)) == 8 {
+		return false
+	}
+	for _, r := range a {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

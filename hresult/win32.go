@@ -35,7 +35,7 @@ func Win32Text(n uint32) string {
 
 // Describe explains any code: the table's entry when there is one, else
 // for HRESULT_FROM_WIN32 codes (0x8007xxxx) "Win32 error N" with Windows'
-// text, else for 0 that it means success. ok is false for a code nothing
+// text, else for 0 and 1 (S_OK, S_FALSE) that they mean success. ok is false for a code nothing
 // is known about.
 func Describe(c Code) (Info, bool) {
 	if i, ok := Lookup(c); ok {
@@ -43,6 +43,9 @@ func Describe(c Code) (Info, bool) {
 	}
 	if c == OK {
 		return Info{Code: c, Name: "S_OK", Meaning: "0x00000000 means success: the operation completed successfully."}, true
+	}
+	if c == 1 { // S_FALSE, winerror.h
+		return Info{Code: c, Name: "S_FALSE", Meaning: "0x00000001 is a success code: the operation completed and answered \"false\" or \"nothing to do\"; it is not a failure."}, true
 	}
 	if n, ok := c.IsWin32(); ok {
 		i := Info{Code: c, Meaning: fmt.Sprintf("Win32 error %d.", n),
