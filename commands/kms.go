@@ -48,6 +48,9 @@ Examples:
 				name = fmt.Sprintf(":%d", h.PortOrDefault())
 			}
 			msg := "Key Management Service machine name set to " + name + " successfully."
+			if h.Host == "" {
+				return msg, []string{fmt.Sprintf("No KMS host is set: port %d applies once one is set with kmsctl skms HOST; until then hosts are found in DNS and asked on their SRV record's port.", h.PortOrDefault())}
+			}
 			if h.LookupDomain != "" && h.Host != "" {
 				return msg, []string{"/skms setting overrides the /skms-domain setting. " + h.Address() + " will be used for activation."}
 			}
