@@ -49,7 +49,7 @@ Examples:
 			}
 			msg := "Key Management Service machine name set to " + name + " successfully."
 			if h.Host == "" {
-				return msg, []string{fmt.Sprintf("No KMS host is set: port %d applies once one is set with kmsctl skms HOST; until then hosts are found in DNS and asked on their SRV record's port.", h.PortOrDefault())}
+				return msg, []string{fmt.Sprintf("No KMS host is set: port %d is kept, but hosts found in DNS are asked on their SRV record's port; kmsctl skms HOST:PORT sets a host and its port.", h.PortOrDefault())}
 			}
 			if h.LookupDomain != "" && h.Host != "" {
 				return msg, []string{"/skms setting overrides the /skms-domain setting. " + h.Address() + " will be used for activation."}

@@ -241,7 +241,7 @@ func (s *Streams) License(in LicenseInfo, verbose, asJSON bool) error {
 		fmt.Fprintln(w, "    DNS auto-discovery: KMS name not available")
 	}
 	if st.KMS.Host == "" && st.KMS.Port != 0 {
-		fmt.Fprintf(w, "    Registered KMS machine port: %d (for a host set with skms; hosts found in DNS use their SRV record's port)\n", st.KMS.Port)
+		fmt.Fprintf(w, "    Registered KMS machine port: %d (no host set: hosts found in DNS are asked on their SRV record's port)\n", st.KMS.Port)
 	}
 	ip, epid := "not available", "not available"
 	if a := st.LastSuccess; a != nil {
