@@ -344,11 +344,19 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	if len(products) == 0 {
 		ps = catalogue.DefaultProbe()
 	}
+	// The same product named twice (by name, SKU ID or GVLK) is probed
+	// once, as hosts are. The note names the product, never the key given.
+	seen := map[guid.GUID]bool{}
 	for _, name := range products {
 		p, err := catalogue.Lookup(name)
 		if err != nil {
 			return o, err
 		}
+		if seen[p.SKUID] {
+			env.Streams(c).Note(p.Name + " is given to --product more than once; it is probed once")
+			continue
+		}
+		seen[p.SKUID] = true
 		ps = append(ps, p)
 	}
 	for _, p := range ps {
