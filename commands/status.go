@@ -115,6 +115,7 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 	ctx, cancel := limit.With(c.Context, o.deadlineKind(), o.deadline)
 	defer cancel()
 	var hosts []probe.Host
+	selfWarning := "" // the record of kmsctl's own CMIDs could not be used
 	if discErr == nil {
 		who, err := env.identity(ctx, c)
 		var ue *failure.UsageError
@@ -135,10 +136,22 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 			rcancel()
 			if err != nil {
 				// The counts stand (the probe itself was counted); only
-				// kmsctl's older CMIDs may be missing from them.
+				// kmsctl's older CMIDs may be missing from them: said on
+				// stderr, in --check and in each answered group's JSON
+				// warnings.
 				run.Err = err
-				if !prom {
-					out.Warning("kmsctl's own clients may be undercounted: " + err.Error())
+				selfWarning = "kmsctl's own clients may be undercounted: " + err.Error()
+				switch {
+				case o.format == "json":
+					for i := range hosts {
+						for j := range hosts[i].Groups {
+							if r := hosts[i].Groups[j].Result; r != nil {
+								r.Warnings = append(r.Warnings, selfWarning)
+							}
+						}
+					}
+				case !prom && !o.check:
+					out.Warning(selfWarning)
 				}
 			}
 		}
@@ -154,7 +167,11 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 	}
 	switch {
 	case o.check:
-		state, err := out.Check(hosts, wmi, o.limits)
+		var warnings []string
+		if selfWarning != "" {
+			warnings = append(warnings, selfWarning)
+		}
+		state, err := out.Check(hosts, wmi, o.limits, warnings...)
 		if err != nil {
 			return err
 		}

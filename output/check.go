@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,12 +48,23 @@ func (l CheckLimits) forGroup(threshold int) (warn, crit int) {
 // (CRITICAL when its KMS probe failed too). It returns the state it
 // printed (CheckOK ... CheckUnknown), for failure.Check to make the exit
 // status, and the write error, if any.
-func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits) (int, error) {
+//
+// The problems are listed worst first (CRITICAL, then WARNING), in the
+// order they were found within one state, so that the status line, which
+// shows only the first, names the worst. warnings are kmsctl's own
+// troubles that leave the probes standing (a damaged selfcount.json): each
+// is a WARNING.
+func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits, warnings ...string) (int, error) {
 	state := CheckOK
-	var problems, okParts, perf []string
+	var okParts, perf []string
+	type problem struct {
+		state int
+		msg   string
+	}
+	var found []problem
 	raise := func(st int, msg string) {
 		state = max(state, st)
-		problems = append(problems, checkNames[st]+": "+msg)
+		found = append(found, problem{st, checkNames[st] + ": " + msg})
 	}
 	many := len(hosts) > 1
 	for i := range hosts {
@@ -121,6 +133,14 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits) 
 		if i < len(hosts) {
 			perf = s.checkWMI(&wmi[i], &hosts[i], many, raise, perf)
 		}
+	}
+	for _, w := range warnings {
+		raise(CheckWarning, w)
+	}
+	slices.SortStableFunc(found, func(a, b problem) int { return b.state - a.state })
+	problems := make([]string, len(found))
+	for i, p := range found {
+		problems[i] = p.msg
 	}
 	noun := "hosts"
 	if len(hosts) == 1 {
