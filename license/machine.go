@@ -137,14 +137,24 @@ func (m Machine) RearmsLeft() int { return max(0, m.rearmLimit()-m.RearmsUsed) }
 
 // rearmLimit is the fewest rearms any installed product allows.
 func (m Machine) rearmLimit() int {
-	if len(m.Products) == 0 {
-		return 0
-	}
-	limit := RearmLimit(m.Products[0].Product.SKU)
-	for _, st := range m.Products[1:] {
-		limit = min(limit, RearmLimit(st.Product.SKU))
-	}
+	limit, _ := m.rearmLimiter()
 	return limit
+}
+
+// rearmLimiter is rearmLimit and the installed product it comes from (the
+// first with the lowest limit); 0 and the zero Product with none installed.
+func (m Machine) rearmLimiter() (int, catalogue.Product) {
+	if len(m.Products) == 0 {
+		return 0, catalogue.Product{}
+	}
+	p := m.Products[0].Product.SKU
+	limit := RearmLimit(p)
+	for _, st := range m.Products[1:] {
+		if l := RearmLimit(st.Product.SKU); l < limit {
+			limit, p = l, st.Product.SKU
+		}
+	}
+	return limit, p
 }
 
 // check is what every loaded machine satisfies.

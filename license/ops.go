@@ -25,10 +25,22 @@ func (e *NoProductError) Code() hresult.Code { return hresult.KeyNotInstalled }
 // RearmError is a rearm with no rearms left.
 type RearmError struct {
 	Used, Limit int
+	// Product is the name of the installed product whose limit it is (the
+	// lowest of the installed products'; a rearm resets them all).
+	Product string
+	// Others is how many other products are installed.
+	Others int
 }
 
 func (e *RearmError) Error() string {
-	return fmt.Sprintf("all %d rearms of this product are used", e.Limit)
+	s := fmt.Sprintf("all %d rearms of %s are used", e.Limit, e.Product)
+	if e.Product == "" {
+		s = fmt.Sprintf("all %d rearms of this product are used", e.Limit)
+	}
+	if e.Others > 0 {
+		s += " (a rearm resets every installed product, so its limit is the lowest one)"
+	}
+	return s
 }
 
 // Code is SL_REMAPPING_SP_PUB_TS_MAX_REARM_REACHED.
@@ -192,7 +204,8 @@ func (s Store) Rearm(ctx context.Context, ids identity.Options, now time.Time) (
 			return nil, &NoProductError{Path: s.Path()}
 		}
 		if m.RearmsLeft() == 0 {
-			return nil, &RearmError{Used: m.RearmsUsed, Limit: m.rearmLimit()}
+			limit, p := m.rearmLimiter()
+			return nil, &RearmError{Used: m.RearmsUsed, Limit: limit, Product: p.Name, Others: len(m.Products) - 1}
 		}
 		// A damaged identity stops the rearm before anything is written.
 		var err error
