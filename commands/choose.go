@@ -12,11 +12,12 @@ import (
 // Choosing the products a verb acts on, from slmgr's optional
 // [Activation ID] (and, for dli and dlv, "all").
 
-// activationArg reads the optional argument: zero for none (or "all"
-// where the verb takes it), else the Activation ID.
-func activationArg(name, arg string, all bool) (guid.GUID, error) {
+// activationArg reads the optional argument: one is false for none (or
+// "all" where the verb takes it), else true with the Activation ID, which
+// may be the all-zero GUID (no product has it: it names none, not all).
+func activationArg(name, arg string, all bool) (sku guid.GUID, one bool, err error) {
 	if arg == "" || all && strings.EqualFold(arg, "all") {
-		return guid.Nil, nil
+		return guid.Nil, false, nil
 	}
 	g, err := guid.Parse(arg)
 	if err != nil {
@@ -24,22 +25,22 @@ func activationArg(name, arg string, all bool) (guid.GUID, error) {
 		if all {
 			hint = "kmsctl " + name + " all, or kmsctl " + name + " ACTIVATION-ID (kmsctl dlv shows each product's)"
 		}
-		return guid.Nil, &failure.UsageError{Msg: "no installed product has activation ID " + arg, Hint: hint}
+		return guid.Nil, false, &failure.UsageError{Msg: "no installed product has activation ID " + arg, Hint: hint}
 	}
-	return g, nil
+	return g, true, nil
 }
 
 // chooseViews are the products dli, dlv, xpr, ato and renew act on: every
 // installed product, or the one with the Activation ID given.
 func chooseViews(name, arg string, all bool, m license.Machine, path string) ([]license.State, error) {
-	sku, err := activationArg(name, arg, all)
+	sku, one, err := activationArg(name, arg, all)
 	if err != nil {
 		return nil, err
 	}
 	if len(m.Products) == 0 {
 		return nil, &license.NoProductError{Path: path}
 	}
-	if sku.IsZero() {
+	if !one {
 		return m.Views(), nil
 	}
 	i := m.Find(sku)
@@ -79,6 +80,9 @@ func productChoice(name string, err error, store license.Store) error {
 	}
 	if amb != nil {
 		return &failure.UsageError{Msg: amb.Error(), Hint: "kmsctl " + name + " " + installedIDs(m)}
+	}
+	if len(m.Products) == 0 {
+		return &license.NoProductError{Path: store.Path()}
 	}
 	return unknownProduct(name, unknown.ID, m)
 }

@@ -87,9 +87,12 @@ Example:
 			if err != nil {
 				return err
 			}
-			sku, err := activationArg("upk", c.Args().First(), false)
+			sku, one, err := activationArg("upk", c.Args().First(), false)
 			if err != nil {
 				return err
+			}
+			if one && sku.IsZero() {
+				return productChoice("upk", &license.UnknownProductError{ID: sku}, store)
 			}
 			st, err := store.Uninstall(c.Context, sku)
 			if err != nil {
@@ -117,7 +120,7 @@ Example:
 			if err := wantArgs(c, "cpky", 0, 1, "[ACTIVATION-ID]"); err != nil {
 				return err
 			}
-			sku, err := activationArg("cpky", c.Args().First(), false)
+			sku, one, err := activationArg("cpky", c.Args().First(), false)
 			if err != nil {
 				return err
 			}
@@ -127,6 +130,9 @@ Example:
 			}
 			// Whether anything changed is decided under the store's
 			// lock: of two concurrent cpky runs, only one clears the key.
+			if one && sku.IsZero() {
+				return productChoice("cpky", &license.UnknownProductError{ID: sku}, store)
+			}
 			st, changed, err := store.ClearKey(c.Context, sku)
 			if err != nil {
 				return productChoice("cpky", err, store)

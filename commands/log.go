@@ -33,7 +33,7 @@ Examples:
 			if err := wantArgs(c, "log", 0, 1, "[ACTIVATION-ID]"); err != nil {
 				return err
 			}
-			sku, err := activationArg("log", c.Args().First(), false)
+			sku, one, err := activationArg("log", c.Args().First(), false)
 			if err != nil {
 				return err
 			}
@@ -49,7 +49,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if !sku.IsZero() {
+			if one {
 				entries = slices.DeleteFunc(entries, func(a license.Attempt) bool { return a.SKUID != sku })
 			}
 			if n > 0 && len(entries) > n {
@@ -57,7 +57,7 @@ Examples:
 			}
 			out := env.Streams(c)
 			if len(entries) == 0 && !env.json {
-				if sku.IsZero() {
+				if !one {
 					out.Note("the journal is empty: ato and renew record each contact with a KMS host here")
 				} else {
 					out.Note("the journal has no entry for " + sku.String())
