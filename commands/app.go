@@ -108,6 +108,9 @@ func Run(env *Env, args []string) error {
 	if err := slmgrRemoteOther(args); err != nil {
 		return err
 	}
+	if _, pos, verb := slmgrRemoteParts(args); verb >= 0 && len(pos) == 3 {
+		env.slmgrPassword = true
+	}
 	args, err := slmgrVerb(app, SlmgrArgs(args))
 	if err != nil {
 		return err

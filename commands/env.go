@@ -46,7 +46,10 @@ type Env struct {
 	streams  *output.Streams
 	json     bool   // the running command was asked for JSON, errors included
 	notFound string // an unknown command name
-	check    bool   // a monitoring check: failures to run are UNKNOWN, exit 3
+	// slmgrPassword: the password came positionally, in slmgr's remote
+	// form MACHINE USER PASSWORD /dlv, not from --password.
+	slmgrPassword bool
+	check         bool // a monitoring check: failures to run are UNKNOWN, exit 3
 	// ran is the command that runs (its name path and its flags, the
 	// global ones included), for the words of its failures.
 	ran struct {

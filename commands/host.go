@@ -283,7 +283,11 @@ func winrmConfig(env *Env, c *cli.Context, target, portFlag, timeoutFlag string)
 		}
 		cfg.Password = v
 	case plain:
-		out.Warning("--password shows the password to other users of this machine (process list, shell history); prefer --password-env VAR or the prompt")
+		if env.slmgrPassword {
+			out.Warning("a password on the command line (slmgr's MACHINE USER PASSWORD /dlv) shows to other users of this machine (process list, shell history); prefer kmsctl host dlv MACHINE --user USER with --password-env VAR or the prompt")
+		} else {
+			out.Warning("--password shows the password to other users of this machine (process list, shell history); prefer --password-env VAR or the prompt")
+		}
 		cfg.Password = c.String("password")
 	default:
 		pw, err := askPassword(out, fmt.Sprintf("Password for %s at %s: ", cfg.User, cfg.Addr()))
