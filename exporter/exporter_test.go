@@ -232,6 +232,16 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
+// A target written as a URL is refused with words that say so, not
+// "port \"//x\" is not a number".
+func TestProbeTargetURL(t *testing.T) {
+	base := serve(t, exporter.New(exporter.Config{Client: testClient}))
+	code, body := get(t, base+"/probe?target="+url.QueryEscape("http://x"))
+	if code != 400 || !strings.Contains(body, `remove the scheme "http://"`) || strings.Contains(body, "not a number") {
+		t.Errorf("/probe?target=http://x: %d %q; want 400 saying to remove the scheme", code, body)
+	}
+}
+
 func TestPages(t *testing.T) {
 	base := serve(t, exporter.New(exporter.Config{Client: testClient, Version: "v1.2.3<"}))
 	if code, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "/probe?target=") || !strings.Contains(body, "v1.2.3&lt;") {

@@ -249,6 +249,13 @@ func ParseAddress(s string) (string, error) {
 	if s == "" {
 		return "", &AddressError{in, "empty"}
 	}
+	if scheme, rest, ok := strings.Cut(s, "://"); ok && scheme != "" && !strings.ContainsAny(scheme, ":/[]") {
+		example := strings.TrimRight(rest, "/")
+		if _, err := ParseAddress(example); err != nil {
+			example = "kms.example.com:1688"
+		}
+		return "", &AddressError{in, fmt.Sprintf("remove the scheme %q: write HOST[:PORT], e.g. %s", scheme+"://", example)}
+	}
 	var host, port string
 	switch {
 	case strings.HasPrefix(s, "["):

@@ -61,6 +61,24 @@ func TestParseAddress(t *testing.T) {
 	}
 }
 
+// A URL is not a host: the reason says to drop the scheme, not to write
+// IPv6 in brackets or that "//x" is not a port.
+func TestParseAddressScheme(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:1688": `remove the scheme "http://": write HOST[:PORT], e.g. 127.0.0.1:1688`,
+		"https://kms.corp/":     `remove the scheme "https://": write HOST[:PORT], e.g. kms.corp`,
+		"tcp://[::1]:1688":      `remove the scheme "tcp://": write HOST[:PORT], e.g. [::1]:1688`,
+		"http://x":              `remove the scheme "http://": write HOST[:PORT], e.g. x`,
+		"http://x/a?b":          `remove the scheme "http://": write HOST[:PORT], e.g. kms.example.com:1688`,
+	} {
+		_, err := ParseAddress(in)
+		var ae *AddressError
+		if !errors.As(err, &ae) || ae.Reason != want {
+			t.Errorf("ParseAddress(%q): %v; want reason %q", in, err, want)
+		}
+	}
+}
+
 func targets(t *testing.T, names ...string) []Target {
 	t.Helper()
 	var ts []Target
