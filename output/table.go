@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"io"
 	"regexp"
 	"sync"
@@ -13,9 +14,9 @@ import (
 // newTable is every human table's style: no borders or rules, upper-case
 // headers, left-aligned columns two spaces apart, like kubectl or gh.
 func (s *Streams) newTable() *tablewriter.Table {
-	var out io.Writer = s.Out
+	var out io.Writer = &trimLines{w: s.Out}
 	if s.Color {
-		out = resetFilter{s.Out}
+		out = resetFilter{out}
 	}
 	return tablewriter.NewTable(out,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
@@ -42,6 +43,36 @@ type resetFilter struct{ w io.Writer }
 
 func (f resetFilter) Write(p []byte) (int, error) {
 	if _, err := f.w.Write(strayReset().ReplaceAll(p, []byte("$1$2"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// trimLines drops the blanks tablewriter pads the last column with at the
+// end of each line (they wrap lines on a terminal one column too narrow,
+// and scripts and diffs see them). Lines are written whole: a partial line
+// waits for its newline. tablewriter ends every line it writes with one.
+type trimLines struct {
+	w   io.Writer
+	buf []byte
+}
+
+func (t *trimLines) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	i := bytes.LastIndexByte(t.buf, '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	var out []byte
+	for _, line := range bytes.SplitAfter(t.buf[:i+1], []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		out = append(out, bytes.TrimRight(line[:len(line)-1], " ")...)
+		out = append(out, '\n')
+	}
+	t.buf = append(t.buf[:0], t.buf[i+1:]...)
+	if _, err := t.w.Write(out); err != nil {
 		return 0, err
 	}
 	return len(p), nil

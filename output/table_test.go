@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -18,5 +19,19 @@ func TestResetFilter(t *testing.T) {
 		if err != nil || n != len(tt.in) || b.String() != tt.want {
 			t.Errorf("%s: wrote %q (n=%d, %v), want %q", tt.name, b.String(), n, err, tt.want)
 		}
+	}
+}
+
+// TestTrimLines: the table's trailing blanks go, whatever the writes' sizes.
+func TestTrimLines(t *testing.T) {
+	var b strings.Builder
+	w := &trimLines{w: &b}
+	for _, p := range []string{"A  B  ", " \nx", "y   \n\n", "z \t  \n"} {
+		if n, err := w.Write([]byte(p)); n != len(p) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", p, n, err)
+		}
+	}
+	if got, want := b.String(), "A  B\nxy\n\nz \t\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
