@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +57,42 @@ func (e *FileError) Unwrap() error { return e.Err }
 
 // Code is ERROR_INVALID_DATA: the file is not a log kmsctl can read.
 func (e *FileError) Code() hresult.Code { return hresult.InvalidData }
+
+// OpenError is an exported log file that could not be opened or read at
+// all (missing, a directory, not readable): Path is the file as given, Err
+// the system's error. failure reads the code from Err, as for a hosts file.
+type OpenError struct {
+	Path string
+	Err  error
+}
+
+func (e *OpenError) Error() string {
+	err := e.Err
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Err != nil {
+		err = pe.Err
+	}
+	return fmt.Sprintf("read the log file %s: %v", e.Path, err)
+}
+
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// ReadFile is Read on the file at path. A file that cannot be opened or
+// whose first read fails (a directory, say) is an *OpenError; what Read
+// finds in a file it could read is a *FileError.
+func ReadFile(path string, fn func(*kmshost.Event)) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Source{}, &OpenError{Path: path, Err: err}
+	}
+	defer f.Close()
+	src, err := Read(f, fn)
+	var fe *FileError
+	if errors.As(err, &fe) && fe.Format == "" && fe.Event == 0 && fe.Err != nil {
+		return src, &OpenError{Path: path, Err: fe.Err}
+	}
+	return src, err
+}
 
 // Source describes what Read read.
 type Source struct {

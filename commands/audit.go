@@ -1,8 +1,8 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -119,13 +119,11 @@ Examples:
 			if file != "" {
 				opts.Now = env.Clock.Now()
 				a = audit.New(opts)
-				f, err := os.Open(file)
-				if err != nil {
-					return &failure.UsageError{Msg: "--file: " + err.Error(), Hint: "give the path of an exported log"}
-				}
-				defer f.Close()
-				s, err := audit.Read(f, a.Add)
-				if err != nil {
+				s, err := audit.ReadFile(file, a.Add)
+				var open *audit.OpenError
+				if errors.As(err, &open) {
+					return err
+				} else if err != nil {
 					return fmt.Errorf("%s: %w", file, err)
 				}
 				src = output.AuditSource{File: file, Format: s.Format}

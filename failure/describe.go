@@ -40,6 +40,7 @@ func words(err error, c Context) said {
 		rearm    *license.RearmError
 		addr     *probe.AddressError
 		hostsF   *probe.HostsFileError
+		auditF   *audit.OpenError
 		dnsErr   *discovery.Error
 		winrm    *kmshost.Error
 		kms      *kmsclient.Error
@@ -79,6 +80,8 @@ func words(err error, c Context) said {
 		return said{code: hresult.InvalidArg, fix: "name the product by its Activation ID: kmsctl " + ambig.Op + " ACTIVATION-ID (kmsctl dlv all shows each product's)"}
 	case errors.As(err, &unknownP):
 		return said{code: hresult.KeyNotInstalled, fix: "kmsctl dlv all shows the Activation IDs of the installed products"}
+	case errors.As(err, &auditF):
+		return local(auditFileWords(auditF, c))
 	case errors.As(err, &export):
 		return said{code: hresult.InvalidData, message: "The file is not an exported Key Management Service event log kmsctl can read.",
 			fix: `export the log on the host with: wevtutil qe "Key Management Service" /f:xml > kms.xml, or: Get-WinEvent -LogName 'Key Management Service' | ConvertTo-Json > kms.json`}

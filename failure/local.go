@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/statedir"
@@ -96,24 +97,36 @@ func hostsFileWords(e *probe.HostsFileError, c Context) said {
 	if e.Line > 0 {
 		return said{code: hresult.InvalidArg, fix: "one HOST[:PORT] per line; # starts a comment"}
 	}
+	return inputFileWords(e.Name, e.Err, c.Flag("hosts-file"), "the hosts file", "a file with one HOST[:PORT] per line")
+}
+
+// auditFileWords: host audit --file could not be opened or read.
+func auditFileWords(e *audit.OpenError, c Context) said {
+	return inputFileWords(e.Path, e.Err, c.Flag("file"), "the log file", "an exported log (wevtutil XML or Get-WinEvent JSON)")
+}
+
+// inputFileWords: a file the user named for kmsctl to read (flag, or
+// what when the command has no such flag, takes a file holding takes)
+// could not be opened or read. The code is the system error's; a
+// directory is a bad argument, 0x80070057.
+func inputFileWords(name string, err error, flag, what, takes string) said {
 	s := said{code: hresult.InvalidArg}
-	if code, ok := hresult.FromOSError(e.Err); ok {
+	if code, ok := hresult.FromOSError(err); ok {
 		s.code = code
 	}
-	flag := c.Flag("hosts-file")
 	if flag == "" {
-		flag = "the hosts file"
+		flag = what
 	}
 	switch {
-	case errors.Is(e.Err, syscall.EISDIR):
+	case errors.Is(err, syscall.EISDIR):
 		s.code = hresult.InvalidArg
-		s.fix = e.Name + " is a directory: " + flag + " takes a file with one HOST[:PORT] per line"
-	case errors.Is(e.Err, fs.ErrNotExist):
-		s.fix = "check the path: " + flag + " takes a file with one HOST[:PORT] per line"
-	case errors.Is(e.Err, fs.ErrPermission):
-		s.fix = "you may not read " + e.Name + ": " + checkAccess(e.Name, "-l")
+		s.fix = name + " is a directory: " + flag + " takes " + takes
+	case errors.Is(err, fs.ErrNotExist):
+		s.fix = "check the path: " + flag + " takes " + takes
+	case errors.Is(err, fs.ErrPermission):
+		s.fix = "you may not read " + name + ": " + checkAccess(name, "-l")
 	default:
-		s.fix = flag + " takes a file with one HOST[:PORT] per line"
+		s.fix = flag + " takes " + takes
 	}
 	return s
 }
