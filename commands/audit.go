@@ -57,7 +57,7 @@ Examples:
 			&cli.StringFlag{Name: "file", Usage: "read an exported log `FILE` (wevtutil XML or Get-WinEvent JSON) instead of a host"},
 			&cli.StringFlag{Name: "since", Usage: "over WinRM: read the events of the last `SPAN` (e.g. 45d)", DefaultText: "60d"},
 			&cli.IntFlag{Name: "max", Value: kmshost.MaxEvents, Usage: "over WinRM: read at most `N` events, the newest"},
-			&cli.DurationFlag{Name: "margin", Value: audit.DefaultMargin, Usage: "a client silent for longer than the renewal interval plus `DURATION` has fallen off"},
+			&cli.GenericFlag{Name: "margin", Value: &span{audit.DefaultMargin}, Usage: "a client silent for longer than the renewal interval plus `SPAN` (e.g. 36h, 2d) has fallen off"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default; TSV when piped), json or prometheus"},
 			&cli.BoolFlag{Name: "check", Usage: "act as a Nagios/Icinga plugin: one status line, performance data, exit 0-3"},
 			&cli.Float64Flag{Name: "warn-days", Value: 14, Usage: "with --check: WARNING when a count falls below its threshold within `DAYS`"},
@@ -84,8 +84,6 @@ Examples:
 				return &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
 			case lim.WarnDays < lim.CritDays:
 				return &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
-			case c.Duration("margin") <= 0:
-				return &failure.UsageError{Msg: "--margin must be positive", Hint: "e.g. --margin 24h"}
 			}
 			q := kmshost.LogQuery{Max: c.Int("max"), Since: auditSince}
 			if file == "" {
@@ -113,7 +111,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			opts := audit.Options{Margin: c.Duration("margin"), Self: self}
+			opts := audit.Options{Margin: c.Generic("margin").(*span).d, Self: self}
 			var src output.AuditSource
 			var a *audit.Auditor
 			if file != "" {

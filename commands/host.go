@@ -188,6 +188,30 @@ func parseLogQuery(c *cli.Context) (kmshost.LogQuery, error) {
 	return q, nil
 }
 
+// span is the value of a flag that takes what --since takes: a Go
+// duration or whole days (parseSpan).
+type span struct{ d time.Duration }
+
+func (s *span) Set(v string) error {
+	d, err := parseSpan(v)
+	if err != nil {
+		return err
+	}
+	s.d = d
+	return nil
+}
+
+// String is the span as it would be written: whole days as 2d.
+func (s *span) String() string {
+	if s == nil {
+		return ""
+	}
+	if s.d > 0 && s.d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(s.d/(24*time.Hour)), 10) + "d"
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(s.d.String(), "0s"), "0m")
+}
+
 // parseSpan reads a Go duration (90m, 24h, 1h30m) or whole days (7d).
 func parseSpan(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {

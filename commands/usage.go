@@ -55,6 +55,14 @@ func flagError(c *cli.Context, err error) error {
 	case reInvalid.MatchString(msg):
 		m := reInvalid.FindStringSubmatch(msg)
 		value, f := m[1], m[2]
+		if isSpan(flags, f) {
+			if isNumber(value) && strings.Trim(value, "0.") != "" {
+				return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: %s has no unit", f, value, value),
+					Hint: fmt.Sprintf("write %sh or %sd (units: s, m, h, d), e.g. --%s 36h or --%s 2d", value, value, f, f)}
+			}
+			return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: %s", f, value, m[3]),
+				Hint: fmt.Sprintf("write a number and a unit (s, m, h, d), e.g. --%s 36h or --%s 2d", f, f)}
+		}
 		if isDuration(flags, f) {
 			if isNumber(value) {
 				return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: %s has no unit", f, value, value),
@@ -95,6 +103,17 @@ func isDuration(flags []cli.Flag, name string) bool {
 	for _, f := range flags {
 		if _, ok := f.(*cli.DurationFlag); ok && isFlag([]cli.Flag{f}, name) {
 			return true
+		}
+	}
+	return false
+}
+
+// isSpan reports whether flag name takes a span (whole days or a duration).
+func isSpan(flags []cli.Flag, name string) bool {
+	for _, f := range flags {
+		if g, ok := f.(*cli.GenericFlag); ok && isFlag([]cli.Flag{f}, name) {
+			_, ok := g.Value.(*span)
+			return ok
 		}
 	}
 	return false
