@@ -111,6 +111,7 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 	// own KMS pool.
 	var outcomes []license.Outcome
 	var errs []error
+	defer func() { env.recordContacts(c, outcomes) }()
 	for _, st := range views {
 		o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{Product: st.Product.SKU.SKUID,
 			Identify: identify, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c),
