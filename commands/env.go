@@ -120,7 +120,8 @@ func (e *Env) Exit(err error) int {
 	)
 	switch {
 	case err == nil, errors.As(err, &rep):
-	case errors.As(err, &write):
+	case errors.As(err, &write) && write.File == "":
+		// Standard output failed: one line on stderr, the only place left.
 		if !failure.Quiet(err) {
 			s.WriteLine(write.Error())
 		}

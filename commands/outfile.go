@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,6 +26,9 @@ func (e *Env) writeReport(c *cli.Context, file string, render func(out *output.S
 	if file == "" {
 		return render(real)
 	}
+	if err := checkOutput(file); err != nil {
+		return err
+	}
 	s := *real
 	var buf bytes.Buffer
 	s.Out = &buf
@@ -38,6 +42,24 @@ func (e *Env) writeReport(c *cli.Context, file string, render func(out *output.S
 		return &failure.WriteError{Err: werr, File: file}
 	}
 	return err
+}
+
+// checkOutput checks, before any work, that the report can be written to
+// file (--output): its directory exists and may be written (tried with a
+// temporary file, removed at once), and file, if it exists, is a regular
+// file. It does not create file. The error is a *failure.WriteError
+// naming file.
+func checkOutput(file string) error {
+	fail := func(err error) error { return &failure.WriteError{Err: err, File: file} }
+	if fi, err := os.Stat(file); err == nil && !fi.Mode().IsRegular() {
+		return fail(&statedir.Error{Op: "write", Path: file, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()})
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".kmsctl-check-*")
+	if err != nil {
+		return fail(err)
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
 }
 
 // reportMode keeps an existing report's mode; a new one is readable by

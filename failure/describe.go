@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -113,20 +114,41 @@ func words(err error, c Context) said {
 
 // writeWords: standard output could not be written.
 func writeWords(e *WriteError, c Context) said {
+	var coded interface{ Code() hresult.Code } // statedir.Error: a directory in the way
 	code, ok := hresult.FromOSError(e.Err)
-	if !ok {
+	switch {
+	case errors.As(e.Err, &coded):
+		code = coded.Code()
+	case !ok:
 		code = hresult.Unclassified
+	case e.File != "" && code == hresult.FileNotFound:
+		// The report file itself is created: what is missing is its
+		// directory, ERROR_PATH_NOT_FOUND.
+		code = hresult.PathNotFound
 	}
 	fix := "check where standard output goes"
+	dir := filepath.Dir(e.File)
 	switch {
 	case e.File != "" && code == hresult.DiskFull:
 		fix = "free space on the device that holds " + e.File + "; the file was left as it was"
+	case e.File != "" && code == hresult.PathNotFound:
+		fix = "create the directory " + dir + " first (kmsctl does not), or give " + outputFlag(c) + " a file in a directory that exists"
+	case e.File != "" && code == hresult.AccessDenied:
+		fix = "give " + outputFlag(c) + " a file in a directory you may write, or run as a user who may write " + dir + "; the file was left as it was"
 	case e.File != "":
 		fix = "check that " + e.File + " is a regular file (or does not exist yet) in a directory you may write; the file was left as it was"
 	case code == hresult.DiskFull:
 		fix = "free space on the device standard output is written to, or send it elsewhere"
 	}
 	return said{code: code, fix: fix}
+}
+
+// outputFlag names the flag a report file came from.
+func outputFlag(c Context) string {
+	if f := c.Flag("output"); f != "" {
+		return f
+	}
+	return "the command"
 }
 
 func identityWords(e *identity.CorruptError) said {

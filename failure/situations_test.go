@@ -81,6 +81,8 @@ func situations() []situation {
 		{"hosts file unreadable", &probe.HostsFileError{Name: "hosts.txt", Err: syscall.EACCES}, 0x80070005, "hosts.txt", 2},
 		{"hosts file bad line", &probe.HostsFileError{Name: "hosts.txt", Line: 2, Err: &probe.AddressError{Input: "kms one", Reason: "x"}}, 0x80070057, "hosts.txt:2", 2},
 		{"full disk for the result", &failure.WriteError{Err: syscall.ENOSPC}, 0x80070070, "standard output", 2},
+		{"--output directory missing", &failure.WriteError{Err: &fs.PathError{Op: "open", Path: "/no/.kmsctl-check-1", Err: syscall.ENOENT}, File: "/no/k.prom"}, 0x80070003, "/no/k.prom", 2},
+		{"--output directory read-only to us", &failure.WriteError{Err: &fs.PathError{Op: "open", Path: "/ro/.kmsctl-check-1", Err: syscall.EACCES}, File: "/ro/k.prom"}, 0x80070005, "/ro/k.prom", 2},
 		// DNS.
 		{"NXDOMAIN", dnsErr(hresult.DNSNameError, srv, discovery.ErrNameError), 0x8007232B, srv, 2},
 		{"no SRV records", dnsErr(hresult.DNSNoRecords, srv, discovery.ErrNoRecords), 0x8007251D, srv, 2},

@@ -68,7 +68,7 @@ func (e *Error) Error() string {
 	case ProblemNotPrivate:
 		s = fmt.Sprintf("state directory %s has mode %#o: other users may read it", e.Path, e.Mode.Perm())
 	case ProblemNotRegular:
-		s = fmt.Sprintf("refusing to replace %s: not a regular file (%s)", e.Path, e.Mode.Type())
+		s = fmt.Sprintf("refusing to replace %s: it is %s, not a regular file", e.Path, fileKind(e.Mode))
 	case ProblemLocked:
 		s = fmt.Sprintf("could not lock %s: another kmsctl may be running", e.Path)
 	default:
@@ -102,4 +102,22 @@ func (e *Error) Code() hresult.Code {
 		return c
 	}
 	return hresult.Unclassified
+}
+
+// fileKind names the type of a file that is not a regular one, in words
+// ("a directory"), not as ls's mode string ("d---------").
+func fileKind(m fs.FileMode) string {
+	switch t := m.Type(); {
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
