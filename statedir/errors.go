@@ -68,7 +68,7 @@ func (e *Error) Error() string {
 	case ProblemNotPrivate:
 		s = fmt.Sprintf("state directory %s has mode %#o: other users may read it", e.Path, e.Mode.Perm())
 	case ProblemNotRegular:
-		s = fmt.Sprintf("refusing to replace %s: it is %s, not a regular file", e.Path, fileKind(e.Mode))
+		s = fmt.Sprintf("refusing to replace %s: not a regular file (it is %s)", e.Path, fileKind(e.Mode))
 	case ProblemLocked:
 		s = fmt.Sprintf("could not lock %s: another kmsctl may be running", e.Path)
 	default:
