@@ -98,6 +98,32 @@ func Ensure(dir string) error {
 	return private(dir, fi, created)
 }
 
+// Open opens a state file for reading, after checking its directory as
+// Ensure checks an existing one (Check): kmsctl reads nothing from a
+// directory it would refuse to write to, such as /tmp. Readers need not
+// hold the writers' lock: WriteFile replaces files atomically. (On Windows
+// it retries while a writer replaces the file.)
+func Open(path string) (*os.File, error) {
+	if err := Check(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	return openFile(path)
+}
+
+// Check refuses, with the same *Error as Ensure, an existing dir that is
+// not a directory or (on Unix) that other users may read, write or enter.
+// A dir that does not exist passes: there is nothing in it to read.
+func Check(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil // the caller's own open reports it
+	}
+	if !fi.IsDir() {
+		return &Error{Op: "use", Path: dir, Problem: ProblemNotDir}
+	}
+	return private(dir, fi, false)
+}
+
 // createTemp creates the temporary file WriteFile writes into. It is a
 // variable so tests can make it fail.
 var createTemp = os.CreateTemp

@@ -77,7 +77,5 @@ func euid() int { return os.Geteuid() }
 // replaceFile renames from over to: atomic on Unix, whoever has it open.
 func replaceFile(from, to string) error { return os.Rename(from, to) }
 
-// Open opens a state file for reading. Readers need not hold the writers'
-// lock: WriteFile replaces files atomically. (On Windows it retries while
-// a writer replaces the file.)
-func Open(path string) (*os.File, error) { return os.Open(path) }
+// openFile opens a state file for reading (see Open).
+func openFile(path string) (*os.File, error) { return os.Open(path) }

@@ -43,8 +43,8 @@ func replaceFile(from, to string) error {
 	return retryShared(func() error { return os.Rename(from, to) })
 }
 
-// Open opens path for reading (see replaceFile).
-func Open(path string) (*os.File, error) {
+// openFile opens path for reading (see replaceFile).
+func openFile(path string) (*os.File, error) {
 	var f *os.File
 	err := retryShared(func() (err error) { f, err = os.Open(path); return err })
 	return f, err
