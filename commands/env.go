@@ -191,7 +191,12 @@ func (e *Env) store(c *cli.Context) (license.Store, error) {
 	if err != nil {
 		return license.Store{}, err
 	}
-	return license.Open(dir), nil
+	// A change waits for another kmsctl holding the store at most the
+	// command's --timeout (where it has one), and says that it waits.
+	out := e.Streams(c)
+	return license.Open(dir).WithLockWait(c.Duration("timeout"), func(lockPath string) {
+		out.Note("waiting for another kmsctl holding " + lockPath + "…")
+	}), nil
 }
 
 // peekIdentity returns the stored client identity without creating one;

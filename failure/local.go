@@ -53,14 +53,22 @@ func stateDirWords(e *statedir.Error, c Context) said {
 		s.fix = e.Path + " is not a regular file: move it aside (kmsctl then starts that file afresh)"
 	case statedir.ProblemLocked:
 		s.message = "Another kmsctl holds the lock on the state directory."
-		s.fix = "wait for the other kmsctl (an ato, renew or rearm) to finish and run again"
-		if f := c.Flag("timeout"); f != "" {
-			s.fix += ", or raise " + f
-		}
+		s.fix = "another kmsctl using this state directory (an ato or renew waiting for a KMS host, a rearm ...) has not finished: wait for it and run again; " + lockHolder(e.Path, c)
 	default:
 		s.fix = pathFix(e.Err, e.Path, elsewhere)
 	}
 	return s
+}
+
+// lockHolder says how to find the process holding the lock file path.
+func lockHolder(path string, c Context) string {
+	switch c.goos() {
+	case "windows":
+		return "Get-Process kmsctl lists the running ones"
+	case "linux":
+		return "fuser -v " + path + " shows which process it is"
+	}
+	return "lsof " + path + " shows which process it is"
 }
 
 // stateDirElsewhere says how to use another state directory.

@@ -323,3 +323,16 @@ func TestNoResearchNotesInUserText(t *testing.T) {
 		t.Fatal("the pattern misses the note it is for")
 	}
 }
+
+// TestLockHeldAdviceIsAboutTheHolder: a lock held by another kmsctl is not
+// fixed by a longer --timeout; the fix says to wait for it and how to find
+// it, on each OS.
+func TestLockHeldAdviceIsAboutTheHolder(t *testing.T) {
+	err := &statedir.Error{Op: "lock", Path: "/k/license.json.lock", Problem: statedir.ProblemLocked, Err: context.DeadlineExceeded}
+	for goos, find := range map[string]string{"linux": "fuser -v /k/license.json.lock", "darwin": "lsof /k/license.json.lock", "windows": "Get-Process kmsctl"} {
+		info := failure.Describe(err, failure.Context{Command: "ato", Flags: []string{"timeout", "json"}, GOOS: goos})
+		if strings.Contains(info.Fix, "--timeout") || !strings.Contains(info.Fix, "wait for it") || !strings.Contains(info.Fix, find) {
+			t.Errorf("%s: %q", goos, info.Fix)
+		}
+	}
+}

@@ -22,7 +22,8 @@ const (
 )
 
 // LockWait bounds how long an update waits for another kmsctl holding the
-// store (an activation in progress takes at most its --timeout).
+// store (an activation in progress takes at most its --timeout), unless
+// the store was given a shorter wait (WithLockWait) or ctx ends first.
 const LockWait = time.Minute
 
 // writeFile replaces license.json; a variable so tests can make it fail
@@ -63,10 +64,23 @@ func (e *CorruptError) Newer() bool {
 }
 
 // Store is the license store in one state directory.
-type Store struct{ dir string }
+type Store struct {
+	dir      string
+	lockWait time.Duration         // 0: LockWait
+	waiting  func(lockPath string) // called when another process holds the lock
+}
 
 // Open returns the store in dir. It touches nothing.
 func Open(dir string) Store { return Store{dir: dir} }
+
+// WithLockWait returns the store with changes waiting at most d (when
+// shorter than LockWait, and d > 0) for another process holding the lock,
+// calling waiting (which may be nil) once with the lock file's path when
+// they have to wait.
+func (s Store) WithLockWait(d time.Duration, waiting func(lockPath string)) Store {
+	s.lockWait, s.waiting = d, waiting
+	return s
+}
 
 // Dir is the state directory.
 func (s Store) Dir() string { return s.dir }
@@ -129,8 +143,8 @@ func (s Store) Load() (State, error) {
 var ErrNoChange = errors.New("no change")
 
 // Update changes the state under the store's lock: it creates the state
-// directory if needed, locks license.json (waiting at most LockWait, or
-// until ctx ends), reads the state, and calls fn with it. When fn returns
+// directory if needed, locks license.json (waiting at most LockWait or
+// the store's own wait, or until ctx ends), reads the state, and calls fn with it. When fn returns
 // nil, the journal entries it returns are appended to the journal and the
 // state fn left is written atomically (in that order: a crash in between
 // leaves a journal line for a contact whose result the state does not
@@ -185,9 +199,13 @@ func (s Store) update(ctx context.Context, fn func(m *Machine) ([]Attempt, error
 	if err := statedir.Ensure(s.dir); err != nil {
 		return Machine{}, fmt.Errorf("license: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, LockWait)
+	wait := LockWait
+	if s.lockWait > 0 && s.lockWait < wait {
+		wait = s.lockWait
+	}
+	lockCtx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	unlock, err := statedir.Lock(ctx, s.Path())
+	unlock, err := statedir.LockNotify(lockCtx, s.Path(), s.waiting)
 	if err != nil {
 		return Machine{}, fmt.Errorf("license: %w", err)
 	}

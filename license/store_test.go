@@ -14,6 +14,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/internal/testdir"
+	"github.com/kmsctl/kmsctl/statedir"
 )
 
 // snapshot records a file's bytes and mtime.
@@ -390,5 +391,49 @@ func TestJournal_NotRegular(t *testing.T) {
 	}
 	if err := s.appendJournal([]Attempt{{At: t0}}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("appendJournal to a directory = %v", err)
+	}
+}
+
+// TestUpdateLockWaitIsBoundedAndSaid: with another process's lock held, an
+// update waits at most the store's own wait (not LockWait), says once that
+// it waits, and fails with the lock's error, changing nothing.
+func TestUpdateLockWaitIsBoundedAndSaid(t *testing.T) {
+	dir := testdir.Private(t)
+	unlock, err := statedir.Lock(context.Background(), filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	var said []string
+	s := Open(dir).WithLockWait(50*time.Millisecond, func(p string) { said = append(said, p) })
+	ran := false
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Update(context.Background(), func(*State) ([]Attempt, error) { ran = true; return nil, nil })
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(LockWait / 2): // not a timing assertion: a hang guard far above the wait
+		t.Fatal("Update waited past its own lock wait")
+	}
+	var se *statedir.Error
+	if !errors.As(err, &se) || se.Problem != statedir.ProblemLocked {
+		t.Fatalf("err = %v, want the lock held", err)
+	}
+	if ran {
+		t.Error("fn ran without the lock")
+	}
+	if want := filepath.Join(dir, FileName) + ".lock"; len(said) != 1 || said[0] != want {
+		t.Errorf("waiting said %q, want once %q", said, want)
+	}
+	// Free, the lock is taken at once and nothing is said.
+	unlock()
+	said = nil
+	if _, err := s.Update(context.Background(), func(*State) ([]Attempt, error) { return nil, ErrNoChange }); err != nil {
+		t.Fatal(err)
+	}
+	if len(said) != 0 {
+		t.Errorf("said %q with the lock free", said)
 	}
 }

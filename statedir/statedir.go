@@ -216,9 +216,22 @@ const lockRetry = 20 * time.Millisecond
 // When ctx ends first, the error names the lock file, says another kmsctl may
 // be running, and wraps ctx.Err().
 func Lock(ctx context.Context, path string) (unlock func() error, err error) {
+	return LockNotify(ctx, path, nil)
+}
+
+// LockNotify is Lock that, when another process holds the lock, calls
+// waiting with the lock file's path once before it starts to wait, so that
+// the user learns why nothing happens. waiting may be nil.
+func LockNotify(ctx context.Context, path string, waiting func(lockPath string)) (unlock func() error, err error) {
 	lockPath := path + ".lock"
 	fl := flock.New(lockPath, flock.SetPermissions(0o600))
-	ok, err := fl.TryLockContext(ctx, lockRetry)
+	ok, err := fl.TryLock()
+	if err == nil && !ok {
+		if waiting != nil {
+			waiting(lockPath)
+		}
+		ok, err = fl.TryLockContext(ctx, lockRetry)
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return nil, &Error{Op: "lock", Path: lockPath, Problem: ProblemLocked, Err: err}
