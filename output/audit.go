@@ -217,6 +217,30 @@ func inDays(d time.Duration) string {
 	return fmt.Sprintf("in %d days", int(d.Hours()/24))
 }
 
+// spanWords is a span in words, as inDays writes one: "8 days",
+// "4 days and 6 hours", "20 hours", "45 minutes"; under a minute
+// counts as "less than a minute".
+func spanWords(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatInt(n, 10) + " " + one + "s"
+	}
+	days, hours, mins := int64(d/(24*time.Hour)), int64(d%(24*time.Hour)/time.Hour), int64(d%time.Hour/time.Minute)
+	switch {
+	case days > 0 && hours > 0:
+		return unit(days, "day") + " and " + unit(hours, "hour")
+	case days > 0:
+		return unit(days, "day")
+	case hours > 0:
+		return unit(hours, "hour")
+	case mins > 0:
+		return unit(mins, "minute")
+	}
+	return "less than a minute"
+}
+
 // names lists the clients' names, or their CMIDs when nameless.
 func names(cs []*audit.Client) string {
 	var out []string
@@ -272,7 +296,7 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 		notes = append(notes, n)
 	}
 	if r.LowerBound {
-		notes = append(notes, "the count is a lower bound: "+lowerBoundWhy(r))
+		notes = append(notes, "the count is a lower bound: "+lowerBoundWhy(r, f.AlreadyBelow))
 	}
 	if f.HostCount != nil && *f.HostCount != int64(f.Count) {
 		notes = append(notes, fmt.Sprintf("the host itself (WMI) counts %d for the %s pool, the log %d: a client counted between the two reads, a log that does not reach back 30 days or was cleared, or a host that caps its count (at twice the largest threshold it has seen) can each explain it",
@@ -281,15 +305,21 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 	return notes
 }
 
-func lowerBoundWhy(r *audit.Report) string {
+// lowerBoundWhy says why the count is a lower bound; for a family already
+// below its threshold it does not speak of a date the count falls.
+func lowerBoundWhy(r *audit.Report, alreadyBelow bool) string {
 	switch {
 	case r.Truncated:
 		return "the log was cut to its newest events, so clients that last asked before them are not seen (raise --max)"
 	case r.Oldest.IsZero():
 		return "the log holds no requests"
 	}
-	return fmt.Sprintf("the log starts %s, less than %d days before %s, so clients that last asked before it are not seen; the date the count falls may come later than forecast",
+	why := fmt.Sprintf("the log starts %s, less than %d days before %s, so clients that last asked before it are not seen",
 		r.Oldest.UTC().Format(dateTime), int(kmsclient.CountWindow/(24*time.Hour)), r.Now.UTC().Format(dateTime))
+	if alreadyBelow {
+		return why
+	}
+	return why + "; the date the count falls may come later than forecast"
 }
 
 // auditNotes are about the log as a whole.
@@ -305,7 +335,7 @@ func auditNotes(r *audit.Report) []string {
 		notes = append(notes, "the log holds no requests (events 12290): nothing to count")
 	} else if old := r.Now.Sub(r.Newest); old > 24*time.Hour {
 		notes = append(notes, fmt.Sprintf("the newest request in the log is from %s, %s before %s: if the log was exported then, clients that asked since are missing from it and more look fallen off than are",
-			r.Newest.UTC().Format(dateTime), spanText(old.Truncate(time.Hour)), r.Now.UTC().Format(dateTime)))
+			r.Newest.UTC().Format(dateTime), spanWords(old), r.Now.UTC().Format(dateTime)))
 	}
 	return notes
 }
@@ -341,11 +371,14 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJS
 		s.auditNotes(s, d)
 		return nil
 	}
-	where := src.label()
+	where := "KMS host " + src.label()
+	if src.Host == "" {
+		where = "The log file " + src.File
+	}
 	if src.Computer != "" && !strings.EqualFold(src.Computer, src.Host) {
 		where += " (" + src.Computer + ")"
 	}
-	fmt.Fprintf(s.Out, "KMS host %s, %s\n%d requests logged", where, r.Now.UTC().Format(dateTime), r.Requests)
+	fmt.Fprintf(s.Out, "%s, %s\n%d requests logged", where, r.Now.UTC().Format(dateTime), r.Requests)
 	if !r.Oldest.IsZero() {
 		fmt.Fprintf(s.Out, " from %s to %s", r.Oldest.UTC().Format("2006-01-02"), r.Newest.UTC().Format("2006-01-02"))
 	}
@@ -375,7 +408,7 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJS
 	}
 	if len(r.FallenOff) > 0 {
 		fmt.Fprintf(s.Out, "\nFallen off (silent over %s; counted until %d days after the last request):\n",
-			spanText(r.Silence), int(kmsclient.CountWindow/(24*time.Hour)))
+			spanWords(r.Silence), int(kmsclient.CountWindow/(24*time.Hour)))
 		t := s.newTable()
 		t.Header("Client", "CMID", "Last request", "Leaves the count")
 		for _, c := range r.FallenOff {
@@ -515,7 +548,11 @@ func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim AuditCheckLim
 		}
 	}
 	if r.LowerBound {
-		text += " (lower bound: " + lowerBoundWhy(r) + ")"
+		allBelow := len(r.Families) > 0
+		for i := range r.Families {
+			allBelow = allBelow && r.Families[i].AlreadyBelow
+		}
+		text += " (lower bound: " + lowerBoundWhy(r, allBelow) + ")"
 	}
 	_, err := fmt.Fprintf(s.Out, "KMS AUDIT %s - %s | %s\n", checkNames[state], text, strings.Join(perf, " "))
 	for _, p := range problems {

@@ -1,0 +1,60 @@
+package output
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kmsctl/kmsctl/audit"
+	"github.com/kmsctl/kmsctl/catalogue"
+)
+
+// The audit writes spans one way, in words, whatever their size.
+func TestSpanWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		48 * time.Hour:                 "2 days",
+		102 * time.Hour:                "4 days and 6 hours",
+		102*time.Hour + 30*time.Minute: "4 days and 6 hours",
+		25 * time.Hour:                 "1 day and 1 hour",
+		20 * time.Hour:                 "20 hours",
+		time.Hour:                      "1 hour",
+		45 * time.Minute:               "45 minutes",
+		time.Second:                    "less than a minute",
+	} {
+		if got := spanWords(d); got != want {
+			t.Errorf("spanWords(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestAuditWording(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	r := &audit.Report{Now: now, Requests: 10, Oldest: now.Add(-10 * 24 * time.Hour), Newest: now.Add(-102 * time.Hour), LowerBound: true,
+		Families: []audit.Family{{Family: catalogue.WindowsClient, Threshold: 25, Count: 3, Others: 3, AlreadyBelow: true}}}
+
+	// The newest-request note says "4 days and 6 hours", not "102h".
+	notes := strings.Join(auditNotes(r), "\n")
+	if !strings.Contains(notes, ", 4 days and 6 hours before ") {
+		t.Errorf("newest-request note: %q", notes)
+	}
+	// Already below: no forecast date to come later.
+	fam := strings.Join(familyNotes(r, &r.Families[0]), "\n")
+	if !strings.Contains(fam, "the count is a lower bound: the log starts") || strings.Contains(fam, "may come later") {
+		t.Errorf("already below, lower bound: %q", fam)
+	}
+	r.Families[0].AlreadyBelow, r.Families[0].Others = false, 30
+	if fam := strings.Join(familyNotes(r, &r.Families[0]), "\n"); !strings.Contains(fam, "the date the count falls may come later than forecast") {
+		t.Errorf("not below, lower bound: %q", fam)
+	}
+
+	// A file is "the log file", not a KMS host.
+	var out bytes.Buffer
+	s := &Streams{Out: &out, Err: &bytes.Buffer{}, TTY: true}
+	if err := s.Audit(AuditSource{File: "kms.json", Format: audit.FormatJSON}, r, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(out.String(), "\n"); !strings.HasPrefix(first, "The log file kms.json, ") {
+		t.Errorf("header %q", first)
+	}
+}
