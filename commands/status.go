@@ -63,7 +63,7 @@ Examples:
 			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency, Usage: "probe at most `N` hosts at once"},
 			&cli.StringFlag{Name: "cmid", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
-			&cli.StringFlag{Name: "format", Usage: "output `FORMAT`: table (default; TSV when piped), json or prometheus"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json, tsv (default when piped) or prometheus"},
 			&cli.BoolFlag{Name: "check", Usage: "act as a Nagios/Icinga plugin: one status line with performance data, exit 0/1/2/3"},
 			&cli.IntFlag{Name: "warn-below", Usage: "with --check: WARNING when a count is below `N` (default: threshold + threshold/5)"},
 			&cli.IntFlag{Name: "crit-below", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
@@ -126,7 +126,7 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 		if err == nil {
 			client := probe.Client{CMID: who.CMID, Workstation: who.Workstation}
 			popts := probe.Options{Clock: env.Clock, HostTimeout: o.timeout}
-			update, stop := out.Progress(o.format == "table" && !o.check && len(o.hosts) > 1)
+			update, stop := out.Progress((o.format == "" || o.format == "table" || o.format == "wide") && !o.check && len(o.hosts) > 1)
 			hosts = o.probe(ctx, client, popts, update)
 			stop()
 			// The probes may have used up the run's deadline (a stalled
@@ -191,7 +191,7 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 		}
 		return output.WritePrometheus(out.Out, run)
 	case winrm != nil:
-		if err := out.StatusWinRM(hosts, wmi, o.format == "json", len(o.hosts) > 1); err != nil {
+		if err := out.StatusWinRM(hosts, wmi, output.StatusView(o.format), len(o.hosts) > 1); err != nil {
 			return err
 		}
 		var wmiErrs []error
@@ -200,19 +200,19 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 		}
 		return failure.Hosts(hosts, wmiErrs)
 	}
-	if err := out.Status(hosts, o.format == "json", len(o.hosts) > 1); err != nil {
+	if err := out.Status(hosts, output.StatusView(o.format), len(o.hosts) > 1); err != nil {
 		return err
 	}
 	return failure.Hosts(hosts, nil)
 }
 
 // statusFormats are the values of status --format.
-var statusFormats = []string{"table", "json", "prometheus"}
+var statusFormats = []string{"table", "wide", "json", "tsv", "prometheus"}
 
 type statusOptions struct {
 	hosts       []string
 	targets     []probe.Target
-	format      string // table, json, prometheus
+	format      string // "" (table on a terminal, TSV when piped), table, wide, json, tsv, prometheus
 	check       bool
 	limits      output.CheckLimits
 	timeout     time.Duration
@@ -284,7 +284,7 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 
 // parseStatus checks the arguments before any work starts.
 func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
-	o := statusOptions{format: "table", check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency"),
+	o := statusOptions{check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency"),
 		countSelf: c.Bool("count-self"), output: c.String("output")}
 	switch f := c.String("format"); {
 	case c.Bool("json") && f != "" && f != "json":
@@ -294,9 +294,9 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	case slices.Contains(statusFormats, f):
 		o.format = f
 	case f != "":
-		return o, &failure.UsageError{Msg: "--format " + f + " is not known", Hint: "use --format table, json or prometheus"}
+		return o, &failure.UsageError{Msg: "--format " + f + " is not known", Hint: "use --format table, wide, json, tsv or prometheus"}
 	}
-	if o.check && o.format != "table" {
+	if o.check && o.format != "" && o.format != "table" {
 		return o, &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
 	}
 	for _, f := range []string{"warn-below", "crit-below", "max-latency"} {

@@ -660,8 +660,8 @@ func wmiCount(r *WinRMResult, app string) (*int64, *kmshost.Product) {
 // StatusWinRM renders a status run with the WMI counters read over WinRM
 // beside each group's KMS count. A host whose counters could not be read
 // fails the run (failure.Hosts); counts that disagree are flagged, not failed.
-func (s *Streams) StatusWinRM(hosts []probe.Host, wmi []WinRMResult, asJSON, summary bool) error {
-	return s.status(hosts, wmi, asJSON, summary)
+func (s *Streams) StatusWinRM(hosts []probe.Host, wmi []WinRMResult, view StatusView, summary bool) error {
+	return s.status(hosts, wmi, view, summary)
 }
 
 // winrmProblems writes WMI failures and disagreements to stderr.

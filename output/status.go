@@ -3,9 +3,12 @@ package output
 import (
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -139,24 +142,46 @@ func (s *Streams) newStatusGroup(g *probe.Group) StatusGroup {
 	return sg
 }
 
-// Status renders probe results: JSON, an aligned table on a terminal, or
-// tab-separated lines when piped. Warnings and errors go to stderr.
-func (s *Streams) Status(hosts []probe.Host, asJSON, summary bool) error {
-	return s.status(hosts, nil, asJSON, summary)
+// StatusView is how status renders its results (status --format).
+type StatusView string
+
+// The views of status. ViewAuto is the default: ViewTable on a terminal,
+// ViewTSV when piped.
+const (
+	ViewAuto  StatusView = ""
+	ViewTable StatusView = "table" // one table for all hosts, at most 80 columns
+	ViewWide  StatusView = "wide"  // one table per host with every detail and the host ePIDs
+	ViewJSON  StatusView = "json"
+	ViewTSV   StatusView = "tsv"
+)
+
+// Status renders probe results in view. Warnings and errors go to stderr.
+func (s *Streams) Status(hosts []probe.Host, view StatusView, summary bool) error {
+	return s.status(hosts, nil, view, summary)
 }
 
 // status renders a status run; wmi, when not nil, holds what --winrm read
 // from each host.
-func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, asJSON, summary bool) error {
-	if asJSON {
+func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, view StatusView, summary bool) error {
+	asJSON := view == ViewJSON
+	if view == ViewAuto {
+		view = ViewTSV
+		if s.TTY {
+			view = ViewTable
+		}
+	}
+	switch view {
+	case ViewJSON:
 		r := s.StatusReport(hosts, summary)
 		s.addWMI(&r, hosts, wmi)
 		if err := writeJSON(s.Out, r); err != nil {
 			return err
 		}
-	} else if s.TTY {
+	case ViewTable:
+		s.statusCompact(hosts, wmi)
+	case ViewWide:
 		s.statusTable(hosts, wmi)
-	} else {
+	default:
 		s.statusTSV(hosts, wmi)
 	}
 	if !asJSON {
@@ -246,6 +271,126 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 			fmt.Fprintf(s.Out, "%s %s\n", s.dim("host ePID"), e)
 		}
 	}
+}
+
+// compactWidth is the most columns the default status table takes: the
+// classic terminal width.
+const compactWidth = 80
+
+// statusCompact renders every host in one table of at most compactWidth
+// columns: host, product group, count, state, latency (and the WMI count
+// with --winrm). Long host and group names are cut to fit, ending in "…";
+// the details are in the wide view. A host's name is on its first row only.
+func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
+	type cell struct {
+		text  string
+		paint func(string) string
+	}
+	plain := func(t string) cell { return cell{text: t} }
+	header := []string{"Host", "Product group", "Count", "State", "Latency"}
+	if wmi != nil {
+		header = append(header[:3], append([]string{"WMI count"}, header[3:]...)...)
+	}
+	var rows [][]cell
+	for i := range hosts {
+		h := &hosts[i]
+		if h.Err != nil {
+			row := []cell{plain(h.Host), plain("-"), plain(""), {"unreachable", s.bad}, plain("")}
+			if wmi != nil {
+				row = append(row, plain(""))
+			}
+			rows = append(rows, row)
+			continue
+		}
+		for j := range h.Groups {
+			g := &h.Groups[j]
+			name := ""
+			if j == 0 {
+				name = h.Host
+			}
+			row := []cell{plain(name), plain(g.Product.Name), plain(""), {"failed", s.bad}, plain("")}
+			if g.Err == nil && g.Result != nil {
+				count := CountFigure(g) + " / " + strconv.Itoa(g.Product.Threshold)
+				row[2], row[3] = cell{count, s.good}, cell{"ok", s.good}
+				if g.BelowThreshold() {
+					row[2], row[3] = cell{count, s.bad}, cell{"below", s.bad}
+				}
+				row[4] = plain(Latency(g.Result.Latency))
+			}
+			if wmi != nil {
+				// wmiCell colours its own text; it is never cut.
+				w := plain("")
+				if g.Err == nil && g.Result != nil {
+					w = plain(s.wmiCell(&wmi[i], g))
+				}
+				row = append(row[:3], append([]cell{w}, row[3:]...)...)
+			}
+			rows = append(rows, row)
+		}
+	}
+	// Every column but the first two keeps its width; host and group
+	// share what is left of compactWidth, two spaces between columns.
+	widths := make([]int, len(header))
+	for k, hd := range header {
+		widths[k] = textWidth(hd)
+	}
+	for _, row := range rows {
+		for k, c := range row {
+			widths[k] = max(widths[k], textWidth(c.text))
+		}
+	}
+	budget := compactWidth - 2*(len(header)-1)
+	for _, w := range widths[2:] {
+		budget -= w
+	}
+	hostW, groupW := fitPair(widths[0], widths[1], budget, textWidth(header[0]), textWidth(header[1]))
+	t := s.newTable()
+	t.Header(header)
+	for _, row := range rows {
+		row[0].text, row[1].text = cut(row[0].text, hostW), cut(row[1].text, groupW)
+		out := make([]string, len(row))
+		for k, c := range row {
+			out[k] = c.text
+			if c.paint != nil {
+				out[k] = c.paint(c.text)
+			}
+		}
+		t.Append(out)
+	}
+	t.Render()
+}
+
+// fitPair shares budget columns between two columns a and b wide, each at
+// least its minimum: a column narrower than half keeps its width, the
+// other gets the rest.
+func fitPair(a, b, budget, minA, minB int) (int, int) {
+	if a+b <= budget {
+		return a, b
+	}
+	switch half := budget / 2; {
+	case a <= half:
+		b = budget - a
+	case b <= budget-half:
+		a = budget - b
+	default:
+		a, b = half, budget-half
+	}
+	return max(a, minA), max(b, minB)
+}
+
+// textWidth is the columns t takes: its runes without colour escapes
+// (names are never wide characters).
+func textWidth(t string) int { return utf8.RuneCountInString(ansiEscape().ReplaceAllString(t, "")) }
+
+var ansiEscape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[[0-9;]*m`) })
+
+// cut shortens t to w columns, ending in "…" when it had to cut.
+func cut(t string, w int) string {
+	r := []rune(t)
+	if len(r) <= w || w < 1 {
+		return t
+	}
+	return strings.TrimRight(string(r[:w-1]), " ") + "…"
 }
 
 func contains(list []string, s string) bool {

@@ -1,0 +1,68 @@
+package output
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// TestStatusTable_Fits80 renders the default table with a long host name,
+// the longest group names and large counts: every line fits 80 columns,
+// cut names end in "…" and the short columns are never cut.
+func TestStatusTable_Fits80(t *testing.T) {
+	long := product(t, "Windows 10 Enterprise N LTSC 2019")
+	office := product(t, "Office LTSC Professional Plus 2021")
+	res := &kmsclient.Result{Count: 12345, Latency: 1234567 * time.Microsecond}
+	hosts := []probe.Host{
+		{Host: "kms01.eu-west.datacenter.corp.example.com:1688", Groups: []probe.Group{
+			{Product: long, Protocol: 6, Result: res, Self: 1},
+			{Product: office, Protocol: 6, Result: res, Self: 1}}},
+		{Host: "short:1688", Groups: []probe.Group{{Product: office, Protocol: 6, Result: res, Self: 1}}},
+	}
+	var out bytes.Buffer
+	s := &Streams{Out: &out, Err: io.Discard, TTY: true}
+	if err := s.Status(hosts, ViewAuto, false); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if n := utf8.RuneCountInString(line); n > compactWidth {
+			t.Errorf("line of %d columns:\n%s", n, line)
+		}
+	}
+	for _, want := range []string{"kms01.eu-west.", "…", "12344+1 / 25", "12344+1 / 5", "1234.6 ms", "short:1688  "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "host ePID") {
+		t.Errorf("the default table shows ePIDs:\n%s", text)
+	}
+}
+
+func TestFitPair(t *testing.T) {
+	for _, c := range []struct{ a, b, budget, wantA, wantB int }{
+		{10, 20, 40, 10, 20}, // fits
+		{10, 50, 40, 10, 30}, // the short one keeps its width
+		{50, 13, 40, 27, 13},
+		{50, 50, 40, 20, 20}, // both long: halves
+		{50, 50, 10, 5, 13},  // never below the headers
+	} {
+		a, b := fitPair(c.a, c.b, c.budget, 4, 13)
+		if a != c.wantA || b != c.wantB {
+			t.Errorf("fitPair(%d, %d, %d) = %d, %d; want %d, %d", c.a, c.b, c.budget, a, b, c.wantA, c.wantB)
+		}
+	}
+	if got := cut("Office LTSC Professional Plus 2021", 18); got != "Office LTSC Profe…" {
+		t.Errorf("cut = %q", got)
+	}
+	if got := cut("Windows 10 Enterprise", 12); got != "Windows 10…" {
+		t.Errorf("cut = %q (no blank before …)", got)
+	}
+}
