@@ -265,6 +265,7 @@ var goldenDir = func() string {
 //   - broken.test: a dead host, a duplicate and a target with no address;
 //   - _vlmcs._tcp.empty.test exists without SRV records;
 //   - noaddr.test publishes one target that does not resolve;
+//   - short.test publishes kms1 at TTL 300;
 //   - _vlmcs._tcp.stall.test is never answered; anything else is NXDOMAIN.
 func testZone(hosts map[string]*kmstest.Host) dnstest.Zone {
 	port := func(name string) string { return hosts[name].Port() }
@@ -289,5 +290,7 @@ func testZone(hosts map[string]*kmstest.Host) dnstest.Zone {
 		"up.failover.test. 3600 IN A 127.0.0.1",
 		"_vlmcs._tcp.empty.test. 3600 IN TXT \"no KMS here\"",
 		"_vlmcs._tcp.noaddr.test. 3600 IN SRV 0 0 1688 gone.noaddr.test.",
+		"_vlmcs._tcp.short.test. 300 IN SRV 0 0 " + port("KMS_FULL") + " kms1.short.test.",
+		"kms1.short.test. 300 IN A 127.0.0.1",
 	}}
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/miekg/dns"
 )
 
-// ZoneTTL is the TTL ZoneLine writes (an hour, as Windows KMS hosts
-// publish their records with).
+// ZoneTTL is the TTL ZoneLine writes for a record to publish (an hour, as
+// Windows KMS hosts publish their records with).
 const ZoneTTL = 3600
 
 // ZoneLine returns the zone-file line that publishes a KMS host, e.g.
@@ -26,6 +26,12 @@ const ZoneTTL = 3600
 // Both names are made fully qualified; a domain given with the _vlmcs._tcp
 // prefix keeps it once.
 func ZoneLine(domain, target string, port, prio, weight uint16) string {
+	return zoneLine(domain, target, ZoneTTL, port, prio, weight)
+}
+
+// zoneLine is ZoneLine with the TTL in seconds given (Check writes the one
+// the DNS server served).
+func zoneLine(domain, target string, ttl uint32, port, prio, weight uint16) string {
 	domain = dns.Fqdn(strings.TrimSpace(domain))
 	if len(domain) > len(Service) && strings.EqualFold(domain[:len(Service)], Service) {
 		domain = domain[len(Service):]
@@ -33,7 +39,7 @@ func ZoneLine(domain, target string, port, prio, weight uint16) string {
 	if domain == "." {
 		domain = ""
 	}
-	return fmt.Sprintf("%s%s %d IN SRV %d %d %d %s", Service, domain, ZoneTTL, prio, weight, port, dns.Fqdn(strings.TrimSpace(target)))
+	return fmt.Sprintf("%s%s %d IN SRV %d %d %d %s", Service, domain, ttl, prio, weight, port, dns.Fqdn(strings.TrimSpace(target)))
 }
 
 // Report is what `kmsctl dns check` shows.
@@ -62,7 +68,8 @@ type Record struct {
 	Duplicate bool
 	// Dead: the target does not resolve, or no address answers KMS.
 	Dead bool
-	// ZoneLine is the record in zone-file syntax (TTL ZoneTTL).
+	// ZoneLine is the record in zone-file syntax, with the TTL (seconds)
+	// the DNS server served it with (SRV.TTL).
 	ZoneLine string
 }
 
@@ -115,7 +122,7 @@ func Check(ctx context.Context, domain string, opts Options, probe func(ctx cont
 	for _, r := range pub.records {
 		t := pub.targets[strings.ToLower(r.Target)]
 		rep.Records = append(rep.Records, Record{SRV: r, Addrs: t.addrs, ResolveErr: t.err,
-			ZoneLine: ZoneLine(rep.Domain, r.Target, r.Port, r.Priority, r.Weight)})
+			ZoneLine: zoneLine(rep.Domain, r.Target, r.TTL, r.Port, r.Priority, r.Weight)})
 	}
 	slices.SortStableFunc(rep.Records, func(a, b Record) int {
 		return cmp.Or(cmp.Compare(a.Priority, b.Priority), cmp.Compare(b.Weight, a.Weight),

@@ -216,6 +216,24 @@ func TestCheck_LookupFailureStillReports(t *testing.T) {
 	}
 }
 
+// The zone line carries the TTL the server served, not ZoneTTL.
+func TestCheck_ZoneLineKeepsServedTTL(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.Zone{Records: []string{
+		"_vlmcs._tcp.corp.example. 300 IN SRV 0 0 1688 kms1.corp.example.",
+		"kms1.corp.example. 300 IN A 127.0.0.1",
+	}})
+	rep, err := discovery.Check(ctxFor(t, 5*time.Second), "corp.example", options(srv), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Records) != 1 {
+		t.Fatalf("records %+v", rep.Records)
+	}
+	if r := rep.Records[0]; r.TTL != 300 || r.ZoneLine != "_vlmcs._tcp.corp.example. 300 IN SRV 0 0 1688 kms1.corp.example." {
+		t.Errorf("TTL %d, zone line %q; want 300 in both", r.TTL, r.ZoneLine)
+	}
+}
+
 func TestCheck_WithoutProbe(t *testing.T) {
 	srv := dnstest.Start(t, dnstest.Zone{Records: []string{
 		"_vlmcs._tcp.corp.example. 3600 IN SRV 0 0 1688 kms1.corp.example.",

@@ -25,6 +25,7 @@ type DNSRecordJSON struct {
 	Weight    uint16         `json:"weight"`
 	Port      uint16         `json:"port"`
 	Target    string         `json:"target"`
+	TTL       uint32         `json:"ttl"`
 	Addresses []string       `json:"addresses"`
 	Resolves  bool           `json:"resolves"`
 	Answers   bool           `json:"answers_kms"`
@@ -57,7 +58,7 @@ func (s *Streams) DNSCheck(r *discovery.Report, lookupErr error, asJSON bool) er
 	doc := DNSCheckJSON{Domain: r.Domain, Name: r.Name, Server: r.Server, Capped: r.Capped, Records: []DNSRecordJSON{}, Error: s.describeOrNil(lookupErr)}
 	for i := range r.Records {
 		rec := &r.Records[i]
-		j := DNSRecordJSON{Priority: rec.Priority, Weight: rec.Weight, Port: rec.Port, Target: rec.Target,
+		j := DNSRecordJSON{Priority: rec.Priority, Weight: rec.Weight, Port: rec.Port, Target: rec.Target, TTL: rec.TTL,
 			Addresses: addrStrings(rec.Addrs), Resolves: rec.ResolveErr == nil && len(rec.Addrs) > 0, Answers: rec.Answering(),
 			Duplicate: rec.Duplicate, Dead: rec.Dead, ZoneLine: rec.ZoneLine, Error: s.describeOrNil(rec.ResolveErr), Probes: []DNSProbeJSON{}}
 		for _, p := range rec.Probes {
