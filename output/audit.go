@@ -452,24 +452,7 @@ func (s *Streams) wrapText(p string) string {
 	if !s.TTY {
 		return p
 	}
-	const width = 80
-	var b strings.Builder
-	col := 0
-	for i, w := range strings.Fields(p) {
-		n := len([]rune(stripANSI(w)))
-		switch {
-		case i == 0:
-		case col+1+n > width:
-			b.WriteString("\n  ")
-			col = 2
-		default:
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(w)
-		col += n
-	}
-	return b.String()
+	return wrapWords(p, 80, 0, 2)
 }
 
 // stripANSI drops colour escapes, to measure text as shown.

@@ -34,15 +34,21 @@ func (s *Streams) describeOrNil(err error) *ErrorInfo {
 //	Error: 0xC004F074 — meaning
 //	  cause: ...
 //	  try:   ...
+//
+// On a terminal (ErrWidth > 0) each part is wrapped at ErrWidth columns
+// between words, continuing under its text; piped, each stays one line.
 func (s *Streams) WriteError(err error) {
 	s.writeErrorInfo(s.Err, s.describe(err), "")
 }
 
 func (s *Streams) writeErrorInfo(w io.Writer, info ErrorInfo, indent string) {
-	fmt.Fprintf(w, "%s%s %s — %s\n", indent, s.bad("Error:"), info.Code, info.Message)
-	fmt.Fprintf(w, "%s  cause: %s\n", indent, info.Cause)
+	head := fmt.Sprintf("%s%s %s — ", indent, s.bad("Error:"), info.Code)
+	hw := textWidth(head)
+	fmt.Fprintf(w, "%s%s\n", head, wrapWords(info.Message, s.ErrWidth, hw, hw))
+	label := textWidth(indent + "  cause: ")
+	fmt.Fprintf(w, "%s  cause: %s\n", indent, wrapWords(info.Cause, s.ErrWidth, label, label))
 	if info.Fix != "" {
-		fmt.Fprintf(w, "%s  try:   %s\n", indent, info.Fix)
+		fmt.Fprintf(w, "%s  try:   %s\n", indent, wrapWords(info.Fix, s.ErrWidth, label, label))
 	}
 }
 

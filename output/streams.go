@@ -9,6 +9,7 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
 )
 
 // Streams are where a command writes, and what the terminal can show.
@@ -18,6 +19,9 @@ type Streams struct {
 	TTY    bool // stdout is a terminal: aligned tables, relative wording
 	Color  bool // colour on stdout
 	ErrTTY bool // stderr is a terminal: progress may be drawn there
+	// ErrWidth is the columns of stderr's terminal, at which error blocks
+	// wrap; 0 when stderr is not a terminal (each part stays one line).
+	ErrWidth int
 	// Describe puts a failure into words for the command that runs
 	// (package failure, with the command's Context); nil describes it
 	// without knowing the command.
@@ -63,7 +67,13 @@ func System(noColor bool, getenv func(string) string) *Streams {
 		out = color.Output
 	}
 	errTTY := isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd())
-	return &Streams{Out: &stickyWriter{w: out}, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb"}
+	errWidth := 0
+	if errTTY {
+		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil && w > 0 {
+			errWidth = w
+		}
+	}
+	return &Streams{Out: &stickyWriter{w: out}, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb", ErrWidth: errWidth}
 }
 
 // paint returns s in the given attributes when colour is on.
