@@ -308,7 +308,12 @@ var errEOF = errors.New("connection closed by the host")
 // readPDU reads exactly one PDU: 16 header bytes, then frag_length - 16.
 // The returned PDU aliases c.rbuf and is valid until the next read.
 func (c *Conn) readPDU() (Header, []byte, error) {
-	if _, err := io.ReadFull(c.nc, c.rbuf[:HeaderLen]); err != nil {
+	if n, err := io.ReadFull(c.nc, c.rbuf[:HeaderLen]); err != nil {
+		if n > 0 && (c.rbuf[0] != 5 || n > 1 && c.rbuf[1] != 0) {
+			// A few bytes that are not DCE/RPC, then nothing: say what
+			// answered (a TLS alert is 7 bytes).
+			return Header{}, nil, fmt.Errorf("rpc header: %s: %w", answeredWith(c.rbuf[:n]), errNotDCERPC)
+		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return Header{}, nil, &partialRead{gone: true, err: fmt.Errorf("%w before a full RPC header", errEOF)}
 		}

@@ -1,6 +1,7 @@
 package kmsclient
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -104,7 +105,7 @@ func ParseHeader(b []byte) (Header, error) {
 		return Header{}, fmt.Errorf("rpc header: %w", err)
 	}
 	if b[0] != 5 || b[1] != 0 {
-		return Header{}, fmt.Errorf("rpc header: version %d.%d: %w", b[0], b[1], errNotDCERPC)
+		return Header{}, fmt.Errorf("rpc header: %s: %w", answeredWith(b), errNotDCERPC)
 	}
 	if b[4] != 0x10 || b[5] != 0 || b[6] != 0 || b[7] != 0 {
 		return Header{}, fmt.Errorf("rpc header: data representation %x is not little-endian ASCII IEEE", b[4:8])
@@ -120,6 +121,22 @@ func ParseHeader(b []byte) (Header, error) {
 		return Header{}, fmt.Errorf("rpc header: frag_length %d outside %d..%d", h.FragLength, HeaderLen, MaxPDU)
 	}
 	return h, nil
+}
+
+// answeredWith names what b, the first bytes a host sent where a DCE/RPC
+// header belongs, look like: "the host answered with HTTP", "... with
+// TLS" (a TLS record: content type 20..23, version 3.x) or "... with
+// non-RPC bytes", each ending "not a KMS host". A port that answers
+// something else is not a KMS host, whatever else it is.
+func answeredWith(b []byte) string {
+	what := "non-RPC bytes"
+	switch {
+	case bytes.HasPrefix(b, []byte("HTTP/")):
+		what = "HTTP"
+	case len(b) >= 2 && b[0] >= 20 && b[0] <= 23 && b[1] == 3:
+		what = "TLS"
+	}
+	return "the host answered with " + what + fmt.Sprintf(" (% x%s), not a KMS host", b[:min(len(b), 8)], map[bool]string{true: " …", false: ""}[len(b) > 8])
 }
 
 // appendHeader writes a header whose frag_length is patched by finishPDU.

@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -295,7 +297,9 @@ func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
 	for i := range hosts {
 		h := &hosts[i]
 		if h.Err != nil {
-			row := []cell{plain(h.Host), plain("-"), plain(""), {"unreachable", s.bad}, plain("")}
+			// The code says why (the lines on stderr say it in full): a
+			// port that answered HTTP is not "unreachable".
+			row := []cell{plain(h.Host), plain("-"), plain(""), {s.describe(h.Err).Code, s.bad}, plain("")}
 			if wmi != nil {
 				row = append(row, plain(""))
 			}
@@ -309,6 +313,9 @@ func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
 				name = h.Host
 			}
 			row := []cell{plain(name), plain(g.Product.Name), plain(""), {"failed", s.bad}, plain("")}
+			if g.Err != nil {
+				row[3].text = s.describe(g.Err).Code
+			}
 			if g.Err == nil && g.Result != nil {
 				count := CountFigure(g) + " / " + strconv.Itoa(g.Product.Threshold)
 				row[2], row[3] = cell{count, s.good}, cell{"ok", s.good}
@@ -447,24 +454,45 @@ func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
 	}
 }
 
-// statusProblems writes each failure once (a host's, or a group's) and
-// each warning to stderr.
+// statusProblems writes the failures (a host's, or a group's) and the
+// warnings to stderr. One failure is written as a full error block headed
+// by the host. Several are written one line each ("HOST: CODE cause"), in
+// input order, and then the full block once per distinct cause (code and
+// kind of failure), headed by the first host that had it: 40 hosts that do
+// not answer give 40 lines and one block, not 40 blocks.
 func (s *Streams) statusProblems(hosts []probe.Host) {
+	type failed struct {
+		where string
+		info  ErrorInfo
+		key   string
+	}
+	var fails []failed
 	for i := range hosts {
 		h := &hosts[i]
 		if h.Err != nil {
-			fmt.Fprintf(s.Err, "%s:\n", h.Host)
-			s.writeErrorInfo(s.Err, s.describe(h.Err), "")
+			fails = append(fails, failed{h.Host, s.describe(h.Err), failureKey(h.Err)})
 			continue
 		}
 		var last error
 		for j := range h.Groups {
 			g := &h.Groups[j]
 			if g.Err != nil && g.Err != last {
-				fmt.Fprintf(s.Err, "%s, %s:\n", h.Host, g.Product.Name)
-				s.writeErrorInfo(s.Err, s.describe(g.Err), "")
+				fails = append(fails, failed{h.Host + ", " + g.Product.Name, s.describe(g.Err), failureKey(g.Err)})
 				last = g.Err
 			}
+		}
+	}
+	if len(fails) == 1 {
+		fmt.Fprintf(s.Err, "%s:\n", fails[0].where)
+		s.writeErrorInfo(s.Err, fails[0].info, "")
+	}
+	for i := range hosts {
+		h := &hosts[i]
+		if h.Err != nil {
+			continue
+		}
+		for j := range h.Groups {
+			g := &h.Groups[j]
 			if g.Result != nil {
 				for _, w := range g.Result.Warnings {
 					fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, w)
@@ -475,6 +503,43 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 			}
 		}
 	}
+	if len(fails) < 2 {
+		return
+	}
+	var keys []string
+	first := map[string]int{} // key -> index in fails of its first failure
+	n := map[string]int{}
+	for i, f := range fails {
+		fmt.Fprintf(s.Err, "%s: %s %s\n", f.where, s.bad(f.info.Code), f.info.Cause)
+		if _, ok := first[f.key]; !ok {
+			first[f.key] = i
+			keys = append(keys, f.key)
+		}
+		n[f.key]++
+	}
+	for _, k := range keys {
+		f := fails[first[k]]
+		switch more := n[k] - 1; more {
+		case 0:
+			fmt.Fprintf(s.Err, "%s:\n", f.where)
+		case 1:
+			fmt.Fprintf(s.Err, "%s and 1 more like it:\n", f.where)
+		default:
+			fmt.Fprintf(s.Err, "%s and %d more like it:\n", f.where, more)
+		}
+		s.writeErrorInfo(s.Err, f.info, "")
+	}
+}
+
+// failureKey is what makes two failures the same cause: their code and
+// their kind (the kmsclient.Kind of an exchange that failed, else the
+// error's type).
+func failureKey(err error) string {
+	var ke *kmsclient.Error
+	if errors.As(err, &ke) {
+		return ke.Code.String() + "/" + ke.Kind.String()
+	}
+	return fmt.Sprintf("%T", err)
 }
 
 // Minutes renders an interval the way an admin says it: 2h, 7d, 1h30m, 45m.
