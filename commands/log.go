@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/urfave/cli/v2"
@@ -18,7 +19,8 @@ func logCommand(env *Env) *cli.Command {
 first: time, command, host, product, protocol, CMID, result code and the count
 the host reported. A table on a terminal, tab-separated lines when piped.
 ACTIVATION-ID shows one product's entries only (installed or not: the
-journal keeps the entries of products uninstalled since).
+journal keeps the entries of products uninstalled since). A damaged line is
+skipped with a warning naming it (FILE:LINE) and the rest is shown.
 
 Examples:
    kmsctl log
@@ -45,9 +47,13 @@ Examples:
 			if err != nil {
 				return err
 			}
-			entries, err := store.Journal()
+			entries, skipped, err := store.ReadJournal()
 			if err != nil {
 				return err
+			}
+			out := env.Streams(c)
+			for _, e := range skipped {
+				out.Warning(fmt.Sprintf("skipped %s:%d: %v", e.Path, e.Line, e.Err))
 			}
 			if one {
 				entries = slices.DeleteFunc(entries, func(a license.Attempt) bool { return a.SKUID != sku })
@@ -55,7 +61,6 @@ Examples:
 			if n > 0 && len(entries) > n {
 				entries = entries[len(entries)-n:]
 			}
-			out := env.Streams(c)
 			if len(entries) == 0 && !env.json {
 				if !one {
 					out.Note("the journal is empty: ato and renew record each contact with a KMS host here")

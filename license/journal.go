@@ -93,51 +93,76 @@ func cutTornTail(f *os.File) error {
 // entry makes the journal a *CorruptError naming the line. It takes no
 // lock.
 func (s Store) Journal() ([]Attempt, error) {
+	out, skipped, err := s.ReadJournal()
+	if err != nil {
+		return nil, err
+	}
+	if len(skipped) > 0 {
+		return nil, skipped[0]
+	}
+	return out, nil
+}
+
+// ReadJournal is Journal for readers that show what they can: a complete
+// line that is not an entry (damaged, or longer than 64 KiB) is left out
+// and returned in skipped, one *CorruptError per line with its number
+// (from 1), in file order; the entries around it are kept. err is non-nil
+// only when the file cannot be read at all.
+func (s Store) ReadJournal() (entries []Attempt, skipped []*CorruptError, err error) {
 	path := s.JournalPath()
 	f, err := statedir.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("license: %w", err)
+		return nil, nil, fmt.Errorf("license: %w", err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil {
-		return nil, fmt.Errorf("license: %w", err)
+		return nil, nil, fmt.Errorf("license: %w", err)
 	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("license: %s is not a regular file (%s); move it aside", path, fi.Mode().Type())
+		return nil, nil, fmt.Errorf("license: %s is not a regular file (%s); move it aside", path, fi.Mode().Type())
 	}
 	r := bufio.NewReaderSize(f, 64<<10)
-	var out []Attempt
 	for n := 1; ; n++ {
 		line, err := readLine(r)
 		if errors.Is(err, io.EOF) {
-			return out, nil // nothing, or an incomplete last line
+			return entries, skipped, nil // nothing, or an incomplete last line
 		}
 		if errors.Is(err, errLongLine) {
-			return nil, &CorruptError{Path: path, Line: n, Err: err}
+			skipped = append(skipped, &CorruptError{Path: path, Line: n, Err: err})
+			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("license: read %s: %w", path, err)
+			return nil, nil, fmt.Errorf("license: read %s: %w", path, err)
 		}
 		a, err := decodeEntry(line)
 		if err != nil {
-			return nil, &CorruptError{Path: path, Line: n, Err: err}
+			skipped = append(skipped, &CorruptError{Path: path, Line: n, Err: err})
+			continue
 		}
-		out = append(out, a)
+		entries = append(entries, a)
 	}
 }
 
 var errLongLine = fmt.Errorf("line longer than %d bytes", maxJournalLine)
 
 // readLine returns the next complete line without its newline, io.EOF at
-// the end or before an incomplete last line.
+// the end or before an incomplete last line. A line longer than
+// maxJournalLine is read to its end and reported as errLongLine, so the
+// next call reads the line after it.
 func readLine(r *bufio.Reader) ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := r.ReadSlice('\n')
 		line = append(line, chunk...)
 		if len(line) > maxJournalLine {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = r.ReadSlice('\n')
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, err
+			}
 			return nil, errLongLine
 		}
 		switch {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -371,6 +372,43 @@ func TestJournal_TornTailAndCorruptLine(t *testing.T) {
 	after, _ := os.ReadFile(s.JournalPath())
 	if !bytes.HasPrefix(after, before) {
 		t.Fatal("append changed earlier lines")
+	}
+}
+
+// ReadJournal keeps the entries around damaged lines and names each one.
+func TestReadJournal_SkipsDamagedLines(t *testing.T) {
+	s := Open(testdir.Private(t))
+	e1 := Attempt{At: t0, Op: "ato", Host: "h:1688", Result: hresult.NoKMSHost}
+	e2 := Attempt{At: t0.Add(hour), Op: "renew", Host: "h:1688", Result: hresult.NoKMSHost}
+	if err := s.appendJournal([]Attempt{e1}); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(s.JournalPath(), os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("{not json}\n" + strings.Repeat("x", maxJournalLine+10) + "\n{}\n")
+	f.Close()
+	if err := s.appendJournal([]Attempt{e2}); err != nil {
+		t.Fatal(err)
+	}
+	j, skipped, err := s.ReadJournal()
+	if err != nil || len(j) != 2 || j[0].Op != "ato" || j[1].Op != "renew" {
+		t.Fatalf("ReadJournal = %+v, %v", j, err)
+	}
+	var lines []int
+	for _, e := range skipped {
+		lines = append(lines, e.Line)
+		if e.Path != s.JournalPath() || e.Err == nil {
+			t.Errorf("skipped %+v", e)
+		}
+	}
+	if !slices.Equal(lines, []int{2, 3, 4}) {
+		t.Errorf("skipped lines %v, want [2 3 4]", lines)
+	}
+	if !errors.Is(skipped[1], errLongLine) || !strings.Contains(skipped[0].Error(), "not a JSON object") {
+		t.Errorf("causes %v; %v", skipped[0], skipped[1])
+	}
+	// Journal stays strict: the first damaged line is its error.
+	if _, err := s.Journal(); !errors.As(err, new(*CorruptError)) || !strings.Contains(err.Error(), "at line 2") {
+		t.Errorf("Journal = %v, want corruption at line 2", err)
 	}
 }
 
