@@ -67,7 +67,12 @@ func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) 
 	if a := o.Last(); a != nil && a.Host != "" {
 		with = " with KMS host " + a.Host
 	}
-	fmt.Fprintf(w, "%s %s (%s)%s ...\n", verb, o.Product.Name, o.Product.SKUID, with)
+	// On a terminal the progress line on stderr (ContactProgress) has
+	// already said it, before the host was asked: once is enough. Piped
+	// or redirected, the result keeps it.
+	if !(s.TTY && s.ErrTTY && len(o.Attempts) > 0) {
+		fmt.Fprintf(w, "%s %s (%s)%s ...\n", verb, o.Product.Name, o.Product.SKUID, with)
+	}
 	if o.Err == nil {
 		fmt.Fprintln(w, s.good("Product activated successfully."))
 	} else {
