@@ -26,8 +26,11 @@ kmsctl /? (also -? and /help).
 Examples:
    kmsctl status kms.corp.example.com
    kmsctl status 10.0.0.5:1688 --product "Windows Server 2022 Standard" --json`,
-		Version:                env.version(),
-		HideHelpCommand:        true,
+		Version:         env.version(),
+		HideHelpCommand: true,
+		// Help and --version go where every result goes, so that a full
+		// disk or a closed pipe ends them as it ends any command.
+		Writer:                 streamsWriter{env},
 		UseShortOptionHandling: false,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "state-dir", Usage: "keep kmsctl's state (client identity, license store, journal) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
@@ -232,3 +235,9 @@ func suggestCommand(app *cli.App, name string) string {
 	}
 	return s
 }
+
+// streamsWriter writes on env's standard output stream, made when first
+// written to.
+type streamsWriter struct{ env *Env }
+
+func (w streamsWriter) Write(p []byte) (int, error) { return w.env.Streams(nil).Out.Write(p) }

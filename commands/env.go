@@ -112,6 +112,15 @@ func (e *Env) running(c *cli.Context) {
 func (e *Env) Exit(err error) int {
 	s := e.Streams(nil)
 	if werr := s.WriteFailed(); werr != nil {
+		if failure.Quiet(&failure.WriteError{Err: werr}) {
+			// A closed pipe: the reader took what it wanted. Nothing is
+			// said and the result's own status stands; the failed write
+			// itself is no failure.
+			if errors.Is(err, werr) {
+				err = nil
+			}
+			return failure.ExitStatus(err, e.failureContext())
+		}
 		err = &failure.WriteError{Err: werr}
 	}
 	var (
@@ -134,12 +143,10 @@ func (e *Env) Exit(err error) int {
 		default:
 			s.WriteError(err)
 		}
-		if werr := s.WriteFailed(); werr != nil {
+		if werr := s.WriteFailed(); werr != nil && !failure.Quiet(&failure.WriteError{Err: werr}) {
 			// Nowhere to put the report on stdout: say so on stderr.
 			err = &failure.WriteError{Err: werr}
-			if !failure.Quiet(err) {
-				s.WriteLine(err.Error())
-			}
+			s.WriteLine(err.Error())
 		}
 	}
 	return failure.ExitStatus(err, e.failureContext())

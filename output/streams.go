@@ -6,6 +6,9 @@ package output
 import (
 	"io"
 	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 
 	"github.com/fatih/color"
 	"github.com/mattn/go-isatty"
@@ -59,6 +62,7 @@ func (s *Streams) WriteFailed() error {
 // System returns the process's streams. Colour is on only when stdout is a
 // terminal, NO_COLOR is unset or empty, and noColor is false.
 func System(noColor bool, getenv func(string) string) *Streams {
+	catchSIGPIPE()
 	tty := isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd())
 	var out io.Writer = os.Stdout
 	useColor := tty && !noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
@@ -91,3 +95,14 @@ func (s *Streams) good(t string) string { return s.paint(t, color.FgGreen) }
 func (s *Streams) bad(t string) string  { return s.paint(t, color.FgRed, color.Bold) }
 func (s *Streams) warn(t string) string { return s.paint(t, color.FgYellow) }
 func (s *Streams) dim(t string) string  { return s.paint(t, color.Faint) }
+
+// catchSIGPIPE makes a write to a closed pipe on stdout or stderr return
+// EPIPE instead of killing the process: Go's runtime raises SIGPIPE for
+// fds 1 and 2 unless the program asks for the signal (os/signal, "SIGPIPE").
+// Every command then ends the same way on `| head`: quietly, with the exit
+// status of its result (README, "Errors and exit status"). A channel
+// rather than signal.Ignore, so that processes kmsctl starts get the
+// default disposition back.
+var catchSIGPIPE = sync.OnceFunc(func() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+})
