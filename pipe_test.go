@@ -20,14 +20,7 @@ func TestClosedPipe(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGPIPE is a Unix signal")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "kmsctl")
-	if err := os.Symlink(exe, bin); err != nil {
-		t.Fatal(err)
-	}
+	bin := linkKmsctl(t)
 	state := filepath.Join(t.TempDir(), "state")
 	if err := os.Mkdir(state, 0o700); err != nil {
 		t.Fatal(err)
@@ -101,4 +94,19 @@ func TestClosedPipe(t *testing.T) {
 			t.Errorf("kmsctl %q > closed pipe: exit %d, stderr %q; want exit %d and nothing said", c.args, code, stderr, c.code)
 		}
 	}
+}
+
+// linkKmsctl returns the test binary under the name kmsctl, which runs as
+// the built command (TestMain).
+func linkKmsctl(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "kmsctl")
+	if err := os.Symlink(exe, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }

@@ -69,17 +69,17 @@ type StatusGroup struct {
 
 // EPIDJSON is a decoded host ePID.
 type EPIDJSON struct {
-	PlatformID     string `json:"platform_id"`
-	GroupID        string `json:"group_id"`
-	HostKeyType    string `json:"host_key_type"`
-	KeyID          int    `json:"key_id"`
-	Channel        string `json:"channel"`
-	LCID           int    `json:"lcid"`
-	Language       string `json:"language"`
-	LanguageName   string `json:"language_name"`
-	OSBuild        int    `json:"os_build"`
-	OS             string `json:"os"`
-	ActivationDate string `json:"activation_date"` // YYYY-MM-DD
+	PlatformID     string  `json:"platform_id"`
+	GroupID        string  `json:"group_id"`
+	HostKeyType    string  `json:"host_key_type"`
+	KeyID          int     `json:"key_id"`
+	Channel        string  `json:"channel"`
+	LCID           int     `json:"lcid"`
+	Language       *string `json:"language"`      // BCP 47 tag; null for an LCID Windows does not define
+	LanguageName   *string `json:"language_name"` // English name; null with language
+	OSBuild        int     `json:"os_build"`
+	OS             string  `json:"os"`
+	ActivationDate string  `json:"activation_date"` // YYYY-MM-DD
 }
 
 // StatusReport converts probe results to the JSON document.
@@ -137,8 +137,11 @@ func (s *Streams) newStatusGroup(g *probe.Group) StatusGroup {
 	}
 	if i := r.EPIDInfo; i != nil {
 		sg.EPIDInfo = &EPIDJSON{PlatformID: i.PlatformID, GroupID: i.GroupID, HostKeyType: i.HostKeyType, KeyID: i.KeyID,
-			Channel: i.Channel, LCID: i.LCID, Language: i.Language, LanguageName: i.LanguageName, OSBuild: i.Build, OS: i.OS,
+			Channel: i.Channel, LCID: i.LCID, OSBuild: i.Build, OS: i.OS,
 			ActivationDate: i.ActivationDate.Format(time.DateOnly)}
+		if i.Language != "" {
+			sg.EPIDInfo.Language, sg.EPIDInfo.LanguageName = &i.Language, &i.LanguageName
+		}
 	}
 	sg.Warnings = append(sg.Warnings, r.Warnings...)
 	return sg
