@@ -33,10 +33,10 @@ Examples:
 		Writer:                 streamsWriter{env},
 		UseShortOptionHandling: false,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "state-dir", Usage: "keep kmsctl's state (client identity, license store, journal) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
-			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR is honoured too)"},
-			&cli.StringFlag{Name: "dns-server", Usage: "find KMS hosts through the DNS server `HOST[:PORT]` instead of the system's", EnvVars: []string{"KMSCTL_DNS_SERVER"}},
-			&cli.BoolFlag{Name: "no-weight", Usage: "when finding KMS hosts in DNS, ignore SRV priority and weight and pick at random"},
+			&cli.StringFlag{Name: "state-dir", Category: "State", Usage: "keep kmsctl's state (client identity, license store, journal) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
+			&cli.BoolFlag{Name: "no-color", Category: "Output", Usage: "never colour the output (NO_COLOR is honoured too)"},
+			&cli.StringFlag{Name: "dns-server", Category: "Discovery", Usage: "find KMS hosts through the DNS server `HOST[:PORT]` instead of the system's", EnvVars: []string{"KMSCTL_DNS_SERVER"}},
+			&cli.BoolFlag{Name: "no-weight", Category: "Discovery", Usage: "when finding KMS hosts in DNS, ignore SRV priority and weight and pick at random"},
 		},
 		Commands: []*cli.Command{
 			statusCommand(env),

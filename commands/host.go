@@ -55,13 +55,13 @@ Examples:
 // is the name of the port flag.
 func winrmFlags(port string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "user", Usage: "WinRM account `NAME`: DOMAIN\\user or user@domain (NTLM), or a local account of the host", EnvVars: []string{"KMSCTL_WINRM_USER"}},
-		&cli.StringFlag{Name: "password-env", Usage: "read the password from environment variable `VAR`"},
-		&cli.StringFlag{Name: "password", Usage: "the `PASSWORD` itself (other users of this machine can see it: prefer --password-env or the prompt)"},
-		&cli.StringFlag{Name: "auth", Value: string(kmshost.AuthNTLM), Usage: "WinRM authentication `METHOD`: ntlm or basic"},
-		&cli.BoolFlag{Name: "https", Usage: "use the host's HTTPS listener (port 5986)"},
-		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "with --https: do not verify the host's certificate"},
-		&cli.IntFlag{Name: port, Usage: "WinRM `PORT`", DefaultText: "5985, or 5986 with --https"},
+		&cli.StringFlag{Category: "WinRM", Name: "user", Usage: "WinRM account `NAME`: DOMAIN\\user or user@domain (NTLM), or a local account of the host", EnvVars: []string{"KMSCTL_WINRM_USER"}},
+		&cli.StringFlag{Category: "WinRM", Name: "password-env", Usage: "read the password from environment variable `VAR`"},
+		&cli.StringFlag{Category: "WinRM", Name: "password", Usage: "the `PASSWORD` itself (other users of this machine can see it: prefer --password-env or the prompt)"},
+		&cli.StringFlag{Category: "WinRM", Name: "auth", Value: string(kmshost.AuthNTLM), Usage: "WinRM authentication `METHOD`: ntlm or basic"},
+		&cli.BoolFlag{Category: "WinRM", Name: "https", Usage: "use the host's HTTPS listener (port 5986)"},
+		&cli.BoolFlag{Category: "WinRM", Name: "insecure-skip-verify", Usage: "with --https: do not verify the host's certificate"},
+		&cli.IntFlag{Category: "WinRM", Name: port, Usage: "WinRM `PORT`", DefaultText: "5985, or 5986 with --https"},
 	}
 }
 
@@ -399,8 +399,8 @@ func (w *statusWinRM) read(ctx context.Context, hosts []probe.Host) []output.Win
 // statusWinRMFlags are the flags --winrm adds to status.
 func statusWinRMFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.BoolFlag{Name: "winrm", Usage: "also read each host's WMI counters over WinRM and show both counts side by side"},
-		&cli.DurationFlag{Name: "winrm-timeout", Value: kmshost.DefaultTimeout, Usage: "with --winrm: give up on a host's WMI after `DURATION`"},
+		&cli.BoolFlag{Category: "WinRM", Name: "winrm", Usage: "also read each host's WMI counters over WinRM and show both counts side by side"},
+		&cli.DurationFlag{Category: "WinRM", Name: "winrm-timeout", Value: kmshost.DefaultTimeout, Usage: "with --winrm: give up on a host's WMI after `DURATION`"},
 	}, winrmFlags("winrm-port")...)
 }
 

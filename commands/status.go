@@ -29,14 +29,14 @@ func statusCommand(env *Env) *cli.Command {
 		ArgsUsage: "HOST[:PORT]...",
 		Description: `Without a host (or with --domain) the hosts are found in DNS through their
 _vlmcs._tcp SRV records, as Windows clients find them. Sends one activation
-request per product group to each host, over one
-connection per host, from this machine's persistent client identity, so
-probing a host any number of times counts as one client there. Every reply is
-verified. Many hosts are probed at once; results keep the input order.
+request per product group to each host, over one connection per host, from
+this machine's persistent client identity, so probing a host any number of
+times counts as one client there. Every reply is verified. Many hosts are
+probed at once; results keep the input order.
 
-The host counts kmsctl's own client too: the figures show it apart ("24+1 / 25":
-24 other clients plus kmsctl), and every judgement is made on the other
-clients unless --count-self.
+The host counts kmsctl's own client too: the figures show it apart
+("24+1 / 25": 24 other clients plus kmsctl), and every judgement is made on
+the other clients unless --count-self.
 
 Exit status: 0 every group answered at or above its threshold; 1 some group
 answered below its threshold; 2 a host or a group failed, or bad usage. The
@@ -54,22 +54,22 @@ Examples:
    kmsctl status --hosts-file hosts --format prometheus --output /var/lib/node_exporter/textfile/kms.prom
    kmsctl status kms01.corp.example.com --winrm --user 'CORP\kmsaudit' --https`,
 		Flags: append([]cli.Flag{
-			&cli.StringSliceFlag{Name: "product", Aliases: []string{"p"}, Usage: "ask about the group of `NAME` (name, SKU ID, GVLK or an unambiguous part of a name; repeatable)"},
-			&cli.IntFlag{Name: "protocol", Usage: "send KMS protocol version `N` (4, 5 or 6) instead of each product's own"},
-			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
-			&cli.DurationFlag{Name: "deadline", Usage: "bound the whole run to `DURATION` (default: enough for every host to time out once)"},
-			&cli.StringFlag{Name: "domain", Usage: "probe the KMS hosts published in DNS for `DOMAIN` (_vlmcs._tcp SRV records)"},
-			&cli.StringFlag{Name: "hosts-file", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments; - reads standard input)"},
-			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency, Usage: "probe at most `N` hosts at once"},
-			&cli.StringFlag{Name: "cmid", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
-			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json, tsv (default when piped) or prometheus"},
-			&cli.BoolFlag{Name: "check", Usage: "act as a Nagios/Icinga plugin: one status line with performance data, exit 0/1/2/3"},
-			&cli.IntFlag{Name: "warn-below", Usage: "with --check: WARNING when a count is below `N` (default: threshold + threshold/5)"},
-			&cli.IntFlag{Name: "crit-below", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
-			&cli.DurationFlag{Name: "max-latency", Usage: "with --check: WARNING when a host answers slower than `DURATION`"},
-			&cli.BoolFlag{Name: "count-self", Usage: "judge each count with kmsctl's own client in it (default: only the other clients count)"},
-			&cli.StringFlag{Name: "output", Usage: "write the report to `FILE`, replaced atomically (for node_exporter's textfile collector)"},
+			&cli.StringSliceFlag{Name: "product", Category: "Query", Aliases: []string{"p"}, Usage: "ask about the group of `NAME` (name, SKU ID, GVLK or an unambiguous part of a name; repeatable)"},
+			&cli.IntFlag{Name: "protocol", Category: "Query", Usage: "send KMS protocol version `N` (4, 5 or 6) instead of each product's own"},
+			&cli.DurationFlag{Name: "timeout", Category: "Connection", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
+			&cli.DurationFlag{Name: "deadline", Category: "Connection", Usage: "bound the whole run to `DURATION` (default: enough for every host to time out once)"},
+			&cli.StringFlag{Name: "domain", Category: "Discovery", Usage: "probe the KMS hosts published in DNS for `DOMAIN` (_vlmcs._tcp SRV records)"},
+			&cli.StringFlag{Name: "hosts-file", Category: "Discovery", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments; - reads standard input)"},
+			&cli.IntFlag{Name: "concurrency", Category: "Connection", Value: probe.DefaultConcurrency, Usage: "probe at most `N` hosts at once"},
+			&cli.StringFlag{Name: "cmid", Category: "Query", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
+			&cli.BoolFlag{Name: "json", Category: "Output", Usage: "print JSON (schema in README)"},
+			&cli.StringFlag{Name: "format", Category: "Output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json, tsv (default when piped) or prometheus"},
+			&cli.BoolFlag{Name: "check", Category: "Monitoring", Usage: "act as a Nagios/Icinga plugin: one status line with performance data, exit 0/1/2/3"},
+			&cli.IntFlag{Name: "warn-below", Category: "Monitoring", Usage: "with --check: WARNING when a count is below `N` (default: threshold + threshold/5)"},
+			&cli.IntFlag{Name: "crit-below", Category: "Monitoring", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
+			&cli.DurationFlag{Name: "max-latency", Category: "Monitoring", Usage: "with --check: WARNING when a host answers slower than `DURATION`"},
+			&cli.BoolFlag{Name: "count-self", Category: "Monitoring", Usage: "judge each count with kmsctl's own client in it (default: only the other clients count)"},
+			&cli.StringFlag{Name: "output", Category: "Output", Usage: "write the report to `FILE`, replaced atomically (for node_exporter's textfile collector)"},
 		}, statusWinRMFlags()...),
 		Action: func(c *cli.Context) error {
 			o, err := parseStatus(env, c)

@@ -452,7 +452,7 @@ func (s *Streams) wrapText(p string) string {
 	if !s.TTY {
 		return p
 	}
-	return wrapWords(p, 80, 0, 2)
+	return Wrap(p, 80, 0, 2)
 }
 
 // stripANSI drops colour escapes, to measure text as shown.

@@ -44,11 +44,11 @@ func (s *Streams) WriteError(err error) {
 func (s *Streams) writeErrorInfo(w io.Writer, info ErrorInfo, indent string) {
 	head := fmt.Sprintf("%s%s %s — ", indent, s.bad("Error:"), info.Code)
 	hw := textWidth(head)
-	fmt.Fprintf(w, "%s%s\n", head, wrapWords(info.Message, s.ErrWidth, hw, hw))
+	fmt.Fprintf(w, "%s%s\n", head, Wrap(info.Message, s.ErrWidth, hw, hw))
 	label := textWidth(indent + "  cause: ")
-	fmt.Fprintf(w, "%s  cause: %s\n", indent, wrapWords(info.Cause, s.ErrWidth, label, label))
+	fmt.Fprintf(w, "%s  cause: %s\n", indent, Wrap(info.Cause, s.ErrWidth, label, label))
 	if info.Fix != "" {
-		fmt.Fprintf(w, "%s  try:   %s\n", indent, wrapWords(info.Fix, s.ErrWidth, label, label))
+		fmt.Fprintf(w, "%s  try:   %s\n", indent, Wrap(info.Fix, s.ErrWidth, label, label))
 	}
 }
 

@@ -79,9 +79,9 @@ func TestErrorBlockNotWrappedWhenPiped(t *testing.T) {
 func TestWrapWords(t *testing.T) {
 	s := &Streams{Color: true}
 	text := s.bad("Error:") + " " + strings.Repeat("word ", 30)
-	checkWrapped(t, wrapWords(text, 80, 0, 2), 80, text)
+	checkWrapped(t, Wrap(text, 80, 0, 2), 80, text)
 	long := "see " + strings.Repeat("x", 100) + " then"
-	if got, want := wrapWords(long, 80, 0, 2), "see\n  "+strings.Repeat("x", 100)+"\n  then"; got != want {
+	if got, want := Wrap(long, 80, 0, 2), "see\n  "+strings.Repeat("x", 100)+"\n  then"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

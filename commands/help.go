@@ -1,0 +1,169 @@
+package commands
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/kmsctl/kmsctl/output"
+)
+
+// Help is wrapped at the terminal's width and lists flags by category
+// (urfave/cli's Flag.Category), descriptions starting at column
+// helpColumn at most: urfave/cli aligns every description after the
+// longest flag, so one long flag pushed them all to column 57.
+func init() {
+	for _, t := range []*string{&cli.AppHelpTemplate, &cli.CommandHelpTemplate, &cli.SubcommandHelpTemplate} {
+		*t = flagSection.Replace(*t)
+	}
+	cli.HelpPrinter = func(out io.Writer, templ string, data interface{}) {
+		printHelp(out, templ, data, helpWidth(out))
+	}
+}
+
+// flagSection replaces urfave/cli's flag listings in its help templates
+// with helpFlags.
+var flagSection = strings.NewReplacer(
+	`{{if .VisibleFlagCategories}}
+
+GLOBAL OPTIONS:{{template "visibleFlagCategoryTemplate" .}}{{else if .VisibleFlags}}
+
+GLOBAL OPTIONS:{{template "visibleFlagTemplate" .}}{{end}}`,
+	`{{if .VisibleFlags}}
+
+GLOBAL OPTIONS:
+{{flags .VisibleFlags}}{{end}}`,
+	`{{if .VisibleFlagCategories}}
+
+OPTIONS:{{template "visibleFlagCategoryTemplate" .}}{{else if .VisibleFlags}}
+
+OPTIONS:{{template "visibleFlagTemplate" .}}{{end}}`,
+	`{{if .VisibleFlags}}
+
+OPTIONS:
+{{flags .VisibleFlags}}{{end}}`)
+
+// helpColumn is the column (counted from 0) where flag descriptions start
+// at the latest; a flag whose names reach it has its description on the
+// next line.
+const helpColumn = 30
+
+// helpWidth is the columns of the terminal out is, 0 when out is not a
+// terminal (help is then not wrapped). Tests replace it.
+var helpWidth = func(out io.Writer) int {
+	f, ok := out.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
+}
+
+// printHelp renders urfave/cli's help template with text wrapped at width
+// columns (0: not wrapped) and flags laid out by helpFlags.
+func printHelp(out io.Writer, templ string, data interface{}, width int) {
+	cli.HelpPrinterCustom(out, templ, data, map[string]interface{}{
+		"wrap": func(text string, offset int) string { return wrapHelp(text, offset, width) },
+		"flags": func(flags []cli.Flag) string {
+			return helpFlags(flags, width)
+		},
+	})
+}
+
+// wrapHelp wraps each line of text that starts at column offset, keeping
+// its own indentation for its continuation lines; lines after the first
+// are indented by offset, as urfave/cli's own wrap does.
+func wrapHelp(text string, offset, width int) string {
+	lines := strings.Split(text, "\n")
+	pad := strings.Repeat(" ", offset)
+	for i, line := range lines {
+		if line == "" {
+			continue
+		}
+		// An indented line (an example command) continues further in, to
+		// show it is one line.
+		lead := len(line) - len(strings.TrimLeft(line, " "))
+		more := 0
+		if lead > 0 {
+			more = 3
+		}
+		wrapped := line[:lead] + output.Wrap(line[lead:], width, offset+lead, offset+lead+more)
+		if i > 0 {
+			wrapped = pad + wrapped
+		}
+		lines[i] = wrapped
+	}
+	return strings.Join(lines, "\n")
+}
+
+// helpFlags lists flags, grouped under their categories in the order the
+// categories first appear (flags without one last, under "Other" when
+// there are categories), each as its names and its description from
+// column helpColumn at most, wrapped at width (0: not wrapped).
+func helpFlags(flags []cli.Flag, width int) string {
+	var order []string
+	groups := map[string][]cli.Flag{}
+	for _, f := range flags {
+		cat := ""
+		if c, ok := f.(cli.CategorizableFlag); ok {
+			cat = c.GetCategory()
+		}
+		if _, ok := groups[cat]; !ok && cat != "" {
+			order = append(order, cat)
+		}
+		groups[cat] = append(groups[cat], f)
+	}
+	indent := 3
+	if len(order) > 0 {
+		indent = 5
+	}
+	if len(groups[""]) > 0 {
+		order = append(order, "")
+	}
+	// One description column for the whole listing: the longest names
+	// that leave it at helpColumn at most.
+	col := 0
+	for _, f := range flags {
+		names, _, _ := strings.Cut(cli.FlagStringer(f), "\t")
+		if w := indent + len(names) + 2; w <= helpColumn {
+			col = max(col, w)
+		}
+	}
+	if col == 0 {
+		col = helpColumn
+	}
+	var b strings.Builder
+	for i, cat := range order {
+		if len(order) > 1 || cat != "" {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			name := cat
+			if name == "" {
+				name = "Other"
+			}
+			b.WriteString("   " + name + ":\n")
+		}
+		names := make([]string, len(groups[cat]))
+		usages := make([]string, len(groups[cat]))
+		for k, f := range groups[cat] {
+			names[k], usages[k], _ = strings.Cut(cli.FlagStringer(f), "\t")
+		}
+		for k := range names {
+			line := strings.Repeat(" ", indent) + names[k]
+			if len(line)+2 > col {
+				b.WriteString(line + "\n")
+				line = ""
+			}
+			line += strings.Repeat(" ", col-len(line))
+			b.WriteString(line + output.Wrap(usages[k], width, col, col) + "\n")
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

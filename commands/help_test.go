@@ -1,0 +1,99 @@
+package commands
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/urfave/cli/v2"
+)
+
+// helpAt renders the help of the command at path ("" for kmsctl itself)
+// as on a terminal of width columns (0: not a terminal).
+func helpAt(t *testing.T, width int, path ...string) string {
+	t.Helper()
+	saved := helpWidth
+	helpWidth = func(io.Writer) int { return width }
+	defer func() { helpWidth = saved }()
+	app := NewApp(SystemEnv())
+	var buf bytes.Buffer
+	app.Writer = &buf
+	if err := app.Run(append(append([]string{"kmsctl"}, path...), "--help")); err != nil {
+		t.Fatalf("%v --help: %v", path, err)
+	}
+	return buf.String()
+}
+
+// commandPaths is every visible command's name path.
+func commandPaths(prefix []string, cmds []*cli.Command) [][]string {
+	var out [][]string
+	for _, c := range cmds {
+		if c.Hidden {
+			continue
+		}
+		p := append(append([]string(nil), prefix...), c.Name)
+		out = append(out, p)
+		out = append(out, commandPaths(p, c.Subcommands)...)
+	}
+	return out
+}
+
+// At 80 and 200 columns every help fits, and wrapping splits no word: the
+// words are those of the unwrapped help, in order.
+func TestHelpWrapsAtTerminalWidth(t *testing.T) {
+	paths := append([][]string{nil}, commandPaths(nil, NewApp(SystemEnv()).Commands)...)
+	for _, width := range []int{80, 200} {
+		for _, path := range paths {
+			t.Run(fmt.Sprint(width, path), func(t *testing.T) {
+				got, whole := helpAt(t, width, path...), helpAt(t, 0, path...)
+				for _, line := range strings.Split(got, "\n") {
+					if n := utf8.RuneCountInString(line); n > width {
+						t.Errorf("line of %d columns:\n%s", n, line)
+					}
+				}
+				if g, w := strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(whole), " "); g != w {
+					t.Errorf("wrapping changed the words:\n%s\nunwrapped:\n%s", got, whole)
+				}
+			})
+		}
+	}
+}
+
+// Flags are listed by category, and no description starts past column 30
+// (urfave/cli's own layout started status's at column 57).
+func TestHelpFlagCategoriesAndColumn(t *testing.T) {
+	status := helpAt(t, 80, "status")
+	for _, cat := range []string{"Query", "Connection", "Discovery", "Output", "Monitoring", "WinRM", "Other"} {
+		if !strings.Contains(status, "\n   "+cat+":\n") {
+			t.Errorf("status --help has no %s category:\n%s", cat, status)
+		}
+	}
+	global := helpAt(t, 80)
+	for _, cat := range []string{"State", "Output", "Discovery"} {
+		if !strings.Contains(global, "\n   "+cat+":\n") {
+			t.Errorf("kmsctl --help has no %s category:\n%s", cat, global)
+		}
+	}
+	for _, help := range []string{status, global, helpAt(t, 0, "status")} {
+		_, opts, _ := strings.Cut(help, "OPTIONS:\n")
+		for _, line := range strings.Split(opts, "\n") {
+			trimmed := strings.TrimLeft(line, " ")
+			if !strings.HasPrefix(trimmed, "-") {
+				if lead := len(line) - len(trimmed); trimmed != "" && lead > 3 && lead > 30 {
+					t.Errorf("description at column %d: %q", lead, line)
+				}
+				continue
+			}
+			if i := strings.Index(trimmed, "  "); i >= 0 {
+				rest := trimmed[i:]
+				col := len(line) - len(trimmed) + i + len(rest) - len(strings.TrimLeft(rest, " "))
+				if col > 30 {
+					t.Errorf("description at column %d: %q", col, line)
+				}
+			}
+		}
+	}
+}
