@@ -87,8 +87,11 @@ func (s *Streams) dnsCheckText(doc DNSCheckJSON, lookupErr error) {
 		s.writeErrorInfo(s.Err, s.describe(lookupErr), "")
 		return
 	}
-	t := s.newTable()
-	t.Header("Priority", "Weight", "Port", "Target", "Addresses", "State", "Host EPID")
+	// On a terminal the table fits 80 columns: long targets, address lists
+	// and ePIDs are cut with "…"; the zone file lines below, piped output
+	// and --json keep them whole.
+	header := []string{"Priority", "Weight", "Port", "Target", "Addresses", "State", "Host EPID"}
+	rows := make([][]string, 0, len(doc.Records))
 	for _, r := range doc.Records {
 		state := s.good("answers")
 		switch {
@@ -105,8 +108,16 @@ func (s *Streams) dnsCheckText(doc DNSCheckJSON, lookupErr error) {
 				epids = append(epids, *p.EPID)
 			}
 		}
-		t.Append([]string{strconv.Itoa(int(r.Priority)), strconv.Itoa(int(r.Weight)), strconv.Itoa(int(r.Port)), r.Target,
+		rows = append(rows, []string{strconv.Itoa(int(r.Priority)), strconv.Itoa(int(r.Weight)), strconv.Itoa(int(r.Port)), r.Target,
 			strings.Join(r.Addresses, " "), state, strings.Join(epids, " ")})
+	}
+	if s.TTY {
+		fitColumns(header, rows, 3, 4, 6)
+	}
+	t := s.newTable()
+	t.Header(header)
+	for _, r := range rows {
+		t.Append(r)
 	}
 	t.Render()
 	if doc.Capped > 0 {

@@ -51,14 +51,22 @@ func (s *Streams) Products(ps []catalogue.Product, asJSON bool) error {
 		}
 		return nil
 	}
-	t := s.newTable()
-	t.Header("Product", "KMS group", "Threshold", "Protocol", "Key")
+	// On a terminal the table fits 80 columns: long product and group
+	// names are cut with "…" (the piped lines and JSON keep them whole).
+	header := []string{"Product", "KMS group", "Threshold", "Protocol", "Key"}
+	rows := make([][]string, 0, len(ps))
 	for _, p := range ps {
 		key := "-"
 		if k := PartialKey(p.GVLK); k != "" {
 			key = "…" + k
 		}
-		t.Append([]string{p.Name, p.Group, strconv.Itoa(p.Threshold), "V" + strconv.Itoa(p.Protocol), key})
+		rows = append(rows, []string{p.Name, p.Group, strconv.Itoa(p.Threshold), "V" + strconv.Itoa(p.Protocol), key})
+	}
+	fitColumns(header, rows, 0, 1)
+	t := s.newTable()
+	t.Header(header)
+	for _, r := range rows {
+		t.Append(r)
 	}
 	return t.Render()
 }

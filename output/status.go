@@ -4,12 +4,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
@@ -278,10 +275,6 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 	}
 }
 
-// compactWidth is the most columns the default status table takes: the
-// classic terminal width.
-const compactWidth = 80
-
 // statusCompact renders every host in one table of at most compactWidth
 // columns: host, product group, count, state, latency (and the WMI count
 // with --winrm). Long host and group names are cut to fit, ending in "…";
@@ -339,27 +332,20 @@ func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
 		}
 	}
 	// Every column but the first two keeps its width; host and group
-	// share what is left of compactWidth, two spaces between columns.
-	widths := make([]int, len(header))
-	for k, hd := range header {
-		widths[k] = textWidth(hd)
-	}
-	for _, row := range rows {
-		for k, c := range row {
-			widths[k] = max(widths[k], textWidth(c.text))
+	// share what is left of compactWidth.
+	texts := make([][]string, len(rows))
+	for k, row := range rows {
+		for _, c := range row {
+			texts[k] = append(texts[k], c.text)
 		}
 	}
-	budget := compactWidth - 2*(len(header)-1)
-	for _, w := range widths[2:] {
-		budget -= w
-	}
-	hostW, groupW := fitPair(widths[0], widths[1], budget, textWidth(header[0]), textWidth(header[1]))
+	fitColumns(header, texts, 0, 1)
 	t := s.newTable()
 	t.Header(header)
-	for _, row := range rows {
-		row[0].text, row[1].text = cut(row[0].text, hostW), cut(row[1].text, groupW)
+	for r, row := range rows {
 		out := make([]string, len(row))
 		for k, c := range row {
+			c.text = texts[r][k]
 			out[k] = c.text
 			if c.paint != nil {
 				out[k] = c.paint(c.text)
@@ -368,39 +354,6 @@ func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
 		t.Append(out)
 	}
 	t.Render()
-}
-
-// fitPair shares budget columns between two columns a and b wide, each at
-// least its minimum: a column narrower than half keeps its width, the
-// other gets the rest.
-func fitPair(a, b, budget, minA, minB int) (int, int) {
-	if a+b <= budget {
-		return a, b
-	}
-	switch half := budget / 2; {
-	case a <= half:
-		b = budget - a
-	case b <= budget-half:
-		a = budget - b
-	default:
-		a, b = half, budget-half
-	}
-	return max(a, minA), max(b, minB)
-}
-
-// textWidth is the columns t takes: its runes without colour escapes
-// (names are never wide characters).
-func textWidth(t string) int { return utf8.RuneCountInString(ansiEscape().ReplaceAllString(t, "")) }
-
-var ansiEscape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[[0-9;]*m`) })
-
-// cut shortens t to w columns, ending in "…" when it had to cut.
-func cut(t string, w int) string {
-	r := []rune(t)
-	if len(r) <= w || w < 1 {
-		return t
-	}
-	return strings.TrimRight(string(r[:w-1]), " ") + "…"
 }
 
 func contains(list []string, s string) bool {

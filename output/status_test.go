@@ -59,10 +59,10 @@ func TestFitPair(t *testing.T) {
 			t.Errorf("fitPair(%d, %d, %d) = %d, %d; want %d, %d", c.a, c.b, c.budget, a, b, c.wantA, c.wantB)
 		}
 	}
-	if got := cut("Office LTSC Professional Plus 2021", 18); got != "Office LTSC Profe…" {
+	if got := cutText("Office LTSC Professional Plus 2021", 18); got != "Office LTSC Profe…" {
 		t.Errorf("cut = %q", got)
 	}
-	if got := cut("Windows 10 Enterprise", 12); got != "Windows 10…" {
+	if got := cutText("Windows 10 Enterprise", 12); got != "Windows 10…" {
 		t.Errorf("cut = %q (no blank before …)", got)
 	}
 }
