@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/output"
 )
 
 func logCommand(env *Env) *cli.Command {
@@ -17,7 +18,9 @@ func logCommand(env *Env) *cli.Command {
 		ArgsUsage: "[ACTIVATION-ID]",
 		Description: `Lists every activation and renewal attempt recorded by ato and renew, oldest
 first: time, command, host, product, protocol, CMID, result code and the count
-the host reported. A table on a terminal, tab-separated lines when piped.
+the host reported. A table of at most 80 columns on a terminal (time to the
+minute, host, product, result, count; long names cut with "…"),
+-o wide for every detail, tab-separated lines when piped.
 ACTIVATION-ID shows one product's entries only (installed or not: the
 journal keeps the entries of products uninstalled since). A damaged line is
 skipped with a warning naming it (FILE:LINE) and the rest is shown.
@@ -25,13 +28,24 @@ skipped with a warning naming it (FILE:LINE) and the rest is shown.
 Examples:
    kmsctl log
    kmsctl log 85dd8b5f-eaa4-4af3-a628-cce9e77c9a03
+   kmsctl log -o wide
    kmsctl log --last 10 --json`,
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "last", Usage: "show only the last `N` entries"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)"},
 		},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			format := c.String("format")
+			env.json = c.Bool("json") || format == "json"
+			switch {
+			case c.Bool("json") && format != "" && format != "json":
+				return &failure.UsageError{Msg: "--json and --format " + format + " ask for different output", Hint: "give one of them"}
+			case format != "" && !slices.Contains(logFormats, format):
+				return &failure.UsageError{Msg: "--format " + format + " is not known", Hint: "use --format table, wide, json or tsv"}
+			case env.json:
+				format = "json"
+			}
 			if err := wantArgs(c, "log", 0, 1, "[ACTIVATION-ID]"); err != nil {
 				return err
 			}
@@ -68,7 +82,10 @@ Examples:
 					out.Note("the journal has no entry for " + sku.String())
 				}
 			}
-			return out.Journal(entries, env.Clock.Now(), env.json)
+			return out.Journal(entries, env.Clock.Now(), output.StatusView(format))
 		},
 	}
 }
+
+// logFormats are the values of log --format.
+var logFormats = []string{"table", "wide", "json", "tsv"}

@@ -15,12 +15,22 @@ type JournalJSON struct {
 	Entries []license.Attempt `json:"entries"`
 }
 
-// Journal renders the activation journal: a table on a terminal, one
-// tab-separated line per contact when piped (time RFC 3339, command, host,
-// product, protocol, CMID, result code, count, threshold), or JSON.
-func (s *Streams) Journal(entries []license.Attempt, now time.Time, asJSON bool) error {
-	if asJSON {
+// Journal renders the activation journal in view (the views status has):
+// on a terminal by default a table of at most 80 columns (time to the
+// minute, host, product, result, count; long host and product names cut
+// with "…"); wide, the table with seconds, zone, command, protocol and
+// CMID; tsv, the default when piped, one tab-separated line per contact
+// (time RFC 3339, command, host, product, protocol, CMID, result code,
+// count, threshold); or JSON.
+func (s *Streams) Journal(entries []license.Attempt, now time.Time, view StatusView) error {
+	if view == ViewJSON {
 		return writeJSON(s.Out, JournalJSON{Entries: append([]license.Attempt{}, entries...)})
+	}
+	if view == ViewAuto {
+		view = ViewTSV
+		if s.TTY {
+			view = ViewTable
+		}
 	}
 	countText := func(a *license.Attempt) string {
 		if a.Count == nil {
@@ -28,7 +38,7 @@ func (s *Streams) Journal(entries []license.Attempt, now time.Time, asJSON bool)
 		}
 		return strconv.Itoa(int(*a.Count))
 	}
-	if !s.TTY {
+	if view == ViewTSV {
 		for i := range entries {
 			a := &entries[i]
 			fmt.Fprintln(s.Out, strings.Join([]string{a.At.UTC().Format(time.RFC3339), a.Op, a.Host, a.Product,
@@ -36,8 +46,16 @@ func (s *Streams) Journal(entries []license.Attempt, now time.Time, asJSON bool)
 		}
 		return nil
 	}
-	t := s.newTable()
-	t.Header("Time", "Command", "Host", "Product", "Protocol", "CMID", "Result", "Count")
+	if len(entries) == 0 {
+		fmt.Fprintln(s.Err, "no contacts with a KMS host yet")
+		return nil
+	}
+	wide := view == ViewWide
+	header := []string{"Time", "Host", "Product", "Result", "Count"}
+	if wide {
+		header = []string{"Time", "Command", "Host", "Product", "Protocol", "CMID", "Result", "Count"}
+	}
+	rows := make([][]string, 0, len(entries))
 	for i := range entries {
 		a := &entries[i]
 		res := s.good("activated")
@@ -52,11 +70,19 @@ func (s *Streams) Journal(entries []license.Attempt, now time.Time, asJSON bool)
 		if host == "" {
 			host = "-"
 		}
-		t.Append([]string{When(a.At, now), a.Op, host, a.Product, "V" + strconv.Itoa(a.Protocol), a.CMID.String(), res, c})
+		if wide {
+			rows = append(rows, []string{When(a.At, now), a.Op, host, a.Product, "V" + strconv.Itoa(a.Protocol), a.CMID.String(), res, c})
+		} else {
+			rows = append(rows, []string{a.At.In(now.Location()).Format("2006-01-02 15:04"), host, a.Product, res, c})
+		}
 	}
-	if len(entries) == 0 {
-		fmt.Fprintln(s.Err, "no contacts with a KMS host yet")
-		return nil
+	if !wide {
+		fitColumns(header, rows, 1, 2)
+	}
+	t := s.newTable()
+	t.Header(header)
+	for _, r := range rows {
+		t.Append(r)
 	}
 	return t.Render()
 }
