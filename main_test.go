@@ -133,6 +133,9 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"golden": golden,
 			"winrm":  winrmCmd,
+			// interrupt VAR CODE kmsctl ARGS...: Ctrl-C once kmsctl is
+			// talking to the test host $VAR (interrupt_test.go).
+			"interrupt": interruptCmd,
 			// seedslog VAR FORMAT SHAPE FILE: the seeds' log, exported (host_test.go).
 			"seedslog": seedsLog,
 			// clock advance DURATION | clock set RFC3339: move the time the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"time"
@@ -82,10 +83,28 @@ Examples:
 	}
 }
 
-// runStatus probes the hosts and renders the results on out. Under
+// runStatus probes the hosts and renders the results on out; a run
+// interrupted by Ctrl-C renders what it has and ends in
+// failure.Interrupted (exit status 130).
+func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) error {
+	interrupted := false
+	err := renderStatus(env, c, o, out, &interrupted)
+	if interrupted && err != nil {
+		var rep *failure.Reported
+		if errors.As(err, &rep) {
+			return failure.Interrupted()
+		}
+	}
+	if interrupted && err == nil {
+		return failure.Interrupted()
+	}
+	return err
+}
+
+// renderStatus probes the hosts and renders the results on out. Under
 // --format prometheus every run that got past its command line renders a
 // complete exposition: kmsctl's own failures and discovery's are metrics.
-func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) error {
+func renderStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams, interruptedp *bool) error {
 	prom := o.format == "prometheus"
 	run := output.PrometheusRun{}
 	var discErr error
@@ -127,7 +146,17 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 			client := probe.Client{CMID: who.CMID, Workstation: who.Workstation}
 			popts := probe.Options{Clock: env.Clock, HostTimeout: o.timeout}
 			update, stop := out.Progress((o.format == "" || o.format == "table" || o.format == "wide") && !o.check && len(o.hosts) > 1)
-			hosts = o.probe(ctx, client, popts, update)
+			// Ctrl-C stops the probes (those under way end "cancelled",
+			// the rest are not started) and the results so far are
+			// written; the exit status is then 130.
+			sigctx, sigstop := signal.NotifyContext(context.Background(), os.Interrupt)
+			pctx, pcancel := context.WithCancelCause(ctx)
+			unhook := context.AfterFunc(sigctx, func() { pcancel(probe.ErrInterrupted) })
+			hosts = o.probe(pctx, client, popts, update)
+			unhook()
+			*interruptedp = errors.Is(context.Cause(pctx), probe.ErrInterrupted)
+			sigstop()
+			pcancel(nil)
 			stop()
 			// The probes may have used up the run's deadline (a stalled
 			// host); the record gets its own, as long as one host's.

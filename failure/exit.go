@@ -15,6 +15,9 @@ const (
 	ExitRefused = 1 // the host answered but said no
 	ExitFailed  = 2 // failure or bad usage
 	ExitUnknown = 3 // --check: the check could not be run (Nagios UNKNOWN)
+	// ExitInterrupted is a run stopped by Ctrl-C (SIGINT) after it wrote
+	// what it had: 128 + SIGINT's number, as shells report it.
+	ExitInterrupted = 130
 )
 
 // WriteError is a failed write of the command's result to standard output,
@@ -54,12 +57,15 @@ func Quiet(err error) bool {
 // printed for it. Build it with Hosts, Activation, DNSCheck or Check.
 type Reported struct {
 	refused, failed bool
+	interrupted     bool // Ctrl-C stopped the run: 130, whatever else
 	check           int  // Nagios state, when nagios
 	nagios          bool // a --check run
 }
 
 func (r *Reported) Error() string {
 	switch {
+	case r.interrupted:
+		return "interrupted"
 	case r.nagios:
 		return "check state " + [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}[min(max(r.check, 0), 3)]
 	case r.failed:
@@ -91,6 +97,10 @@ func Hosts(hosts []probe.Host, wmiErrs []error) error {
 	}
 	return r
 }
+
+// Interrupted is the result of a run the user stopped with Ctrl-C after
+// it wrote what it had collected: exit status 130 (ExitInterrupted).
+func Interrupted() error { return &Reported{interrupted: true} }
 
 // Activation is the result of ato or renew whose failure err was shown
 // with the license state.
@@ -151,7 +161,8 @@ func Check(state int) error {
 //	   local failure, bad usage, a failed write of the result
 //
 // With --check (c.Check) a result is Nagios' state, and a failure to run
-// the check at all is UNKNOWN, 3.
+// the check at all is UNKNOWN, 3. A run interrupted by Ctrl-C after it
+// wrote its partial result (Interrupted) is 130.
 func ExitStatus(err error, c Context) int {
 	var rep *Reported
 	switch {
@@ -159,6 +170,8 @@ func ExitStatus(err error, c Context) int {
 		return ExitOK
 	case errors.As(err, &rep):
 		switch {
+		case rep.interrupted:
+			return ExitInterrupted
 		case rep.nagios:
 			return rep.check
 		case rep.failed:

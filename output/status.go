@@ -296,6 +296,12 @@ func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
 			// The code says why (the lines on stderr say it in full): a
 			// port that answered HTTP is not "unreachable".
 			row := []cell{plain(h.Host), plain("-"), plain(""), {s.describe(h.Err).Code, s.bad}, plain("")}
+			switch {
+			case errors.Is(h.Err, probe.ErrNotProbed):
+				row[3] = cell{"not probed", s.warn}
+			case errors.Is(h.Err, probe.ErrCutShort):
+				row[3] = cell{"interrupted", s.warn}
+			}
 			if wmi != nil {
 				row = append(row, plain(""))
 			}
@@ -309,7 +315,10 @@ func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
 				name = h.Host
 			}
 			row := []cell{plain(name), plain(g.Product.Name), plain(""), {"failed", s.bad}, plain("")}
-			if g.Err != nil {
+			switch {
+			case errors.Is(g.Err, probe.ErrCutShort):
+				row[3] = cell{"interrupted", s.warn}
+			case g.Err != nil:
 				row[3].text = s.describe(g.Err).Code
 			}
 			if g.Err == nil && g.Result != nil {
@@ -423,8 +432,17 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 		key   string
 	}
 	var fails []failed
+	notProbed, cutShort := 0, 0 // Ctrl-C: hosts not started, hosts stopped
 	for i := range hosts {
 		h := &hosts[i]
+		switch {
+		case errors.Is(h.Err, probe.ErrNotProbed):
+			notProbed++
+			continue
+		case errors.Is(h.Err, probe.ErrCutShort):
+			cutShort++
+			continue
+		}
 		if h.Err != nil {
 			fails = append(fails, failed{h.Host, s.describe(h.Err), failureKey(h.Err)})
 			continue
@@ -458,6 +476,10 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 				fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, DependsOnSelfText(g))
 			}
 		}
+	}
+	if notProbed+cutShort > 0 {
+		fmt.Fprintf(s.Err, "%s interrupted (Ctrl-C): %d of %d hosts not probed, %d stopped while being probed\n",
+			s.warn("warning:"), notProbed, len(hosts), cutShort)
 	}
 	if len(fails) < 2 {
 		return

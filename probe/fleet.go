@@ -22,6 +22,33 @@ import (
 // of thousands. It is a constant so documentation does not vary by machine.
 const DefaultConcurrency = 64
 
+// ErrInterrupted is the cause a command cancels a fleet run's context
+// with when the user interrupts it (Ctrl-C): Fleet then starts no more
+// hosts, and those it did not start carry ErrNotProbed.
+var ErrInterrupted = errors.New("interrupted")
+
+// ErrNotProbed is the Err of a host Fleet did not ask because the run was
+// interrupted first (ErrInterrupted).
+var ErrNotProbed = errors.New("not probed: the run was interrupted first")
+
+// ErrCutShort is the Err of a host (or group) whose probe was under way
+// when the run was interrupted (ErrInterrupted): whatever the connection
+// said then (a timeout, a closed connection) is not the host's doing.
+var ErrCutShort = errors.New("interrupted while it was being probed")
+
+// cutShort gives the failures of h, probed while the run was interrupted,
+// their real cause. Answers that came back stand.
+func cutShort(h *Host) {
+	if h.Err != nil {
+		h.Err = ErrCutShort
+	}
+	for j := range h.Groups {
+		if h.Groups[j].Err != nil {
+			h.Groups[j].Err = ErrCutShort
+		}
+	}
+}
+
 // Fleet asks every host about every target, at most concurrency at a time,
 // all under ctx's one deadline, each host within opts.HostTimeout (when
 // set) so that hosts that never answer cannot hold every worker until the
@@ -45,6 +72,13 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 				if i >= len(hosts) {
 					return
 				}
+				if errors.Is(context.Cause(ctx), ErrInterrupted) {
+					// Ctrl-C: the hosts not yet started are not probed.
+					out[i] = newHost(hosts[i], targets)
+					out[i].Err = ErrNotProbed
+					done.Add(1)
+					continue
+				}
 				start := clk.Now()
 				hctx, cancel := ctx, context.CancelFunc(func() {})
 				if opts.HostTimeout > 0 {
@@ -52,6 +86,9 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 				}
 				out[i] = Probe(hctx, hosts[i], targets, who, opts)
 				cancel()
+				if errors.Is(context.Cause(ctx), ErrInterrupted) {
+					cutShort(&out[i])
+				}
 				out[i].Duration = clk.Now().Sub(start)
 				n := done.Add(1)
 				if progress != nil {
