@@ -54,14 +54,14 @@ Examples:
    kmsctl host audit --file kms.json --check --warn-days 21
    kmsctl host audit kms01.corp.example.com --user 'CORP\kmsaudit' --password-env PW -o prometheus`,
 		Flags: append(hostReadFlags(),
-			&cli.StringFlag{Name: "file", Usage: "read an exported log `FILE` (wevtutil XML or Get-WinEvent JSON) instead of a host"},
-			&cli.StringFlag{Name: "since", Usage: "over WinRM: read the events of the last `SPAN` (e.g. 45d)", DefaultText: "60d"},
-			&cli.IntFlag{Name: "max", Value: kmshost.MaxEvents, Usage: "over WinRM: read at most `N` events, the newest"},
-			&cli.GenericFlag{Name: "margin", Value: &span{audit.DefaultMargin}, Usage: "a client silent for longer than the renewal interval plus `SPAN` (e.g. 36h, 2d) has fallen off"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default; TSV when piped), json or prometheus"},
-			&cli.BoolFlag{Name: "check", Usage: "act as a Nagios/Icinga plugin: one status line, performance data, exit 0-3"},
-			&cli.Float64Flag{Name: "warn-days", Value: 14, Usage: "with --check: WARNING when a count falls below its threshold within `DAYS`"},
-			&cli.Float64Flag{Name: "crit-days", Value: 3, Usage: "with --check: CRITICAL when within `DAYS` (or already below)"},
+			&cli.StringFlag{Name: "file", Category: "Events", Usage: "read an exported log `FILE` (wevtutil XML or Get-WinEvent JSON) instead of a host"},
+			&cli.StringFlag{Name: "since", Category: "Events", Usage: "over WinRM: read the events of the last `SPAN` (e.g. 45d)", DefaultText: "60d"},
+			&cli.IntFlag{Name: "max", Category: "Events", Value: kmshost.MaxEvents, Usage: "over WinRM: read at most `N` events, the newest"},
+			&cli.GenericFlag{Name: "margin", Category: "Events", Value: &span{audit.DefaultMargin}, Usage: "a client silent for longer than the renewal interval plus `SPAN` (e.g. 36h, 2d) has fallen off"},
+			&cli.StringFlag{Name: "format", Category: "Output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default; TSV when piped), json or prometheus"},
+			&cli.BoolFlag{Name: "check", Category: "Monitoring", Usage: "act as a Nagios/Icinga plugin: one status line, performance data, exit 0-3"},
+			&cli.Float64Flag{Name: "warn-days", Category: "Monitoring", Value: 14, Usage: "with --check: WARNING when a count falls below its threshold within `DAYS`"},
+			&cli.Float64Flag{Name: "crit-days", Category: "Monitoring", Value: 3, Usage: "with --check: CRITICAL when within `DAYS` (or already below)"},
 		),
 		Action: func(c *cli.Context) error {
 			format, err := auditFormat(c)

@@ -61,8 +61,8 @@ Examples:
    kmsctl client dli pc-0377.corp.example.com --user 'CORP\kmsaudit' --https
    kmsctl client dli --hosts-file clients.txt --user 'CORP\kmsaudit' --password-env PW`,
 		Flags: append(hostReadFlags(),
-			&cli.StringFlag{Name: "hosts-file", Usage: "read every client listed in `FILE` (one HOST[:PORT] per line, # comments)"},
-			&cli.IntFlag{Name: "concurrency", Value: 16, Usage: "read at most `N` clients at once"},
+			&cli.StringFlag{Name: "hosts-file", Category: "Clients", Usage: "read every client listed in `FILE` (one HOST[:PORT] per line, # comments)"},
+			&cli.IntFlag{Name: "concurrency", Category: "WinRM", Value: 16, Usage: "read at most `N` clients at once"},
 		),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")

@@ -72,9 +72,9 @@ func winrmFlagNames(port string) []string {
 
 func hostReadFlags() []cli.Flag {
 	return append(winrmFlags("port"),
-		&cli.DurationFlag{Name: "timeout", Value: kmshost.DefaultTimeout, Usage: "give up after `DURATION`"},
-		&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
-		&cli.BoolFlag{Name: "show-script", Usage: "print the PowerShell kmsctl runs on the host, and do nothing else"},
+		&cli.DurationFlag{Name: "timeout", Category: "WinRM", Value: kmshost.DefaultTimeout, Usage: "give up after `DURATION`"},
+		&cli.BoolFlag{Name: "json", Category: "Output", Usage: "print JSON (schema in README)"},
+		&cli.BoolFlag{Name: "show-script", Category: "Output", Usage: "print the PowerShell kmsctl runs on the host, and do nothing else"},
 	)
 }
 
@@ -131,8 +131,8 @@ Examples:
    kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --https --since 24h
    kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --https --max 10000 --json`,
 		Flags: append(hostReadFlags(),
-			&cli.StringFlag{Name: "since", Usage: "only events of the last `SPAN` (e.g. 90m, 24h, 7d)"},
-			&cli.IntFlag{Name: "max", Value: kmshost.DefaultMaxEvents, Usage: fmt.Sprintf("read at most `N` events, the newest (1 to %d)", kmshost.MaxEvents)},
+			&cli.StringFlag{Name: "since", Category: "Events", Usage: "only events of the last `SPAN` (e.g. 90m, 24h, 7d)"},
+			&cli.IntFlag{Name: "max", Category: "Events", Value: kmshost.DefaultMaxEvents, Usage: fmt.Sprintf("read at most `N` events, the newest (1 to %d)", kmshost.MaxEvents)},
 		),
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
