@@ -145,7 +145,7 @@ func (e *Env) discover(c *cli.Context) license.DiscoverFunc {
 	if e.Discover != nil {
 		return e.Discover
 	}
-	return func(ctx context.Context, domain string) ([]string, error) {
+	return func(ctx context.Context, domain string) ([]license.Found, error) {
 		opts, err := e.discoveryOptions(c)
 		if err != nil {
 			return nil, err
@@ -162,11 +162,17 @@ func (e *Env) discover(c *cli.Context) license.DiscoverFunc {
 		if err != nil {
 			return nil, err
 		}
-		addrs := r.Addrs()
-		if len(addrs) == 0 && len(r.Hosts) > 0 {
+		var found []license.Found
+		for i := range r.Hosts {
+			h := &r.Hosts[i]
+			for _, a := range h.Addresses() {
+				found = append(found, license.Found{Name: h.Name(), Addr: a})
+			}
+		}
+		if len(found) == 0 && len(r.Hosts) > 0 {
 			// Records, but no target resolves: say why, not "no records".
 			return nil, r.Hosts[0].Err
 		}
-		return addrs, nil
+		return found, nil
 	}
 }

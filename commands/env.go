@@ -33,12 +33,12 @@ type Env struct {
 	Hostname func() (string, error)
 	// NewStreams builds the output streams once flags are known.
 	NewStreams func(noColor bool) *output.Streams
-	// Discover finds KMS hosts in DNS (host:port, in the order to try
+	// Discover finds KMS hosts in DNS (name and address, in the order to try
 	// them) for ato and renew when no host is set with skms; domain is the
 	// skms-domain setting, "" for the machine's own domains. This is the
 	// seam for DNS discovery: while it is nil, ato and renew without a host
 	// stop with a hint to run `kmsctl skms HOST`.
-	Discover func(ctx context.Context, domain string) ([]string, error)
+	Discover func(ctx context.Context, domain string) ([]license.Found, error)
 	// DNSConfig gives the resolvers and search domains discovery uses
 	// when --dns-server and --domain do not say.
 	DNSConfig func() (*discovery.Config, error)

@@ -45,7 +45,7 @@ func child() int {
 	env := testEnv(clock.NewFake(stateT0), nil)
 	env.NewStreams = func(bool) *output.Streams { return &output.Streams{Out: os.Stdout, Err: os.Stderr} }
 	if rec := os.Getenv("KMSCTL_TEST_RECORD"); rec != "" {
-		env.Discover = func(ctx context.Context, domain string) ([]string, error) {
+		env.Discover = func(ctx context.Context, domain string) ([]license.Found, error) {
 			id, _, err := identity.Peek(os.Getenv("KMSCTL_TEST_DIR"))
 			if err != nil {
 				return nil, err
@@ -58,7 +58,7 @@ func child() int {
 			if _, err := fmt.Fprintf(f, "%s %s\n", id.CMID, id.PreviousCMID); err != nil {
 				return nil, err
 			}
-			return []string{os.Getenv("KMSCTL_TEST_HOST")}, nil
+			return []license.Found{{Addr: os.Getenv("KMSCTL_TEST_HOST")}}, nil
 		}
 	}
 	return env.Exit(Run(env, os.Args))

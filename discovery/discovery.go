@@ -111,6 +111,12 @@ func (h *Host) Addresses() []string {
 	return out
 }
 
+// Name returns the host's SRV target joined with its port, without the
+// final dot ("kms1.corp.example.com:1688"), as slmgr names a discovered host.
+func (h *Host) Name() string {
+	return net.JoinHostPort(strings.TrimSuffix(h.Target, "."), strconv.Itoa(int(h.Port)))
+}
+
 // Result is what Discover found.
 type Result struct {
 	Domain string // the domain whose records are used, fully qualified

@@ -234,6 +234,13 @@ func TestCheck_ZoneLineKeepsServedTTL(t *testing.T) {
 	}
 }
 
+func TestHost_Name(t *testing.T) {
+	h := discovery.Host{SRV: discovery.SRV{Target: "kms1.corp.example.com.", Port: 1688}}
+	if got := h.Name(); got != "kms1.corp.example.com:1688" {
+		t.Errorf("Name() = %q", got)
+	}
+}
+
 func TestCheck_WithoutProbe(t *testing.T) {
 	srv := dnstest.Start(t, dnstest.Zone{Records: []string{
 		"_vlmcs._tcp.corp.example. 3600 IN SRV 0 0 1688 kms1.corp.example.",

@@ -35,10 +35,28 @@ func Dialer(opts kmsclient.Options) ExchangeFunc {
 	}
 }
 
-// DiscoverFunc finds KMS hosts (host:port, in the order to try them) by DNS
-// SRV lookup of _vlmcs._tcp in domain, or in the machine's own domains when
-// domain is "".
-type DiscoverFunc func(ctx context.Context, domain string) ([]string, error)
+// DiscoverFunc finds KMS hosts (in the order to try them) by DNS SRV lookup
+// of _vlmcs._tcp in domain, or in the machine's own domains when domain is
+// "".
+type DiscoverFunc func(ctx context.Context, domain string) ([]Found, error)
+
+// Found is one address of a KMS host to contact.
+type Found struct {
+	// Name is the SRV target and port that published the host
+	// ("kms1.corp.example.com:1688", without the final dot); "" for a host
+	// set with skms.
+	Name string
+	// Addr is the host:port to connect to ("10.0.0.5:1688").
+	Addr string
+}
+
+// Label is how people see the host: "NAME (ADDR)", or ADDR without a name.
+func (f Found) Label() string {
+	if f.Name == "" || f.Name == f.Addr {
+		return f.Addr
+	}
+	return f.Name + " (" + f.Addr + ")"
+}
 
 // Client is who contacts the host, and how.
 type Client struct {
@@ -202,7 +220,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 		}
 		for i, host := range hosts {
 			if c.Progress != nil && i == 0 {
-				c.Progress(Progress{Product: p, Host: host})
+				c.Progress(Progress{Product: p, Host: host.Label()})
 			}
 			a, err := contactOne(ctx, exchange, timeout, host, req, base)
 			out.Attempts, out.Err = append(out.Attempts, a), err
@@ -210,7 +228,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 				break
 			}
 			if c.Progress != nil {
-				c.Progress(Progress{Product: p, Host: host, Err: err, Next: hosts[i+1]})
+				c.Progress(Progress{Product: p, Host: host.Label(), Err: err, Next: hosts[i+1].Label()})
 			}
 		}
 		last := out.Attempts[len(out.Attempts)-1]
@@ -239,19 +257,19 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 // candidates are the hosts to try, in order: the one set with skms; or the
 // cached host (while caching is on) and then the discovered ones. derr is
 // discovery's error when it found nothing.
-func (s Store) candidates(ctx context.Context, st *State, discover DiscoverFunc) (hosts []string, derr error) {
+func (s Store) candidates(ctx context.Context, st *State, discover DiscoverFunc) (hosts []Found, derr error) {
 	if a := st.KMS.Address(); a != "" {
-		return []string{a}, nil
+		return []Found{{Addr: a}}, nil
 	}
 	if !st.KMS.NoCaching && st.Discovered != "" {
-		hosts = append(hosts, st.Discovered)
+		hosts = append(hosts, Found{Name: st.DiscoveredName(), Addr: st.Discovered})
 	}
 	if discover == nil {
 		return hosts, nil
 	}
 	found, err := discover(ctx, st.KMS.LookupDomain)
 	for _, h := range found {
-		if h != st.Discovered || st.KMS.NoCaching {
+		if h.Addr != st.Discovered || st.KMS.NoCaching {
 			hosts = append(hosts, h)
 		}
 	}
@@ -265,8 +283,9 @@ func (s Store) candidates(ctx context.Context, st *State, discover DiscoverFunc)
 }
 
 // contactOne sends req to host and records the attempt.
-func contactOne(ctx context.Context, exchange ExchangeFunc, timeout time.Duration, host string, req *kmsclient.Request, a Attempt) (Attempt, error) {
-	a.Host = host
+func contactOne(ctx context.Context, exchange ExchangeFunc, timeout time.Duration, h Found, req *kmsclient.Request, a Attempt) (Attempt, error) {
+	host := h.Addr
+	a.Host, a.SRVTarget = host, h.Name
 	ctx, cancel := limit.With(ctx, limit.Timeout, timeout)
 	defer cancel()
 	res, remote, err := exchange(ctx, host, req)
@@ -280,7 +299,7 @@ func contactOne(ctx context.Context, exchange ExchangeFunc, timeout time.Duratio
 	a.Activation, a.Renewal = res.ActivationInterval, res.RenewalInterval
 	a.Warnings = res.Warnings
 	if int(res.Count) < a.Threshold {
-		cerr := &CountError{Host: host, Count: res.Count, Threshold: a.Threshold, Group: groupName(req)}
+		cerr := &CountError{Host: h.Label(), Count: res.Count, Threshold: a.Threshold, Group: groupName(req)}
 		a.Result, a.Cause = cerr.Code(), cerr.Error()
 		return a, cerr
 	}

@@ -192,9 +192,9 @@ func TestContact_Discovery(t *testing.T) {
 	s.Configure(ctx, func(h *HostConfig) { h.LookupDomain = "corp.example.com" })
 	var asked []string
 	c := client(clk)
-	c.Discover = func(_ context.Context, domain string) ([]string, error) {
+	c.Discover = func(_ context.Context, domain string) ([]Found, error) {
 		asked = append(asked, domain)
-		return []string{dead.Addr(), live.Addr()}, nil
+		return []Found{{"kms0.corp.example.com:" + dead.Port(), dead.Addr()}, {"kms1.corp.example.com:" + live.Port(), live.Addr()}}, nil
 	}
 	// The dead host first, then the live one; both journaled.
 	o, err := s.Contact(ctx, "ato", false, c)
@@ -204,12 +204,17 @@ func TestContact_Discovery(t *testing.T) {
 	if len(asked) != 1 || asked[0] != "corp.example.com" {
 		t.Fatalf("discovery asked %v", asked)
 	}
-	if o.State.Discovered != live.Addr() {
-		t.Fatalf("cached host %q", o.State.Discovered)
+	if o.State.Discovered != live.Addr() || o.State.DiscoveredName() != "kms1.corp.example.com:"+live.Port() {
+		t.Fatalf("cached host %q (%q)", o.State.Discovered, o.State.DiscoveredName())
 	}
-	// Caching: the host that answered is tried first.
+	// Each attempt keeps the SRV target beside the address it dialled.
+	if a := o.Attempts[0]; a.SRVTarget != "kms0.corp.example.com:"+dead.Port() || a.Host != dead.Addr() ||
+		a.HostLabel() != "kms0.corp.example.com:"+dead.Port()+" ("+dead.Addr()+")" {
+		t.Fatalf("first attempt %+v", a)
+	}
+	// Caching: the host that answered is tried first, under its name.
 	o, err = s.Contact(ctx, "renew", true, c)
-	if err != nil || len(o.Attempts) != 1 || o.Attempts[0].Host != live.Addr() {
+	if err != nil || len(o.Attempts) != 1 || o.Attempts[0].Host != live.Addr() || o.Attempts[0].SRVTarget != "kms1.corp.example.com:"+live.Port() {
 		t.Fatalf("with caching %+v, %v", o.Attempts, err)
 	}
 	// Without caching: discovery's order every time.
@@ -229,6 +234,9 @@ func TestContact_Discovery(t *testing.T) {
 	if len(j) != 6 {
 		t.Fatalf("journal has %d entries, want 6", len(j))
 	}
+	if j[0].SRVTarget != "kms0.corp.example.com:"+dead.Port() || j[5].SRVTarget != "" {
+		t.Fatalf("journal's SRV targets %q ... %q", j[0].SRVTarget, j[5].SRVTarget)
+	}
 }
 
 func TestContact_DiscoveryFails(t *testing.T) {
@@ -236,7 +244,7 @@ func TestContact_DiscoveryFails(t *testing.T) {
 	s := installedStore(t)
 	c := client(clk)
 	dnsErr := &kmsclient.Error{Code: hresult.DNSNameError, Kind: kmsclient.KindNetwork, Op: "look up SRV _vlmcs._tcp.corp.example.com", Err: errors.New("NXDOMAIN")}
-	c.Discover = func(context.Context, string) ([]string, error) { return nil, dnsErr }
+	c.Discover = func(context.Context, string) ([]Found, error) { return nil, dnsErr }
 	o, err := s.Contact(context.Background(), "ato", false, c)
 	if err != nil || !errors.Is(o.Err, dnsErr) || len(o.Attempts) != 1 || o.Attempts[0].Result != hresult.DNSNameError || o.Attempts[0].Host != "" {
 		t.Fatalf("outcome %+v, %v", o, err)
@@ -245,7 +253,7 @@ func TestContact_DiscoveryFails(t *testing.T) {
 		t.Fatalf("next %v", o.View.Next)
 	}
 	// Nothing found and no error: no records.
-	c.Discover = func(context.Context, string) ([]string, error) { return nil, nil }
+	c.Discover = func(context.Context, string) ([]Found, error) { return nil, nil }
 	o, _ = s.Contact(context.Background(), "ato", false, c)
 	if o.Last().Result != hresult.DNSNoRecords {
 		t.Fatalf("no records: %+v", o.Last())

@@ -105,9 +105,12 @@ type Intervals struct {
 // Attempt is one contact with a KMS host: a journal line, and the state's
 // LastAttempt and LastSuccess. Its JSON form is the journal's schema.
 type Attempt struct {
-	At            time.Time    `json:"time"`
-	Op            string       `json:"op"`      // the command: "ato" or "renew"
-	Host          string       `json:"host"`    // host:port contacted
+	At   time.Time `json:"time"`
+	Op   string    `json:"op"`   // the command: "ato" or "renew"
+	Host string    `json:"host"` // host:port contacted
+	// SRVTarget is the name:port of the DNS SRV record the host was found
+	// by ("kms1.corp.example.com:1688"); "" for a host set with skms.
+	SRVTarget     string       `json:"srv_target,omitempty"`
 	Address       string       `json:"address"` // the resolved address, "" when not connected
 	Product       string       `json:"product"`
 	SKUID         guid.GUID    `json:"sku_id"`
@@ -126,6 +129,19 @@ type Attempt struct {
 	// reject (as status shows them): a count or an ePID no genuine host
 	// sends, a reused IV, stray bytes...
 	Warnings []string `json:"warnings,omitempty"`
+}
+
+// HostLabel is how people see the host contacted: "NAME (ADDRESS)" for a
+// host found in DNS, its host:port otherwise.
+func (a *Attempt) HostLabel() string { return Found{Name: a.SRVTarget, Addr: a.Host}.Label() }
+
+// DiscoveredName is the SRV target (name:port) of the Discovered host, as
+// the last success with it recorded; "" when none did.
+func (st *State) DiscoveredName() string {
+	if st.Discovered != "" && st.LastSuccess != nil && st.LastSuccess.Host == st.Discovered {
+		return st.LastSuccess.SRVTarget
+	}
+	return ""
 }
 
 // Succeeded reports whether the host activated the client.

@@ -65,7 +65,7 @@ func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) 
 	}
 	with := ""
 	if a := o.Last(); a != nil && a.Host != "" {
-		with = " with KMS host " + a.Host
+		with = " with KMS host " + a.HostLabel()
 	}
 	// On a terminal the progress line on stderr (ContactProgress) has
 	// already said it, before the host was asked: once is enough. Piped

@@ -54,6 +54,7 @@ type LicenseJSON struct {
 	KMSLookupDomain           *string  `json:"kms_lookup_domain"`
 	KMSHostCaching            bool     `json:"kms_host_caching"`
 	KMSHostDiscovered         *string  `json:"kms_host_discovered"`
+	KMSHostDiscoveredName     *string  `json:"kms_host_discovered_name"`
 	KMSEPID                   *string  `json:"kms_epid"`
 	ActivationIntervalMinutes int      `json:"activation_interval_minutes"`
 	RenewalIntervalMinutes    int      `json:"renewal_interval_minutes"`
@@ -97,6 +98,7 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 	j.KMSHost = licNonEmpty(st.KMS.Address())
 	j.KMSLookupDomain = licNonEmpty(st.KMS.LookupDomain)
 	j.KMSHostDiscovered = licNonEmpty(st.Discovered)
+	j.KMSHostDiscoveredName = licNonEmpty(st.DiscoveredName())
 	if s := st.LastSuccess; s != nil {
 		j.KMSEPID = licNonEmpty(s.EPID)
 		j.ActivatedAt = licTime(s.At)
@@ -235,6 +237,8 @@ func (s *Streams) License(in LicenseInfo, verbose, asJSON bool) error {
 	switch {
 	case st.KMS.Host != "":
 		fmt.Fprintf(w, "    Registered KMS machine name: %s\n", st.KMS.Address())
+	case st.DiscoveredName() != "": // the SRV target, as slmgr shows it
+		fmt.Fprintf(w, "    KMS machine name from DNS: %s\n", st.DiscoveredName())
 	case st.Discovered != "":
 		fmt.Fprintf(w, "    KMS machine name from DNS: %s\n", st.Discovered)
 	default:
