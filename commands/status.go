@@ -43,7 +43,8 @@ Exit status: 0 every group answered at or above its threshold; 1 some group
 answered below its threshold; 2 a host or a group failed, or bad usage. The
 worst host wins. With --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. With
 --format prometheus: 0 (failures are metrics) unless the command line is
-wrong or the report could not be written.
+wrong or the report could not be written. Ctrl-C: what was collected is
+written, the hosts not yet asked are marked "not probed", exit status 130.
 
 Examples:
    kmsctl status kms.corp.example.com
