@@ -61,6 +61,7 @@ type LicenseJSON struct {
 	ActivatedAt               *string  `json:"activated_at"`
 	LastContactAt             *string  `json:"last_contact_at"`
 	LastHost                  *string  `json:"last_host"`
+	LastHostSRVTarget         *string  `json:"last_host_srv_target"`
 	LastResult                *string  `json:"last_result"`
 	LastCount                 *uint32  `json:"last_count"`
 	RearmsLeft                int      `json:"rearms_left"`
@@ -106,6 +107,7 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 	if a := st.LastAttempt; a != nil {
 		j.LastContactAt = licTime(a.At)
 		j.LastHost = licNonEmpty(a.Host)
+		j.LastHostSRVTarget = licNonEmpty(a.SRVTarget)
 		j.LastResult = licPtr(a.Result.String())
 		j.LastCount = a.Count
 	}
@@ -307,7 +309,7 @@ func renewalFailing(in LicenseInfo) string {
 
 // attemptSummary is one contact in a few words.
 func (s *Streams) attemptSummary(a *license.Attempt, now time.Time) string {
-	host := a.Host
+	host := a.HostLabel()
 	if host == "" {
 		host = "no host"
 	}
