@@ -126,6 +126,9 @@ Service" log, and the host's own client events 12288/12289 from its
 Application log if any, newest first, then a summary: distinct
 CMIDs, failures by code with what each means, and CMIDs that several
 machines share (cloned without sysprep /generalize). Times are the host's.
+On a terminal the table fits 80 columns (when, client, product, state,
+result, minimum count; long names cut with "…"); -o wide adds the event ID,
+CMID and VM.
 
 Examples:
    kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --https --since 24h
@@ -133,9 +136,13 @@ Examples:
 		Flags: append(hostReadFlags(),
 			&cli.StringFlag{Name: "since", Category: "Events", Usage: "only events of the last `SPAN` (e.g. 90m, 24h, 7d)"},
 			&cli.IntFlag{Name: "max", Category: "Events", Value: kmshost.DefaultMaxEvents, Usage: fmt.Sprintf("read at most `N` events, the newest (1 to %d)", kmshost.MaxEvents)},
+			formatFlag("Output"),
 		),
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			format, err := tableFormat(env, c)
+			if err != nil {
+				return err
+			}
 			if err := wantArgs(c, "host log", 1, 1, "HOST --user USER"); err != nil {
 				return err
 			}
@@ -152,7 +159,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return out.HostLog(c.Args().First(), cl.Addr(), l, q, env.json)
+			return out.HostLog(c.Args().First(), cl.Addr(), l, q, format)
 		},
 	}
 }

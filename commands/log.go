@@ -33,18 +33,12 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "last", Usage: "show only the last `N` entries"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)"},
+			formatFlag(""),
 		},
 		Action: func(c *cli.Context) error {
-			format := c.String("format")
-			env.json = c.Bool("json") || format == "json"
-			switch {
-			case c.Bool("json") && format != "" && format != "json":
-				return &failure.UsageError{Msg: "--json and --format " + format + " ask for different output", Hint: "give one of them"}
-			case format != "" && !slices.Contains(logFormats, format):
-				return &failure.UsageError{Msg: "--format " + format + " is not known", Hint: "use --format table, wide, json or tsv"}
-			case env.json:
-				format = "json"
+			format, err := tableFormat(env, c)
+			if err != nil {
+				return err
 			}
 			if err := wantArgs(c, "log", 0, 1, "[ACTIVATION-ID]"); err != nil {
 				return err
@@ -82,10 +76,31 @@ Examples:
 					out.Note("the journal has no entry for " + sku.String())
 				}
 			}
-			return out.Journal(entries, env.Clock.Now(), output.StatusView(format))
+			return out.Journal(entries, env.Clock.Now(), format)
 		},
 	}
 }
 
-// logFormats are the values of log --format.
-var logFormats = []string{"table", "wide", "json", "tsv"}
+// tableFormats are the values of --format of log and host log.
+var tableFormats = []string{"table", "wide", "json", "tsv"}
+
+// formatFlag is --format/-o of log and host log, in the help's category.
+func formatFlag(category string) *cli.StringFlag {
+	return &cli.StringFlag{Name: "format", Category: category, Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)"}
+}
+
+// tableFormat reads --format and --json of log and host log, and sets
+// env.json for errors.
+func tableFormat(env *Env, c *cli.Context) (output.StatusView, error) {
+	format := c.String("format")
+	env.json = c.Bool("json") || format == "json"
+	switch {
+	case c.Bool("json") && format != "" && format != "json":
+		return "", &failure.UsageError{Msg: "--json and --format " + format + " ask for different output", Hint: "give one of them"}
+	case format != "" && !slices.Contains(tableFormats, format):
+		return "", &failure.UsageError{Msg: "--format " + format + " is not known", Hint: "use --format table, wide, json or tsv"}
+	case env.json:
+		format = "json"
+	}
+	return output.StatusView(format), nil
+}

@@ -438,17 +438,24 @@ func newHostEvent(e *kmshost.Event) HostEventJSON {
 	return j
 }
 
-// HostLog renders the activation audit: a table and its summary on a
-// terminal, one tab-separated line per event when piped (the summary then
-// goes to stderr), or JSON.
-func (s *Streams) HostLog(host, address string, l *kmshost.EventLog, q kmshost.LogQuery, asJSON bool) error {
+// HostLog renders the activation audit in view (the views status has): a
+// table and its summary on a terminal (by default at most 80 columns; wide
+// adds the event ID, CMID and VM), one tab-separated line per event when
+// piped or with tsv (the summary then goes to stderr), or JSON.
+func (s *Streams) HostLog(host, address string, l *kmshost.EventLog, q kmshost.LogQuery, view StatusView) error {
 	d := NewHostLog(host, address, l, q)
-	if asJSON {
+	if view == ViewJSON {
 		return writeJSON(s.Out, d)
 	}
+	if view == ViewAuto {
+		view = ViewTSV
+		if s.TTY {
+			view = ViewTable
+		}
+	}
 	summary := s.Err
-	if s.TTY {
-		s.hostLogTable(d, l.Now)
+	if view != ViewTSV {
+		s.hostLogTable(d, l.Now, view == ViewWide)
 		summary = s.Out
 	} else {
 		s.hostLogTSV(d)
@@ -457,12 +464,15 @@ func (s *Streams) HostLog(host, address string, l *kmshost.EventLog, q kmshost.L
 	return nil
 }
 
-func (s *Streams) hostLogTable(d HostLogJSON, now time.Time) {
+// hostLogTable writes the events as a table: when, client, product, state,
+// result and minimum count in at most 80 columns (client and product cut
+// with "…"), or with wide the event ID, CMID and VM too, nothing cut.
+func (s *Streams) hostLogTable(d HostLogJSON, now time.Time, wide bool) {
 	if len(d.Events) == 0 {
 		return
 	}
-	t := s.newTable()
-	t.Header("When", "Event", "Client", "CMID", "Product", "State", "VM", "Result", "Min")
+	header := []string{"When", "Event", "Client", "CMID", "Product", "State", "VM", "Result", "Min"}
+	rows := make([][]string, 0, len(d.Events))
 	for _, e := range d.Events {
 		at, _ := time.Parse(rfc3339, e.Time)
 		row := []string{ago(at, now), strconv.Itoa(e.EventID), e.Client, "", "", "", "", "", ""}
@@ -494,10 +504,32 @@ func (s *Streams) hostLogTable(d HostLogJSON, now time.Time) {
 			row[7] = e.Result
 		}
 		row[8] = optUint(e.MinCount)
-		t.Append(row)
+		rows = append(rows, row)
+	}
+	if !wide {
+		keep := []int{0, 2, 4, 5, 7, 8} // when, client, product, state, result, min
+		header = pick(header, keep)
+		for i := range rows {
+			rows[i] = pick(rows[i], keep)
+		}
+		fitColumns(header, rows, 1, 2)
+	}
+	t := s.newTable()
+	t.Header(header)
+	for _, r := range rows {
+		t.Append(r)
 	}
 	t.Render()
 	fmt.Fprintln(s.Out)
+}
+
+// pick returns the cells of row at the indexes keep.
+func pick(row []string, keep []int) []string {
+	out := make([]string, 0, len(keep))
+	for _, k := range keep {
+		out = append(out, row[k])
+	}
+	return out
 }
 
 // stateText is a client's license state in a few words.
