@@ -241,3 +241,7 @@ func suggestCommand(app *cli.App, name string) string {
 type streamsWriter struct{ env *Env }
 
 func (w streamsWriter) Write(p []byte) (int, error) { return w.env.Streams(nil).Out.Write(p) }
+
+// TerminalWidth is the columns of the terminal standard output is, 0 when
+// it is not one: help wraps at it.
+func (w streamsWriter) TerminalWidth() int { return w.env.Streams(nil).OutWidth }

@@ -52,8 +52,12 @@ OPTIONS:
 const helpColumn = 30
 
 // helpWidth is the columns of the terminal out is, 0 when out is not a
-// terminal (help is then not wrapped). Tests replace it.
+// terminal (help is then not wrapped). out is the app's writer, which
+// knows its stream's width (streamsWriter), or a file. Tests replace it.
 var helpWidth = func(out io.Writer) int {
+	if w, ok := out.(interface{ TerminalWidth() int }); ok {
+		return w.TerminalWidth()
+	}
 	f, ok := out.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return 0

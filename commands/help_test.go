@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/kmsctl/kmsctl/output"
 	"github.com/urfave/cli/v2"
 )
 
@@ -94,6 +95,23 @@ func TestHelpFlagCategoriesAndColumn(t *testing.T) {
 					t.Errorf("description at column %d: %q", col, line)
 				}
 			}
+		}
+	}
+}
+
+// Help run through the app's own writer (standard output's stream, not an
+// *os.File) wraps at that stream's terminal width: the width reaches the
+// help printer through streamsWriter.
+func TestHelpWrapsAtTheStreamsWidth(t *testing.T) {
+	var buf bytes.Buffer
+	env := SystemEnv()
+	env.NewStreams = func(bool) *output.Streams { return &output.Streams{Out: &buf, Err: &buf, TTY: true, OutWidth: 60} }
+	if err := NewApp(env).Run([]string{"kmsctl", "status", "--help"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if n := utf8.RuneCountInString(line); n > 60 {
+			t.Errorf("line of %d columns at a 60-column terminal:\n%s", n, line)
 		}
 	}
 }

@@ -25,6 +25,9 @@ type Streams struct {
 	// ErrWidth is the columns of stderr's terminal, at which error blocks
 	// wrap; 0 when stderr is not a terminal (each part stays one line).
 	ErrWidth int
+	// OutWidth is the columns of stdout's terminal, at which help wraps;
+	// 0 when stdout is not a terminal.
+	OutWidth int
 	// Describe puts a failure into words for the command that runs
 	// (package failure, with the command's Context); nil describes it
 	// without knowing the command.
@@ -71,13 +74,22 @@ func System(noColor bool, getenv func(string) string) *Streams {
 		out = color.Output
 	}
 	errTTY := isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd())
-	errWidth := 0
+	errWidth, outWidth := 0, 0
 	if errTTY {
-		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil && w > 0 {
-			errWidth = w
-		}
+		errWidth = termWidth(os.Stderr)
 	}
-	return &Streams{Out: &stickyWriter{w: out}, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb", ErrWidth: errWidth}
+	if tty {
+		outWidth = termWidth(os.Stdout)
+	}
+	return &Streams{Out: &stickyWriter{w: out}, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb", ErrWidth: errWidth, OutWidth: outWidth}
+}
+
+// termWidth is the columns of the terminal f is, 0 when unknown.
+func termWidth(f *os.File) int {
+	if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+		return w
+	}
+	return 0
 }
 
 // paint returns s in the given attributes when colour is on.
