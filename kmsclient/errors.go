@@ -133,5 +133,15 @@ func (e *timeoutError) Unwrap() []error {
 func isConnGone(err error) bool {
 	return errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, wsaeConnReset) || errors.Is(err, wsaeConnAborted) ||
 		errors.Is(err, errEOF)
 }
+
+// Winsock's codes for a connection the peer reset or aborted. On Windows a
+// socket error is the Winsock Errno itself, which errors.Is does not match
+// to Go's invented syscall.ECONNRESET; elsewhere no error carries these
+// numbers.
+const (
+	wsaeConnReset   = syscall.Errno(10054) // WSAECONNRESET
+	wsaeConnAborted = syscall.Errno(10053) // WSAECONNABORTED
+)
