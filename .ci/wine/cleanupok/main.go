@@ -121,7 +121,7 @@ func main() {
 			passed++
 		}
 	}
-	fmt.Printf("cleanupok: %d tests passed, %d failed only at Wine's t.TempDir cleanup (counted as passed)\n", passed, tolerated)
+	fmt.Printf("cleanupok: %d tests passed under Wine, and %d more passed but for Wine's t.TempDir cleanup\n", passed, tolerated)
 	// A package that failed with no failed test (a build error, a crash,
 	// a missing DLL) fails the run.
 	for p := range pkgFailed {
