@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,7 +18,6 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
-	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/statedir"
 )
@@ -150,15 +148,6 @@ func (e *Env) Exit(err error) int {
 		}
 	}
 	return failure.ExitStatus(err, e.failureContext())
-}
-
-// commandContext bounds a whole command by --timeout.
-func commandContext(c *cli.Context) (context.Context, context.CancelFunc) {
-	d := c.Duration("timeout")
-	if d <= 0 {
-		d = 5 * time.Second
-	}
-	return limit.With(c.Context, limit.Timeout, d)
 }
 
 // stateDir resolves --state-dir, KMSCTL_STATE_DIR or the platform default.

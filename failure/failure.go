@@ -30,7 +30,7 @@
 //  2. Here, add a case to words (describe.go) that returns the code, a
 //     message when the code table's (hresult/errors.csv) does not fit, and the
 //     fix. Write flags through c.Flag("timeout"), which is "" when the command
-//     has no such flag, and keep Windows-only advice behind c.onWindows().
+//     has no such flag, and choose OS-specific advice by c.goos().
 //  3. If the error means "something answered and said no", make refused
 //     (exit.go) return true for it: exit status 1. Everything else is 2.
 //  4. Add the situation to the table test (failure_test.go, and
@@ -87,8 +87,6 @@ func (c Context) goos() string {
 	}
 	return c.GOOS
 }
-
-func (c Context) onWindows() bool { return c.goos() == "windows" }
 
 // is reports whether the running command is one of names.
 func (c Context) is(names ...string) bool { return slices.Contains(names, c.Command) }
