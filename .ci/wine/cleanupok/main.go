@@ -31,7 +31,9 @@ type event struct {
 }
 
 var (
-	cleanup   = regexp.MustCompile(`^\s*testing\.go:\d+: TempDir RemoveAll cleanup: unlinkat .*: Invalid function\.\s*$`)
+	// Wine's own diagnostics share the stream and may stand in front of
+	// the line on the same line ("wine client error:590:     testing.go:…").
+	cleanup   = regexp.MustCompile(`^(wine client error:\d+:)?\s*testing\.go:\d+: TempDir RemoveAll cleanup: unlinkat .*: Invalid function\.\s*$`)
 	framework = regexp.MustCompile(`^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|FAIL|SKIP)|PASS$|FAIL$|ok\s|FAIL\s|exit status)`)
 )
 
