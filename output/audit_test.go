@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 // The audit writes spans one way, in words, whatever their size.
@@ -56,5 +57,48 @@ func TestAuditWording(t *testing.T) {
 	}
 	if first, _, _ := strings.Cut(out.String(), "\n"); !strings.HasPrefix(first, "The log file kms.json, ") {
 		t.Errorf("header %q", first)
+	}
+}
+
+// The audit's exposition passes promlint and `promtool check metrics`
+// but for the one problem kept on purpose: the forecast is in days, as
+// issue 18 names it (see AuditFamilies). Any other problem fails, and so
+// does that one on another metric. Already below is 0, not within the
+// forecast +Inf, and the HELP says so and names the unit.
+func TestAuditPrometheusLint(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	r := &audit.Report{Now: now, Families: []audit.Family{
+		{Family: catalogue.WindowsClient, Threshold: 25, Count: 25, Others: 25, BelowAt: now.Add(36 * time.Hour)},
+		{Family: catalogue.WindowsServer, Threshold: 5, Count: 3, Others: 3, AlreadyBelow: true},
+		{Family: catalogue.Office, Threshold: 5, Count: 9, Others: 9},
+	}}
+	var out bytes.Buffer
+	s := &Streams{Out: &out}
+	if err := s.AuditPrometheus(AuditSource{File: "kms.xml", Format: audit.FormatXML}, r); err != nil {
+		t.Fatal(err)
+	}
+	expo := out.String()
+	for _, want := range []string{
+		"unit days, not seconds", "0 when the count is already below", "+Inf when it does not fall below within the 30-day forecast",
+		`family="windows-client",host="kms.xml"} 1.5` + "\n", `family="windows-server",host="kms.xml"} 0` + "\n", `family="office",host="kms.xml"} +Inf` + "\n",
+	} {
+		if !strings.Contains(expo, want) {
+			t.Errorf("exposition lacks %q:\n%s", want, expo)
+		}
+	}
+	known := promlint.Problem{Metric: MetricForecastBelowDays, Text: `use base unit "seconds" instead of "days"`}
+	problems, err := promlint.New(strings.NewReader(expo)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || problems[0] != known {
+		t.Errorf("promlint: %+v, want only %+v", problems, known)
+	}
+	got, ran, _ := promtoolCheck(t, []byte(expo))
+	if !ran {
+		return
+	}
+	if want := known.Metric + " " + known.Text + "\n"; string(got) != want {
+		t.Errorf("promtool check metrics said %q, want only %q", got, want)
 	}
 }

@@ -21,16 +21,24 @@ import (
 // on an exposition when it is installed; .ci/run installs it.
 func promtool(t *testing.T, exposition []byte) {
 	t.Helper()
+	if out, ran, err := promtoolCheck(t, exposition); ran && err != nil {
+		t.Fatalf("promtool check metrics: %v\n%s\n--- exposition:\n%s", err, out, exposition)
+	}
+}
+
+// promtoolCheck runs `promtool check metrics` on an exposition; ran is
+// false (and logged) when promtool is not installed.
+func promtoolCheck(t *testing.T, exposition []byte) (out []byte, ran bool, err error) {
+	t.Helper()
 	path, err := exec.LookPath("promtool")
 	if err != nil {
-		t.Log("promtool not installed: exposition checked with expfmt only")
-		return
+		t.Log("promtool not installed: exposition checked without it")
+		return nil, false, nil
 	}
 	cmd := exec.Command(path, "check", "metrics")
 	cmd.Stdin = bytes.NewReader(exposition)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("promtool check metrics: %v\n%s\n--- exposition:\n%s", err, out, exposition)
-	}
+	out, err = cmd.CombinedOutput()
+	return out, true, err
 }
 
 // A run in which kmsctl could not work and discovery failed is still a
