@@ -46,10 +46,19 @@ func causeText(err error) string {
 }
 
 // Quiet reports whether err is a write to a reader that went away (a
-// closed pipe: `kmsctl ... | head`), which is not worth a message.
+// closed pipe: `kmsctl ... | head`), which is not worth a message. The
+// errors that mean it differ by system: closedPipe.
 func Quiet(err error) bool {
 	var w *WriteError
-	return errors.As(err, &w) && errors.Is(w.Err, syscall.EPIPE)
+	if !errors.As(err, &w) {
+		return false
+	}
+	for _, closed := range closedPipe {
+		if errors.Is(w.Err, closed) {
+			return true
+		}
+	}
+	return false
 }
 
 // Reported is a result the command has written in full (on stdout, with
