@@ -24,6 +24,7 @@ const (
 	shippedRules     = "../deploy/prometheus/kmsctl-rules.yml"
 	shippedDashboard = "../deploy/grafana/kmsctl-dashboard.json"
 	shippedUnit      = "../deploy/systemd/kmsctl-exporter.service"
+	shippedExporter  = "../deploy/kmsctl/exporter.yml"
 )
 
 func read(t *testing.T, name string) string {
@@ -131,7 +132,7 @@ func TestShippedSystemdUnit(t *testing.T) {
 	unit := read(t, shippedUnit)
 	for _, want := range []string{"DynamicUser=yes", "StateDirectory=kmsctl", "Environment=KMSCTL_STATE_DIR=%S/kmsctl",
 		"ProtectSystem=strict", "NoNewPrivileges=yes", "ProtectHome=yes", "CapabilityBoundingSet=\n",
-		"ExecStart=/usr/local/bin/kmsctl exporter --listen " + exporter.DefaultListen} {
+		"ExecStart=/usr/local/bin/kmsctl exporter --config /etc/kmsctl/exporter.yml", "ExecReload=/bin/kill -HUP $MAINPID"} {
 		if !strings.Contains(unit, want) {
 			t.Errorf("the unit lacks %q", want)
 		}

@@ -12,13 +12,16 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +34,7 @@ import (
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/exporter/config"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
@@ -54,8 +58,8 @@ const (
 	// DefaultQueue is how many scrapes may wait for a free probe; one
 	// more is refused at once.
 	DefaultQueue = 1024
-	// MaxProducts bounds the product parameters of one scrape.
-	MaxProducts = 16
+	// MaxProducts bounds the products of one scrape.
+	MaxProducts = config.MaxProducts
 	// MaxDomainHosts bounds the hosts one /probe?domain= scrape asks.
 	MaxDomainHosts = 64
 	// SelfCountRefresh is how often the exporter writes again that it
@@ -81,6 +85,13 @@ type Config struct {
 	// share is exact and kmsctl status knows the exporter's probes.
 	StateDir string
 	Version  string // shown on / and in kmsctl_exporter_build_info
+	// Modules are the named probe settings a scrape picks with
+	// &module=NAME (--config FILE); a scrape without one uses
+	// config.DefaultModule when it is defined.
+	Modules map[string]config.Module
+	// Reload, when set, reads the modules again (the --config file): on
+	// POST /-/reload and Exporter.Reload. On error the modules in use stay.
+	Reload func() (map[string]config.Module, error)
 }
 
 // Exporter serves /probe, /metrics, / and /-/healthy.
@@ -92,6 +103,11 @@ type Exporter struct {
 	self    *selfcount.Recorder // nil without a state directory
 	waiting atomic.Int64
 	reg     *prometheus.Registry
+	modules atomic.Pointer[map[string]config.Module]
+	reload  sync.Mutex // one Reload at a time
+
+	reloadOK   prometheus.Gauge
+	reloadTime prometheus.Gauge
 
 	probes   *prometheus.CounterVec
 	rejected *prometheus.CounterVec
@@ -149,7 +165,19 @@ func New(cfg Config) *Exporter {
 	limits.WithLabelValues("concurrency").Set(float64(cfg.Concurrency))
 	limits.WithLabelValues("queue").Set(float64(max(cfg.Queue, 0)))
 	limits.WithLabelValues("timeout_seconds").Set(cfg.Timeout.Seconds())
-	e.reg.MustRegister(e.probes, e.rejected, e.duration, e.inFlight, e.queued, build, limits,
+	modules := cfg.Modules
+	e.modules.Store(&modules)
+	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kmsctl_exporter_config_last_reload_successful",
+		Help: "1 when the last reading of the --config file succeeded (at start or on SIGHUP or POST /-/reload), else 0: the modules read before stay in use.",
+	})
+	e.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kmsctl_exporter_config_last_reload_success_timestamp_seconds",
+		Help: "When the --config file was last read successfully, in seconds since the Unix epoch.",
+	})
+	e.reloadOK.Set(1)
+	e.reloadTime.Set(float64(e.clk.Now().UnixMilli()) / 1000)
+	e.reg.MustRegister(e.probes, e.rejected, e.duration, e.inFlight, e.queued, build, limits, e.reloadOK, e.reloadTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return e
 }
@@ -163,8 +191,51 @@ func (e *Exporter) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "Healthy")
 	})
+	mux.HandleFunc("POST /-/reload", e.serveReload)
 	mux.HandleFunc("GET /{$}", e.serveIndex)
 	return mux
+}
+
+// ErrNoReload is Reload's error when the exporter has no configuration
+// file to read again.
+var ErrNoReload = errors.New("nothing to reload: kmsctl exporter runs without --config")
+
+// Reload reads the modules again through Config.Reload and, when that
+// succeeds, probes use them from the next scrape on; on error the modules
+// in use stay. Either way kmsctl_exporter_config_last_reload_successful
+// says how it went. Safe for concurrent use (SIGHUP and /-/reload).
+func (e *Exporter) Reload() error {
+	if e.cfg.Reload == nil {
+		return ErrNoReload
+	}
+	e.reload.Lock()
+	defer e.reload.Unlock()
+	modules, err := e.cfg.Reload()
+	if err != nil {
+		e.reloadOK.Set(0)
+		e.log.Error("configuration not reloaded: the modules in use stay", "error", oneLine(err.Error()))
+		return err
+	}
+	e.modules.Store(&modules)
+	e.reloadOK.Set(1)
+	e.reloadTime.Set(float64(e.clk.Now().UnixMilli()) / 1000)
+	e.log.Info("configuration reloaded", "modules", len(modules))
+	return nil
+}
+
+// serveReload answers POST /-/reload: 200 when the file was read again,
+// 500 with the one-line reason when it was not (the modules in use stay),
+// 400 without a file.
+func (e *Exporter) serveReload(w http.ResponseWriter, _ *http.Request) {
+	switch err := e.Reload(); {
+	case errors.Is(err, ErrNoReload):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	case err != nil:
+		http.Error(w, "not reloaded: "+oneLine(err.Error()), http.StatusInternalServerError)
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "reloaded")
+	}
 }
 
 // request is one validated /probe query.
@@ -173,6 +244,7 @@ type request struct {
 	target  string // HOST[:PORT], for kind target
 	domain  string // for kind domain
 	targets []probe.Target
+	timeout time.Duration // the module's bound of one probe; 0: none
 }
 
 // badRequest is a query the exporter refuses, with a one-line reason.
@@ -180,16 +252,18 @@ type badRequest struct{ reason string }
 
 func (b *badRequest) Error() string { return b.reason }
 
-// parse validates a /probe query. Every parameter is checked and capped
-// before any work starts, so query strings cannot grow labels or work
-// without bound.
-func parse(q map[string][]string) (request, error) {
+// parse validates a /probe query against the modules in use. Every
+// parameter is checked and capped before any work starts, so query
+// strings cannot grow labels or work without bound. A module gives the
+// products, protocol, timeout and port; &product= and &protocol= in the
+// query replace the module's.
+func parse(q map[string][]string, modules map[string]config.Module) (request, error) {
 	var r request
 	for k := range q {
 		switch k {
-		case "target", "domain", "product", "protocol":
+		case "target", "domain", "product", "protocol", "module":
 		default:
-			return r, &badRequest{fmt.Sprintf("unknown parameter %q: use target, domain, product, protocol", k)}
+			return r, &badRequest{fmt.Sprintf("unknown parameter %q: use target, domain, module, product, protocol", k)}
 		}
 	}
 	one := func(name string) (string, error) {
@@ -204,6 +278,22 @@ func parse(q map[string][]string) (request, error) {
 		}
 		return v[0], nil
 	}
+	name, err := one("module")
+	if err != nil {
+		return r, err
+	}
+	var mod config.Module
+	switch m, ok := modules[name]; {
+	case ok:
+		mod = m
+	case name == "":
+		mod = modules[config.DefaultModule] // the zero Module when there is none
+	case len(modules) == 0:
+		return r, &badRequest{"unknown module " + strconv.Quote(name) + ": kmsctl exporter runs without --config, so it has no modules"}
+	default:
+		return r, &badRequest{"unknown module " + strconv.Quote(name) + ": the configuration has " + moduleList(modules)}
+	}
+	r.timeout = mod.Timeout
 	target, err := one("target")
 	if err != nil {
 		return r, err
@@ -219,6 +309,9 @@ func parse(q map[string][]string) (request, error) {
 		if _, err := probe.ParseAddress(target); err != nil {
 			return r, &badRequest{"target: " + oneLine(err.Error())}
 		}
+		if mod.Port != "" && !hasPort(target) {
+			target = net.JoinHostPort(strings.Trim(strings.TrimSpace(target), "[]"), mod.Port)
+		}
 		r.kind, r.target = "target", target
 	case domain != "":
 		if !validDomain(domain) {
@@ -232,7 +325,7 @@ func parse(q map[string][]string) (request, error) {
 	if err != nil {
 		return r, err
 	}
-	version := 0
+	version := mod.Protocol
 	if proto != "" {
 		version, err = strconv.Atoi(proto)
 		if err != nil || version < 4 || version > 6 {
@@ -255,12 +348,41 @@ func parse(q map[string][]string) (request, error) {
 		ps = append(ps, p)
 	}
 	if len(ps) == 0 {
+		ps = mod.Products
+	}
+	if len(ps) == 0 {
 		ps = catalogue.DefaultProbe()
 	}
+	r.targets = make([]probe.Target, 0, len(ps))
 	for _, p := range ps {
 		r.targets = append(r.targets, probe.Target{Product: p, Protocol: version})
 	}
 	return r, nil
+}
+
+// hasPort reports whether a target that probe.ParseAddress accepted
+// names its port: HOST:PORT or [IPv6]:PORT, not HOST, [IPv6] or a bare
+// IPv6 address.
+func hasPort(target string) bool {
+	t := strings.TrimSpace(target)
+	if strings.HasPrefix(t, "[") {
+		return strings.Contains(t, "]:")
+	}
+	return strings.Count(t, ":") == 1
+}
+
+// moduleList names the modules for a refusal: "modules a, b and c" (at
+// most 10 names, so the line stays short).
+func moduleList(modules map[string]config.Module) string {
+	names := make([]string, 0, len(modules))
+	for n := range modules {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if len(names) > 10 {
+		return fmt.Sprintf("%d modules: %s, …", len(names), strings.Join(names[:10], ", "))
+	}
+	return "modules " + strings.Join(names, ", ")
 }
 
 // validDomain accepts a DNS name of letters, digits, '-', '_' and dots.
@@ -330,7 +452,7 @@ func (e *Exporter) release() { <-e.slots }
 
 // serveProbe answers /probe.
 func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
-	req, err := parse(r.URL.Query())
+	req, err := parse(r.URL.Query(), *e.modules.Load())
 	if err != nil {
 		e.rejected.WithLabelValues("bad_request").Inc()
 		e.log.Debug("bad probe request", "query", r.URL.RawQuery, "reason", err.Error())
@@ -338,6 +460,9 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	timeout := e.probeTimeout(r.Header)
+	if req.timeout > 0 {
+		timeout = min(timeout, req.timeout)
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
 	release, reason := e.acquire(ctx)
@@ -457,10 +582,10 @@ const indexPage = `<!DOCTYPE html>
 <h1>kmsctl exporter</h1>
 <p>Probes KMS hosts for Prometheus. Version %s.</p>
 <ul>
-<li><a href="probe?target=kms.example.com">/probe?target=HOST[:PORT]</a> (add &amp;product=NAME, repeatable, and &amp;protocol=4|5|6)</li>
+<li><a href="probe?target=kms.example.com">/probe?target=HOST[:PORT]</a> (add &amp;module=NAME, a module of --config, or &amp;product=NAME, repeatable, and &amp;protocol=4|5|6)</li>
 <li><a href="probe?domain=example.com">/probe?domain=DOMAIN</a>: every host of _vlmcs._tcp.DOMAIN</li>
 <li><a href="metrics">/metrics</a>: the exporter's own metrics</li>
-<li><a href="-/healthy">/-/healthy</a></li>
+<li><a href="-/healthy">/-/healthy</a>; POST /-/reload reads the --config file again</li>
 </ul>
 </body></html>
 `

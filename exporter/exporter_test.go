@@ -33,7 +33,7 @@ var testClient = probe.Client{CMID: guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305
 
 // serve runs e on a loopback port until the test ends and returns its
 // base URL.
-func serve(t *testing.T, e *exporter.Exporter) string {
+func serve(t testing.TB, e *exporter.Exporter) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/exporter/config"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/kmsclient"
@@ -41,6 +42,7 @@ func words(err error, c Context) said {
 		rearm    *license.RearmError
 		addr     *probe.AddressError
 		hostsF   *probe.HostsFileError
+		expCfg   *config.Error
 		auditF   *audit.OpenError
 		dnsErr   *discovery.Error
 		winrm    *kmshost.Error
@@ -90,6 +92,8 @@ func words(err error, c Context) said {
 		return local(stateDirWords(state, c))
 	case errors.As(err, &hostsF):
 		return local(hostsFileWords(hostsF, c))
+	case errors.As(err, &expCfg):
+		return local(exporterConfigWords(expCfg, c))
 	case errors.As(err, &addr):
 		return said{code: hresult.InvalidArg, fix: "write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to 1688)"}
 	case notFound:

@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/kmsctl/kmsctl/audit"
+	"github.com/kmsctl/kmsctl/exporter/config"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/statedir"
@@ -106,6 +107,19 @@ func hostsFileWords(e *probe.HostsFileError, c Context) said {
 		return said{code: hresult.InvalidArg, fix: "one HOST[:PORT] per line; # starts a comment"}
 	}
 	return inputFileWords(e.Name, e.Err, c.Flag("hosts-file"), "the hosts file", "a file with one HOST[:PORT] per line")
+}
+
+// exporterConfigWords: exporter --config could not be read, or says
+// something kmsctl cannot use (Line, when known, names where).
+func exporterConfigWords(e *config.Error, c Context) said {
+	if _, readErr := hresult.FromOSError(e.Err); e.Line > 0 || !readErr && !errors.Is(e.Err, syscall.EISDIR) {
+		where := e.Path
+		if e.Line > 0 {
+			where = "line " + strconv.Itoa(e.Line) + " of " + e.Path
+		}
+		return said{code: hresult.InvalidArg, fix: "correct " + where + " (README, Configuration file, lists every key), then check it with: kmsctl exporter --config " + e.Path + " --check-config"}
+	}
+	return inputFileWords(e.Path, e.Err, c.Flag("config"), "the configuration file", "a YAML file of modules and settings, such as deploy/kmsctl/exporter.yml")
 }
 
 // auditFileWords: host audit --file could not be opened or read.

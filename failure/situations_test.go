@@ -19,6 +19,7 @@ import (
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/commands"
 	"github.com/kmsctl/kmsctl/discovery"
+	"github.com/kmsctl/kmsctl/exporter/config"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
@@ -79,6 +80,10 @@ func situations() []situation {
 		{"hosts file is a directory", &probe.HostsFileError{Name: "/etc", Err: syscall.EISDIR}, 0x80070057, "/etc", 2},
 		{"hosts file missing", &probe.HostsFileError{Name: "hosts.txt", Err: syscall.ENOENT}, 0x80070002, "hosts.txt", 2},
 		{"hosts file unreadable", &probe.HostsFileError{Name: "hosts.txt", Err: syscall.EACCES}, 0x80070005, "hosts.txt", 2},
+		{"exporter config missing", &config.Error{Path: "/etc/kmsctl/exporter.yml", Err: syscall.ENOENT}, 0x80070002, "/etc/kmsctl/exporter.yml", 2},
+		{"exporter config is a directory", &config.Error{Path: "/etc", Err: syscall.EISDIR}, 0x80070057, "/etc", 2},
+		{"exporter config unknown key", &config.Error{Path: "exporter.yml", Line: 4, Err: errors.New(`unknown key "prodcts" in a module`)}, 0x80070057, "exporter.yml:4", 2},
+		{"exporter config not YAML", &config.Error{Path: "exporter.yml", Err: errors.New("found character that cannot start any token")}, 0x80070057, "exporter.yml", 2},
 		{"hosts file bad line", &probe.HostsFileError{Name: "hosts.txt", Line: 2, Err: &probe.AddressError{Input: "kms one", Reason: "x"}}, 0x80070057, "hosts.txt:2", 2},
 		{"full disk for the result", &failure.WriteError{Err: syscall.ENOSPC}, 0x80070070, "standard output", 2},
 		{"--output directory missing", &failure.WriteError{Err: &fs.PathError{Op: "open", Path: "/no/.kmsctl-check-1", Err: syscall.ENOENT}, File: "/no/k.prom"}, 0x80070003, "/no/k.prom", 2},
