@@ -62,39 +62,49 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 	clk := clock.Or(opts.Clock)
 	out := make([]Host, len(hosts))
 	var next, done atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(hosts) {
+				return
+			}
+			if errors.Is(context.Cause(ctx), ErrInterrupted) {
+				// Ctrl-C: the hosts not yet started are not probed.
+				out[i] = newHost(hosts[i], targets)
+				out[i].Err = ErrNotProbed
+				done.Add(1)
+				continue
+			}
+			start := clk.Now()
+			hctx, cancel := ctx, context.CancelFunc(func() {})
+			if opts.HostTimeout > 0 {
+				hctx, cancel = limit.With(ctx, limit.Timeout, opts.HostTimeout)
+			}
+			out[i] = Probe(hctx, hosts[i], targets, who, opts)
+			cancel()
+			if errors.Is(context.Cause(ctx), ErrInterrupted) {
+				cutShort(&out[i])
+			}
+			out[i].Duration = clk.Now().Sub(start)
+			n := done.Add(1)
+			if progress != nil {
+				progress(int(n), len(hosts))
+			}
+		}
+	}
+	if concurrency == 1 {
+		// One host at a time (the exporter's one target per scrape): in
+		// the caller's goroutine, saving a goroutine and its stack per
+		// probe in flight.
+		work()
+		return out
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < concurrency; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(hosts) {
-					return
-				}
-				if errors.Is(context.Cause(ctx), ErrInterrupted) {
-					// Ctrl-C: the hosts not yet started are not probed.
-					out[i] = newHost(hosts[i], targets)
-					out[i].Err = ErrNotProbed
-					done.Add(1)
-					continue
-				}
-				start := clk.Now()
-				hctx, cancel := ctx, context.CancelFunc(func() {})
-				if opts.HostTimeout > 0 {
-					hctx, cancel = limit.With(ctx, limit.Timeout, opts.HostTimeout)
-				}
-				out[i] = Probe(hctx, hosts[i], targets, who, opts)
-				cancel()
-				if errors.Is(context.Cause(ctx), ErrInterrupted) {
-					cutShort(&out[i])
-				}
-				out[i].Duration = clk.Now().Sub(start)
-				n := done.Add(1)
-				if progress != nil {
-					progress(int(n), len(hosts))
-				}
-			}
+			work()
 		}()
 	}
 	wg.Wait()
