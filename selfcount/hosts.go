@@ -75,11 +75,13 @@ const maxRemembered = 100000
 
 // Record records the answered groups of hosts, asked with cmid at now,
 // and sets their Self (see Apply). On error the groups keep Self 1 and
-// the error is returned.
+// the error is returned. The file is read and written outside the
+// Recorder's own lock (the record's file lock serialises writers), so a
+// write never holds up probes whose hosts need none; two probes of a
+// host due at once may both write it, which changes nothing.
 func (r *Recorder) Record(ctx context.Context, hosts []probe.Host, cmid guid.GUID, now time.Time) error {
 	asked := FromHosts(hosts, cmid, now)
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.last == nil || len(r.last) > maxRemembered {
 		r.last = map[Key]recorded{}
 	}
@@ -90,21 +92,26 @@ func (r *Recorder) Record(ctx context.Context, hosts []probe.Host, cmid guid.GUI
 			due = append(due, a)
 		}
 	}
+	r.mu.Unlock()
 	var err error
 	if len(due) > 0 {
-		var counts map[Key]int
-		counts, err = Record(ctx, r.Dir, now, due)
+		var written map[Key]int
+		written, err = Record(ctx, r.Dir, now, due)
 		if err == nil {
-			for k, n := range counts {
+			r.mu.Lock()
+			for k, n := range written {
 				r.last[k] = recorded{at: now, cmid: cmid, count: n}
 			}
+			r.mu.Unlock()
 		}
 	}
-	counts := map[Key]int{}
+	counts := make(map[Key]int, len(asked))
+	r.mu.Lock()
 	for _, a := range asked {
 		k := Key{a.Host, a.Family}
 		counts[k] = r.last[k].count
 	}
+	r.mu.Unlock()
 	Apply(hosts, counts)
 	return err
 }
