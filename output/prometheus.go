@@ -246,9 +246,13 @@ func WritePrometheus(w io.Writer, run PrometheusRun) error {
 
 // addGauge adds a sample with labels given as name, value pairs.
 func addGauge(f *dto.MetricFamily, v float64, labels ...string) {
-	m := &dto.Metric{Gauge: &dto.Gauge{Value: &v}}
-	for i := 0; i+1 < len(labels); i += 2 {
-		m.Label = append(m.Label, &dto.LabelPair{Name: &labels[i], Value: &labels[i+1]})
+	// The label pairs in one allocation (the exporter builds a few hundred
+	// per scrape).
+	pairs := make([]dto.LabelPair, len(labels)/2)
+	m := &dto.Metric{Gauge: &dto.Gauge{Value: &v}, Label: make([]*dto.LabelPair, len(pairs))}
+	for i := range pairs {
+		pairs[i].Name, pairs[i].Value = &labels[2*i], &labels[2*i+1]
+		m.Label[i] = &pairs[i]
 	}
 	f.Metric = append(f.Metric, m)
 }
