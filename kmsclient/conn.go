@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kmsctl/kmsctl/clock"
@@ -75,9 +76,14 @@ type Conn struct {
 	served     int    // requests answered on the current TCP connection
 	reconnects int
 	wbuf       []byte
-	rbuf       [MaxPDU]byte
+	rbuf       *[MaxPDU]byte // from readBufs while open; nil after Close
 	stub       []byte
 }
+
+// readBufs holds PDU read buffers between connections: a probe that dials,
+// asks and closes (the exporter's, thousands a second) would otherwise
+// allocate and clear MaxPDU bytes each time.
+var readBufs = sync.Pool{New: func() any { return new([MaxPDU]byte) }}
 
 // Dial connects to a KMS host at addr (host:port) and binds to the KMS interface.
 func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
@@ -129,6 +135,10 @@ func (c *Conn) Close() error {
 	}
 	err := c.nc.Close()
 	c.nc = nil
+	if c.rbuf != nil {
+		readBufs.Put(c.rbuf) // no PDU outlives the read it was returned by
+		c.rbuf = nil
+	}
 	return err
 }
 
@@ -306,8 +316,12 @@ func (c *Conn) chooseContext(offer *Bind, ack BindAck) error {
 var errEOF = errors.New("connection closed by the host")
 
 // readPDU reads exactly one PDU: 16 header bytes, then frag_length - 16.
-// The returned PDU aliases c.rbuf and is valid until the next read.
+// The returned PDU aliases c.rbuf and is valid until the next read (and
+// Close).
 func (c *Conn) readPDU() (Header, []byte, error) {
+	if c.rbuf == nil {
+		c.rbuf = readBufs.Get().(*[MaxPDU]byte)
+	}
 	if n, err := io.ReadFull(c.nc, c.rbuf[:HeaderLen]); err != nil {
 		if n > 0 && (c.rbuf[0] != 5 || n > 1 && c.rbuf[1] != 0) {
 			// A few bytes that are not DCE/RPC, then nothing: say what
