@@ -11,6 +11,7 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -482,33 +483,55 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	e.duration.WithLabelValues(req.kind).Observe(took.Seconds())
 	result := outcome(run)
 	e.probes.WithLabelValues(req.kind, result).Inc()
-	attrs := []any{req.kind, req.target + req.domain, "result", result, "seconds", took.Seconds()}
-	if err := firstError(run); err != nil {
-		// Words and code from the one place kmsctl describes failures.
-		info := failure.Describe(err, failure.Context{Command: "exporter"})
-		attrs = append(attrs, "code", info.Code, "error", info.Cause)
+	if e.log.Enabled(ctx, slog.LevelDebug) {
+		attrs := []any{req.kind, req.target + req.domain, "result", result, "seconds", took.Seconds()}
+		if err := firstError(run); err != nil {
+			// Words and code from the one place kmsctl describes failures.
+			info := failure.Describe(err, failure.Context{Command: "exporter"})
+			attrs = append(attrs, "code", info.Code, "error", info.Cause)
+		}
+		e.log.Debug("probe", attrs...)
 	}
-	e.log.Debug("probe", attrs...)
 	writeFamilies(w, r, output.PrometheusFamilies(run))
 }
+
+// answers holds the buffers probe answers are encoded into.
+var answers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest answer buffer kept for reuse; a domain's
+// answer may be larger, once.
+const maxPooled = 64 << 10
 
 // writeFamilies encodes a probe's metric families in the format the
 // scraper asked for (expfmt's content negotiation: the text format, or
 // OpenMetrics or protobuf when Accept says so), uncompressed: a probe's
 // answer is a few kilobytes, and promhttp's handler, built per scrape,
-// would set up gzip state every time.
+// would set up gzip state every time. The answer is encoded into a
+// pooled buffer and sent with its Content-Length in one write, rather
+// than in chunks as the encoder fills net/http's 4 KiB buffer.
 func writeFamilies(w http.ResponseWriter, r *http.Request, fams []*dto.MetricFamily) {
 	format := expfmt.Negotiate(r.Header)
-	w.Header().Set("Content-Type", string(format))
-	enc := expfmt.NewEncoder(w, format)
+	buf := answers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooled {
+			buf.Reset()
+			answers.Put(buf)
+		}
+	}()
+	enc := expfmt.NewEncoder(buf, format)
 	for _, f := range fams {
 		if err := enc.Encode(f); err != nil {
-			return // the scraper went away
+			http.Error(w, "cannot encode the answer: "+oneLine(err.Error()), http.StatusInternalServerError)
+			return
 		}
 	}
 	if c, ok := enc.(expfmt.Closer); ok {
 		c.Close()
 	}
+	h := w.Header()
+	h.Set("Content-Type", string(format))
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Write(buf.Bytes()) // an error is the scraper gone away
 }
 
 // run probes the request's host, or discovers the domain's and probes
