@@ -518,15 +518,29 @@ func writeFamilies(w http.ResponseWriter, r *http.Request, fams []*dto.MetricFam
 			answers.Put(buf)
 		}
 	}()
-	enc := expfmt.NewEncoder(buf, format)
-	for _, f := range fams {
-		if err := enc.Encode(f); err != nil {
-			http.Error(w, "cannot encode the answer: "+oneLine(err.Error()), http.StatusInternalServerError)
-			return
+	if format.FormatType() == expfmt.TypeTextPlain {
+		// The text format, which Prometheus takes unless told otherwise:
+		// written as `status --format prometheus` writes it. kmsctl's
+		// metric and label names are valid in every escaping scheme, so
+		// the encoder's per-family escaping copy (and its re-parsing of
+		// the format string) would change nothing.
+		for _, f := range fams {
+			if _, err := expfmt.MetricFamilyToText(buf, f); err != nil {
+				http.Error(w, "cannot encode the answer: "+oneLine(err.Error()), http.StatusInternalServerError)
+				return
+			}
 		}
-	}
-	if c, ok := enc.(expfmt.Closer); ok {
-		c.Close()
+	} else {
+		enc := expfmt.NewEncoder(buf, format)
+		for _, f := range fams {
+			if err := enc.Encode(f); err != nil {
+				http.Error(w, "cannot encode the answer: "+oneLine(err.Error()), http.StatusInternalServerError)
+				return
+			}
+		}
+		if c, ok := enc.(expfmt.Closer); ok {
+			c.Close()
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", string(format))

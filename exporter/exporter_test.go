@@ -416,3 +416,55 @@ func TestProbeRecordsSelfCount(t *testing.T) {
 		t.Errorf("the record: %v\n%s", err, rec)
 	}
 }
+
+// The answer comes in the format the scraper accepts (the text format by
+// default, protobuf when asked), whole, with its length.
+func TestAnswerFormats(t *testing.T) {
+	host := kmstest.Start(t, kmstest.Options{FixedCount: 50})
+	base := serve(t, exporter.New(exporter.Config{Client: testClient}))
+	u := base + "/probe?target=" + url.QueryEscape(host.Addr()) + "&product=Windows+Server+2019+Standard"
+	for _, accept := range []string{"", "text/plain;version=0.0.4;q=0.9,*/*;q=0.1",
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3"} {
+		req, err := http.NewRequest("GET", u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 200 || resp.ContentLength != int64(len(body)) || len(resp.TransferEncoding) != 0 {
+			t.Errorf("Accept %q: status %d, Content-Length %d for %d bytes, transfer encoding %v", accept, resp.StatusCode, resp.ContentLength, len(body), resp.TransferEncoding)
+		}
+		format := expfmt.ResponseFormat(resp.Header)
+		wantType := expfmt.TypeTextPlain
+		if strings.Contains(accept, "protobuf") {
+			wantType = expfmt.TypeProtoDelim
+		}
+		if format.FormatType() != wantType {
+			t.Errorf("Accept %q: Content-Type %q", accept, resp.Header.Get("Content-Type"))
+		}
+		fams := map[string]*dto.MetricFamily{}
+		dec := expfmt.NewDecoder(strings.NewReader(string(body)), format)
+		for {
+			var f dto.MetricFamily
+			if err := dec.Decode(&f); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("Accept %q: %v", accept, err)
+			}
+			fams[f.GetName()] = &f
+		}
+		if v, ok := value(fams, "kmsctl_host_clients", "host", host.Addr()); !ok || v != 50 {
+			t.Errorf("Accept %q: kmsctl_host_clients = %v, %v", accept, v, ok)
+		}
+	}
+}
