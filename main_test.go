@@ -30,8 +30,9 @@ var testNow = time.Date(2026, 11, 23, 17, 55, 4, 0, time.UTC)
 
 // TestMain registers the real command as "kmsctl". Test-only knobs live
 // here, never in flags users see: the clock (KMSCTL_TEST_NOW, RFC 3339,
-// set by the script command "clock"), and KMSCTL_TEST_TTY=1 to render as
-// on a terminal.
+// set by the script command "clock"), KMSCTL_TEST_TTY=1 to render as on a
+// terminal (KMSCTL_TEST_ERRTTY=1 for stderr), and KMSCTL_TEST_COLUMNS=N for
+// the width of those terminals.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"kmsctl": func() {
@@ -64,6 +65,15 @@ func TestMain(m *testing.M) {
 					s.Out = os.Stdout
 					s.TTY = true
 					s.Color = !noColor && os.Getenv("NO_COLOR") == ""
+				}
+				// KMSCTL_TEST_COLUMNS=N: the terminals are N columns wide.
+				if n, err := strconv.Atoi(os.Getenv("KMSCTL_TEST_COLUMNS")); err == nil {
+					if s.TTY {
+						s.OutWidth = n
+					}
+					if s.ErrTTY {
+						s.ErrWidth = n
+					}
 				}
 				return s
 			}

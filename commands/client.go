@@ -50,9 +50,12 @@ fail, since when.
 
 Several clients (arguments or --hosts-file, one per line, # comments), read
 --concurrency at a time: one line each with its status (licensed, renewal
-failing since …, grace, notification, unlicensed, unreadable), the days
-left in that state, the last result (with the count the host reported) and
-the last host tried.
+failing, grace, notification, unlicensed, unreadable), the days left in that
+state, since when it fails and the last result (with the count the host
+reported), in 80 columns on a terminal (long names cut with "…"); -o wide
+adds the computer name, the last contact and the last host tried; -o tsv
+(the default when piped) and -o json every field. -o tsv with one client
+gives its line instead of slmgr's view.
 
 Exit status: 0 every client read (whatever its state); 2 a client could
 not be read, or bad usage.
@@ -63,9 +66,13 @@ Examples:
 		Flags: append(hostReadFlags(),
 			&cli.StringFlag{Name: "hosts-file", Category: "Clients", Usage: "read every client listed in `FILE` (one HOST[:PORT] per line, # comments)"},
 			&cli.IntFlag{Name: "concurrency", Category: "WinRM", Value: 16, Usage: "read at most `N` clients at once"},
+			formatFlag("Output"),
 		),
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			format, err := tableFormat(env, c)
+			if err != nil {
+				return err
+			}
 			out := env.Streams(c)
 			if c.Bool("show-script") {
 				return out.HostScript(kmshost.ClientScript, kmshost.CommandLine(kmshost.ClientScript))
@@ -102,7 +109,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if c.NArg() == 1 && c.String("hosts-file") == "" {
+			if c.NArg() == 1 && c.String("hosts-file") == "" && format != output.ViewTSV {
 				cl, err := kmshost.New(base)
 				if err != nil {
 					return &failure.UsageError{Msg: err.Error()}
@@ -114,7 +121,7 @@ Examples:
 				return out.ClientDLI(hosts[0], cl.Addr(), w, env.json)
 			}
 			results := readClients(c.Context, base, hosts, targets, c.Int("concurrency"))
-			if err := out.ClientFleet(results, env.json); err != nil {
+			if err := out.ClientFleet(results, format); err != nil {
 				return err
 			}
 			errs := make([]error, len(results))

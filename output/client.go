@@ -131,47 +131,51 @@ func (s *Streams) ClientDLI(host, address string, w *kmshost.WinClient, asJSON b
 	}
 	st := w.Standing()
 	out := s.Out
-	fmt.Fprintf(out, "Client %s at %s\n", w.Computer, address)
+	line := func(label, value string) { s.textLine(out, "", label, value) }
+	line("Client ", w.Computer+" at "+address)
 	if d.CMID != nil {
-		fmt.Fprintf(out, "Client Machine ID (CMID): %s\n", *d.CMID)
+		line("Client Machine ID (CMID): ", *d.CMID)
 	}
 	if d.KMSMachine != nil {
-		fmt.Fprintf(out, "Registered KMS machine name: %s\n", *d.KMSMachine)
+		line("Registered KMS machine name: ", *d.KMSMachine)
 	}
 	if d.DiscoveredKMSMachine != nil {
-		fmt.Fprintf(out, "KMS machine name from DNS: %s\n", *d.DiscoveredKMSMachine)
+		line("KMS machine name from DNS: ", *d.DiscoveredKMSMachine)
 	}
 	if w.ActivationInterval != nil {
-		fmt.Fprintf(out, "Activation interval: %d minutes\n", *w.ActivationInterval)
+		line("Activation interval: ", fmt.Sprintf("%d minutes", *w.ActivationInterval))
 	}
 	if w.RenewalInterval != nil {
-		fmt.Fprintf(out, "Renewal interval: %d minutes\n", *w.RenewalInterval)
+		line("Renewal interval: ", fmt.Sprintf("%d minutes", *w.RenewalInterval))
 	}
 	for i := range w.Products {
 		p := &w.Products[i]
 		fmt.Fprintln(out)
-		fmt.Fprintf(out, "Name: %s\nDescription: %s\nActivation ID: %s\nPartial Product Key: %s\n", p.Name, p.Description, p.ID, p.PartialProductKey)
+		line("Name: ", p.Name)
+		line("Description: ", p.Description)
+		line("Activation ID: ", p.ID.String())
+		line("Partial Product Key: ", p.PartialProductKey)
 		status := p.LicenseStatus.Text()
 		if p.LicenseStatus == kmshost.Licensed {
 			status = s.good(status)
 		} else {
 			status = s.bad(status)
 		}
-		fmt.Fprintf(out, "License Status: %s\n", status)
+		line("License Status: ", status)
 		switch {
 		case p.LicenseStatus == kmshost.Licensed && p.VolumeClient():
-			fmt.Fprintf(out, "Volume activation expiration: %s\n", minutesText(p.GraceMinutes))
+			line("Volume activation expiration: ", minutesText(p.GraceMinutes))
 		case p.LicenseStatus != kmshost.Licensed && p.GraceMinutes > 0:
-			fmt.Fprintf(out, "Time remaining: %s\n", minutesText(p.GraceMinutes))
+			line("Time remaining: ", minutesText(p.GraceMinutes))
 		}
 		if p.LicenseStatusReason != 0 {
-			fmt.Fprintf(out, "Notification Reason: %s.\n", p.LicenseStatusReason)
+			line("Notification Reason: ", p.LicenseStatusReason.String()+".")
 		}
 		if p.EPID != "" {
-			fmt.Fprintf(out, "KMS machine extended PID: %s\n", p.EPID)
+			line("KMS machine extended PID: ", p.EPID)
 		}
 		if !p.VolumeClient() {
-			fmt.Fprintln(out, "(not a KMS client key: this product does not activate by KMS)")
+			line("", "(not a KMS client key: this product does not activate by KMS)")
 		}
 	}
 	fmt.Fprintln(out)
@@ -183,16 +187,16 @@ func (s *Streams) ClientDLI(host, address string, w *kmshost.WinClient, asJSON b
 func (s *Streams) contactLines(out io.Writer, st kmshost.Standing) {
 	c := st.Contact
 	if c.At.IsZero() {
-		fmt.Fprintln(out, "Last contact: none in the client's Application log (events 12288/12289)")
+		s.textLine(out, "", "Last contact: ", "none in the client's Application log (events 12288/12289)")
 		return
 	}
-	fmt.Fprintf(out, "Last contact: %s, %s: %s\n", c.At.UTC().Format(dateTime), c.Host, contactResult(c))
+	s.textLine(out, "", "Last contact: ", fmt.Sprintf("%s, %s: %s", c.At.UTC().Format(dateTime), c.Host, contactResult(c)))
 	switch {
 	case st.State == kmshost.StateRenewalFailing:
-		fmt.Fprintln(out, s.bad(fmt.Sprintf("Renewal failing since %s; still Licensed for %d day(s), retrying every 2 hours",
+		s.textLine(out, "", "", s.bad(fmt.Sprintf("Renewal failing since %s; still Licensed for %d day(s), retrying every 2 hours",
 			failingSince(c), st.Minutes/(24*60))))
 	case st.State == kmshost.StateGrace && c.Result.Failed():
-		fmt.Fprintln(out, s.bad(fmt.Sprintf("Activation failing since %s; %d day(s) of grace left", failingSince(c), st.Minutes/(24*60))))
+		s.textLine(out, "", "", s.bad(fmt.Sprintf("Activation failing since %s; %d day(s) of grace left", failingSince(c), st.Minutes/(24*60))))
 	}
 }
 
@@ -249,9 +253,15 @@ type ClientLineJSON struct {
 	Error        *ErrorInfo `json:"error"`
 }
 
-// ClientFleet renders many clients, one line each: a table on a terminal,
-// tab-separated when piped, or JSON.
-func (s *Streams) ClientFleet(results []ClientResult, asJSON bool) error {
+// ClientFleet renders many clients, one line each, in view (the views
+// status has): on a terminal by default a table of at most 80 columns
+// (client, status, days left, failing since, last result with the count
+// the host reported; long client names cut with "…"); wide adds the
+// computer name, the time of the last contact, whether the request reached
+// the host and the last host tried, nothing cut; tsv, the default when
+// piped, one tab-separated line per client; or JSON. The summary goes to
+// stderr.
+func (s *Streams) ClientFleet(results []ClientResult, view StatusView) error {
 	d := ClientFleetJSON{Clients: []ClientLineJSON{}, Summary: map[string]int{}}
 	for i := range results {
 		r := &results[i]
@@ -273,71 +283,19 @@ func (s *Streams) ClientFleet(results []ClientResult, asJSON bool) error {
 		}
 		d.Clients = append(d.Clients, l)
 	}
-	if asJSON {
+	if view == ViewJSON {
 		return writeJSON(s.Out, d)
 	}
-	if s.TTY {
-		t := s.newTable()
-		t.Header("Client", "Status", "Days left", "Last result", "Last host")
-		for i, l := range d.Clients {
-			row := []string{l.Host, "", "", "", ""}
-			if l.Error != nil {
-				row[1], row[3] = s.bad("unreadable"), l.Error.Code
-				t.Append(row)
-				continue
-			}
-			row[1] = stateWords(kmshost.ClientState(*l.Status))
-			switch kmshost.ClientState(*l.Status) {
-			case kmshost.StateLicensed:
-				row[1] = s.good(row[1])
-			case kmshost.StateRenewalFailing, kmshost.StateGrace, kmshost.StateNotification, kmshost.StateUnlicensed:
-				if l.FailingSince != nil {
-					at, _ := time.Parse(rfc3339, *l.FailingSince)
-					if kmshost.ClientState(*l.Status) != kmshost.StateRenewalFailing {
-						row[1] += ", failing"
-					}
-					row[1] += " since " + at.UTC().Format("01-02 15:04")
-				}
-				row[1] = s.bad(row[1])
-			}
-			if l.DaysLeft != nil {
-				row[2] = strconv.Itoa(int(*l.DaysLeft))
-			}
-			if l.LastResult != nil {
-				row[3] = *l.LastResult
-				if l.LastCount != nil {
-					row[3] += " (" + strconv.FormatUint(uint64(*l.LastCount), 10) + ")"
-				} else if !results[i].Client.Standing().Contact.Answer {
-					row[3] += " (no answer)"
-				}
-			}
-			if l.LastHost != nil {
-				row[4] = *l.LastHost
-			}
-			t.Append(row)
+	if view == ViewAuto {
+		view = ViewTSV
+		if s.TTY {
+			view = ViewTable
 		}
-		t.Render()
+	}
+	if view == ViewTSV {
+		s.clientFleetTSV(d)
 	} else {
-		for _, l := range d.Clients {
-			f := []string{l.Host, "unreadable", "", "", "", "", "", ""}
-			if l.Error != nil {
-				f[3] = l.Error.Code
-			} else {
-				f[1] = *l.Status
-				if l.DaysLeft != nil {
-					f[2] = strconv.FormatFloat(*l.DaysLeft, 'f', 1, 64)
-				}
-				for j, p := range []*string{l.LastResult, nil, l.LastHost, l.LastContact, l.FailingSince} {
-					if p != nil {
-						f[3+j] = *p
-					}
-				}
-				if l.LastCount != nil {
-					f[4] = strconv.FormatUint(uint64(*l.LastCount), 10)
-				}
-			}
-			fmt.Fprintln(s.Out, strings.Join(f, "\t"))
-		}
+		s.clientFleetTable(d, results, view == ViewWide)
 	}
 	var parts []string
 	for _, k := range []string{"licensed", "renewal_failing", "grace", "notification", "unlicensed", "not_kms_client", "unreadable"} {
@@ -347,4 +305,122 @@ func (s *Streams) ClientFleet(results []ClientResult, asJSON bool) error {
 	}
 	fmt.Fprintf(s.Err, "%d clients: %s\n", len(results), strings.Join(parts, ", "))
 	return nil
+}
+
+// clientFleetTable writes the fleet as a table: client, status, days left,
+// failing since (month-day hour:minute, UTC) and last result with the
+// count the host reported, in at most 80 columns (client names cut with
+// "…"); or with wide the computer name, the last contact, the result with
+// "no answer" when the request did not reach a host, and the last host
+// tried, nothing cut and the times with their year.
+func (s *Streams) clientFleetTable(d ClientFleetJSON, results []ClientResult, wide bool) {
+	type cell struct {
+		text  string
+		paint func(string) string
+	}
+	header := []string{"Client", "Status", "Days", "Failing since", "Last result"}
+	if wide {
+		header = []string{"Client", "Computer", "Status", "Days left", "Failing since", "Last contact", "Last result", "Last host"}
+	}
+	since := "01-02 15:04"
+	if wide {
+		since = dateTime
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	rows := make([][]cell, 0, len(d.Clients))
+	for i, l := range d.Clients {
+		var status, days, failing, contact, result cell
+		if l.Error != nil {
+			status, result = cell{"unreadable", s.bad}, cell{text: l.Error.Code}
+		} else {
+			state := kmshost.ClientState(*l.Status)
+			status = cell{text: stateWords(state)}
+			switch state {
+			case kmshost.StateLicensed:
+				status.paint = s.good
+			case kmshost.StateRenewalFailing, kmshost.StateGrace, kmshost.StateNotification, kmshost.StateUnlicensed:
+				status.paint = s.bad
+			}
+			if l.DaysLeft != nil {
+				days.text = strconv.Itoa(int(*l.DaysLeft))
+			}
+			if l.FailingSince != nil {
+				at, _ := time.Parse(rfc3339, *l.FailingSince)
+				failing = cell{at.UTC().Format(since), s.bad}
+			}
+			if l.LastContact != nil {
+				at, _ := time.Parse(rfc3339, *l.LastContact)
+				contact.text = at.UTC().Format(dateTime)
+			}
+			if l.LastResult != nil {
+				result.text = *l.LastResult
+				switch {
+				case l.LastCount != nil:
+					result.text += " (" + strconv.FormatUint(uint64(*l.LastCount), 10) + ")"
+				case wide && !results[i].Client.Standing().Contact.Answer:
+					result.text += " (no answer)"
+				}
+			}
+		}
+		row := []cell{{text: l.Host}, status, days, failing, result}
+		if wide {
+			row = []cell{{text: l.Host}, {text: str(l.Computer)}, status, days, failing, contact, result, {text: str(l.LastHost)}}
+		}
+		rows = append(rows, row)
+	}
+	texts := make([][]string, len(rows))
+	for k, row := range rows {
+		for _, c := range row {
+			texts[k] = append(texts[k], c.text)
+		}
+	}
+	if !wide {
+		fitColumns(header, texts, 0)
+	}
+	t := s.newTable()
+	t.Header(header)
+	for r, row := range rows {
+		out := make([]string, len(row))
+		for k, c := range row {
+			out[k] = texts[r][k]
+			if c.paint != nil && out[k] != "" {
+				out[k] = c.paint(out[k])
+			}
+		}
+		t.Append(out)
+	}
+	t.Render()
+}
+
+// clientFleetTSV prints one line per client: host, status (the JSON
+// value, or unreadable), days left (one decimal), last result code (the
+// error code for an unreadable client), the count the host reported, last
+// host, last contact and failing since (RFC 3339). Missing values are
+// empty fields.
+func (s *Streams) clientFleetTSV(d ClientFleetJSON) {
+	for _, l := range d.Clients {
+		f := []string{l.Host, "unreadable", "", "", "", "", "", ""}
+		if l.Error != nil {
+			f[3] = l.Error.Code
+		} else {
+			f[1] = *l.Status
+			if l.DaysLeft != nil {
+				f[2] = strconv.FormatFloat(*l.DaysLeft, 'f', 1, 64)
+			}
+			for j, p := range []*string{l.LastResult, nil, l.LastHost, l.LastContact, l.FailingSince} {
+				if p != nil {
+					f[3+j] = *p
+				}
+			}
+			if l.LastCount != nil {
+				f[4] = strconv.FormatUint(uint64(*l.LastCount), 10)
+			}
+		}
+		fmt.Fprintln(s.Out, strings.Join(f, "\t"))
+	}
 }

@@ -15,13 +15,13 @@ import (
 
 // Warning writes "warning: msg" on stderr.
 func (s *Streams) Warning(msg string) {
-	fmt.Fprintf(s.Err, "%s %s\n", s.warn("warning:"), msg)
+	s.textLine(s.Err, "", s.warn("warning:")+" ", msg)
 }
 
 // Note writes "note: msg" on stderr: something the user should know that
 // changes nothing in the result.
 func (s *Streams) Note(msg string) {
-	fmt.Fprintf(s.Err, "note: %s\n", msg)
+	s.textLine(s.Err, "", "note: ", msg)
 }
 
 // Prompt writes text on stderr without a newline, for a question asked on
@@ -199,21 +199,22 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 		title += " (" + c.Computer + ")"
 	}
 	fmt.Fprintln(w, s.dim(title))
-	fmt.Fprintf(w, "Software licensing service version: %s\n", sv.Version)
+	line := func(prefix, label, value string) { s.textLine(w, prefix, label, value) }
+	line("", "Software licensing service version: ", sv.Version)
 	for _, p := range c.KMSProducts() {
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "Name: %s\n", p.Name)
-		fmt.Fprintf(w, "Description: %s\n", p.Description)
-		fmt.Fprintf(w, "Activation ID: %s\n", p.ID)
-		fmt.Fprintf(w, "Application ID: %s\n", p.ApplicationID)
-		fmt.Fprintf(w, "Partial Product Key: %s\n", p.PartialProductKey)
+		line("", "Name: ", p.Name)
+		line("", "Description: ", p.Description)
+		line("", "Activation ID: ", p.ID.String())
+		line("", "Application ID: ", p.ApplicationID.String())
+		line("", "Partial Product Key: ", p.PartialProductKey)
 		st := "License Status: " + p.LicenseStatus.Text()
 		if p.LicenseStatus == kmshost.Licensed {
 			st = s.good(st)
 		} else {
 			st = s.bad(st)
 		}
-		fmt.Fprintln(w, st)
+		line("", "", st)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Key Management Service is enabled on this machine")
 		count := countText(p.CurrentCount)
@@ -224,44 +225,49 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 				count = s.good(count)
 			}
 		}
-		fmt.Fprintf(w, "    Current count: %s\n", count)
-		fmt.Fprintf(w, "    Listening on Port: %d\n", sv.Port())
+		const in = "    "
+		line(in, "Current count: ", count)
+		line(in, "Listening on Port: ", strconv.FormatUint(uint64(sv.Port()), 10))
 		if sv.DNSPublishing == nil || *sv.DNSPublishing {
-			fmt.Fprintln(w, "    DNS publishing enabled")
+			fmt.Fprintln(w, in+"DNS publishing enabled")
 		} else {
-			fmt.Fprintln(w, "    DNS publishing disabled")
+			fmt.Fprintln(w, in+"DNS publishing disabled")
 		}
 		if sv.LowPriority != nil && *sv.LowPriority {
-			fmt.Fprintln(w, "    KMS priority: Low")
+			fmt.Fprintln(w, in+"KMS priority: Low")
 		} else {
-			fmt.Fprintln(w, "    KMS priority: Normal")
+			fmt.Fprintln(w, in+"KMS priority: Normal")
 		}
 		if sv.ActivationInterval != nil {
-			fmt.Fprintf(w, "    Activation interval: %d minutes\n", *sv.ActivationInterval)
+			line(in, "Activation interval: ", fmt.Sprintf("%d minutes", *sv.ActivationInterval))
 		}
 		if sv.RenewalInterval != nil {
-			fmt.Fprintf(w, "    Renewal interval: %d minutes\n", *sv.RenewalInterval)
+			line(in, "Renewal interval: ", fmt.Sprintf("%d minutes", *sv.RenewalInterval))
 		}
 		if sv.HostCaching == nil || *sv.HostCaching {
-			fmt.Fprintln(w, "    KMS host caching is enabled")
+			fmt.Fprintln(w, in+"KMS host caching is enabled")
 		} else {
-			fmt.Fprintln(w, "    KMS host caching is disabled")
+			fmt.Fprintln(w, in+"KMS host caching is disabled")
 		}
 		if r := p.Requests; r != nil {
 			fmt.Fprintln(w)
 			fmt.Fprintln(w, "Key Management Service cumulative requests received from clients")
-			fmt.Fprintf(w, "    Total requests received: %d\n", r.Total)
 			failed := strconv.FormatUint(uint64(r.Failed), 10)
 			if r.Failed > 0 {
 				failed = s.warn(failed)
 			}
-			fmt.Fprintf(w, "    Failed requests received: %s\n", failed)
-			fmt.Fprintf(w, "    Requests with License Status Unlicensed: %d\n", r.Unlicensed)
-			fmt.Fprintf(w, "    Requests with License Status Licensed: %d\n", r.Licensed)
-			fmt.Fprintf(w, "    Requests with License Status Initial grace period: %d\n", r.OOBGrace)
-			fmt.Fprintf(w, "    Requests with License Status License expired or Hardware out of tolerance: %d\n", r.OOTGrace)
-			fmt.Fprintf(w, "    Requests with License Status Non-genuine grace period: %d\n", r.NonGenuineGrace)
-			fmt.Fprintf(w, "    Requests with License Status Notification: %d\n", r.Notification)
+			for _, l := range []struct{ label, value string }{
+				{"Total requests received: ", strconv.FormatUint(uint64(r.Total), 10)},
+				{"Failed requests received: ", failed},
+				{"Requests with License Status Unlicensed: ", strconv.FormatUint(uint64(r.Unlicensed), 10)},
+				{"Requests with License Status Licensed: ", strconv.FormatUint(uint64(r.Licensed), 10)},
+				{"Requests with License Status Initial grace period: ", strconv.FormatUint(uint64(r.OOBGrace), 10)},
+				{"Requests with License Status License expired or Hardware out of tolerance: ", strconv.FormatUint(uint64(r.OOTGrace), 10)},
+				{"Requests with License Status Non-genuine grace period: ", strconv.FormatUint(uint64(r.NonGenuineGrace), 10)},
+				{"Requests with License Status Notification: ", strconv.FormatUint(uint64(r.Notification), 10)},
+			} {
+				line(in, l.label, l.value)
+			}
 		}
 	}
 }
@@ -608,6 +614,8 @@ func (s *Streams) hostLogTSV(d HostLogJSON) {
 	}
 }
 
+// hostLogSummary writes the summary under host log's table (or on stderr
+// with TSV), each line wrapped at w's terminal width.
 func (s *Streams) hostLogSummary(w io.Writer, d HostLogJSON) {
 	sum := d.Summary
 	span := ""
@@ -615,28 +623,28 @@ func (s *Streams) hostLogSummary(w io.Writer, d HostLogJSON) {
 		span = " of the last " + spanText(time.Duration(*d.Query.SinceSeconds)*time.Second)
 	}
 	if sum.Events == 0 {
-		fmt.Fprintf(w, "no events 12290 in the Key Management Service log, nor 12288 or 12289 in the Application log%s, of %s\n", span, d.Host)
+		s.textLine(w, "", "", fmt.Sprintf("no events 12290 in the Key Management Service log, nor 12288 or 12289 in the Application log%s, of %s", span, d.Host))
 		return
 	}
-	fmt.Fprintf(w, "%d events%s, %s to %s (host clock, UTC), newest first\n", sum.Events, span,
-		strings.Replace(*sum.Oldest, "T", " ", 1), strings.Replace(*sum.Newest, "T", " ", 1))
+	s.textLine(w, "", "", fmt.Sprintf("%d events%s, %s to %s (host clock, UTC), newest first", sum.Events, span,
+		strings.Replace(*sum.Oldest, "T", " ", 1), strings.Replace(*sum.Newest, "T", " ", 1)))
 	if d.Truncated {
-		fmt.Fprintf(w, "%s only the newest %d were read: raise --max to see older ones\n", s.warn("note:"), d.Query.Max)
+		s.textLine(w, "", s.warn("note:")+" ", fmt.Sprintf("only the newest %d were read: raise --max to see older ones", d.Query.Max))
 	}
-	fmt.Fprintf(w, "%d distinct CMIDs from %d client names; %d succeeded, %d failed", sum.DistinctCMIDs, sum.DistinctClients, sum.Succeeded, sum.Failed)
+	counts := fmt.Sprintf("%d distinct CMIDs from %d client names; %d succeeded, %d failed", sum.DistinctCMIDs, sum.DistinctClients, sum.Succeeded, sum.Failed)
 	if sum.Unreadable > 0 {
-		fmt.Fprintf(w, ", %d unreadable", sum.Unreadable)
+		counts += fmt.Sprintf(", %d unreadable", sum.Unreadable)
 	}
-	fmt.Fprintln(w)
+	s.textLine(w, "", "", counts)
 	if len(sum.Failures) > 0 {
 		fmt.Fprintln(w, "Failures by code:")
 		for _, f := range sum.Failures {
-			fmt.Fprintf(w, "  %s ×%d  %s\n", s.bad(f.Code), f.Count, f.Meaning)
+			s.textLine(w, "  ", fmt.Sprintf("%s ×%d  ", s.bad(f.Code), f.Count), f.Meaning)
 		}
 	}
 	for _, sc := range sum.SharedCMIDs {
-		fmt.Fprintf(w, "%s CMID %s was sent by %d machines (%s): they were cloned without sysprep /generalize, and the host counts them as one client\n",
-			s.warn("warning:"), sc.CMID, len(sc.Clients), strings.Join(sc.Clients, ", "))
+		s.textLine(w, "", s.warn("warning:")+" ", fmt.Sprintf("CMID %s was sent by %d machines (%s): they were cloned without sysprep /generalize, and the host counts them as one client",
+			sc.CMID, len(sc.Clients), strings.Join(sc.Clients, ", ")))
 	}
 }
 

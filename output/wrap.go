@@ -1,6 +1,10 @@
 package output
 
-import "strings"
+import (
+	"fmt"
+	"io"
+	"strings"
+)
 
 // Wrap breaks text at spaces into lines of at most width columns (as
 // shown: colour escapes take none), the first line starting at column
@@ -30,4 +34,47 @@ func Wrap(text string, width, first, indent int) string {
 		col += n
 	}
 	return b.String()
+}
+
+// widthOf is the columns a text view wraps at on w: stdout's terminal
+// width (compactWidth when stdout is a terminal of unknown width),
+// stderr's, or 0 (no wrapping) when w is not a terminal.
+func (s *Streams) widthOf(w io.Writer) int {
+	switch w {
+	case s.Out:
+		if s.OutWidth > 0 {
+			return s.OutWidth
+		}
+		if s.TTY {
+			return compactWidth
+		}
+	case s.Err:
+		return s.ErrWidth
+	}
+	return 0
+}
+
+// textLine writes prefix, label and value as one line of a text view on
+// w, wrapped between words at w's terminal width (widthOf). Continuation
+// lines start under the value (a hanging indent), or 4 columns past the
+// prefix when that would leave the value less than 32 columns; a line
+// without a label continues 2 columns past the prefix. Piped, the line is
+// written whole.
+func (s *Streams) textLine(w io.Writer, prefix, label, value string) {
+	width := s.widthOf(w)
+	lead := textWidth(prefix)
+	hang := lead + textWidth(label)
+	switch {
+	case label == "":
+		hang = lead + 2
+	case width-hang < 32:
+		hang = lead + 4
+	}
+	first := lead + textWidth(label)
+	if f := strings.Fields(value); width > 0 && label != "" && len(f) > 0 && first+textWidth(f[0]) > width {
+		// Not even the value's first word fits beside the label.
+		fmt.Fprintln(w, prefix+strings.TrimRight(label, " "))
+		prefix, label, first = strings.Repeat(" ", hang), "", hang
+	}
+	fmt.Fprintln(w, prefix+label+Wrap(value, width, first, hang))
 }
