@@ -69,6 +69,18 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Unreachable reports whether the failure is the host's connection rather
+// than its answer (network, timeout, bind or protocol): the association is
+// over, so asking this host anything more is pointless and another host is
+// worth trying, as a Windows client fails over.
+func (e *Error) Unreachable() bool {
+	switch e.Kind {
+	case KindNetwork, KindTimeout, KindBind, KindProtocol:
+		return true
+	}
+	return false
+}
+
 // Verification checks, named in errors.
 const (
 	CheckLength   = "length"

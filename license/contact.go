@@ -316,14 +316,7 @@ func groupName(req *kmsclient.Request) string {
 // unreachable reports a failure after which another host is worth trying.
 func unreachable(err error) bool {
 	var e *kmsclient.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	switch e.Kind {
-	case kmsclient.KindNetwork, kmsclient.KindTimeout, kmsclient.KindBind, kmsclient.KindProtocol:
-		return true
-	}
-	return false
+	return errors.As(err, &e) && e.Unreachable()
 }
 
 // codeOf is the HRESULT an error carries, 0xC004F074 when none.

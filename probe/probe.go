@@ -198,17 +198,11 @@ func newHost(host string, targets []Target) Host {
 }
 
 // isConnectionLevel reports whether err ended the association, so asking
-// about further groups is pointless.
+// about further groups is pointless: anything but a kmsclient.Error the
+// host answered with.
 func isConnectionLevel(err error) bool {
 	var e *kmsclient.Error
-	if !errors.As(err, &e) {
-		return true
-	}
-	switch e.Kind {
-	case kmsclient.KindNetwork, kmsclient.KindTimeout, kmsclient.KindBind, kmsclient.KindProtocol:
-		return true
-	}
-	return false
+	return !errors.As(err, &e) || e.Unreachable()
 }
 
 // Request builds the activation request a probe sends for p: a client in
