@@ -151,7 +151,7 @@ func ParseServer(s string) (string, error) {
 	if host == "" {
 		return bad("empty host")
 	}
-	if _, ok := parseIP(host); !ok && !isHostName(host) {
+	if _, ok := parseIP(host); !ok && CheckName(host, "host name") != "" {
 		return bad("not an IP address or host name")
 	}
 	n, err := strconv.ParseUint(port, 10, 16)
@@ -174,25 +174,6 @@ func parseIP(s string) (netip.Addr, bool) {
 		}
 	}
 	return ip, true
-}
-
-// isHostName reports whether s is a DNS host name: letters, digits,
-// hyphens and underscores in labels of 1 to 63 characters.
-func isHostName(s string) bool {
-	if _, ok := dns.IsDomainName(s); !ok {
-		return false
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
-		if label == "" || len(label) > 63 {
-			return false
-		}
-		for _, c := range label {
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // errorString is a cause without further structure.

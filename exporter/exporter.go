@@ -315,7 +315,7 @@ func parse(q map[string][]string, modules map[string]config.Module) (request, er
 		}
 		r.kind, r.target = "target", target
 	case domain != "":
-		if !validDomain(domain) {
+		if discovery.CheckName(domain, "domain") != "" {
 			return r, &badRequest{"domain " + strconv.Quote(domain) + " is not a DNS name"}
 		}
 		r.kind, r.domain = "domain", domain
@@ -384,25 +384,6 @@ func moduleList(modules map[string]config.Module) string {
 		return fmt.Sprintf("%d modules: %s, …", len(names), strings.Join(names[:10], ", "))
 	}
 	return "modules " + strings.Join(names, ", ")
-}
-
-// validDomain accepts a DNS name of letters, digits, '-', '_' and dots.
-func validDomain(d string) bool {
-	d = strings.TrimSuffix(d, ".")
-	if d == "" || len(d) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(d, ".") {
-		if label == "" || len(label) > 63 {
-			return false
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -190,31 +191,8 @@ func ParseDomain(s string) (string, error) {
 		// _vlmcs._tcp._vlmcs._tcp.DOMAIN.
 		return "", &DomainError{Input: s, Reason: "give the domain without _vlmcs._tcp. (kmsctl adds it): " + d[len("_vlmcs._tcp."):]}
 	}
-	if why := checkDomain(d); why != "" {
+	if why := discovery.CheckName(d, "domain"); why != "" {
 		return "", &DomainError{Input: s, Reason: why}
 	}
 	return d, nil
-}
-
-func checkDomain(d string) string {
-	if d == "" {
-		return "empty"
-	}
-	if len(d) > 253 {
-		return "longer than 253 characters"
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(d, "."), ".") {
-		if label == "" || len(label) > 63 {
-			return "empty or over-long label"
-		}
-		if label[0] == '-' || label[len(label)-1] == '-' {
-			return "a label starts or ends with a hyphen"
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return fmt.Sprintf("character %q is not allowed", c)
-			}
-		}
-	}
-	return ""
 }

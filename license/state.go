@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 )
@@ -372,7 +373,7 @@ func checkHostConfig(h HostConfig) error {
 		}
 	}
 	if h.LookupDomain != "" {
-		if err := checkDomain(h.LookupDomain); err != "" {
+		if err := discovery.CheckName(h.LookupDomain, "domain"); err != "" {
 			return fmt.Errorf("lookup domain: %s", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
@@ -282,7 +283,7 @@ func ParseAddress(s string) (string, error) {
 		if ok && port == "" {
 			return "", &AddressError{in, "empty port"}
 		}
-		if err := checkHostname(host); err != "" {
+		if err := discovery.CheckName(host, "host name"); err != "" {
 			return "", &AddressError{in, err}
 		}
 	}
@@ -293,27 +294,4 @@ func ParseAddress(s string) (string, error) {
 		return "", &AddressError{in, fmt.Sprintf("port %q is not a number from 1 to 65535", port)}
 	}
 	return net.JoinHostPort(host, port), nil
-}
-
-func checkHostname(h string) string {
-	if h == "" {
-		return "empty host name"
-	}
-	if len(h) > 253 {
-		return "host name longer than 253 characters"
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
-		if label == "" || len(label) > 63 {
-			return "empty or over-long label in host name"
-		}
-		if label[0] == '-' || label[len(label)-1] == '-' {
-			return "a host name part cannot start or end with '-'"
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return fmt.Sprintf("character %q is not allowed in a host name", c)
-			}
-		}
-	}
-	return ""
 }
