@@ -113,6 +113,30 @@ func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }
 // are shared and must not be modified.
 func Products() []Product { return slices.Clone(products[:]) }
 
+// Matching returns, in catalogue order, the products whose name, aliases
+// or KMS group contain every word of filter, case-insensitively, as
+// `kmsctl products FILTER` lists them; every product for a blank filter.
+func Matching(filter string) []Product {
+	words := strings.Fields(strings.ToLower(filter))
+	var out []Product
+	for _, p := range products {
+		if containsWords(strings.ToLower(p.Name+" "+strings.Join(p.Aliases, " ")+" "+p.Group), words) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// containsWords reports whether text contains each of words.
+func containsWords(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
 // Groups returns every KMS counted ID, in the order of kms-ids.csv. The slice
 // is a fresh copy; the ActivatedBy slices inside are shared and must not be
 // modified.
@@ -333,15 +357,9 @@ func fragment(key string) []int {
 	}
 	if n == 0 && strings.Contains(key, " ") {
 		words := strings.Split(key, " ")
-	entries:
 		for _, e := range nameIndex {
-			if hit[e.product] {
+			if hit[e.product] || !containsWords(e.key, words) {
 				continue
-			}
-			for _, w := range words {
-				if !strings.Contains(e.key, w) {
-					continue entries
-				}
 			}
 			hit[e.product] = true
 			n++

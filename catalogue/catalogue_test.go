@@ -571,3 +571,40 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	}
 }
+
+func TestMatching(t *testing.T) {
+	names := func(ps []Product) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	if got := Matching(""); len(got) != len(Products()) {
+		t.Errorf("blank filter: %d products, want all %d", len(got), len(Products()))
+	}
+	got := names(Matching("SERVER  2022 datacenter"))
+	if len(got) == 0 {
+		t.Fatal("no match for server 2022 datacenter")
+	}
+	for _, n := range got {
+		l := strings.ToLower(n)
+		if !strings.Contains(l, "server") || !strings.Contains(l, "2022") || !strings.Contains(l, "datacenter") {
+			t.Errorf("%q does not contain every word", n)
+		}
+	}
+	// The KMS group's name counts too: every Office 2021 product is in
+	// a group named for it.
+	office := Matching("office 2021")
+	if len(office) == 0 {
+		t.Fatal("no match for office 2021")
+	}
+	for _, p := range office {
+		if !strings.Contains(strings.ToLower(p.Name+" "+p.Group), "2021") {
+			t.Errorf("%q (%s) matched office 2021", p.Name, p.Group)
+		}
+	}
+	if got := Matching("no such product"); got != nil {
+		t.Errorf("no match: %v", names(got))
+	}
+}

@@ -29,12 +29,7 @@ Examples:
 		Action: func(c *cli.Context) error {
 			env.json = c.Bool("json")
 			filter := strings.ToLower(strings.Join(c.Args().Slice(), " "))
-			var ps []catalogue.Product
-			for _, p := range catalogue.Products() {
-				if filter == "" || matches(p, filter) {
-					ps = append(ps, p)
-				}
-			}
+			ps := catalogue.Matching(filter)
 			if filter != "" && len(ps) == 0 {
 				return &failure.UsageError{Msg: fmt.Sprintf("no product in kmsctl's catalogue matches %q", filter),
 					Hint: "FILTER matches words of a product's name, aliases or KMS group (kmsctl products \"server 2022\"); kmsctl products lists them all"}
@@ -42,16 +37,4 @@ Examples:
 			return env.Streams(c).Products(ps, c.Bool("json"))
 		},
 	}
-}
-
-// matches reports whether every word of filter appears in the product's
-// name, an alias or its KMS group.
-func matches(p catalogue.Product, filter string) bool {
-	text := strings.ToLower(p.Name + " " + strings.Join(p.Aliases, " ") + " " + p.Group)
-	for _, w := range strings.Fields(filter) {
-		if !strings.Contains(text, w) {
-			return false
-		}
-	}
-	return true
 }
