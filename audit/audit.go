@@ -215,6 +215,3 @@ type clientKey struct {
 	cmid guid.GUID
 	pool Pool
 }
-
-// Events is how many events were added.
-func (a *Auditor) Events() int { return a.events }

@@ -2,8 +2,8 @@
 // DNS for the _vlmcs._tcp SRV records of a domain (github.com/miekg/dns,
 // over UDP with a TCP retry when the answer is truncated), orders them as
 // RFC 2782 says, resolves their targets, and maps every DNS failure to the
-// code Windows reports. FirstAnswering tries hosts in order until one
-// answers; Check builds the report of `kmsctl dns check`.
+// code Windows reports; Check builds the report of `kmsctl dns check`.
+// Trying the hosts in turn is the caller's (license, for ato and renew).
 //
 // Nothing here prints, logs or reads the clock directly: time comes from
 // Options.Clock, randomness from Options.Rand, the resolver settings from
@@ -132,8 +132,8 @@ type Result struct {
 	Attempts []Attempt
 }
 
-// Addrs returns every address of every host, in the order to try them:
-// what FirstAnswering takes.
+// Addrs returns every address of every host, in the order a client tries
+// them.
 func (r *Result) Addrs() []string {
 	var out []string
 	for i := range r.Hosts {

@@ -35,7 +35,7 @@ var (
 	ErrCNAMELoop = errors.New("CNAME loop")
 	// ErrTooManyHops: a chain of CNAMEs is longer than MaxCNAMEHops.
 	ErrTooManyHops = errors.New("too many CNAMEs")
-	// ErrNoHost: FirstAnswering had no host that answered.
+	// ErrNoHost: no host of those found answered.
 	ErrNoHost = errors.New("no KMS host answered")
 )
 
@@ -48,7 +48,7 @@ var (
 //	0x800705B4  no answer before the deadline
 //	0x80072AF9  an SRV record's target has no address (Record says which record)
 //	0x8007007B  no domain to look in; 0x8007267C no DNS server to ask
-//	0xC004F074  FirstAnswering: no host answered (Tried lists every attempt)
+//	0xC004F074  no host answered (Tried lists every attempt)
 //	0x80070057  a malformed domain or server argument
 type Error struct {
 	HRESULT hresult.Code
@@ -58,7 +58,7 @@ type Error struct {
 	// SRV record's name that points at Name.
 	Record string
 	Server string    // the DNS server asked, when there is one
-	Tried  []Attempt // Discover and Check: every DNS exchange; FirstAnswering: every host tried
+	Tried  []Attempt // Discover and Check: every DNS exchange
 	// Err is the cause: ErrNameError, ErrNoRecords, ErrServerFailure,
 	// ErrTimeout (with the context's or the network's error), ErrCNAMELoop,
 	// ErrTooManyHops or ErrNoHost.
@@ -95,8 +95,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Code is the HRESULT Windows reports for this failure.
 func (e *Error) Code() hresult.Code { return e.HRESULT }
 
-// Attempt is one thing discovery did: a DNS query, or (from FirstAnswering)
-// one host tried.
+// Attempt is one thing discovery did: a DNS query, or one host tried.
 type Attempt struct {
 	Name   string // the name queried; for a host tried, its address
 	Type   string // "SRV", "A", "AAAA"; "KMS" for a host tried

@@ -277,3 +277,15 @@ func chase(rrs []dns.RR, name string, qtype uint16, seen map[string]bool, hops *
 		cur = cname
 	}
 }
+
+// ended is ctx's error, or DeadlineExceeded once its deadline has passed
+// (a socket deadline set from it can fire before ctx notices).
+func ended(ctx context.Context, clk clock.Clock) error {
+	if err := limit.Cause(ctx); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !clk.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}

@@ -2,10 +2,8 @@ package discovery_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -30,75 +28,9 @@ func dial(ctx context.Context, addr string) error {
 	return c.Close()
 }
 
-func TestFirstAnswering_FailsOverFromARefusingHost(t *testing.T) {
-	refusing := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Refuse})
-	good := kmstest.Start(t, kmstest.Options{})
-	addr, tried, err := discovery.FirstAnswering(ctxFor(t, 5*time.Second), []string{refusing.Addr(), good.Addr()}, dial)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if addr != good.Addr() {
-		t.Errorf("answered %s, want %s", addr, good.Addr())
-	}
-	if len(tried) != 2 || tried[0].Result != "failed" || tried[0].Err == nil || tried[1].Result != "ok" || tried[0].Type != "KMS" {
-		t.Errorf("tried %v", tried)
-	}
-	if good.Connections() != 1 {
-		t.Errorf("good host saw %d connections", good.Connections())
-	}
-}
-
-func TestFirstAnswering_NoneAnswers(t *testing.T) {
-	a := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Refuse})
-	b := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.BindNak})
-	_, tried, err := discovery.FirstAnswering(ctxFor(t, 5*time.Second), []string{a.Addr(), b.Addr()}, dial)
-	e := wantCode(t, err, hresult.NoKMSHost, discovery.ErrNoHost)
-	if len(tried) != 2 || !slices.Equal(e.Tried, tried) {
-		t.Errorf("tried %v, error lists %v", tried, e.Tried)
-	}
-	for _, addr := range []string{a.Addr(), b.Addr()} {
-		if !strings.Contains(err.Error(), addr) {
-			t.Errorf("error %q does not name %s", err, addr)
-		}
-	}
-	// The renderer looks for a *kmsclient.Error first: the hosts' own
-	// errors must not hide 0xC004F074.
-	var ke *kmsclient.Error
-	if errors.As(err, &ke) {
-		t.Errorf("error unwraps to a host's error %v", ke)
-	}
-
-	_, tried, err = discovery.FirstAnswering(context.Background(), nil, dial)
-	wantCode(t, err, hresult.NoKMSHost, discovery.ErrNoHost)
-	if len(tried) != 0 || !strings.Contains(err.Error(), "no host to try") {
-		t.Errorf("empty list: %v, %v", tried, err)
-	}
-}
-
-func TestFirstAnswering_StopsAtTheDeadline(t *testing.T) {
-	stalled := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Stall})
-	good := kmstest.Start(t, kmstest.Options{})
-	ctx := ctxFor(t, 200*time.Millisecond)
-	start := time.Now()
-	_, tried, err := discovery.FirstAnswering(ctx, []string{stalled.Addr(), good.Addr()}, func(ctx context.Context, addr string) error {
-		c, err := kmsclient.Dial(ctx, addr, kmsclient.Options{}) // no per-host bound: the stall takes the whole deadline
-		if err != nil {
-			return err
-		}
-		return c.Close()
-	})
-	wantCode(t, err, hresult.NoKMSHost, context.DeadlineExceeded)
-	if len(tried) != 1 || !strings.Contains(err.Error(), "tried 1 of 2") {
-		t.Errorf("tried %v: %v", tried, err)
-	}
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("took %v", elapsed)
-	}
-}
-
-// Discovery feeding failover: the preferred record's host refuses, the
-// next one answers.
-func TestDiscoverThenFirstAnswering(t *testing.T) {
+// Discovery gives the addresses in the order a client fails over
+// between them: the preferred record's host first.
+func TestDiscoverAddrsInFailoverOrder(t *testing.T) {
 	refusing := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Refuse})
 	good := kmstest.Start(t, kmstest.Options{})
 	srv := dnstest.Start(t, dnstest.Zone{Records: []string{
@@ -114,10 +46,6 @@ func TestDiscoverThenFirstAnswering(t *testing.T) {
 	}
 	if got := res.Addrs(); !slices.Equal(got, []string{refusing.Addr(), good.Addr()}) {
 		t.Fatalf("Addrs() = %v", got)
-	}
-	addr, tried, err := discovery.FirstAnswering(ctx, res.Addrs(), dial)
-	if err != nil || addr != good.Addr() || len(tried) != 2 {
-		t.Errorf("FirstAnswering = %s, %v, %v", addr, tried, err)
 	}
 }
 
