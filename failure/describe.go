@@ -95,7 +95,7 @@ func words(err error, c Context) said {
 	case errors.As(err, &expCfg):
 		return local(exporterConfigWords(expCfg, c))
 	case errors.As(err, &addr):
-		return said{code: hresult.InvalidArg, fix: "write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to 1688)"}
+		return said{code: hresult.InvalidArg, fix: fmt.Sprintf("write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to %d)", kmsclient.DefaultPort)}
 	case notFound:
 		return said{code: hresult.InvalidArg, fix: "name a product exactly (case does not matter), or by its SKU ID or GVLK"}
 	case errors.As(err, &dnsErr):

@@ -2,11 +2,13 @@ package failure
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/limit"
 )
 
@@ -53,7 +55,7 @@ func discoveryWords(e *discovery.Error, c Context) said {
 			s.fix += ", or " + r
 		}
 	case hresult.NoKMSHost:
-		s.fix = "no host answered: check that each one runs the KMS service and that its port (1688 unless the SRV record says otherwise) is open from here; kmsctl dns check shows which published hosts answer"
+		s.fix = fmt.Sprintf("no host answered: check that each one runs the KMS service and that its port (%d unless the SRV record says otherwise) is open from here; kmsctl dns check shows which published hosts answer", kmsclient.DefaultPort)
 	case discovery.CodeNoDomain:
 		s.fix = c.noDomainFix()
 	case discovery.CodeNoServers:

@@ -16,8 +16,10 @@ import (
 	"github.com/kmsctl/kmsctl/limit"
 )
 
-// DefaultPort is the KMS TCP port.
-const DefaultPort = "1688"
+// DefaultPort is the TCP port a KMS host listens on unless it is set to
+// another (slmgr /sprt) and a client connects to unless told otherwise
+// (docs/protocol.md §1). It is the one place kmsctl writes the number.
+const DefaultPort = 1688
 
 // Offer selects the presentation contexts offered in the bind.
 type Offer int

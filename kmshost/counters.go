@@ -7,6 +7,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
 // Counters is what CountersScript reads from a machine's licensing
@@ -36,10 +37,11 @@ type Service struct {
 	Requests            *Requests // nil when KeyManagementServiceTotalRequests is null
 }
 
-// Port is the port the host listens on, as slmgr prints it: 0 means 1688.
+// Port is the port the host listens on, as slmgr prints it: 0 means
+// kmsclient.DefaultPort.
 func (s *Service) Port() uint32 {
 	if s.ListeningPort == nil || *s.ListeningPort == 0 {
-		return 1688
+		return kmsclient.DefaultPort
 	}
 	return *s.ListeningPort
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
 // Version is the license.json format version this package writes: 2
@@ -89,10 +90,11 @@ func (h HostConfig) Address() string {
 	return net.JoinHostPort(h.Host, strconv.Itoa(h.PortOrDefault()))
 }
 
-// PortOrDefault is the configured port, 1688 when none is set.
+// PortOrDefault is the configured port, kmsclient.DefaultPort when none is
+// set.
 func (h HostConfig) PortOrDefault() int {
 	if h.Port == 0 {
-		return 1688
+		return kmsclient.DefaultPort
 	}
 	return h.Port
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 )
 
@@ -65,7 +66,7 @@ func hostPort(name string, port *uint32) *string {
 	if name == "" {
 		return nil
 	}
-	p := uint32(1688)
+	p := uint32(kmsclient.DefaultPort)
 	if port != nil && *port != 0 {
 		p = *port
 	}

@@ -288,7 +288,7 @@ func ParseAddress(s string) (string, error) {
 		}
 	}
 	if port == "" {
-		port = kmsclient.DefaultPort
+		port = strconv.Itoa(kmsclient.DefaultPort)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
 		return "", &AddressError{in, fmt.Sprintf("port %q is not a number from 1 to 65535", port)}
