@@ -90,6 +90,7 @@ type Auditor struct {
 	opts    Options
 	clients map[clientKey]*Client
 	self    map[guid.GUID]bool
+	skus    map[guid.GUID]sku // catalogue look-ups, a handful for a whole log
 
 	events, unreadable, other int
 	oldest, newest            time.Time
@@ -97,7 +98,7 @@ type Auditor struct {
 
 // New returns an Auditor for opts.
 func New(opts Options) *Auditor {
-	a := &Auditor{opts: opts, clients: map[clientKey]*Client{}, self: map[guid.GUID]bool{}}
+	a := &Auditor{opts: opts, clients: map[clientKey]*Client{}, self: map[guid.GUID]bool{}, skus: map[guid.GUID]sku{}}
 	a.opts.Now = opts.Now.UTC()
 	for _, id := range opts.Self {
 		if !id.IsZero() {
@@ -176,10 +177,14 @@ func (a *Auditor) Add(e *kmshost.Event) {
 		a.unreadable++
 		return
 	}
-	pool, family, product := PoolUnknown, catalogue.Family(""), ""
-	if p, ok := catalogue.BySKU(e.ActivationID); ok {
-		pool, family, product = poolOf(p.ApplicationID), p.Family, p.Name
+	sku, ok := a.skus[e.ActivationID]
+	if !ok {
+		sku = skuOf(e.ActivationID)
+		if len(a.skus) < 1024 { // a log of made-up SKU IDs does not grow it
+			a.skus[e.ActivationID] = sku
+		}
 	}
+	pool, family, product := sku.pool, sku.family, sku.product
 	key := clientKey{e.CMID, pool} // one machine is counted in each pool it asks for
 	c := a.clients[key]
 	if c == nil {
@@ -199,6 +204,22 @@ func (a *Auditor) Add(e *kmshost.Event) {
 		}
 		c.Names = append(c.Names, e.Client)
 	}
+}
+
+// sku is what the audit needs of a product, by its SKU ID.
+type sku struct {
+	pool    Pool
+	family  catalogue.Family
+	product string
+}
+
+// skuOf looks id up in the catalogue; a product it does not know is in
+// PoolUnknown.
+func skuOf(id guid.GUID) sku {
+	if p, ok := catalogue.BySKU(id); ok {
+		return sku{poolOf(p.ApplicationID), p.Family, p.Name}
+	}
+	return sku{pool: PoolUnknown}
 }
 
 // take records e as the client's last request.

@@ -1,10 +1,14 @@
 package audit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/kmsctl/kmsctl/kmshost"
 
 	"github.com/kmsctl/kmsctl/kmshost/hosttest"
 )
@@ -56,11 +60,38 @@ func benchFile(b *testing.B, format string) string {
 	return benchFiles[format]
 }
 
+// TestWriteBenchExports writes the benchmarks' two exports of a million
+// events to $KMSCTL_AUDIT_EXPORT_DIR (kms.xml, kms.json) for
+// scripts/bench-audit, which times the whole command on them; skipped
+// when that is not set.
+func TestWriteBenchExports(t *testing.T) {
+	dir := os.Getenv("KMSCTL_AUDIT_EXPORT_DIR")
+	if dir == "" {
+		t.Skip("KMSCTL_AUDIT_EXPORT_DIR not set: scripts/bench-audit sets it")
+	}
+	events := hosttest.ManyEvents(hosttest.DefaultNow, benchEvents)
+	for name, write := range map[string]func(*os.File) error{
+		"kms.xml":  func(f *os.File) error { return hosttest.WriteXML(f, events, hosttest.Joined, false) },
+		"kms.json": func(f *os.File) error { return hosttest.WriteJSON(f, events, hosttest.Separate, false) },
+	} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = write(f)
+		if cerr := f.Close(); err != nil || cerr != nil {
+			t.Fatal(err, cerr)
+		}
+	}
+}
+
 func benchRead(b *testing.B, format string) {
 	path := benchFile(b, format)
 	fi, _ := os.Stat(path)
 	b.SetBytes(fi.Size())
 	b.ResetTimer()
+	cpu := cpuTime()
+	defer func() { b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for range b.N {
 		f, err := os.Open(path)
 		if err != nil {
@@ -83,3 +114,46 @@ func BenchmarkReadXML1M(b *testing.B) { benchRead(b, "xml") }
 
 // BenchmarkReadJSON1M reads and audits a million-event ConvertTo-Json export.
 func BenchmarkReadJSON1M(b *testing.B) { benchRead(b, "json") }
+
+// BenchmarkAudit is the analysis after reading: a million 12290 events
+// added (per CMID: name, first and last request, count, last state) and
+// the report made (fallen-off list, forecast per family), for hosts with
+// 25 to 10,000 distinct CMIDs (Windows clients and servers and Office,
+// every fifth CMID silent for ten days). No file is read.
+func BenchmarkAudit(b *testing.B) {
+	skus := []string{hosttest.Win10Enterprise, hosttest.Server2019Std, hosttest.OfficeProPlus2019}
+	for _, cmids := range []int{25, 100, 1000, 10_000} {
+		b.Run(fmt.Sprintf("cmids=%d", cmids), func(b *testing.B) {
+			now := hosttest.DefaultNow
+			templates := make([]kmshost.Event, cmids)
+			for m := range templates {
+				h := hosttest.Processed(now, "0x0", 25, fmt.Sprintf("pc-%05d.corp.example.com", m),
+					fmt.Sprintf("%08x-0000-4000-8000-%012x", m, m), m%7 == 0, 1, 259200, skus[m%3])
+				e, ok := kmshost.NewEvent(h.Time, h.ID, h.Fields)
+				if !ok || e.Problem != "" {
+					b.Fatal(e.Problem)
+				}
+				templates[m] = e
+			}
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for range b.N {
+				a := New(Options{Now: now})
+				for i := range benchEvents {
+					m := i % cmids
+					e := templates[m]
+					e.Time = now.Add(-time.Duration(i/cmids) * 37 * time.Second)
+					if m%5 == 0 {
+						e.Time = e.Time.Add(-10 * 24 * time.Hour)
+					}
+					a.Add(&e)
+				}
+				r := a.Report()
+				if len(r.Clients) != cmids {
+					b.Fatalf("%d clients", len(r.Clients))
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/kmshost/hosttest"
@@ -125,6 +126,133 @@ func FuzzJSONString(f *testing.F) {
 		got, err := jsonString(b)
 		if err != nil || got != want {
 			t.Fatalf("jsonString(%q) = %q, %v; encoding/json %q", b, got, err, want)
+		}
+	})
+}
+
+// FuzzJSONDate: where jsonDate reads a time without allocating, the
+// general reading gives the same instant.
+func FuzzJSONDate(f *testing.F) {
+	for _, s := range []string{`"\/Date(1795456376123)\/"`, `"/Date(0)/"`, `"\/Date(253402300799999)\/"`, `"\/Date(253402300800000)\/"`, `"\/Date(-1)\/"`, `"/Date(1+0100)/"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ok := jsonDate(b)
+		if !ok {
+			return
+		}
+		slow, err := jsonTimeAny(b)
+		if err != nil || !slow.Equal(fast) || slow.Location() != fast.Location() {
+			t.Fatalf("jsonDate(%q) = %v; the general reading %v, %v", b, fast, slow, err)
+		}
+	})
+}
+
+// FuzzReadChunks: read in chunks of any size on one to three workers, any
+// file gives what the serial reader gives: the same events in the same
+// order, the same counts and the same error.
+func FuzzReadChunks(f *testing.F) {
+	for _, b := range chunkInputs(f) {
+		f.Add(b, uint16(7), uint8(1))
+	}
+	for _, s := range []string{"", "<", "[", "{", "<Event/>", "[]", "{}", "[{}]", "</Event>", "<Event>"} {
+		f.Add([]byte(s), uint16(0), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, size uint16, workers uint8) {
+		want := readAll(b, readSerial)
+		got := readAll(b, chunked(int(size%2048)+1, int(workers%3)+1))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("chunks of %d on %d workers: %d events %+v %s; serial: %d events %+v %s",
+				size%2048+1, workers%3+1, len(got.Events), got.Source, got.Err, len(want.Events), want.Source, want.Err)
+		}
+	})
+}
+
+// FuzzWalkObject: where walkObject takes an object, valueEnd ends it at
+// the same byte, and pickAt reads from it what pick reads from it alone.
+func FuzzWalkObject(f *testing.F) {
+	var b bytes.Buffer
+	hosttest.WriteJSON(&b, hosttest.SeedsEvents(day(0, 10, 0))[:2], hosttest.Leading, false)
+	f.Add(b.Bytes(), uint8(1))
+	f.Add([]byte(`{"Id":1,"a":[{"}":"{"}],"Properties":[{"Value":"x"}]}, {`), uint8(0))
+	f.Fuzz(func(t *testing.T, b []byte, at uint8) {
+		i := int(at) % (len(b) + 1)
+		end := walkObject(b, i, func(key, val []byte) bool { return true })
+		if end < 0 {
+			return
+		}
+		if v := valueEnd(b, i); v != end {
+			t.Fatalf("walkObject ends %q at %d, valueEnd at %d", b[i:], end, v)
+		}
+		var inside, alone eventJSON
+		e1 := inside.pickAt(b, i)
+		ok := alone.pick(b[i:end])
+		if (e1 >= 0) != ok || ok && (e1 != end || !reflect.DeepEqual(inside.Properties, alone.Properties) ||
+			!bytes.Equal(inside.TimeCreated, alone.TimeCreated) || (inside.ID == nil) != (alone.ID == nil) || inside.ID != nil && *inside.ID != *alone.ID) {
+			t.Fatalf("pickAt %d %+v; pick %v %+v", e1, inside, ok, alone)
+		}
+	})
+}
+
+// FuzzStringEnd: stringEnd finds where a JSON string starting at b[0]
+// ends as a plain reading byte by byte (a backslash escapes the next
+// byte) does.
+func FuzzStringEnd(f *testing.F) {
+	for _, s := range []string{`"a"`, `"\""x`, `"\\"`, `"` + strings.Repeat(`\\`, 20) + `\"x"`, `"` + strings.Repeat("a", 23) + `\`, `"abc`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 || b[0] != '"' {
+			return
+		}
+		want := -1
+		for j := 1; j < len(b); j++ {
+			if b[j] == '\\' {
+				j++
+			} else if b[j] == '"' {
+				want = j + 1
+				break
+			}
+		}
+		if got := stringEnd(b, 0); got != want {
+			t.Fatalf("stringEnd(%q) = %d, want %d", b, got, want)
+		}
+	})
+}
+
+// FuzzPlainScalars: where plainScalars reads a record's insertion strings
+// in one allocation, jsonScalar reads each the same; plainString agrees
+// with a byte-by-byte check.
+func FuzzPlainScalars(f *testing.F) {
+	f.Add([]byte(`["0x0", 25, "pc-1.corp", null, true, "abcdefghijklmnopq", "\\u0041", "\u00e9t\u00e9"]`))
+	f.Add([]byte(`["0123456789abcdef\u001f", "\u00ff\u00fe", "a\"b"]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var raws []json.RawMessage
+		if json.Unmarshal(b, &raws) != nil {
+			return
+		}
+		props := make([]propJSON, len(raws))
+		for i, r := range raws {
+			props[i] = propJSON{r}
+		}
+		for _, r := range raws {
+			if len(r) >= 2 && r[0] == '"' {
+				in := r[1 : len(r)-1]
+				want := utf8.Valid(in) && !bytes.ContainsFunc(in, func(c rune) bool { return c < 0x20 || c == '"' || c == '\\' })
+				if plainString(in) != want {
+					t.Fatalf("plainString(%q) = %v", in, !want)
+				}
+			}
+		}
+		fields, ok := plainScalars(props)
+		if !ok {
+			return
+		}
+		for i, p := range props {
+			want, err := jsonScalar(p.Value)
+			if err != nil || fields[i] != want {
+				t.Fatalf("plainScalars read %q as %q; jsonScalar %q, %v", p.Value, fields[i], want, err)
+			}
 		}
 	})
 }

@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -108,12 +109,33 @@ type Source struct {
 // is recognised and refused with a *FileError saying how to export it.
 // Events are decoded with kmshost.NewEvent, so the three shapes of
 // insertion strings (one joined string, 9 strings, 10 strings) are taken
-// alike. Memory use is bounded by MaxEventSize whatever the file's size.
+// alike. Memory use is bounded by MaxEventSize and the chunks being
+// decoded (see chunks.go) whatever the file's size.
 func Read(r io.Reader, fn func(*kmshost.Event)) (Source, error) {
+	return read(r, chunkSize, 0, fn)
+}
+
+// read is Read in chunks of size bytes decoded on workers goroutines (0:
+// GOMAXPROCS).
+func read(r io.Reader, size, workers int, fn func(*kmshost.Event)) (Source, error) {
+	in, first, err := start(r)
+	if err != nil {
+		return Source{Format: first}, err
+	}
+	if first == FormatXML {
+		return xmlFormat.read(in, size, workers, fn)
+	}
+	return newJSONFormat().read(in, size, workers, fn)
+}
+
+// start recognises the format of an export and returns a reader at its
+// first byte, after a byte order mark (UTF-16 turned into UTF-8) and
+// white space.
+func start(r io.Reader) (*bufio.Reader, string, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(8)
 	if bytes.HasPrefix(head, []byte("ElfFile\x00")) {
-		return Source{Format: FormatEVTX}, &FileError{Format: FormatEVTX,
+		return nil, FormatEVTX, &FileError{Format: FormatEVTX,
 			Msg: "a saved .evtx file: kmsctl reads the XML and JSON exports, not EVTX (no maintained Go EVTX reader it could use)"}
 	}
 	var in *bufio.Reader = br
@@ -123,15 +145,15 @@ func Read(r io.Reader, fn func(*kmshost.Event)) (Source, error) {
 	}
 	first, err := firstByte(in)
 	if err != nil {
-		return Source{}, err
+		return nil, "", err
 	}
 	switch first {
 	case '<':
-		return readXML(in, fn)
+		return in, FormatXML, nil
 	case '[', '{':
-		return readJSON(in, fn)
+		return in, FormatJSON, nil
 	}
-	return Source{}, &FileError{Msg: fmt.Sprintf("not an exported event log: it starts with %q", first)}
+	return nil, "", &FileError{Msg: fmt.Sprintf("not an exported event log: it starts with %q", first)}
 }
 
 // firstByte skips a UTF-8 byte order mark and white space and returns the
@@ -157,48 +179,7 @@ func firstByte(r *bufio.Reader) (byte, error) {
 	}
 }
 
-// hand decodes one event's parts and hands it on; other IDs are counted.
-func hand(src *Source, t time.Time, id int, fields []string, fn func(*kmshost.Event)) {
-	e, ok := kmshost.NewEvent(t, id, fields)
-	if !ok {
-		src.Skipped++
-		return
-	}
-	src.Events++
-	fn(&e)
-}
-
 // --- XML -------------------------------------------------------------
-
-// readXML reads <Event> elements in the Windows event schema, anywhere in
-// the document: wevtutil writes them one after another without a root
-// element, or inside <Events> with /e:Events.
-func readXML(r *bufio.Reader, fn func(*kmshost.Event)) (Source, error) {
-	src := Source{Format: FormatXML}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxEventSize)
-	sc.Split(splitEvents)
-	n := 0
-	for sc.Scan() {
-		n++
-		t, id, fields, err := parseEventXML(sc.Bytes())
-		if err != nil {
-			return src, &FileError{Format: FormatXML, Event: n, Msg: err.Error(), Err: err}
-		}
-		hand(&src, t, id, fields, fn)
-	}
-	if err := sc.Err(); err != nil {
-		msg := err.Error()
-		if errors.Is(err, bufio.ErrTooLong) {
-			msg = fmt.Sprintf("an event longer than %d bytes, or an <Event> element that does not end", MaxEventSize)
-		}
-		return src, &FileError{Format: FormatXML, Event: n + 1, Msg: msg, Err: err}
-	}
-	if n == 0 {
-		return src, &FileError{Format: FormatXML, Msg: "no <Event> elements: not an export of an event log"}
-	}
-	return src, nil
-}
 
 // splitEvents is a bufio.SplitFunc giving one <Event …>…</Event> element
 // (or <Event/>) per token and skipping everything between them.
@@ -207,15 +188,20 @@ func splitEvents(data []byte, atEOF bool) (advance int, token []byte, err error)
 	for {
 		i := bytes.Index(data[start:], []byte("<Event"))
 		if i < 0 {
-			// Keep a possible partial "<Event" at the end.
-			keep := min(len(data), len("<Event")-1)
 			if atEOF {
 				if bytes.Contains(data, []byte("</Event>")) {
 					return 0, nil, errors.New("</Event> without its <Event>")
 				}
 				return len(data), nil, nil
 			}
-			return len(data) - keep, nil, nil
+			// Keep a stray </Event> (an error if no <Event> comes after
+			// it), else what may be the start of "<Event" or "</Event>"
+			// at the end: what is skipped must not depend on where the
+			// reads end.
+			if k := bytes.LastIndex(data, []byte("</Event>")); k >= 0 {
+				return k, nil, nil
+			}
+			return len(data) - min(len(data), len("</Event>")-1), nil, nil
 		}
 		i += start
 		j := i + len("<Event")
@@ -343,16 +329,16 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 		}
 		// text is the element's content: everything up to the next tag,
 		// which must close it.
-		text := func(elem string) (string, bool) {
+		text := func(end []byte) (string, bool) {
 			if selfClosing {
 				return "", true
 			}
 			lt := bytes.IndexByte(b[i:], '<')
-			if lt < 0 || !bytes.HasPrefix(b[i+lt:], []byte("</"+elem+">")) {
+			if lt < 0 || !bytes.HasPrefix(b[i+lt:], end) {
 				return "", false
 			}
 			s, good := unescape(b[i : i+lt])
-			i += lt + len("</"+elem+">")
+			i += lt + len(end)
 			return s, good
 		}
 		switch string(name) {
@@ -360,7 +346,7 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 			if haveID {
 				return
 			}
-			s, good := text("EventID")
+			s, good := text(endEventID)
 			if !good {
 				return
 			}
@@ -369,7 +355,7 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 			if haveTime {
 				return
 			}
-			s, good := attrValue(tag, "SystemTime")
+			s, good := attrValue(tag, attrSystemTime)
 			if !good {
 				return
 			}
@@ -380,7 +366,7 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 			if !inEventData {
 				continue
 			}
-			s, good := text("Data")
+			s, good := text(endData)
 			if !good {
 				return
 			}
@@ -397,14 +383,21 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 	return t, id, fields, true
 }
 
-// attrValue is the value of attribute name in a start tag's bytes, quoted
-// with ' or ".
-func attrValue(tag []byte, name string) (string, bool) {
-	j := bytes.Index(tag, []byte(" "+name+"="))
+// The end tags whose elements' text fastEventXML reads.
+var endEventID, endData = []byte("</EventID>"), []byte("</Data>")
+
+// attrSystemTime is how TimeCreated's attribute starts.
+var attrSystemTime = []byte(" SystemTime=")
+
+// attrValue is the value of the attribute whose name, with a space
+// before it and '=' after it, is key, in a start tag's bytes, quoted with
+// ' or ".
+func attrValue(tag, key []byte) (string, bool) {
+	j := bytes.Index(tag, key)
 	if j < 0 {
 		return "", false
 	}
-	v := tag[j+len(name)+2:]
+	v := tag[j+len(key):]
 	if len(v) == 0 || (v[0] != '\'' && v[0] != '"') {
 		return "", false
 	}
@@ -477,59 +470,35 @@ func unescape(b []byte) (string, bool) {
 type eventJSON struct {
 	ID          *int            `json:"Id"`
 	TimeCreated json.RawMessage `json:"TimeCreated"`
-	Properties  []struct {
-		Value json.RawMessage `json:"Value"`
-	} `json:"Properties"`
+	Properties  []propJSON      `json:"Properties"`
+
+	// Room for what pick reads, so that it allocates nothing for a
+	// record of up to ten insertion strings.
+	id    int
+	props [10]propJSON
 }
 
-// readJSON reads an array of event records, or one record (ConvertTo-Json
-// writes a single object when there is one event), record by record. Each
-// record's extent is found by a scan over its bytes (strings skipped with
-// a byte search), and only Id, TimeCreated and Properties are decoded, by
-// encoding/json: ConvertTo-Json writes twenty-odd properties per record,
+// propJSON is one of an EventLogRecord's Properties.
+type propJSON struct {
+	Value json.RawMessage `json:"Value"`
+}
+
+// decodeJSON reads one event record: only Id, TimeCreated and Properties
+// are decoded. ConvertTo-Json writes twenty-odd properties per record,
 // the message text among them, and decoding them all with encoding/json
-// took ten times longer (see BenchmarkReadJSON1M). A record the scan does
-// not take is decoded whole by encoding/json, which then says what is
-// wrong with it.
-func readJSON(r *bufio.Reader, fn func(*kmshost.Event)) (Source, error) {
-	src := Source{Format: FormatJSON}
-	fail := func(n int, msg string, err error) (Source, error) {
-		return src, &FileError{Format: FormatJSON, Event: n, Msg: msg, Err: err}
-	}
-	one := func(rec []byte) error {
-		var ev eventJSON
-		if !ev.pick(rec) {
-			ev = eventJSON{}
-			if err := json.Unmarshal(rec, &ev); err != nil {
-				return err
-			}
-		}
-		t, id, fields, err := ev.parts()
-		if err != nil {
-			return err
-		}
-		hand(&src, t, id, fields, fn)
-		return nil
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxEventSize)
-	split := &jsonSplit{}
-	sc.Split(split.next)
-	n := 0
-	for sc.Scan() {
-		n++
-		if err := one(sc.Bytes()); err != nil {
-			return fail(n, jsonMsg(err), err)
+// took ten times longer (see BenchmarkReadJSON1M); so pick finds the
+// three by a scan over the record's bytes (strings skipped with a byte
+// search), and a record the scan does not take is decoded whole by
+// encoding/json, which then says what is wrong with it.
+func decodeJSON(rec []byte) (time.Time, int, []string, error) {
+	var ev eventJSON
+	if !ev.pick(rec) {
+		ev = eventJSON{}
+		if err := json.Unmarshal(rec, &ev); err != nil {
+			return time.Time{}, 0, nil, err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		msg := err.Error()
-		if errors.Is(err, bufio.ErrTooLong) {
-			msg = fmt.Sprintf("an event record longer than %d bytes, or one that does not end", MaxEventSize)
-		}
-		return fail(n+1, msg, err)
-	}
-	return src, nil
+	return ev.parts()
 }
 
 // jsonSplit is a bufio.SplitFunc state giving one event record (a JSON
@@ -537,7 +506,7 @@ func readJSON(r *bufio.Reader, fn func(*kmshost.Event)) (Source, error) {
 // top-level object.
 type jsonSplit struct {
 	started, single, ended bool // saw '[' (or a lone '{'); the lone object was given; saw ']'
-	items                  int
+	afterItem              bool // an event record of the array was given: a ',' or ']' comes next
 }
 
 var errJSONEnd = errors.New("the file ends inside the JSON")
@@ -582,9 +551,9 @@ func (s *jsonSplit) next(data []byte, atEOF bool) (advance int, token []byte, er
 			}
 			return len(data), nil, nil
 		}
-		if s.items > 0 {
+		if s.afterItem {
 			if data[i] != ',' {
-				return 0, nil, fmt.Errorf("not JSON: %q after event record %d, want ',' or ']'", data[i], s.items)
+				return 0, nil, fmt.Errorf("not JSON: %q after an event record, want ',' or ']'", data[i])
 			}
 			i = skipSpace(data, i+1)
 			if i == len(data) {
@@ -595,7 +564,7 @@ func (s *jsonSplit) next(data []byte, atEOF bool) (advance int, token []byte, er
 			}
 		}
 		if data[i] != '{' {
-			return 0, nil, fmt.Errorf("event record %d is not an object: it starts with %q", s.items+1, data[i])
+			return 0, nil, fmt.Errorf("the event record is not an object: it starts with %q", data[i])
 		}
 	}
 	end := valueEnd(data, i)
@@ -608,18 +577,25 @@ func (s *jsonSplit) next(data []byte, atEOF bool) (advance int, token []byte, er
 			// says what is wrong.
 			return len(data), data[i:], nil
 		}
-		if s.items == 0 {
+		if !s.afterItem {
 			s.started, s.single = false, false // read '[' or the lone '{' again with more data
 		}
 		return 0, nil, nil // need more
 	}
-	s.items++
 	if s.single {
 		if j := skipSpace(data, end); j < len(data) {
 			return 0, nil, errors.New("more after the event record")
 		}
+		if !atEOF {
+			// Give the lone record once nothing can follow it, so that
+			// what is said about a file does not depend on where the
+			// reads end.
+			s.started, s.single = false, false
+			return 0, nil, nil
+		}
 		return len(data), data[i:end], nil
 	}
+	s.afterItem = true
 	return end, data[i:end], nil
 }
 
@@ -643,9 +619,18 @@ func jsonMsg(err error) string {
 // escape, a repeated key, a value of an unexpected shape), and the general
 // decoder takes over.
 func (ev *eventJSON) pick(b []byte) (ok bool) {
+	end := ev.pickAt(b, skipSpace(b, 0))
+	return end >= 0 && skipSpace(b, end) == len(b)
+}
+
+// pickAt is pick on the object starting at b[i], wherever it ends in b;
+// it returns the index after the object, or -1 as walkObject does.
+func (ev *eventJSON) pickAt(b []byte, i int) int {
 	var haveID, haveTime, haveProps bool
-	return eachKey(b, func(key, val []byte) bool {
+	return walkObject(b, i, func(key, val []byte) bool {
 		switch {
+		case len(key) != len("Id") && len(key) != len("TimeCreated") && len(key) != len("Properties"):
+			// none of the three: skipped
 		case bytes.EqualFold(key, []byte("Id")):
 			if haveID {
 				return false
@@ -658,7 +643,8 @@ func (ev *eventJSON) pick(b []byte) (ok bool) {
 			if err != nil {
 				return false
 			}
-			ev.ID = &n
+			ev.id = n
+			ev.ID = &ev.id
 		case bytes.EqualFold(key, []byte("TimeCreated")):
 			if haveTime {
 				return false
@@ -683,34 +669,24 @@ func (ev *eventJSON) pickProperties(b []byte) bool {
 	if len(b) < 2 || b[0] != '[' {
 		return false
 	}
-	ev.Properties = ev.Properties[:0] // [] is an empty list, as encoding/json has it
-	if ev.Properties == nil {
-		ev.Properties = make([]struct {
-			Value json.RawMessage `json:"Value"`
-		}, 0, 10)
-	}
+	ev.Properties = ev.props[:0] // [] is an empty list, as encoding/json has it
 	i := skipSpace(b, 1)
 	for i < len(b) && b[i] != ']' {
-		end := valueEnd(b, i)
-		if end < 0 {
-			return false
-		}
 		var v json.RawMessage
 		have := false
-		if !eachKey(b[i:end], func(key, val []byte) bool {
-			if bytes.EqualFold(key, []byte("Value")) {
+		end := walkObject(b, i, func(key, val []byte) bool {
+			if len(key) == len("Value") && bytes.EqualFold(key, []byte("Value")) {
 				if have {
 					return false
 				}
 				have, v = true, val
 			}
 			return true
-		}) {
+		})
+		if end < 0 {
 			return false
 		}
-		ev.Properties = append(ev.Properties, struct {
-			Value json.RawMessage `json:"Value"`
-		}{v})
+		ev.Properties = append(ev.Properties, propJSON{v})
 		i = skipSpace(b, end)
 		if i < len(b) && b[i] == ',' {
 			i = skipSpace(b, i+1)
@@ -723,49 +699,58 @@ func (ev *eventJSON) pickProperties(b []byte) bool {
 // the object b, in order; false when b is not an object the scan takes or
 // fn says so.
 func eachKey(b []byte, fn func(key, val []byte) bool) bool {
-	i := skipSpace(b, 0)
+	end := walkObject(b, skipSpace(b, 0), fn)
+	return end >= 0 && skipSpace(b, end) == len(b)
+}
+
+// walkObject calls fn with each key (unquoted) and value (raw, trimmed)
+// of the object starting at b[i], in order, and returns the index after
+// its '}'; -1 when there is no object there that the scan takes whole
+// within b, or fn says so. Where it returns an index, valueEnd(b, i)
+// gives the same one (FuzzWalkObject).
+func walkObject(b []byte, i int, fn func(key, val []byte) bool) int {
 	if i >= len(b) || b[i] != '{' {
-		return false
+		return -1
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return skipSpace(b, i+1) == len(b)
+		return i + 1
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return false
+			return -1
 		}
 		end := stringEnd(b, i)
 		if end < 0 {
-			return false
+			return -1
 		}
 		key := b[i+1 : end-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
-			return false
+			return -1
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return false
+			return -1
 		}
 		start := skipSpace(b, i+1)
 		stop := valueEnd(b, start)
 		if stop < 0 || stop == start {
-			return false
+			return -1
 		}
 		if !fn(key, bytes.TrimSpace(b[start:stop])) {
-			return false
+			return -1
 		}
 		i = skipSpace(b, stop)
 		if i >= len(b) {
-			return false
+			return -1
 		}
 		switch b[i] {
 		case '}':
-			return skipSpace(b, i+1) == len(b)
+			return i + 1
 		case ',':
 			i = skipSpace(b, i+1)
 		default:
-			return false
+			return -1
 		}
 	}
 }
@@ -780,7 +765,21 @@ func skipSpace(b []byte, i int) int {
 // stringEnd is the index after the string starting at b[i] ('"'); -1 when
 // it does not end.
 func stringEnd(b []byte, i int) int {
-	for j := i + 1; ; {
+	// Keys and short values end within a few bytes: look at those one by
+	// one before a byte search, whose call costs more than they do.
+	j := i + 1
+	for n := min(len(b), j+24); j < n; j++ {
+		switch b[j] {
+		case '"':
+			return j + 1
+		case '\\':
+			j++ // what follows is escaped
+		}
+	}
+	if j > len(b) {
+		return -1 // a backslash last
+	}
+	for {
 		k := bytes.IndexByte(b[j:], '"')
 		if k < 0 {
 			return -1
@@ -864,6 +863,9 @@ func (ev *eventJSON) parts() (time.Time, int, []string, error) {
 	if err != nil {
 		return time.Time{}, 0, nil, err
 	}
+	if fields, ok := plainScalars(ev.Properties); ok {
+		return t, *ev.ID, fields, nil
+	}
 	fields := make([]string, len(ev.Properties))
 	for i, p := range ev.Properties {
 		s, err := jsonScalar(p.Value)
@@ -873,6 +875,70 @@ func (ev *eventJSON) parts() (time.Time, int, []string, error) {
 		fields[i] = s
 	}
 	return t, *ev.ID, fields, nil
+}
+
+// plainScalars is what jsonScalar gives for each value when every one is
+// null, a number, a boolean or a string without escapes, in one string
+// allocation for all; ok false otherwise.
+func plainScalars(props []propJSON) ([]string, bool) {
+	n := 0
+	for _, p := range props {
+		v := bytes.TrimSpace(p.Value)
+		switch {
+		case len(v) == 0 || v[0] == '{' || v[0] == '[':
+			return nil, false
+		case v[0] == '"':
+			if len(v) < 2 || v[len(v)-1] != '"' || !plainString(v[1:len(v)-1]) {
+				return nil, false
+			}
+			n += len(v) - 2
+		case string(v) != "null":
+			n += len(v)
+		}
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	var room [16]int
+	ends := room[:0]
+	for _, p := range props {
+		v := bytes.TrimSpace(p.Value)
+		switch {
+		case v[0] == '"':
+			sb.Write(v[1 : len(v)-1])
+		case string(v) != "null":
+			sb.Write(v)
+		}
+		ends = append(ends, sb.Len())
+	}
+	all := sb.String()
+	fields := make([]string, len(props))
+	start := 0
+	for i, end := range ends {
+		fields[i], start = all[start:end], end
+	}
+	return fields, true
+}
+
+// plainString reports whether the inside of a JSON string is its text
+// as it is: no escape, no control character, valid UTF-8.
+func plainString(in []byte) bool {
+	// Eight bytes at a time while they are plain ASCII (the usual case),
+	// then byte by byte.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	has := func(x uint64, c byte) bool { y := x ^ ones*uint64(c); return (y-ones)&^y&highs != 0 }
+	i := 0
+	for ; i+8 <= len(in); i += 8 {
+		x := binary.LittleEndian.Uint64(in[i:])
+		if x&highs != 0 || (x-ones*0x20)&^x&highs != 0 || has(x, '"') || has(x, '\\') {
+			break
+		}
+	}
+	for _, c := range in[i:] {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(in[i:])
 }
 
 // jsonTime reads TimeCreated as ConvertTo-Json writes a DateTime:
@@ -885,6 +951,14 @@ func jsonTime(raw json.RawMessage) (time.Time, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return time.Time{}, errors.New("an event record without TimeCreated")
 	}
+	if t, ok := jsonDate(raw); ok {
+		return t, nil
+	}
+	return jsonTimeAny(raw)
+}
+
+// jsonTimeAny is jsonTime for every form, raw trimmed and not null.
+func jsonTimeAny(raw []byte) (time.Time, error) {
 	if raw[0] == '{' {
 		var o map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &o); err != nil {
@@ -922,6 +996,35 @@ func jsonTime(raw json.RawMessage) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("TimeCreated %q is not a time such as 2026-11-23T17:52:56.1234567+00:00", s)
 	}
 	return t.UTC(), nil
+}
+
+// jsonDate reads the common form "\/Date(milliseconds)\/" without an
+// offset, as jsonTime does, without allocating; ok false for anything
+// else.
+func jsonDate(raw []byte) (time.Time, bool) {
+	var in []byte
+	switch {
+	case bytes.HasPrefix(raw, []byte(`"\/Date(`)) && bytes.HasSuffix(raw, []byte(`)\/"`)):
+		in = raw[len(`"\/Date(`) : len(raw)-len(`)\/"`)]
+	case bytes.HasPrefix(raw, []byte(`"/Date(`)) && bytes.HasSuffix(raw, []byte(`)/"`)):
+		in = raw[len(`"/Date(`) : len(raw)-len(`)/"`)]
+	default:
+		return time.Time{}, false
+	}
+	if len(in) == 0 || len(in) > 15 {
+		return time.Time{}, false
+	}
+	var v int64
+	for _, c := range in {
+		if c < '0' || c > '9' {
+			return time.Time{}, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if v > 253402300799999 {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(v).UTC(), true
 }
 
 // jsonString decodes a JSON string; the common cases (no escape, or only

@@ -71,8 +71,14 @@ func TestNewRandomIsV4(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add("3f2504e0-4f89-41d3-9a0c-0305e82c3301")
 	f.Add("{00000000-0000-0000-0000-000000000000}")
+	f.Add("3F2504E0-4F89-41D3-9A0C-0305E82C330g")
 	f.Fuzz(func(t *testing.T, s string) {
 		g, err := Parse(s)
+		// encoding/hex reads the same bytes from the same text.
+		want, ok := hexParse(s)
+		if (err == nil) != ok || ok && g != want {
+			t.Fatalf("Parse(%q) = %s, %v; encoding/hex: %s, %v", s, g, err, want, ok)
+		}
 		if err != nil {
 			return
 		}
@@ -81,4 +87,20 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %q: %s %v", s, again, err)
 		}
 	})
+}
+
+// hexParse is Parse written with encoding/hex, the reference for the
+// table Parse uses.
+func hexParse(s string) (GUID, bool) {
+	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
+		s = s[1:37]
+	}
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return Nil, false
+	}
+	b, err := hex.DecodeString(s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36])
+	if err != nil {
+		return Nil, false
+	}
+	return GUID(b), true
 }

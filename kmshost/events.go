@@ -182,10 +182,22 @@ func KnownEvent(id int) bool { return layouts[id] != nil }
 // public script reads it as separate insertion strings, with one unexplained
 // string first. All three shapes are accepted.
 func infoFields(fields []string, n int) ([]string, bool) {
-	switch {
-	case len(fields) == 1 && strings.Contains(fields[0], ","):
-		fields = strings.Split(fields[0], ",")
-	case len(fields) == n+1:
+	if len(fields) == 1 && strings.Contains(fields[0], ",") {
+		// Split into one slice of n, trimmed: this runs once per event of
+		// a log of millions.
+		s := fields[0]
+		if strings.Count(s, ",") != n-1 {
+			return nil, false
+		}
+		out := make([]string, n)
+		for i := range n - 1 {
+			c := strings.IndexByte(s, ',')
+			out[i], s = strings.TrimSpace(s[:c]), s[c+1:]
+		}
+		out[n-1] = strings.TrimSpace(s)
+		return out, true
+	}
+	if len(fields) == n+1 {
 		fields = fields[1:]
 	}
 	if len(fields) != n {
@@ -210,6 +222,13 @@ func (e *Event) readFields() string {
 	bad := func(i int, want string) {
 		problems = append(problems, layout[i]+" "+strconv.QuoteToASCII(f[i])+" is not "+want)
 	}
+	// The event's numbers and flags share one allocation.
+	var vals struct {
+		nums  [6]uint32
+		flags [2]bool
+		state LicenseStatus
+		n, b  int
+	}
 	code := func(i int) hresult.Code {
 		c, err := hresult.Parse(f[i])
 		if err != nil {
@@ -223,13 +242,18 @@ func (e *Event) readFields() string {
 			bad(i, "a number")
 			return nil
 		}
-		return &v
+		p := &vals.nums[vals.n]
+		vals.n++
+		*p = v
+		return p
 	}
 	flag := func(i int) *bool {
 		switch f[i] {
 		case "0", "1":
-			v := f[i] == "1"
-			return &v
+			p := &vals.flags[vals.b]
+			vals.b++
+			*p = f[i] == "1"
+			return p
 		}
 		bad(i, "0 or 1")
 		return nil
@@ -242,12 +266,13 @@ func (e *Event) readFields() string {
 		return g
 	}
 	state := func(i int) *LicenseStatus {
-		v := num(i)
-		if v == nil {
+		v, err := parseNumber(f[i])
+		if err != nil {
+			bad(i, "a number")
 			return nil
 		}
-		s := LicenseStatus(*v)
-		return &s
+		vals.state = LicenseStatus(v)
+		return &vals.state
 	}
 	e.Result = code(0)
 	switch e.ID {
