@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -126,6 +127,11 @@ Examples:
 					return f.Modules, nil
 				}
 			}
+			// A soft memory limit from the limits on scrapes, unless the
+			// environment sets one.
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(exporter.MemoryLimit(set.concurrency, set.queue))
+			}
 			e := exporter.New(cfg)
 			ln, err := net.Listen("tcp", set.listen)
 			if err != nil {
@@ -148,7 +154,8 @@ Examples:
 					}
 				}()
 			}
-			log.Info("kmsctl exporter", "version", env.version(), "cmid", who.CMID.String(), "config", c.String("config"))
+			log.Info("kmsctl exporter", "version", env.version(), "cmid", who.CMID.String(), "config", c.String("config"),
+				"gomemlimit", debug.SetMemoryLimit(-1)) // a negative limit only reads it
 			return e.Serve(ctx, ln, set.timeout+time.Second)
 		},
 	}
