@@ -158,6 +158,11 @@ func (a *Auditor) Report() *Report {
 	return r
 }
 
+// reached is kmsclient.ThresholdReached for the audit's int tallies.
+func reached(count, threshold int) bool {
+	return kmsclient.ThresholdReached(int64(count), int64(threshold))
+}
+
 // forecast is one family's count and its future.
 func (r *Report) forecast(fam catalogue.Family, pool Pool, threshold int) Family {
 	f := Family{Family: fam, Pool: pool, Threshold: threshold}
@@ -195,22 +200,22 @@ func (r *Report) forecast(fam catalogue.Family, pool Pool, threshold int) Family
 		t := r.Now.Add(time.Duration(d) * 24 * time.Hour)
 		f.Forecast = append(f.Forecast, Day{At: t, Count: steady + countAfter(fallen, t)})
 	}
-	f.AlreadyBelow = f.Others < threshold
+	f.AlreadyBelow = !reached(f.Others, threshold)
 	if !f.AlreadyBelow {
 		for i, c := range fallen {
-			if steady+len(fallen)-(i+1) < threshold {
+			if !reached(steady+len(fallen)-(i+1), threshold) {
 				f.BelowAt, f.Leaving = c.Leaves, fallen[:i+1]
 				break
 			}
 		}
 	}
 	// The same with kmsctl's own CMIDs counted as clients.
-	if f.Self > 0 && f.Count >= threshold {
+	if f.Self > 0 && reached(f.Count, threshold) {
 		all := slices.Concat(fallen, selfFallen)
 		slices.SortFunc(all, func(x, y *Client) int { return x.Leaves.Compare(y.Leaves) })
 		base := steady + selfSteady
 		for i, c := range all {
-			if base+len(all)-(i+1) < threshold {
+			if !reached(base+len(all)-(i+1), threshold) {
 				f.BelowAtWithSelf = c.Leaves
 				break
 			}

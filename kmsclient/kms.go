@@ -525,6 +525,15 @@ func intervalWarning(name string, minutes uint32) string {
 	return ""
 }
 
+// ThresholdReached is the N-count policy, the one judgement of a count
+// against a threshold: a KMS host that counts count clients activates a
+// client needing threshold of them when count ≥ threshold (docs/protocol.md
+// §8); below it the client is refused with 0xC004F038. The same test grades
+// a probe, a --check limit, an ato reply, a host's WMI counters and the
+// audit's forecast. int64 holds every count kmsctl meets: a reply's uint32,
+// WMI's -1 (nothing counted yet) and an audit's tally.
+func ThresholdReached(count, threshold int64) bool { return count >= threshold }
+
 // CountWindow is how long a KMS host keeps counting a client after its
 // last request: a host's count is the distinct CMIDs it saw in the last
 // 30 days, the one asking included, per product family (docs/protocol.md §8).

@@ -99,6 +99,17 @@ func (c *Counters) KMSProducts() []Product {
 	return out
 }
 
+// ThresholdReached judges the host's count for p against the count its
+// clients need (RequiredClientCount) by kmsclient.ThresholdReached; known
+// is false when either is missing (WMI's -1, nothing counted yet, or null).
+func (p *Product) ThresholdReached() (reached, known bool) {
+	n, ok := p.Counted()
+	if !ok || p.RequiredClientCount == nil {
+		return false, false
+	}
+	return kmsclient.ThresholdReached(n, int64(*p.RequiredClientCount)), true
+}
+
 // LicenseStatus is SoftwareLicensingProduct.LicenseStatus.
 type LicenseStatus uint32
 

@@ -298,7 +298,7 @@ func contactOne(ctx context.Context, exchange ExchangeFunc, timeout time.Duratio
 	a.Count, a.EPID = &count, res.EPID
 	a.Activation, a.Renewal = res.ActivationInterval, res.RenewalInterval
 	a.Warnings = res.Warnings
-	if int(res.Count) < a.Threshold {
+	if !kmsclient.ThresholdReached(int64(res.Count), int64(a.Threshold)) {
 		cerr := &CountError{Host: h.Label(), Count: res.Count, Threshold: a.Threshold, Group: groupName(req)}
 		a.Result, a.Cause = cerr.Code(), cerr.Error()
 		return a, cerr

@@ -271,7 +271,7 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 		who, hresult.NotEnoughCount, license.DefaultActivationInterval, int(license.Validity/(24*time.Hour)))
 	var notes []string
 	switch {
-	case f.AlreadyBelow && f.Count >= f.Threshold:
+	case f.AlreadyBelow && kmsclient.ThresholdReached(int64(f.Count), int64(f.Threshold)):
 		notes = append(notes, fmt.Sprintf("activation depends on kmsctl: the host counts %d, but only %d clients other than kmsctl's own CMID, below the %d %s need; without kmsctl's requests %s",
 			f.Count, f.Others, f.Threshold, name, refused))
 	case f.AlreadyBelow:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -96,11 +97,11 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits, 
 			graded := int64(g.Graded())
 			dependent := !g.CountSelf && g.DependsOnSelf()
 			switch {
-			case graded < int64(crit) && !(dependent && int64(r.Count) >= int64(crit)):
+			case !kmsclient.ThresholdReached(graded, int64(crit)) && !(dependent && kmsclient.ThresholdReached(int64(r.Count), int64(crit))):
 				raise(CheckCritical, desc+" below "+strconv.Itoa(crit))
 			case dependent:
 				raise(CheckWarning, desc+": "+DependsOnSelfText(g))
-			case graded < int64(warn):
+			case !kmsclient.ThresholdReached(graded, int64(warn)):
 				raise(CheckWarning, desc+" below "+strconv.Itoa(warn))
 			default:
 				okParts = append(okParts, desc)

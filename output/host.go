@@ -135,7 +135,7 @@ func hostWarnings(c *kmshost.Counters) []string {
 			w = append(w, fmt.Sprintf("%s is not activated (License Status: %s): clients get 0xC004F041 until the host is activated (slmgr /ato on the host)",
 				p.Name, p.LicenseStatus.Text()))
 		}
-		if n, ok := p.Counted(); ok && p.RequiredClientCount != nil && n < int64(*p.RequiredClientCount) {
+		if reached, known := p.ThresholdReached(); known && !reached {
 			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with 0xC004F038 until %d distinct machines have asked within 30 days",
 				p.Name, countText(p.CurrentCount), *p.RequiredClientCount, *p.RequiredClientCount))
 		}
@@ -218,8 +218,8 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Key Management Service is enabled on this machine")
 		count := countText(p.CurrentCount)
-		if n, ok := p.Counted(); ok && p.RequiredClientCount != nil {
-			if n < int64(*p.RequiredClientCount) {
+		if reached, known := p.ThresholdReached(); known {
+			if !reached {
 				count = s.bad(count)
 			} else {
 				count = s.good(count)

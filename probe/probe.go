@@ -89,7 +89,7 @@ func (g *Group) Graded() uint32 {
 // CountSelf, counted): a client of this product would not be activated
 // without kmsctl's own request.
 func (g *Group) BelowThreshold() bool {
-	return g.Err == nil && g.Result != nil && int64(g.Graded()) < int64(g.Product.Threshold)
+	return g.Err == nil && g.Result != nil && !kmsclient.ThresholdReached(int64(g.Graded()), int64(g.Product.Threshold))
 }
 
 // DependsOnSelf reports whether the host meets the group's threshold only
@@ -97,7 +97,8 @@ func (g *Group) BelowThreshold() bool {
 // stops.
 func (g *Group) DependsOnSelf() bool {
 	return g.Err == nil && g.Result != nil && g.Self > 0 &&
-		int64(g.Result.Count) >= int64(g.Product.Threshold) && int64(g.Others()) < int64(g.Product.Threshold)
+		kmsclient.ThresholdReached(int64(g.Result.Count), int64(g.Product.Threshold)) &&
+		!kmsclient.ThresholdReached(int64(g.Others()), int64(g.Product.Threshold))
 }
 
 // Host is the answer of one host.
