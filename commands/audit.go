@@ -58,7 +58,7 @@ Examples:
 			&cli.StringFlag{Name: "since", Category: "Events", Usage: "over WinRM: read the events of the last `SPAN` (e.g. 45d)", DefaultText: "60d"},
 			&cli.IntFlag{Name: "max", Category: "Events", Value: kmshost.MaxEvents, Usage: "over WinRM: read at most `N` events, the newest"},
 			&cli.GenericFlag{Name: "margin", Category: "Events", Value: &span{audit.DefaultMargin}, Usage: "a client silent for longer than the renewal interval plus `SPAN` (e.g. 36h, 2d) has fallen off"},
-			&cli.StringFlag{Name: "format", Category: "Output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default; TSV when piped), json or prometheus"},
+			newFormatFlag("Output", "output `FORMAT`: table (default; TSV when piped), json or prometheus", auditFormats),
 			&cli.BoolFlag{Name: "check", Category: "Monitoring", Usage: "act as a Nagios/Icinga plugin: one status line, performance data, exit 0-3"},
 			&cli.Float64Flag{Name: "warn-days", Category: "Monitoring", Value: 14, Usage: "with --check: WARNING when a count falls below its threshold within `DAYS`"},
 			&cli.Float64Flag{Name: "crit-days", Category: "Monitoring", Value: 3, Usage: "with --check: CRITICAL when within `DAYS` (or already below)"},
@@ -171,12 +171,14 @@ Examples:
 
 // auditFormat reads --format/-o and --json.
 func auditFormat(c *cli.Context) (string, error) {
-	f := c.String("format")
+	f, err := chosen(c, "format")
 	switch {
 	case c.Bool("json") && f != "" && f != "json":
 		return "", &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
 	case c.Bool("json"):
 		return "json", nil
+	case err != nil:
+		return "", err
 	case f == "" || f == "table":
 		return "table", nil
 	case f == "json" || f == "prometheus":
@@ -185,7 +187,7 @@ func auditFormat(c *cli.Context) (string, error) {
 		}
 		return f, nil
 	}
-	return "", &failure.UsageError{Msg: "--format " + strconv.Quote(f) + " is not table, json or prometheus"}
+	return f, nil
 }
 
 // selfCMIDs are kmsctl's own client machine IDs: the stored identity's

@@ -37,12 +37,14 @@ const (
 // candidate is one completion with its description.
 type candidate struct{ value, desc string }
 
-// flagValues lists what a flag's value may be, by flag name; a flag not
-// listed here takes free text (a host, a duration), offered nothing.
-func flagValues(name string) ([]candidate, string) {
-	switch name {
-	case "format":
-		return values(statusFormats...), completeNone
+// flagValues lists what flag f's value may be: a choiceFlag's choices
+// (what its command accepts), or by flag name; a flag not listed here
+// takes free text (a host, a duration), offered nothing.
+func flagValues(f cli.Flag) ([]candidate, string) {
+	if ch := choicesOf(f); ch != nil {
+		return values(ch...), completeNone
+	}
+	switch f.Names()[0] {
 	case "protocol":
 		return []candidate{{"4", "Windows 7, Office 2010"}, {"5", "Windows 8, Office 2013"}, {"6", "Windows 8.1 and later, Office 2016 and later"}}, completeNone
 	case "auth":
@@ -171,7 +173,7 @@ func completeWords(app *cli.App, args []string) ([]candidate, string) {
 	}
 	switch {
 	case valueFor != nil:
-		vs, d := flagValues(valueFor.Names()[0])
+		vs, d := flagValues(valueFor)
 		for _, v := range vs {
 			add(v)
 		}
@@ -180,7 +182,7 @@ func completeWords(app *cli.App, args []string) ([]candidate, string) {
 		// --flag=VALUE in one word.
 		name, _, _ := strings.Cut(cur, "=")
 		if f := findFlag(append(slices.Clone(flags), app.Flags...), name); f != nil {
-			vs, d := flagValues(f.Names()[0])
+			vs, d := flagValues(f)
 			for _, v := range vs {
 				add(candidate{name + "=" + v.value, v.desc})
 			}

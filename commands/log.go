@@ -81,24 +81,22 @@ Examples:
 	}
 }
 
-// tableFormats are the values of --format of log and host log.
-var tableFormats = []string{"table", "wide", "json", "tsv"}
-
-// formatFlag is --format/-o of log and host log, in the help's category.
-func formatFlag(category string) *cli.StringFlag {
-	return &cli.StringFlag{Name: "format", Category: category, Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)"}
+// formatFlag is --format/-o of log, host log and client dli (tableFormats),
+// in the help's category.
+func formatFlag(category string) *choiceFlag {
+	return newFormatFlag(category, "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)", tableFormats)
 }
 
 // tableFormat reads --format and --json of log and host log, and sets
 // env.json for errors.
 func tableFormat(env *Env, c *cli.Context) (output.StatusView, error) {
-	format := c.String("format")
+	format, err := chosen(c, "format")
 	env.json = c.Bool("json") || format == "json"
 	switch {
 	case c.Bool("json") && format != "" && format != "json":
 		return "", &failure.UsageError{Msg: "--json and --format " + format + " ask for different output", Hint: "give one of them"}
-	case format != "" && !slices.Contains(tableFormats, format):
-		return "", &failure.UsageError{Msg: "--format " + format + " is not known", Hint: "use --format table, wide, json or tsv"}
+	case err != nil:
+		return "", err
 	case env.json:
 		format = "json"
 	}

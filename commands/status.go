@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"time"
 
@@ -65,7 +64,7 @@ Examples:
 			&cli.IntFlag{Name: "concurrency", Category: "Connection", Value: probe.DefaultConcurrency, Usage: "probe at most `N` hosts at once"},
 			&cli.StringFlag{Name: "cmid", Category: "Query", Usage: "use client machine ID `GUID` for this run instead of the stored one"},
 			&cli.BoolFlag{Name: "json", Category: "Output", Usage: "print JSON (schema in README)"},
-			&cli.StringFlag{Name: "format", Category: "Output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json, tsv (default when piped) or prometheus"},
+			newFormatFlag("Output", "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json, tsv (default when piped) or prometheus", statusFormats),
 			&cli.BoolFlag{Name: "check", Category: "Monitoring", Usage: "act as a Nagios/Icinga plugin: one status line with performance data, exit 0/1/2/3"},
 			&cli.IntFlag{Name: "warn-below", Category: "Monitoring", Usage: "with --check: WARNING when a count is below `N` (default: threshold + threshold/5)"},
 			&cli.IntFlag{Name: "crit-below", Category: "Monitoring", Usage: "with --check: CRITICAL when a count is below `N` (default: the threshold)"},
@@ -236,9 +235,6 @@ func renderStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams
 	return failure.Hosts(hosts, nil)
 }
 
-// statusFormats are the values of status --format.
-var statusFormats = []string{"table", "wide", "json", "tsv", "prometheus"}
-
 type statusOptions struct {
 	hosts       []string
 	targets     []probe.Target
@@ -316,15 +312,15 @@ func (o *statusOptions) discoverHosts(ctx context.Context, env *Env, c *cli.Cont
 func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	o := statusOptions{check: c.Bool("check"), timeout: c.Duration("timeout"), concurrency: c.Int("concurrency"),
 		countSelf: c.Bool("count-self"), output: c.String("output")}
-	switch f := c.String("format"); {
+	switch f, err := chosen(c, "format"); {
 	case c.Bool("json") && f != "" && f != "json":
 		return o, &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
 	case c.Bool("json"):
 		o.format = "json"
-	case slices.Contains(statusFormats, f):
+	case err != nil:
+		return o, err
+	default:
 		o.format = f
-	case f != "":
-		return o, &failure.UsageError{Msg: "--format " + f + " is not known", Hint: "use --format table, wide, json, tsv or prometheus"}
 	}
 	if o.check && o.format != "" && o.format != "table" {
 		return o, &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}

@@ -1,0 +1,61 @@
+package commands
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+)
+
+// choiceFlag is a string flag whose value is one of a fixed list: the
+// command checks what was given against choices (chosen), and __complete
+// offers the same list, so the two cannot drift apart.
+type choiceFlag struct {
+	*cli.StringFlag
+	choices []string
+}
+
+// choicesOf returns the values flag f accepts, nil when it is not a
+// choiceFlag (it takes free text, or its values are listed elsewhere).
+func choicesOf(f cli.Flag) []string {
+	if c, ok := f.(*choiceFlag); ok {
+		return c.choices
+	}
+	return nil
+}
+
+// The output formats of the commands that have --format/-o.
+var (
+	// status: its tables, JSON, TSV and the Prometheus text format.
+	statusFormats = []string{"table", "wide", "json", "tsv", "prometheus"}
+	// log, host log, client dli: the views status has, less Prometheus.
+	tableFormats = []string{"table", "wide", "json", "tsv"}
+	// host audit: its report, JSON, and the Prometheus text format.
+	auditFormats = []string{"table", "json", "prometheus"}
+)
+
+// newFormatFlag is --format/-o in the help's category, taking formats;
+// usage says what each one is.
+func newFormatFlag(category, usage string, formats []string) *choiceFlag {
+	return &choiceFlag{StringFlag: &cli.StringFlag{Name: "format", Category: category, Aliases: []string{"o"}, Usage: usage}, choices: formats}
+}
+
+// chosen returns the value given to c's choice flag name ("" when none
+// was), or a usage error listing the flag's choices when it is not one.
+func chosen(c *cli.Context, name string) (string, error) {
+	v := c.String(name)
+	if v == "" || c.Command == nil {
+		return v, nil
+	}
+	for _, f := range c.Command.Flags {
+		if !slices.Contains(f.Names(), name) {
+			continue
+		}
+		if ch := choicesOf(f); ch != nil && !slices.Contains(ch, v) {
+			return "", &failure.UsageError{Msg: "--" + name + " " + v + " is not known", Hint: "use --" + name + " " + strings.Join(ch, "|")}
+		}
+	}
+	return v, nil
+}

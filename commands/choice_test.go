@@ -1,0 +1,75 @@
+package commands
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/failure"
+)
+
+// Every command's --format is a choiceFlag: __complete offers exactly the
+// formats the command accepts, the help names each of them, and a value
+// outside them is refused with the list (issue 15: status's formats were
+// offered for every command).
+func TestFormatChoices(t *testing.T) {
+	app := NewApp(SystemEnv())
+	seen := 0
+	for _, path := range commandPaths(nil, app.Commands) {
+		cmd := findPath(app.Commands, path)
+		for _, f := range cmd.Flags {
+			if f.Names()[0] != "format" {
+				continue
+			}
+			seen++
+			ch := choicesOf(f)
+			if ch == nil {
+				t.Errorf("%v: --format is not a choiceFlag; __complete cannot know its values", path)
+				continue
+			}
+			usage := flagUsage(f)
+			for _, v := range ch {
+				if !strings.Contains(usage, v) {
+					t.Errorf("%v: --format's help %q does not name %s", path, usage, v)
+				}
+			}
+			for _, opt := range []string{"--format", "-o"} {
+				cands, _ := completeWords(app, append(append(slices.Clone(path), opt), ""))
+				var got []string
+				for _, c := range cands {
+					got = append(got, c.value)
+				}
+				if !slices.Equal(got, ch) {
+					t.Errorf("%v %s: completion offers %q, the command accepts %q", path, opt, got, ch)
+				}
+			}
+			var out bytes.Buffer
+			err := runIn(testEnv(clock.NewFake(stateT0), &out), t.TempDir(), append(slices.Clone(path), "--format", "yaml", "HOST")...)
+			var ue *failure.UsageError
+			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, "--format yaml is not known") || !strings.Contains(ue.Hint, strings.Join(ch, "|")) {
+				t.Errorf("%v --format yaml: %v (want a usage error listing %q)", path, err, ch)
+			}
+		}
+	}
+	if seen < 5 {
+		t.Errorf("found --format on %d commands; status, log, host log, host audit and client dli have it", seen)
+	}
+}
+
+// findPath finds the command at path.
+func findPath(cmds []*cli.Command, path []string) *cli.Command {
+	var c *cli.Command
+	for _, name := range path {
+		c = findCommand(cmds, name)
+		if c == nil {
+			return nil
+		}
+		cmds = c.Subcommands
+	}
+	return c
+}
