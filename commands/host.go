@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -507,11 +508,16 @@ func slmgrRemoteShape(args []string) (i int, pos []string, verb int) {
 // globalTakesValue reports whether arg is a global flag followed by its
 // value (--state-dir DIR).
 func globalTakesValue(arg string) bool {
-	return takesValue(NewApp(SystemEnv()).Flags, arg)
+	return takesValue(argTree().Flags, arg)
 }
 
 // isCommandName reports whether s names a kmsctl command (then it is not
 // a machine name).
 func isCommandName(s string) bool {
-	return s == "help" || s == "h" || NewApp(SystemEnv()).Command(s) != nil
+	return s == "help" || s == "h" || argTree().Command(s) != nil
 }
+
+// argTree is the command tree the argument helpers above read, built once
+// per process and never run: Run calls them several times before the app
+// starts, and each build of the tree used to cost as much as a probe.
+var argTree = sync.OnceValue(func() *cli.App { return NewApp(SystemEnv()) })
