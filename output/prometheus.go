@@ -79,9 +79,9 @@ const (
 // WMI request counters; the code label is an HRESULT in hex ("0x00000000"
 // when the lookup answered).
 func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
-	var fams []*dto.MetricFamily
+	fams := make([]*dto.MetricFamily, 0, 16)
 	family := func(name, help string) *dto.MetricFamily {
-		f := &dto.MetricFamily{Name: &name, Help: &help, Type: dto.MetricType_GAUGE.Enum()}
+		f := newFamily(name, help, dto.MetricType_GAUGE)
 		fams = append(fams, f)
 		return f
 	}
@@ -185,9 +185,6 @@ func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
 // {host,product}; and the host's cumulative request counters (counters:
 // they restart with the Software Protection service).
 func wmiFamilies(hosts []probe.Host, wmi []WinRMResult) []*dto.MetricFamily {
-	newFamily := func(name, help string, t dto.MetricType) *dto.MetricFamily {
-		return &dto.MetricFamily{Name: &name, Help: &help, Type: t.Enum()}
-	}
 	up := newFamily(MetricWMIUp, "1 when kmsctl read the KMS host's counters over WinRM, else 0.", dto.MetricType_GAUGE)
 	clients := newFamily(MetricWMIClients, "Clients the KMS host product counts, as WMI says (KeyManagementServiceCurrentCount).", dto.MetricType_GAUGE)
 	required := newFamily(MetricWMIRequired, "Clients the KMS host product needs, as WMI says (RequiredClientCount).", dto.MetricType_GAUGE)
@@ -244,17 +241,35 @@ func WritePrometheus(w io.Writer, run PrometheusRun) error {
 	return err
 }
 
+// newFamily is a family with its name, help and type in one allocation
+// (the exporter builds a dozen per scrape).
+func newFamily(name, help string, t dto.MetricType) *dto.MetricFamily {
+	a := &struct {
+		f          dto.MetricFamily
+		name, help string
+		t          dto.MetricType
+	}{name: name, help: help, t: t}
+	a.f.Name, a.f.Help, a.f.Type = &a.name, &a.help, &a.t
+	return &a.f
+}
+
 // addGauge adds a sample with labels given as name, value pairs.
 func addGauge(f *dto.MetricFamily, v float64, labels ...string) {
-	// The label pairs in one allocation (the exporter builds a few hundred
-	// per scrape).
+	// The sample, its gauge and value in one allocation, its label pairs
+	// in another (the exporter builds a few hundred per scrape).
+	a := &struct {
+		m dto.Metric
+		g dto.Gauge
+		v float64
+	}{v: v}
+	a.g.Value, a.m.Gauge = &a.v, &a.g
 	pairs := make([]dto.LabelPair, len(labels)/2)
-	m := &dto.Metric{Gauge: &dto.Gauge{Value: &v}, Label: make([]*dto.LabelPair, len(pairs))}
+	a.m.Label = make([]*dto.LabelPair, len(pairs))
 	for i := range pairs {
 		pairs[i].Name, pairs[i].Value = &labels[2*i], &labels[2*i+1]
-		m.Label[i] = &pairs[i]
+		a.m.Label[i] = &pairs[i]
 	}
-	f.Metric = append(f.Metric, m)
+	f.Metric = append(f.Metric, &a.m)
 }
 
 func boolValue(b bool) float64 {
