@@ -7,10 +7,11 @@
 // until its 180 days run out.
 //
 // The facts it builds on are defined elsewhere and used here: a host
-// counts the distinct CMIDs that asked within kmshost.CountWindow (30
+// counts the distinct CMIDs that asked within kmsclient.CountWindow (30
 // days), per application pool (all Windows products share one, Office
-// another); a client renews every license.DefaultRenewalInterval minutes
-// (7 days); each product's threshold is the catalogue's.
+// another); a client renews every kmsclient.DefaultRenewalIntervalMinutes
+// (7 days) unless the host sets another interval; the count is judged by
+// kmsclient.ThresholdReached against the catalogue's thresholds.
 //
 // Events are added one at a time (Auditor.Add), so a log of millions of
 // events needs memory only for the distinct CMIDs. The package neither
@@ -27,18 +28,18 @@ import (
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
-	"github.com/kmsctl/kmsctl/license"
 )
 
 // DefaultMargin is how long past its renewal interval a client may stay
-// silent before it counts as fallen off: one day, as the issue asks (a
-// client that cannot renew retries every two hours, so a day of silence
-// past the interval is not a retry that failed).
+// silent before it counts as fallen off: one day, kmsctl's choice (issue
+// 18). A client that cannot renew retries every activation interval
+// (kmsclient.DefaultActivationIntervalMinutes, 2 hours; docs/slmgr.md §2),
+// so a day of silence past the interval is not a retry that failed.
 const DefaultMargin = 24 * time.Hour
 
-// RenewalInterval is how often an activated client renews, as Windows
-// sets it by default (license.DefaultRenewalInterval minutes).
-const RenewalInterval = time.Duration(license.DefaultRenewalInterval) * time.Minute
+// defaultRenewal is kmsclient.DefaultRenewalIntervalMinutes as a duration,
+// for a host whose own interval is unknown.
+const defaultRenewal = time.Duration(kmsclient.DefaultRenewalIntervalMinutes) * time.Minute
 
 // Options say how to judge the log.
 type Options struct {
@@ -49,7 +50,7 @@ type Options struct {
 	// fallen off; 0: DefaultMargin.
 	Margin time.Duration
 	// RenewalInterval is the host's VLRenewalInterval when known; 0:
-	// RenewalInterval (Windows' default, 7 days).
+	// kmsclient.DefaultRenewalIntervalMinutes (7 days).
 	RenewalInterval time.Duration
 	// Self are kmsctl's own client machine IDs (the current one and the
 	// one before a rearm): counted by the host when kmsctl asked it, but
@@ -76,7 +77,7 @@ func (o Options) margin() time.Duration {
 
 func (o Options) renewal() time.Duration {
 	if o.RenewalInterval <= 0 {
-		return RenewalInterval
+		return defaultRenewal
 	}
 	return o.RenewalInterval
 }

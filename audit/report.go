@@ -196,7 +196,7 @@ func (r *Report) forecast(fam catalogue.Family, pool Pool, threshold int) Family
 	f.Others = f.Count - f.Self
 	steady := f.Others - len(fallen) // clients that keep renewing
 	f.steady, f.fallen = steady, fallen
-	for d := 0; d <= int(kmsclient.CountWindow/(24*time.Hour)); d++ {
+	for d := 0; d <= kmsclient.CountWindowDays; d++ {
 		t := r.Now.Add(time.Duration(d) * 24 * time.Hour)
 		f.Forecast = append(f.Forecast, Day{At: t, Count: steady + countAfter(fallen, t)})
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -69,7 +70,7 @@ func words(err error, c Context) said {
 	case errors.As(err, &domain):
 		return said{code: hresult.InvalidArg, fix: "give the domain that holds the _vlmcs._tcp SRV records, e.g. kmsctl skms-domain corp.example.com"}
 	case errors.As(err, &count):
-		return said{code: hresult.NotEnoughCount, fix: fmt.Sprintf("the host activates clients once it has seen %d distinct machines (CMIDs) in 30 days; kmsctl renew retries every activation interval until then; cloned machines share a CMID until rearmed (kmsctl rearm)", count.Threshold)}
+		return said{code: hresult.NotEnoughCount, fix: fmt.Sprintf("the host activates clients once it has seen %d distinct machines (CMIDs) in %d days; kmsctl renew retries every activation interval until then; cloned machines share a CMID until rearmed (kmsctl rearm)", count.Threshold, kmsclient.CountWindowDays)}
 	case errors.As(err, &noHost):
 		return said{code: hresult.NoKMSHost, message: "No KMS host is configured, so no host was contacted.", fix: "kmsctl skms kms.example.com:1688"}
 	case errors.As(err, &noProd):
@@ -78,7 +79,7 @@ func words(err error, c Context) said {
 		return said{code: hresult.MaxRearmReached, fix: "Windows needs a reinstall here; for kmsctl, a new state directory (--state-dir) starts over, and this machine then counts as a new client on KMS hosts"}
 	case errors.As(err, &selfBad):
 		return said{code: hresult.InvalidData, message: "kmsctl's record of the KMS hosts it asked is damaged; it was left as it is.",
-			fix: "move " + selfBad.Path + " aside and run again: kmsctl starts a new record, and until the hosts' 30-day window has passed its own earlier CMIDs may be missing from the counts"}
+			fix: "move " + selfBad.Path + " aside and run again: kmsctl starts a new record, and until the hosts' " + strconv.Itoa(kmsclient.CountWindowDays) + "-day window has passed its own earlier CMIDs may be missing from the counts"}
 	case errors.As(err, &ambig):
 		return said{code: hresult.InvalidArg, fix: "name the product by its Activation ID: kmsctl " + ambig.Op + " ACTIVATION-ID (kmsctl dlv all shows each product's)"}
 	case errors.As(err, &unknownP):

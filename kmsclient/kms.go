@@ -534,18 +534,6 @@ func intervalWarning(name string, minutes uint32) string {
 // WMI's -1 (nothing counted yet) and an audit's tally.
 func ThresholdReached(count, threshold int64) bool { return count >= threshold }
 
-// CountWindow is how long a KMS host keeps counting a client after its
-// last request: a host's count is the distinct CMIDs it saw in the last
-// 30 days, the one asking included, per product family (docs/protocol.md §8).
-const CountWindow = 30 * 24 * time.Hour
-
-// The intervals a Microsoft KMS host can be set to, in minutes: 15 minutes
-// to 30 days, the range slmgr /sai and /sri accept (docs/protocol.md §8).
-const (
-	MinIntervalMinutes = 15
-	MaxIntervalMinutes = 43200
-)
-
 // MaxGenuineCount is the largest count a Microsoft KMS host reports to a
 // request needing required clients: it caches at most twice the largest
 // required count it has seen, and Windows clients (25) are always among

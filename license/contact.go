@@ -164,7 +164,7 @@ func (e *NoHostError) Code() hresult.Code { return hresult.NoKMSHost }
 // threshold and protocol, and the current license status and minutes left
 // in it. Every host tried becomes a journal entry and the state's
 // last attempt; a success (a count at or above the threshold) is also the
-// last success, which makes the product Licensed for Validity. The host's
+// last success, which makes the product Licensed for kmsclient.Validity. The host's
 // intervals are kept whenever it answers with a count.
 //
 // The returned error is for what stopped the contact before it happened

@@ -7,32 +7,6 @@ import (
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
-// The KMS client's timers, from SLMGR-REFERENCE.md ("Grace periods and
-// timers" and section 8). The protocol carries no validity period, so the
-// 180 days are fixed, as on Windows ("Not configurable").
-const (
-	// InitialGrace is the out-of-box grace period of a KMS client (Windows
-	// and Office) after its key is installed or it is rearmed.
-	InitialGrace = 30 * 24 * time.Hour
-	// Validity is how long a KMS activation lasts after the last
-	// successful contact with a host.
-	Validity = 180 * 24 * time.Hour
-	// OOTGracePeriod is the additional grace after an activation lapses
-	// (the reference marks the 30-day length as unconfirmed by Microsoft).
-	OOTGracePeriod = 30 * 24 * time.Hour
-
-	// DefaultActivationInterval is how often, in minutes, a client that
-	// is not activated (or whose renewal failed) retries: 2 hours.
-	DefaultActivationInterval = 120
-	// DefaultRenewalInterval is how often, in minutes, an activated client
-	// renews: 7 days.
-	DefaultRenewalInterval = 10080
-	// MinInterval and MaxInterval bound the intervals a host may set
-	// (15 minutes to 30 days, the range slmgr /sai and /sri accept).
-	MinInterval = kmsclient.MinIntervalMinutes
-	MaxInterval = kmsclient.MaxIntervalMinutes
-)
-
 // ReasonGraceExpired is the Notification reason when a grace period ended:
 // SL_E_GRACE_TIME_EXPIRED.
 const ReasonGraceExpired hresult.Code = 0xC004F009
@@ -139,7 +113,7 @@ func (v View) Remaining(now time.Time) time.Duration {
 // clock but now.
 //
 //   - No product key: Unlicensed, nothing scheduled.
-//   - Activated (a successful contact within Validity): Licensed until
+//   - Activated (a successful contact within kmsclient.Validity): Licensed until
 //     that contact + 180 days. The next contact is a renewal one renewal
 //     interval after that success, or, when a later contact failed, a retry
 //     one activation interval after the failure.
@@ -150,8 +124,8 @@ func (v View) Remaining(now time.Time) time.Duration {
 //     The first contact is due at once, then every activation interval.
 func Evaluate(st State, now time.Time) View {
 	v := View{
-		ActivationInterval: minutes(st.Intervals.Activation, DefaultActivationInterval),
-		RenewalInterval:    minutes(st.Intervals.Renewal, DefaultRenewalInterval),
+		ActivationInterval: minutes(st.Intervals.Activation, kmsclient.DefaultActivationIntervalMinutes),
+		RenewalInterval:    minutes(st.Intervals.Renewal, kmsclient.DefaultRenewalIntervalMinutes),
 	}
 	if st.Product == nil {
 		return v
@@ -164,13 +138,13 @@ func Evaluate(st State, now time.Time) View {
 
 	switch {
 	case ok:
-		expires := last.At.Add(Validity)
+		expires := last.At.Add(kmsclient.Validity)
 		switch {
 		case now.Before(expires):
 			v.Status, v.Ends = Licensed, expires
 			v.RenewalFailing = failedSince
-		case now.Before(expires.Add(OOTGracePeriod)):
-			v.Status, v.Ends = OOTGrace, expires.Add(OOTGracePeriod)
+		case now.Before(expires.Add(kmsclient.OOTGracePeriod)):
+			v.Status, v.Ends = OOTGrace, expires.Add(kmsclient.OOTGracePeriod)
 		default:
 			v.Status, v.Reason = Notification, ReasonGraceExpired
 		}
@@ -183,7 +157,7 @@ func Evaluate(st State, now time.Time) View {
 			}
 		}
 	default:
-		graceEnds := st.GraceStart.Add(InitialGrace)
+		graceEnds := st.GraceStart.Add(kmsclient.InitialGrace)
 		if now.Before(graceEnds) {
 			v.Status, v.Ends = OOBGrace, graceEnds
 		} else {
@@ -223,5 +197,5 @@ func minutes(m uint32, def uint32) time.Duration {
 // host that sends 0 or a huge value cannot make kmsctl hammer it or go
 // silent for months.
 func ClampInterval(m uint32) uint32 {
-	return max(MinInterval, min(m, MaxInterval))
+	return max(kmsclient.MinIntervalMinutes, min(m, kmsclient.MaxIntervalMinutes))
 }

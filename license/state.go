@@ -358,8 +358,8 @@ func checkIntervals(iv Intervals) error {
 		name string
 		m    uint32
 	}{{"activation_minutes", iv.Activation}, {"renewal_minutes", iv.Renewal}} {
-		if c.m != 0 && (c.m < MinInterval || c.m > MaxInterval) {
-			return fmt.Errorf(`"intervals": %q %d is outside %d to %d`, c.name, c.m, MinInterval, MaxInterval)
+		if c.m != 0 && (c.m < kmsclient.MinIntervalMinutes || c.m > kmsclient.MaxIntervalMinutes) {
+			return fmt.Errorf(`"intervals": %q %d is outside %d to %d`, c.name, c.m, kmsclient.MinIntervalMinutes, kmsclient.MaxIntervalMinutes)
 		}
 	}
 	return nil

@@ -15,7 +15,6 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
-	"github.com/kmsctl/kmsctl/license"
 )
 
 // AuditSource says where an audited log came from.
@@ -268,7 +267,7 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 		who = "Office clients"
 	}
 	refused := fmt.Sprintf("%s are refused (%s, count below threshold) and those activated already fail every renewal, retrying every %d minutes until their %d days run out",
-		who, hresult.NotEnoughCount, license.DefaultActivationInterval, int(license.Validity/(24*time.Hour)))
+		who, hresult.NotEnoughCount, kmsclient.DefaultActivationIntervalMinutes, int(kmsclient.Validity/(24*time.Hour)))
 	var notes []string
 	switch {
 	case f.AlreadyBelow && kmsclient.ThresholdReached(int64(f.Count), int64(f.Threshold)):
@@ -282,13 +281,13 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 			map[bool]string{true: "s", false: ""}[len(f.Leaving) == 1], f.CountOn(f.BelowAt), refused))
 	default:
 		notes = append(notes, fmt.Sprintf("the count stays at or above %d for the next %d days even if the fallen-off clients never return",
-			f.Threshold, int(kmsclient.CountWindow/(24*time.Hour))))
+			f.Threshold, kmsclient.CountWindowDays))
 	}
 	if f.Self > 0 {
 		n := fmt.Sprintf("the host's count of %d includes kmsctl's own CMID (it counts the client asking, kmsctl's probes included); it is left out of the count and the forecast above", f.Count)
 		if w := f.BelowAtWithSelf; !w.Equal(f.BelowAt) && !f.AlreadyBelow {
 			if w.IsZero() {
-				n += fmt.Sprintf("; counted, it would keep the host at %d or more for the next %d days", f.Threshold, int(kmsclient.CountWindow/(24*time.Hour)))
+				n += fmt.Sprintf("; counted, it would keep the host at %d or more for the next %d days", f.Threshold, kmsclient.CountWindowDays)
 			} else {
 				n += "; counted, it would hold the count until " + w.UTC().Format(dateTime)
 			}
@@ -299,8 +298,8 @@ func familyNotes(r *audit.Report, f *audit.Family) []string {
 		notes = append(notes, "the count is a lower bound: "+lowerBoundWhy(r, f.AlreadyBelow))
 	}
 	if f.HostCount != nil && *f.HostCount != int64(f.Count) {
-		notes = append(notes, fmt.Sprintf("the host itself (WMI) counts %d for the %s pool, the log %d: a client counted between the two reads, a log that does not reach back 30 days or was cleared, or a host that caps its count (at twice the largest threshold it has seen) can each explain it",
-			*f.HostCount, f.Pool, f.Count))
+		notes = append(notes, fmt.Sprintf("the host itself (WMI) counts %d for the %s pool, the log %d: a client counted between the two reads, a log that does not reach back %d days or was cleared, or a host that caps its count (at twice the largest threshold it has seen) can each explain it",
+			*f.HostCount, f.Pool, f.Count, kmsclient.CountWindowDays))
 	}
 	return notes
 }
@@ -315,7 +314,7 @@ func lowerBoundWhy(r *audit.Report, alreadyBelow bool) string {
 		return "the log holds no requests"
 	}
 	why := fmt.Sprintf("the log starts %s, less than %d days before %s, so clients that last asked before it are not seen",
-		r.Oldest.UTC().Format(dateTime), int(kmsclient.CountWindow/(24*time.Hour)), r.Now.UTC().Format(dateTime))
+		r.Oldest.UTC().Format(dateTime), kmsclient.CountWindowDays, r.Now.UTC().Format(dateTime))
 	if alreadyBelow {
 		return why
 	}
@@ -393,7 +392,7 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJS
 			if f.Self > 0 {
 				count += "+" + strconv.Itoa(f.Self)
 			}
-			below := "not within " + strconv.Itoa(int(kmsclient.CountWindow/(24*time.Hour))) + " days"
+			below := "not within " + strconv.Itoa(kmsclient.CountWindowDays) + " days"
 			switch {
 			case f.AlreadyBelow:
 				count, below = s.bad(count), s.bad("already below")
@@ -408,7 +407,7 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJS
 	}
 	if len(r.FallenOff) > 0 {
 		fmt.Fprintf(s.Out, "\nFallen off (silent over %s; counted until %d days after the last request):\n",
-			spanWords(r.Silence), int(kmsclient.CountWindow/(24*time.Hour)))
+			spanWords(r.Silence), kmsclient.CountWindowDays)
 		t := s.newTable()
 		t.Header("Client", "CMID", "Last request", "Leaves the count")
 		for _, c := range r.FallenOff {

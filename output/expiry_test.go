@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/license"
 )
 
@@ -37,7 +38,7 @@ func TestExpiry_LastMinute(t *testing.T) {
 			"Volume activation expiration: 1 minute(s) (1 day(s))", "(in 1 day(s))", 1},
 		{"licensed, 90 s left", activated, 90 * time.Second, "Licensed",
 			"Volume activation expiration: 2 minute(s) (1 day(s))", "(in 1 day(s))", 2},
-		{"licensed, 180 days left", activated, license.Validity, "Licensed",
+		{"licensed, 180 days left", activated, kmsclient.Validity, "Licensed",
 			"Volume activation expiration: 259200 minute(s) (180 day(s))", "(in 180 day(s))", 259200},
 		{"initial grace, 30 s left", grace, 30 * time.Second, "Initial grace period",
 			"Time remaining: 1 minute(s) (1 day(s))", "(in 1 day(s))", 1},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -136,8 +137,8 @@ func hostWarnings(c *kmshost.Counters) []string {
 				p.Name, p.LicenseStatus.Text()))
 		}
 		if reached, known := p.ThresholdReached(); known && !reached {
-			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with 0xC004F038 until %d distinct machines have asked within 30 days",
-				p.Name, countText(p.CurrentCount), *p.RequiredClientCount, *p.RequiredClientCount))
+			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with 0xC004F038 until %d distinct machines have asked within %d days",
+				p.Name, countText(p.CurrentCount), *p.RequiredClientCount, *p.RequiredClientCount, kmsclient.CountWindowDays))
 		}
 	}
 	return w

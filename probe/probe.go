@@ -208,12 +208,13 @@ func isConnectionLevel(err error) bool {
 }
 
 // Request builds the activation request a probe sends for p: a client in
-// its initial grace period, as a freshly installed machine would be.
+// its initial grace period with the whole of it left
+// (kmsclient.InitialGrace), as a freshly installed machine would be.
 func Request(p catalogue.Product, protocol int, who Client, clk clock.Clock) *kmsclient.Request {
 	return &kmsclient.Request{
 		Version:           protocol,
 		LicenseStatus:     kmsclient.StatusOOBGrace,
-		BindingExpiration: 30 * 24 * 60,
+		BindingExpiration: uint32(kmsclient.InitialGrace / time.Minute),
 		ApplicationID:     p.ApplicationID,
 		ActivationID:      p.SKUID,
 		KMSCountedID:      p.KMSID,

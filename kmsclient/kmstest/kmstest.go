@@ -25,8 +25,8 @@ import (
 // Defaults, the values of the captured vlmcsd host.
 const (
 	DefaultEPID               = "03612-00206-556-123727-03-1033-17763.0000-2972018"
-	DefaultActivationInterval = 120
-	DefaultRenewalInterval    = 10080
+	DefaultActivationInterval = kmsclient.DefaultActivationIntervalMinutes
+	DefaultRenewalInterval    = kmsclient.DefaultRenewalIntervalMinutes
 	// CMIDLifetime is how long a host remembers a client that stopped renewing.
 	CMIDLifetime = kmsclient.CountWindow
 )
