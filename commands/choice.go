@@ -32,6 +32,8 @@ var (
 	statusFormats = []string{"table", "wide", "json", "tsv", "prometheus"}
 	// log, host log, client dli: the views status has, less Prometheus.
 	tableFormats = []string{"table", "wide", "json", "tsv"}
+	// host dlv: slmgr's text layout, JSON, TSV.
+	textFormats = []string{"text", "json", "tsv"}
 	// host audit: its report, JSON, and the Prometheus text format.
 	auditFormats = []string{"table", "json", "prometheus"}
 )

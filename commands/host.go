@@ -88,14 +88,19 @@ func hostDLVCommand(env *Env) *cli.Command {
 there: Key Management Service enabled, current count, listening port, DNS
 publishing, KMS priority, activation and renewal intervals, host caching, and
 the cumulative requests received (total, failed, by license status). On a
-terminal slmgr's own layout; piped, one tab-separated line per host key.
+terminal slmgr's own layout (-o text); piped, one tab-separated line per
+host key (-o tsv); -o json, everything.
 
 Examples:
    kmsctl host dlv kms01.corp.example.com --user 'CORP\kmsaudit' --https
    kmsctl host dlv 10.0.0.5:5985 --user Administrator --auth basic --password-env PW --json`,
-		Flags: hostReadFlags(),
+		Flags: append(hostReadFlags(),
+			newFormatFlag("Output", "output `FORMAT`: text (slmgr's layout, default on a terminal), json or tsv (default when piped)", textFormats)),
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			format, err := tableFormat(env, c)
+			if err != nil {
+				return err
+			}
 			if err := wantArgs(c, "host dlv", 1, 1, "HOST --user USER"); err != nil {
 				return err
 			}
@@ -111,7 +116,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return out.HostDLV(c.Args().First(), cl.Addr(), counters, env.json)
+			return out.HostDLV(c.Args().First(), cl.Addr(), counters, format)
 		},
 	}
 }

@@ -87,8 +87,9 @@ func formatFlag(category string) *choiceFlag {
 	return newFormatFlag(category, "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)", tableFormats)
 }
 
-// tableFormat reads --format and --json of log and host log, and sets
-// env.json for errors.
+// tableFormat reads --format and --json of log, host log, client dli and
+// host dlv (checked against the flag's formats), and sets env.json for
+// errors.
 func tableFormat(env *Env, c *cli.Context) (output.StatusView, error) {
 	format, err := chosen(c, "format")
 	env.json = c.Bool("json") || format == "json"

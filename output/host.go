@@ -172,15 +172,19 @@ func optUint(v *uint32) string {
 	return strconv.FormatUint(uint64(*v), 10)
 }
 
+// ViewText is slmgr's own text layout (host dlv's --format text).
+const ViewText StatusView = "text"
+
 // HostDLV renders slmgr's KMS host block for each KMS host product of the
-// machine: slmgr's layout on a terminal, one tab-separated line per
-// product when piped, or JSON. Warnings go to stderr.
-func (s *Streams) HostDLV(host, address string, c *kmshost.Counters, asJSON bool) error {
+// machine in view: ViewText (the default on a terminal) slmgr's layout,
+// ViewTSV (the default when piped) one tab-separated line per product, or
+// ViewJSON. Warnings go to stderr.
+func (s *Streams) HostDLV(host, address string, c *kmshost.Counters, view StatusView) error {
 	d := NewHostDLV(host, address, c)
-	if asJSON {
+	if view == ViewJSON {
 		return writeJSON(s.Out, d)
 	}
-	if s.TTY {
+	if view == ViewText || view == ViewAuto && s.TTY {
 		s.hostBlock(s.Out, host, c)
 	} else {
 		s.hostTSV(host, c)
