@@ -2,8 +2,10 @@ package selfcount
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,4 +62,43 @@ func TestRecorder_WritesOncePerRefresh(t *testing.T) {
 	// 31 days after cmB last asked, the host no longer counts it.
 	step(t0.Add(31*24*time.Hour), true, 1)
 	step(t0.Add(31*24*time.Hour+time.Minute), false, 1)
+}
+
+// Many probes at once, each of a host not yet recorded (the exporter's
+// first minute): every one is recorded and gets its own count, whichever
+// probe's write carried it.
+func TestRecorder_ConcurrentFirstProbes(t *testing.T) {
+	dir := testdir.Private(t)
+	// Before the exporter, kmsctl asked one of the hosts with another CMID.
+	record(t, dir, t0, Asked{"h7:1688", win, cmB, t0})
+	r := &Recorder{Dir: dir, Refresh: time.Hour}
+	const n = 200
+	results := make([][]probe.Host, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		results[i] = answered(t, fmt.Sprintf("h%d:1688", i))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.Record(context.Background(), results[i], cmA, t0.Add(time.Minute))
+		}()
+	}
+	wg.Wait()
+	f, err := read(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Asked) != n+1 {
+		t.Errorf("the record holds %d entries, want %d", len(f.Asked), n+1)
+	}
+	for i := range n {
+		want := 1
+		if i == 7 {
+			want = 2 // cmA and cmB
+		}
+		if errs[i] != nil || results[i][0].Groups[0].Self != want {
+			t.Errorf("host %d: %v, Self %d, want %d", i, errs[i], results[i][0].Groups[0].Self, want)
+		}
+	}
 }
