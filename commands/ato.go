@@ -9,6 +9,7 @@ import (
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/output"
 )
 
 // Activation: ato and renew.
@@ -119,7 +120,7 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		if err != nil {
 			// Report what was done before it stopped, then why.
 			if len(outcomes) > 0 {
-				if werr := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, env.json); werr != nil {
+				if werr := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); werr != nil {
 					return werr
 				}
 			}
@@ -127,7 +128,7 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		}
 		outcomes, errs = append(outcomes, o), append(errs, o.Err)
 	}
-	if err := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, env.json); err != nil {
+	if err := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); err != nil {
 		return err
 	}
 	return failure.Activations(errs)

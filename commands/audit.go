@@ -164,7 +164,7 @@ Examples:
 			case format == "prometheus":
 				return out.AuditPrometheus(src, r)
 			}
-			return out.Audit(src, r, self, format == "json")
+			return out.Audit(src, r, self, output.ViewOf(env.json))
 		},
 	}
 }

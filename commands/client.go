@@ -118,7 +118,7 @@ Examples:
 				if err != nil {
 					return err
 				}
-				return out.ClientDLI(hosts[0], cl.Addr(), w, env.json)
+				return out.ClientDLI(hosts[0], cl.Addr(), w, output.ViewOf(env.json))
 			}
 			results := readClients(c.Context, base, hosts, targets, c.Int("concurrency"))
 			if err := out.ClientFleet(results, format); err != nil {

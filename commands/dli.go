@@ -19,8 +19,8 @@ contact with the host. Colour by state on a terminal.
 Examples:
    kmsctl dli
    kmsctl dli --json`,
-		func(s *output.Streams, ins []output.LicenseInfo, asJSON bool) error {
-			return s.Licenses(ins, false, asJSON)
+		func(s *output.Streams, ins []output.LicenseInfo, v output.View) error {
+			return s.Licenses(ins, false, v)
 		})
 }
 
@@ -32,8 +32,8 @@ counted ID and previous CMID.
 Examples:
    kmsctl dlv
    kmsctl dlv --json`,
-		func(s *output.Streams, ins []output.LicenseInfo, asJSON bool) error {
-			return s.Licenses(ins, true, asJSON)
+		func(s *output.Streams, ins []output.LicenseInfo, v output.View) error {
+			return s.Licenses(ins, true, v)
 		})
 }
 
@@ -44,10 +44,10 @@ renewals are failing.
 
 Example:
    kmsctl xpr`,
-		func(s *output.Streams, ins []output.LicenseInfo, asJSON bool) error { return s.Expiries(ins, asJSON) })
+		func(s *output.Streams, ins []output.LicenseInfo, v output.View) error { return s.Expiries(ins, v) })
 }
 
-func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, []output.LicenseInfo, bool) error) *cli.Command {
+func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, []output.LicenseInfo, output.View) error) *cli.Command {
 	return &cli.Command{
 		Name:        name,
 		Usage:       usage,
@@ -79,7 +79,7 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 			for _, st := range views {
 				ins = append(ins, output.NewLicenseInfo(st, id, env.Clock.Now()))
 			}
-			return show(env.Streams(c), ins, env.json)
+			return show(env.Streams(c), ins, output.ViewOf(env.json))
 		},
 	}
 }

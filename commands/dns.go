@@ -11,6 +11,7 @@ import (
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/limit"
+	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -81,7 +82,7 @@ Examples:
 				if err != nil && rep == nil {
 					return err
 				}
-				if werr := env.Streams(c).DNSCheck(rep, err, c.Bool("json")); werr != nil {
+				if werr := env.Streams(c).DNSCheck(rep, err, output.ViewOf(env.json)); werr != nil {
 					return werr
 				}
 				return failure.DNSCheck(rep, err)

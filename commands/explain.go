@@ -9,6 +9,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/output"
 )
 
 func explainCommand(env *Env) *cli.Command {
@@ -49,7 +50,7 @@ Examples:
 			}
 			switch len(codes) {
 			case 0:
-				return env.Streams(c).Codes(hresult.All(), env.json)
+				return env.Streams(c).Codes(hresult.All(), output.ViewOf(env.json))
 			case 1:
 			default:
 				return &failure.UsageError{Msg: "explain takes one CODE, got " + strconv.Itoa(len(codes)), Hint: "kmsctl explain 0xC004F074"}
@@ -58,7 +59,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return env.Streams(c).Explain(info, env.json)
+			return env.Streams(c).Explain(info, output.ViewOf(env.json))
 		},
 	}
 }

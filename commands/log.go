@@ -90,7 +90,7 @@ func formatFlag(category string) *choiceFlag {
 // tableFormat reads --format and --json of log, host log, client dli and
 // host dlv (checked against the flag's formats), and sets env.json for
 // errors.
-func tableFormat(env *Env, c *cli.Context) (output.StatusView, error) {
+func tableFormat(env *Env, c *cli.Context) (output.View, error) {
 	format, err := chosen(c, "format")
 	env.json = c.Bool("json") || format == "json"
 	switch {
@@ -101,5 +101,5 @@ func tableFormat(env *Env, c *cli.Context) (output.StatusView, error) {
 	case env.json:
 		format = "json"
 	}
-	return output.StatusView(format), nil
+	return output.View(format), nil
 }

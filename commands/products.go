@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/output"
 )
 
 func productsCommand(env *Env) *cli.Command {
@@ -34,7 +35,7 @@ Examples:
 				return &failure.UsageError{Msg: fmt.Sprintf("no product in kmsctl's catalogue matches %q", filter),
 					Hint: "FILTER matches words of a product's name, aliases or KMS group (kmsctl products \"server 2022\"); kmsctl products lists them all"}
 			}
-			return env.Streams(c).Products(ps, c.Bool("json"))
+			return env.Streams(c).Products(ps, output.ViewOf(env.json))
 		},
 	}
 }

@@ -44,7 +44,7 @@ Example:
 			}
 			notes = append(notes, "Remaining rearm count: "+strconv.Itoa(st.RearmsLeft()))
 			ch := output.Change{Command: "rearm", Changed: true, Message: "Command completed successfully.", Notes: notes}
-			return env.Streams(c).Change(ch, output.NewLicenseInfo(st, &id, env.Clock.Now()), env.json)
+			return env.Streams(c).Change(ch, output.NewLicenseInfo(st, &id, env.Clock.Now()), output.ViewOf(env.json))
 		},
 	}
 }

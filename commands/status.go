@@ -220,7 +220,7 @@ func renderStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams
 		}
 		return output.WritePrometheus(out.Out, run)
 	case winrm != nil:
-		if err := out.StatusWinRM(hosts, wmi, output.StatusView(o.format), len(o.hosts) > 1); err != nil {
+		if err := out.StatusWinRM(hosts, wmi, output.View(o.format), len(o.hosts) > 1); err != nil {
 			return err
 		}
 		var wmiErrs []error
@@ -229,7 +229,7 @@ func renderStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams
 		}
 		return failure.Hosts(hosts, wmiErrs)
 	}
-	if err := out.Status(hosts, output.StatusView(o.format), len(o.hosts) > 1); err != nil {
+	if err := out.Status(hosts, output.View(o.format), len(o.hosts) > 1); err != nil {
 		return err
 	}
 	return failure.Hosts(hosts, nil)

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/output"
 )
 
 // versionCommand is kmsctl version: the same as kmsctl --version, as Go
@@ -25,7 +27,7 @@ Examples:
 			if err := wantArgs(c, "version", 0, 0, ""); err != nil {
 				return err
 			}
-			return env.Streams(c).Version(c.App.Name, c.App.Version, c.Bool("json"))
+			return env.Streams(c).Version(c.App.Name, c.App.Version, output.ViewOf(env.json))
 		},
 	}
 }

@@ -18,33 +18,33 @@ type ActivationJSON struct {
 	Attempts  []license.Attempt `json:"attempts"`  // every host asked, as in the journal
 	Error     *ErrorInfo        `json:"error"`     // why it did not activate, or null
 	License   LicenseJSON       `json:"license"`   // the license afterwards, as dli --json
+	outcome   license.Outcome
 }
 
 // Activation reports what ato or renew did: the result on stdout, the
 // error (if any) on stderr, or the JSON document. It returns only its
 // write error; failure.Activation makes the exit status.
-func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identity, asJSON bool) error {
-	in := LicenseInfo{State: o.State, View: o.View, Identity: id, Now: o.At}
-	if asJSON {
-		if err := writeJSON(s.Out, s.activationDoc(cmd, o, in)); err != nil {
-			return err
-		}
-	} else {
-		s.activationText(cmd, o, in)
-		// What verification noticed but did not reject, as status shows it.
-		for _, a := range o.Attempts {
-			for _, w := range a.Warnings {
-				s.Warning(a.Host + ": " + w)
-			}
+func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identity, v View) error {
+	return s.Show(s.activationDoc(cmd, o, id), v)
+}
+
+func (d ActivationJSON) layout(s *Streams, _ View) error {
+	o := d.outcome
+	s.activationText(d.Command, o, d.License.in)
+	// What verification noticed but did not reject, as status shows it.
+	for _, a := range o.Attempts {
+		for _, w := range a.Warnings {
+			s.Warning(a.Host + ": " + w)
 		}
 	}
 	return nil
 }
 
-// activationDoc is the JSON document of one product's ato or renew.
-func (s *Streams) activationDoc(cmd string, o license.Outcome, in LicenseInfo) ActivationJSON {
+// activationDoc is the document of one product's ato or renew.
+func (s *Streams) activationDoc(cmd string, o license.Outcome, id *identity.Identity) ActivationJSON {
+	in := LicenseInfo{State: o.State, View: o.View, Identity: id, Now: o.At}
 	doc := ActivationJSON{Command: cmd, Action: o.Action.String(), Contacted: len(o.Attempts) > 0,
-		Attempts: append([]license.Attempt{}, o.Attempts...), License: NewLicenseJSON(in)}
+		Attempts: append([]license.Attempt{}, o.Attempts...), License: NewLicenseJSON(in), outcome: o}
 	if a := o.Last(); a != nil {
 		doc.Result = licPtr(a.Result.String())
 	}

@@ -51,6 +51,8 @@ type AuditJSON struct {
 	FallenOff              []AuditClientJSON `json:"fallen_off"`
 	Clients                []AuditClientJSON `json:"clients"`
 	Notes                  []string          `json:"notes"`
+	src                    AuditSource
+	report                 *audit.Report
 }
 
 // AuditLogJSON says what the log held.
@@ -165,6 +167,7 @@ func NewAudit(src AuditSource, r *audit.Report, self []guid.GUID) AuditJSON {
 		d.Clients = append(d.Clients, newAuditClient(c))
 	}
 	d.Notes = auditNotes(r)
+	d.src, d.report = src, r
 	return d
 }
 
@@ -342,12 +345,13 @@ func auditNotes(r *audit.Report) []string {
 // Audit renders an audit: on a terminal the families, the fallen-off
 // clients and the notes; piped, tab-separated records (family, then
 // fallen_off) with the notes on stderr; or JSON.
-func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, asJSON bool) error {
-	d := NewAudit(src, r, self)
-	if asJSON {
-		return writeJSON(s.Out, d)
-	}
-	if !s.TTY {
+func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, v View) error {
+	return s.Show(NewAudit(src, r, self), v)
+}
+
+func (d AuditJSON) layout(s *Streams, v View) error {
+	src, r := d.src, d.report
+	if v == ViewTSV {
 		for i, f := range d.Families {
 			rf := &r.Families[i]
 			below := "-"

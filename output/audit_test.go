@@ -52,7 +52,7 @@ func TestAuditWording(t *testing.T) {
 	// A file is "the log file", not a KMS host.
 	var out bytes.Buffer
 	s := &Streams{Out: &out, Err: &bytes.Buffer{}, TTY: true}
-	if err := s.Audit(AuditSource{File: "kms.json", Format: audit.FormatJSON}, r, nil, false); err != nil {
+	if err := s.Audit(AuditSource{File: "kms.json", Format: audit.FormatJSON}, r, nil, ViewAuto); err != nil {
 		t.Fatal(err)
 	}
 	if first, _, _ := strings.Cut(out.String(), "\n"); !strings.HasPrefix(first, "The log file kms.json, ") {

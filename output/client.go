@@ -28,6 +28,7 @@ type ClientDLIJSON struct {
 	LastContact               ClientContactJSON   `json:"last_contact"`
 	Products                  []ClientProductJSON `json:"products"`
 	Events                    []HostEventJSON     `json:"events"`
+	client                    *kmshost.WinClient
 }
 
 // ClientProductJSON is one product with a key on a client.
@@ -90,7 +91,7 @@ func NewClientDLI(host, address string, w *kmshost.WinClient) ClientDLIJSON {
 	d := ClientDLIJSON{Host: host, Address: address, Computer: w.Computer, ClientTime: w.Now.Format(rfc3339),
 		KMSMachine: hostPort(w.KMSMachine, w.KMSPort), DiscoveredKMSMachine: hostPort(w.DiscoveredMachine, w.DiscoveredPort),
 		ActivationIntervalMinutes: w.ActivationInterval, RenewalIntervalMinutes: w.RenewalInterval,
-		Status: string(st.State), LastContact: newContact(st.Contact), Products: []ClientProductJSON{}, Events: []HostEventJSON{}}
+		Status: string(st.State), LastContact: newContact(st.Contact), Products: []ClientProductJSON{}, Events: []HostEventJSON{}, client: w}
 	if !w.CMID.IsZero() {
 		s := w.CMID.String()
 		d.CMID = &s
@@ -125,11 +126,12 @@ func minutesText(m uint32) string {
 
 // ClientDLI renders one client as slmgr /dli would show it on the client,
 // with its last contact from its own events, or JSON.
-func (s *Streams) ClientDLI(host, address string, w *kmshost.WinClient, asJSON bool) error {
-	d := NewClientDLI(host, address, w)
-	if asJSON {
-		return writeJSON(s.Out, d)
-	}
+func (s *Streams) ClientDLI(host, address string, w *kmshost.WinClient, v View) error {
+	return s.Show(NewClientDLI(host, address, w), v)
+}
+
+func (d ClientDLIJSON) layout(s *Streams, _ View) error {
+	w, address := d.client, d.Address
 	st := w.Standing()
 	out := s.Out
 	line := func(label, value string) { s.textLine(out, "", label, value) }
@@ -238,6 +240,7 @@ type ClientResult struct {
 type ClientFleetJSON struct {
 	Clients []ClientLineJSON `json:"clients"`
 	Summary map[string]int   `json:"summary"`
+	results []ClientResult
 }
 
 // ClientLineJSON is one client's line.
@@ -262,8 +265,8 @@ type ClientLineJSON struct {
 // the host and the last host tried, nothing cut; tsv, the default when
 // piped, one tab-separated line per client; or JSON. The summary goes to
 // stderr.
-func (s *Streams) ClientFleet(results []ClientResult, view StatusView) error {
-	d := ClientFleetJSON{Clients: []ClientLineJSON{}, Summary: map[string]int{}}
+func (s *Streams) ClientFleet(results []ClientResult, view View) error {
+	d := ClientFleetJSON{Clients: []ClientLineJSON{}, Summary: map[string]int{}, results: results}
 	for i := range results {
 		r := &results[i]
 		l := ClientLineJSON{Host: r.Host}
@@ -284,15 +287,11 @@ func (s *Streams) ClientFleet(results []ClientResult, view StatusView) error {
 		}
 		d.Clients = append(d.Clients, l)
 	}
-	if view == ViewJSON {
-		return writeJSON(s.Out, d)
-	}
-	if view == ViewAuto {
-		view = ViewTSV
-		if s.TTY {
-			view = ViewTable
-		}
-	}
+	return s.Show(d, view)
+}
+
+func (d ClientFleetJSON) layout(s *Streams, view View) error {
+	results := d.results
 	if view == ViewTSV {
 		s.clientFleetTSV(d)
 	} else {

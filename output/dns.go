@@ -17,6 +17,7 @@ type DNSCheckJSON struct {
 	Records []DNSRecordJSON `json:"records"`
 	Capped  int             `json:"capped"`
 	Error   *ErrorInfo      `json:"error"`
+	failed  bool            // the records could not be read at all
 }
 
 // DNSRecordJSON is one published SRV record and what was found behind it.
@@ -54,8 +55,9 @@ func addrStrings(as []netip.Addr) []string {
 // DNSCheck renders a dns check report; lookupErr is set when the records
 // could not be read at all. It returns only its write error;
 // failure.DNSCheck makes the exit status.
-func (s *Streams) DNSCheck(r *discovery.Report, lookupErr error, asJSON bool) error {
-	doc := DNSCheckJSON{Domain: r.Domain, Name: r.Name, Server: r.Server, Capped: r.Capped, Records: []DNSRecordJSON{}, Error: s.describeOrNil(lookupErr)}
+func (s *Streams) DNSCheck(r *discovery.Report, lookupErr error, v View) error {
+	doc := DNSCheckJSON{Domain: r.Domain, Name: r.Name, Server: r.Server, Capped: r.Capped, Records: []DNSRecordJSON{},
+		Error: s.describeOrNil(lookupErr), failed: lookupErr != nil}
 	for i := range r.Records {
 		rec := &r.Records[i]
 		j := DNSRecordJSON{Priority: rec.Priority, Weight: rec.Weight, Port: rec.Port, Target: rec.Target, TTL: rec.TTL,
@@ -71,21 +73,16 @@ func (s *Streams) DNSCheck(r *discovery.Report, lookupErr error, asJSON bool) er
 		}
 		doc.Records = append(doc.Records, j)
 	}
-	if asJSON {
-		if err := writeJSON(s.Out, doc); err != nil {
-			return err
-		}
-	} else {
-		s.dnsCheckText(doc, lookupErr)
-	}
-	return nil
+	return s.Show(doc, v)
 }
 
-func (s *Streams) dnsCheckText(doc DNSCheckJSON, lookupErr error) {
+// layout writes the records as a table (fitted to 80 columns in
+// ViewTable), the zone file lines, and each failure on stderr.
+func (doc DNSCheckJSON) layout(s *Streams, v View) error {
 	fmt.Fprintf(s.Out, "%s (asked %s)\n", doc.Name, doc.Server)
-	if lookupErr != nil {
-		s.writeErrorInfo(s.Err, s.describe(lookupErr), "")
-		return
+	if doc.failed {
+		s.writeErrorInfo(s.Err, *doc.Error, "")
+		return nil
 	}
 	// On a terminal the table fits 80 columns: long targets, address lists
 	// and ePIDs are cut with "…"; the zone file lines below, piped output
@@ -111,7 +108,7 @@ func (s *Streams) dnsCheckText(doc DNSCheckJSON, lookupErr error) {
 		rows = append(rows, []string{strconv.Itoa(int(r.Priority)), strconv.Itoa(int(r.Weight)), strconv.Itoa(int(r.Port)), r.Target,
 			strings.Join(r.Addresses, " "), state, strings.Join(epids, " ")})
 	}
-	if s.TTY {
+	if v == ViewTable {
 		fitColumns(header, rows, 3, 4, 6)
 	}
 	t := s.newTable()
@@ -139,4 +136,5 @@ func (s *Streams) dnsCheckText(doc DNSCheckJSON, lookupErr error) {
 			s.writeErrorInfo(s.Err, *r.Error, "")
 		}
 	}
+	return nil
 }

@@ -52,11 +52,20 @@ func (s *Streams) writeErrorInfo(w io.Writer, info ErrorInfo, indent string) {
 	}
 }
 
+// ErrorJSON is the document of a command that failed, with --json.
+type ErrorJSON struct {
+	Error ErrorInfo `json:"error"`
+}
+
+// layout is the error block on stderr (WriteError).
+func (d ErrorJSON) layout(s *Streams, _ View) error {
+	s.writeErrorInfo(s.Err, d.Error, "")
+	return nil
+}
+
 // WriteErrorJSON writes {"error": {...}} on s.Out.
 func (s *Streams) WriteErrorJSON(err error) error {
-	return writeJSON(s.Out, struct {
-		Error ErrorInfo `json:"error"`
-	}{s.describe(err)})
+	return s.Show(ErrorJSON{s.describe(err)}, ViewJSON)
 }
 
 // WriteLine writes one line on s.Err, for a failure that must be said in

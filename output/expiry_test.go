@@ -52,21 +52,21 @@ func TestExpiry_LastMinute(t *testing.T) {
 			}
 			var out bytes.Buffer
 			s := &Streams{Out: &out, Err: &out}
-			if err := s.License(in, false, false); err != nil {
+			if err := s.License(in, false, ViewAuto); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(out.String(), "\n"+tt.line+"\n") {
 				t.Errorf("dli says\n%s\nwant the line %q", out.String(), tt.line)
 			}
 			out.Reset()
-			if err := s.Expiry(in, false); err != nil {
+			if err := s.Expiry(in, ViewAuto); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(out.String(), tt.xpr) {
 				t.Errorf("xpr says %q, want %q", out.String(), tt.xpr)
 			}
 			out.Reset()
-			if err := s.License(in, false, true); err != nil {
+			if err := s.License(in, false, ViewJSON); err != nil {
 				t.Fatal(err)
 			}
 			var j LicenseJSON

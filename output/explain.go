@@ -15,10 +15,11 @@ type CodeJSON struct {
 	Meaning string  `json:"meaning"`
 	Causes  string  `json:"causes"`
 	Fix     string  `json:"fix"`
+	info    hresult.Info
 }
 
 func newCodeJSON(i hresult.Info) CodeJSON {
-	j := CodeJSON{Code: i.Code.String(), Decimal: int32(uint32(i.Code)), Meaning: i.Meaning, Causes: i.Causes, Fix: i.Fix}
+	j := CodeJSON{Code: i.Code.String(), Decimal: int32(uint32(i.Code)), Meaning: i.Meaning, Causes: i.Causes, Fix: i.Fix, info: i}
 	if i.Name != "" {
 		j.Name = &i.Name
 	}
@@ -36,11 +37,13 @@ func nameOf(i hresult.Info) string {
 	return i.Name
 }
 
-// Explain renders what the table says about one code.
-func (s *Streams) Explain(i hresult.Info, asJSON bool) error {
-	if asJSON {
-		return writeJSON(s.Out, newCodeJSON(i))
-	}
+// Explain renders what the table says about one code, or its JSON.
+func (s *Streams) Explain(i hresult.Info, v View) error {
+	return s.Show(newCodeJSON(i), v)
+}
+
+func (d CodeJSON) layout(s *Streams, _ View) error {
+	i := d.info
 	fmt.Fprintf(s.Out, "%s (%d) %s\n", s.bad(i.Code.String()), int32(uint32(i.Code)), nameOf(i))
 	fmt.Fprintln(s.Out, i.Meaning)
 	if i.Causes != "" {
@@ -52,23 +55,28 @@ func (s *Streams) Explain(i hresult.Info, asJSON bool) error {
 	return nil
 }
 
+// CodesJSON is the document of `kmsctl explain --json` without a code.
+type CodesJSON struct {
+	Codes []CodeJSON `json:"codes"`
+}
+
 // Codes lists every code kmsctl can explain: code, decimal and name per
 // line (tab-separated when piped), or JSON.
-func (s *Streams) Codes(all []hresult.Info, asJSON bool) error {
-	if asJSON {
-		out := make([]CodeJSON, 0, len(all))
-		for _, i := range all {
-			out = append(out, newCodeJSON(i))
-		}
-		return writeJSON(s.Out, struct {
-			Codes []CodeJSON `json:"codes"`
-		}{out})
-	}
+func (s *Streams) Codes(all []hresult.Info, v View) error {
+	d := CodesJSON{Codes: make([]CodeJSON, 0, len(all))}
 	for _, i := range all {
-		if s.TTY {
-			fmt.Fprintf(s.Out, "%-10s  %-12s  %s\n", i.Code, strconv.Itoa(int(int32(uint32(i.Code)))), nameOf(i))
-		} else {
+		d.Codes = append(d.Codes, newCodeJSON(i))
+	}
+	return s.Show(d, v)
+}
+
+func (d CodesJSON) layout(s *Streams, v View) error {
+	for _, c := range d.Codes {
+		i := c.info
+		if v == ViewTSV {
 			fmt.Fprintf(s.Out, "%s\t%d\t%s\n", i.Code, int32(uint32(i.Code)), i.Name)
+		} else {
+			fmt.Fprintf(s.Out, "%-10s  %-12s  %s\n", i.Code, strconv.Itoa(int(int32(uint32(i.Code)))), nameOf(i))
 		}
 	}
 	return nil

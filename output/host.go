@@ -46,6 +46,7 @@ type HostDLVJSON struct {
 	Service  HostServiceJSON   `json:"service"`
 	Products []HostProductJSON `json:"kms_products"`
 	Warnings []string          `json:"warnings"`
+	counters *kmshost.Counters
 }
 
 // HostServiceJSON is SoftwareLicensingService. Counts are -1 when the host
@@ -106,7 +107,7 @@ func newRequestsJSON(r *kmshost.Requests) *RequestsJSON {
 // NewHostDLV converts counters to the JSON document.
 func NewHostDLV(host, address string, c *kmshost.Counters) HostDLVJSON {
 	sv := &c.Service
-	d := HostDLVJSON{Host: host, Address: address, Computer: c.Computer, Products: []HostProductJSON{}, Warnings: hostWarnings(c),
+	d := HostDLVJSON{Host: host, Address: address, Computer: c.Computer, Products: []HostProductJSON{}, Warnings: hostWarnings(c), counters: c,
 		Service: HostServiceJSON{Version: sv.Version, KMSEnabled: sv.KMSMachine, CurrentCount: sv.CurrentCount,
 			RequiredClientCount: sv.RequiredClientCount, EPID: sv.EPID, ListeningPort: sv.Port(),
 			DNSPublishing: sv.DNSPublishing, LowPriority: sv.LowPriority, HostCaching: sv.HostCaching,
@@ -172,22 +173,19 @@ func optUint(v *uint32) string {
 	return strconv.FormatUint(uint64(*v), 10)
 }
 
-// ViewText is slmgr's own text layout (host dlv's --format text).
-const ViewText StatusView = "text"
-
 // HostDLV renders slmgr's KMS host block for each KMS host product of the
 // machine in view: ViewText (the default on a terminal) slmgr's layout,
 // ViewTSV (the default when piped) one tab-separated line per product, or
 // ViewJSON. Warnings go to stderr.
-func (s *Streams) HostDLV(host, address string, c *kmshost.Counters, view StatusView) error {
-	d := NewHostDLV(host, address, c)
-	if view == ViewJSON {
-		return writeJSON(s.Out, d)
-	}
-	if view == ViewText || view == ViewAuto && s.TTY {
-		s.hostBlock(s.Out, host, c)
+func (s *Streams) HostDLV(host, address string, c *kmshost.Counters, v View) error {
+	return s.Show(NewHostDLV(host, address, c), v)
+}
+
+func (d HostDLVJSON) layout(s *Streams, v View) error {
+	if v == ViewTSV {
+		s.hostTSV(d.Host, d.counters)
 	} else {
-		s.hostTSV(host, c)
+		s.hostBlock(s.Out, d.Host, d.counters)
 	}
 	for _, w := range d.Warnings {
 		s.Warning(w)
@@ -314,6 +312,7 @@ type HostLogJSON struct {
 	Truncated bool            `json:"truncated"`
 	Events    []HostEventJSON `json:"events"`
 	Summary   HostSummaryJSON `json:"summary"`
+	now       time.Time
 }
 
 // HostQueryJSON is what was asked for.
@@ -383,7 +382,7 @@ const rfc3339 = time.RFC3339
 
 // NewHostLog converts a log to the JSON document.
 func NewHostLog(host, address string, l *kmshost.EventLog, q kmshost.LogQuery) HostLogJSON {
-	d := HostLogJSON{Host: host, Address: address, Computer: l.Computer, HostTime: l.Now.Format(rfc3339),
+	d := HostLogJSON{Host: host, Address: address, Computer: l.Computer, HostTime: l.Now.Format(rfc3339), now: l.Now,
 		Query: HostQueryJSON{Max: q.Max}, Truncated: len(l.Events) >= q.Max, Events: make([]HostEventJSON, 0, len(l.Events))}
 	if q.Since > 0 {
 		secs := int64((q.Since + time.Second - 1) / time.Second)
@@ -453,20 +452,14 @@ func newHostEvent(e *kmshost.Event) HostEventJSON {
 // table and its summary on a terminal (by default at most 80 columns; wide
 // adds the event ID, CMID and VM), one tab-separated line per event when
 // piped or with tsv (the summary then goes to stderr), or JSON.
-func (s *Streams) HostLog(host, address string, l *kmshost.EventLog, q kmshost.LogQuery, view StatusView) error {
-	d := NewHostLog(host, address, l, q)
-	if view == ViewJSON {
-		return writeJSON(s.Out, d)
-	}
-	if view == ViewAuto {
-		view = ViewTSV
-		if s.TTY {
-			view = ViewTable
-		}
-	}
+func (s *Streams) HostLog(host, address string, l *kmshost.EventLog, q kmshost.LogQuery, view View) error {
+	return s.Show(NewHostLog(host, address, l, q), view)
+}
+
+func (d HostLogJSON) layout(s *Streams, view View) error {
 	summary := s.Err
 	if view != ViewTSV {
-		s.hostLogTable(d, l.Now, view == ViewWide)
+		s.hostLogTable(d, d.now, view == ViewWide)
 		summary = s.Out
 	} else {
 		s.hostLogTSV(d)
@@ -705,7 +698,7 @@ func wmiCount(r *WinRMResult, app string) (*int64, *kmshost.Product) {
 // StatusWinRM renders a status run with the WMI counters read over WinRM
 // beside each group's KMS count. A host whose counters could not be read
 // fails the run (failure.Hosts); counts that disagree are flagged, not failed.
-func (s *Streams) StatusWinRM(hosts []probe.Host, wmi []WinRMResult, view StatusView, summary bool) error {
+func (s *Streams) StatusWinRM(hosts []probe.Host, wmi []WinRMResult, view View, summary bool) error {
 	return s.status(hosts, wmi, view, summary)
 }
 

@@ -13,6 +13,7 @@ import (
 // journal line as stored.
 type JournalJSON struct {
 	Entries []license.Attempt `json:"entries"`
+	now     time.Time
 }
 
 // Journal renders the activation journal in view (the views status has):
@@ -22,16 +23,12 @@ type JournalJSON struct {
 // CMID; tsv, the default when piped, one tab-separated line per contact
 // (time RFC 3339, command, host, product, protocol, CMID, result code,
 // count, threshold); or JSON.
-func (s *Streams) Journal(entries []license.Attempt, now time.Time, view StatusView) error {
-	if view == ViewJSON {
-		return writeJSON(s.Out, JournalJSON{Entries: append([]license.Attempt{}, entries...)})
-	}
-	if view == ViewAuto {
-		view = ViewTSV
-		if s.TTY {
-			view = ViewTable
-		}
-	}
+func (s *Streams) Journal(entries []license.Attempt, now time.Time, view View) error {
+	return s.Show(JournalJSON{Entries: append([]license.Attempt{}, entries...), now: now}, view)
+}
+
+func (d JournalJSON) layout(s *Streams, view View) error {
+	entries, now := d.Entries, d.now
 	countText := func(a *license.Attempt) string {
 		if a.Count == nil {
 			return ""

@@ -66,7 +66,18 @@ type LicenseJSON struct {
 	LastCount                 *uint32  `json:"last_count"`
 	RearmsLeft                int      `json:"rearms_left"`
 	Warnings                  []string `json:"warnings"`
+	in                        LicenseInfo
+	form                      licenseForm
 }
+
+// licenseForm is which of slmgr's views a LicenseJSON is laid out as.
+type licenseForm int
+
+const (
+	formDLI licenseForm = iota
+	formDLV
+	formXPR
+)
 
 // NewLicenseJSON builds the document; in must have a product installed.
 func NewLicenseJSON(in LicenseInfo) LicenseJSON {
@@ -81,7 +92,7 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 		KMSHostCaching:            !st.KMS.NoCaching,
 		ActivationIntervalMinutes: int(v.ActivationInterval / time.Minute),
 		RenewalIntervalMinutes:    int(v.RenewalInterval / time.Minute),
-		RearmsLeft:                st.RearmsLeft(), Warnings: licenseWarnings(st)}
+		RearmsLeft:                st.RearmsLeft(), Warnings: licenseWarnings(st), in: in}
 	if v.Reason != 0 {
 		j.LicenseStatusReason = licPtr(v.Reason.String())
 	}
@@ -188,12 +199,32 @@ func (s *Streams) statusColour(st license.Status, text string) string {
 	return s.warn(text)
 }
 
+// licenseDoc is the document of dli (verbose: dlv) for in.
+func licenseDoc(in LicenseInfo, verbose bool) LicenseJSON {
+	d := NewLicenseJSON(in)
+	if verbose {
+		d.form = formDLV
+	}
+	return d
+}
+
 // License renders slmgr /dli (verbose: /dlv) for the installed product, or
 // its JSON document.
-func (s *Streams) License(in LicenseInfo, verbose, asJSON bool) error {
-	if asJSON {
-		return writeJSON(s.Out, NewLicenseJSON(in))
+func (s *Streams) License(in LicenseInfo, verbose bool, v View) error {
+	return s.Show(licenseDoc(in, verbose), v)
+}
+
+func (d LicenseJSON) layout(s *Streams, _ View) error {
+	if d.form == formXPR {
+		s.expiry(d.in)
+		return nil
 	}
+	s.license(d.in, d.form == formDLV)
+	return nil
+}
+
+// license writes slmgr /dli (verbose: /dlv).
+func (s *Streams) license(in LicenseInfo, verbose bool) {
 	w := s.Out
 	st, v, p := in.State, in.View, in.State.Product
 	fmt.Fprintln(w)
@@ -278,7 +309,6 @@ func (s *Streams) License(in LicenseInfo, verbose, asJSON bool) error {
 		fmt.Fprintf(w, "%s %s\n", s.warn("Warning:"), warning)
 	}
 	fmt.Fprintln(w)
-	return nil
 }
 
 // statusLines are slmgr's License Status line and what follows it, plus
@@ -344,11 +374,20 @@ func licHostOnly(addr string) string {
 	return addr
 }
 
+// expiryDoc is the document of xpr for in: dli's JSON, laid out as /xpr.
+func expiryDoc(in LicenseInfo) LicenseJSON {
+	d := NewLicenseJSON(in)
+	d.form = formXPR
+	return d
+}
+
 // Expiry renders slmgr /xpr, or the dli JSON document.
-func (s *Streams) Expiry(in LicenseInfo, asJSON bool) error {
-	if asJSON {
-		return writeJSON(s.Out, NewLicenseJSON(in))
-	}
+func (s *Streams) Expiry(in LicenseInfo, v View) error {
+	return s.Show(expiryDoc(in), v)
+}
+
+// expiry writes slmgr /xpr.
+func (s *Streams) expiry(in LicenseInfo) {
 	v, p := in.View, in.State.Product
 	app := "Windows"
 	if p.SKU.Family == catalogue.Office {
@@ -375,7 +414,6 @@ func (s *Streams) Expiry(in LicenseInfo, asJSON bool) error {
 	if v.RenewalFailing {
 		fmt.Fprintf(s.Out, "    %s\n", s.warn(renewalFailing(in)))
 	}
-	return nil
 }
 
 // ChangeJSON is the document a command that changes the store prints with
@@ -388,6 +426,7 @@ type ChangeJSON struct {
 	Notes    []string     `json:"notes"`
 	Warnings []string     `json:"warnings"`
 	License  *LicenseJSON `json:"license"`
+	change   Change
 }
 
 // Change is what a command that changes the store did.
@@ -401,16 +440,18 @@ type Change struct {
 
 // Change reports a change to the store: slmgr's message and kmsctl's
 // notes on stdout and any warnings on stderr, or the JSON document.
-func (s *Streams) Change(ch Change, in LicenseInfo, asJSON bool) error {
-	if asJSON {
-		doc := ChangeJSON{Command: ch.Command, Changed: ch.Changed, Message: ch.Message,
-			Notes: append([]string{}, ch.Notes...), Warnings: append([]string{}, ch.Warnings...)}
-		if in.State.Product != nil {
-			l := NewLicenseJSON(in)
-			doc.License = &l
-		}
-		return writeJSON(s.Out, doc)
+func (s *Streams) Change(ch Change, in LicenseInfo, v View) error {
+	doc := ChangeJSON{Command: ch.Command, Changed: ch.Changed, Message: ch.Message,
+		Notes: append([]string{}, ch.Notes...), Warnings: append([]string{}, ch.Warnings...), change: ch}
+	if in.State.Product != nil {
+		l := NewLicenseJSON(in)
+		doc.License = &l
 	}
+	return s.Show(doc, v)
+}
+
+func (d ChangeJSON) layout(s *Streams, _ View) error {
+	ch := d.change
 	fmt.Fprintln(s.Out, ch.Message)
 	for _, n := range ch.Notes {
 		fmt.Fprintln(s.Out, n)

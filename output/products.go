@@ -31,28 +31,35 @@ func PartialKey(key string) string {
 	return key[len(key)-5:]
 }
 
-// Products lists catalogue entries.
-func (s *Streams) Products(ps []catalogue.Product, asJSON bool) error {
-	if asJSON {
-		out := make([]ProductJSON, 0, len(ps))
-		for _, p := range ps {
-			out = append(out, ProductJSON{Name: p.Name, Family: string(p.Family), Release: p.Release, KMSGroup: p.Group,
-				ApplicationID: p.ApplicationID.String(), SKUID: p.SKUID.String(), KMSID: p.KMSID.String(),
-				Threshold: p.Threshold, Protocol: p.Protocol, PartialKey: PartialKey(p.GVLK), Aliases: append([]string{}, p.Aliases...)})
-		}
-		return writeJSON(s.Out, struct {
-			Products []ProductJSON `json:"products"`
-		}{out})
+// ProductsJSON is the document of `kmsctl products --json`.
+type ProductsJSON struct {
+	Products []ProductJSON `json:"products"`
+	list     []catalogue.Product
+}
+
+// Products lists catalogue entries in v: on a terminal a table of at most
+// 80 columns (long product and group names cut with "…"), piped one
+// tab-separated line per product (name, family, KMS group, threshold,
+// protocol, SKU ID, partial key), or JSON.
+func (s *Streams) Products(ps []catalogue.Product, v View) error {
+	d := ProductsJSON{Products: make([]ProductJSON, 0, len(ps)), list: ps}
+	for _, p := range ps {
+		d.Products = append(d.Products, ProductJSON{Name: p.Name, Family: string(p.Family), Release: p.Release, KMSGroup: p.Group,
+			ApplicationID: p.ApplicationID.String(), SKUID: p.SKUID.String(), KMSID: p.KMSID.String(),
+			Threshold: p.Threshold, Protocol: p.Protocol, PartialKey: PartialKey(p.GVLK), Aliases: append([]string{}, p.Aliases...)})
 	}
-	if !s.TTY {
+	return s.Show(d, v)
+}
+
+func (d ProductsJSON) layout(s *Streams, v View) error {
+	ps := d.list
+	if v == ViewTSV {
 		for _, p := range ps {
 			fmt.Fprintln(s.Out, strings.Join([]string{p.Name, string(p.Family), p.Group, strconv.Itoa(p.Threshold),
 				strconv.Itoa(p.Protocol), p.SKUID.String(), PartialKey(p.GVLK)}, "\t"))
 		}
 		return nil
 	}
-	// On a terminal the table fits 80 columns: long product and group
-	// names are cut with "…" (the piped lines and JSON keep them whole).
 	header := []string{"Product", "KMS group", "Threshold", "Protocol", "Key"}
 	rows := make([][]string, 0, len(ps))
 	for _, p := range ps {

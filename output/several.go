@@ -10,67 +10,60 @@ import (
 // SeveralJSON is the document of dli, dlv, xpr, ato and renew --json when
 // they show several products (a machine with Windows and Office, and no
 // Activation ID given): one object per product, each as the command
-// writes it for one product.
-type SeveralJSON[T any] struct {
+// writes it for one product. For people, each product's layout in turn
+// (with a blank line between them when apart is set).
+type SeveralJSON[T Document] struct {
 	Products []T `json:"products"`
+	apart    bool
+}
+
+func (d SeveralJSON[T]) layout(s *Streams, v View) error {
+	for i, p := range d.Products {
+		if i > 0 && d.apart {
+			fmt.Fprintln(s.Out)
+		}
+		if err := p.layout(s, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// showProducts shows one product's document as it is, several as a
+// SeveralJSON.
+func showProducts[T Document](s *Streams, docs []T, apart bool, v View) error {
+	if len(docs) == 1 {
+		return s.Show(docs[0], v)
+	}
+	return s.Show(SeveralJSON[T]{Products: docs, apart: apart}, v)
 }
 
 // Licenses renders dli or dlv for every product of ins, in turn; one
 // product is exactly what License writes.
-func (s *Streams) Licenses(ins []LicenseInfo, verbose, asJSON bool) error {
-	if len(ins) == 1 || !asJSON {
-		for _, in := range ins {
-			if err := s.License(in, verbose, asJSON); err != nil {
-				return err
-			}
-		}
-		return nil
+func (s *Streams) Licenses(ins []LicenseInfo, verbose bool, v View) error {
+	docs := make([]LicenseJSON, 0, len(ins))
+	for _, in := range ins {
+		docs = append(docs, licenseDoc(in, verbose))
 	}
-	return writeJSON(s.Out, licensesJSON(ins))
+	return showProducts(s, docs, false, v)
 }
 
 // Expiries renders xpr for every product of ins, in turn.
-func (s *Streams) Expiries(ins []LicenseInfo, asJSON bool) error {
-	if len(ins) == 1 || !asJSON {
-		for _, in := range ins {
-			if err := s.Expiry(in, asJSON); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return writeJSON(s.Out, licensesJSON(ins))
-}
-
-func licensesJSON(ins []LicenseInfo) SeveralJSON[LicenseJSON] {
-	doc := SeveralJSON[LicenseJSON]{Products: []LicenseJSON{}}
+func (s *Streams) Expiries(ins []LicenseInfo, v View) error {
+	docs := make([]LicenseJSON, 0, len(ins))
 	for _, in := range ins {
-		doc.Products = append(doc.Products, NewLicenseJSON(in))
+		docs = append(docs, expiryDoc(in))
 	}
-	return doc
+	return showProducts(s, docs, false, v)
 }
 
 // Activations reports what ato or renew did for each product, in turn,
 // with a blank line between products; one product is exactly what
 // Activation writes.
-func (s *Streams) Activations(cmd string, outcomes []license.Outcome, id *identity.Identity, asJSON bool) error {
-	if len(outcomes) == 1 {
-		return s.Activation(cmd, outcomes[0], id, asJSON)
+func (s *Streams) Activations(cmd string, outcomes []license.Outcome, id *identity.Identity, v View) error {
+	docs := make([]ActivationJSON, 0, len(outcomes))
+	for _, o := range outcomes {
+		docs = append(docs, s.activationDoc(cmd, o, id))
 	}
-	if asJSON {
-		doc := SeveralJSON[ActivationJSON]{Products: []ActivationJSON{}}
-		for _, o := range outcomes {
-			doc.Products = append(doc.Products, s.activationDoc(cmd, o, LicenseInfo{State: o.State, View: o.View, Identity: id, Now: o.At}))
-		}
-		return writeJSON(s.Out, doc)
-	}
-	for i, o := range outcomes {
-		if i > 0 {
-			fmt.Fprintln(s.Out)
-		}
-		if err := s.Activation(cmd, o, id, false); err != nil {
-			return err
-		}
-	}
-	return nil
+	return showProducts(s, docs, true, v)
 }

@@ -17,6 +17,8 @@ import (
 type StatusReport struct {
 	Hosts   []StatusHost   `json:"hosts"`
 	Summary *StatusSummary `json:"summary,omitempty"`
+	hosts   []probe.Host
+	wmi     []WinRMResult
 }
 
 // StatusSummary counts hosts by outcome.
@@ -144,41 +146,25 @@ func (s *Streams) newStatusGroup(g *probe.Group) StatusGroup {
 	return sg
 }
 
-// StatusView is how status renders its results (status --format).
-type StatusView string
-
-// The views of status. ViewAuto is the default: ViewTable on a terminal,
-// ViewTSV when piped.
-const (
-	ViewAuto  StatusView = ""
-	ViewTable StatusView = "table" // one table for all hosts, at most 80 columns
-	ViewWide  StatusView = "wide"  // one table per host with every detail and the host ePIDs
-	ViewJSON  StatusView = "json"
-	ViewTSV   StatusView = "tsv"
-)
-
 // Status renders probe results in view. Warnings and errors go to stderr.
-func (s *Streams) Status(hosts []probe.Host, view StatusView, summary bool) error {
+func (s *Streams) Status(hosts []probe.Host, view View, summary bool) error {
 	return s.status(hosts, nil, view, summary)
 }
 
 // status renders a status run; wmi, when not nil, holds what --winrm read
 // from each host.
-func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, view StatusView, summary bool) error {
-	asJSON := view == ViewJSON
-	if view == ViewAuto {
-		view = ViewTSV
-		if s.TTY {
-			view = ViewTable
-		}
-	}
-	switch view {
-	case ViewJSON:
-		r := s.StatusReport(hosts, summary)
-		s.addWMI(&r, hosts, wmi)
-		if err := writeJSON(s.Out, r); err != nil {
-			return err
-		}
+func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, view View, summary bool) error {
+	r := s.StatusReport(hosts, summary)
+	s.addWMI(&r, hosts, wmi)
+	r.hosts, r.wmi = hosts, wmi
+	return s.Show(r, view)
+}
+
+// layout writes the compact table, the wide tables or the TSV lines, then
+// the failures, warnings and the summary on stderr.
+func (r StatusReport) layout(s *Streams, v View) error {
+	hosts, wmi := r.hosts, r.wmi
+	switch v {
 	case ViewTable:
 		s.statusCompact(hosts, wmi)
 	case ViewWide:
@@ -186,16 +172,13 @@ func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, view StatusView,
 	default:
 		s.statusTSV(hosts, wmi)
 	}
-	if !asJSON {
-		s.statusProblems(hosts)
-		if wmi != nil {
-			s.winrmProblems(hosts, wmi)
-		}
-		if summary {
-			r := s.StatusReport(hosts, true)
-			fmt.Fprintf(s.Err, "%d hosts: %d ok, %d below threshold, %d failed\n",
-				r.Summary.Hosts, r.Summary.OK, r.Summary.BelowThreshold, r.Summary.Failed)
-		}
+	s.statusProblems(hosts)
+	if wmi != nil {
+		s.winrmProblems(hosts, wmi)
+	}
+	if r.Summary != nil {
+		fmt.Fprintf(s.Err, "%d hosts: %d ok, %d below threshold, %d failed\n",
+			r.Summary.Hosts, r.Summary.OK, r.Summary.BelowThreshold, r.Summary.Failed)
 	}
 	return nil
 }
