@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -97,28 +96,18 @@ func track(env *Env, cmds []*cli.Command) {
 	}
 }
 
-// Run runs the app on args (os.Args form) after mapping slmgr's spellings.
+// Run runs the app on args (os.Args form), normalised by argvTable.
 func Run(env *Env, args []string) error {
 	app := NewApp(env)
 	if len(args) > 1 && args[1] == completeCommand {
 		return runComplete(env, app, args[2:])
 	}
-	env.json, env.check = wantsJSON(args), wantsCheck(args)
-	args = helpArgs(app, args)
-	if err := slmgrRemoteInvalid(args); err != nil {
-		return err
-	}
-	if err := slmgrRemoteOther(args); err != nil {
-		return err
-	}
-	if _, pos, verb := slmgrRemoteParts(args); verb >= 0 && len(pos) == 3 {
-		env.slmgrPassword = true
-	}
-	args, err := slmgrVerb(app, SlmgrArgs(args))
+	l, err := normalise(app, args)
+	env.json, env.check, env.slmgrPassword = l.json, l.check, l.slmgrPassword
 	if err != nil {
 		return err
 	}
-	err = app.Run(interspersedSub(app, interspersed(app, args)))
+	err = app.Run(l.argv)
 	if err == nil && env.notFound != "" {
 		err = &failure.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
 		if s := suggestCommand(app, env.notFound); s != "" {
@@ -126,93 +115,6 @@ func Run(env *Env, args []string) error {
 		}
 	}
 	return err
-}
-
-// helpArgs turns the ways people ask for help into --help: slmgr's /? (and
-// -?, /help, /h), anywhere before "--", and "kmsctl help [COMMAND...]",
-// which becomes "kmsctl [COMMAND...] --help".
-func helpArgs(app *cli.App, args []string) []string {
-	out := slices.Clone(args)
-	for i := 1; i < len(out); i++ {
-		if out[i] == "--" {
-			break
-		}
-		switch strings.ToLower(out[i]) {
-		case "/?", "-?", "/help", "/h":
-			out[i] = "--help"
-		}
-	}
-	if i := commandIndex(app, out); i < len(out) && out[i] == "help" {
-		out = append(slices.Delete(out, i, i+1), "--help")
-	}
-	return out
-}
-
-// SlmgrArgs accepts slmgr's own spellings: /ato, -ato and /ATO all mean
-// ato, and slmgr's remote form MACHINE [USER PASSWORD] /dlv means
-// host dlv MACHINE [--user USER --password PASSWORD].
-func SlmgrArgs(args []string) []string {
-	if len(args) < 2 {
-		return args
-	}
-	if out, ok := slmgrRemote(args); ok {
-		return out
-	}
-	out := append([]string(nil), args...)
-	for i := 1; i < len(out); i++ {
-		a := out[i]
-		if strings.HasPrefix(a, "--") {
-			continue
-		}
-		if len(a) > 1 && (a[0] == '/' || a[0] == '-') {
-			if verb := strings.ToLower(a[1:]); slmgrVerbs[verb] {
-				out[i] = verb
-				break
-			}
-		}
-		if !strings.HasPrefix(a, "-") {
-			break // the first positional argument is the command
-		}
-	}
-	return out
-}
-
-// slmgrVerbs are the slmgr options kmsctl implements as commands.
-var slmgrVerbs = map[string]bool{"status": true,
-	"ipk": true, "upk": true, "cpky": true, "ato": true, "dli": true, "dlv": true, "xpr": true, "rearm": true,
-	"skms": true, "ckms": true, "skms-domain": true, "ckms-domain": true, "skhc": true, "ckhc": true,
-	"renew": true, "log": true, "explain": true}
-
-// slmgrVerb finds the command after the global flags (and their values,
-// which SlmgrArgs does not skip) and maps slmgr's spelling of it (/ato,
-// -ato, /ATO). An option there that kmsctl does not have (/bogus, -bogus)
-// gets slmgr's answer, "Unrecognized option", with kmsctl's verbs in place
-// of slmgr's usage text.
-func slmgrVerb(app *cli.App, args []string) ([]string, error) {
-	builtin := slices.Concat(cli.HelpFlag.Names(), cli.VersionFlag.Names())
-	for i := 1; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "/"):
-			return args, nil // the command, or a positional argument
-		case strings.HasPrefix(a, "--"):
-		case len(a) > 1 && slmgrVerbs[strings.ToLower(a[1:])]:
-			out := slices.Clone(args)
-			out[i] = strings.ToLower(a[1:])
-			return out, nil
-		case len(a) > 1 && (a[0] == '/' || !isFlag(app.Flags, a) && !slices.Contains(builtin, a[1:])):
-			var verbs []string
-			for _, c := range app.VisibleCommands() {
-				verbs = append(verbs, c.Name)
-			}
-			return nil, &failure.UsageError{Msg: "Unrecognized option: " + a,
-				Hint: "kmsctl's verbs, also written /verb or -verb as slmgr does: " + strings.Join(verbs, ", ")}
-		}
-		if takesValue(app.Flags, a) {
-			i++
-		}
-	}
-	return args, nil
 }
 
 // suggestCommand is the command nearest to name, by urfave/cli's own

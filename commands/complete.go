@@ -125,7 +125,7 @@ func completeWords(app *cli.App, args []string) ([]candidate, string) {
 		// a bare "" when it calls a program).
 		cur = ""
 	}
-	typed := SlmgrArgs(append([]string{app.Name}, args[:len(args)-1]...))[1:]
+	typed := slmgrSpellings(app, append([]string{app.Name}, args[:len(args)-1]...))[1:]
 
 	var (
 		path     []string // the commands chosen so far

@@ -11,48 +11,6 @@ import (
 	"github.com/kmsctl/kmsctl/output"
 )
 
-func TestSlmgrArgs_Remote(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"kmsctl kms01 CORP\\u pw /dlv", "kmsctl host dlv kms01 --user CORP\\u --password pw"},
-		{"kmsctl kms01 u pw -DLI all --json", "kmsctl host dlv kms01 --user u --password pw --json"},
-		{"kmsctl --no-color kms01 u pw /dlv", "kmsctl --no-color host dlv kms01 --user u --password pw"},
-		{"kmsctl --state-dir /tmp/x kms01 u pw /dlv", "kmsctl --state-dir /tmp/x host dlv kms01 --user u --password pw"},
-		{"kmsctl kms01 /dlv", "kmsctl host dlv kms01"},
-		{"kmsctl /dlv", "kmsctl dlv"},                                // the local verb
-		{"kmsctl /dlv all", "kmsctl dlv all"},                        // the local verb
-		{"kmsctl kms01 u pw /ato", "kmsctl kms01 u pw /ato"},         // remote only for /dlv and /dli
-		{"kmsctl status a b /dlv", "kmsctl status a b /dlv"},         // a command, not a machine
-		{"kmsctl host dlv kms01 /dlv", "kmsctl host dlv kms01 /dlv"}, // likewise
-		{"kmsctl a b c d /dlv", "kmsctl a b c d /dlv"},
-	} {
-		if got := strings.Join(SlmgrArgs(strings.Fields(tt.in)), " "); got != tt.want {
-			t.Errorf("SlmgrArgs(%s) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-	if err := slmgrRemoteInvalid(strings.Fields("kmsctl kms01 user /dlv")); err == nil || err.Error() != "Invalid combination of command parameters." {
-		t.Errorf("MACHINE USER /dlv: %v", err)
-	}
-	for _, ok := range []string{"kmsctl kms01 u p /dlv", "kmsctl kms01 /dlv", "kmsctl /dlv", "kmsctl status a b"} {
-		if err := slmgrRemoteInvalid(strings.Fields(ok)); err != nil {
-			t.Errorf("%s: %v", ok, err)
-		}
-	}
-}
-
-func TestInterspersedSub(t *testing.T) {
-	app := NewApp(SystemEnv())
-	for _, tt := range []struct{ in, want string }{
-		{"kmsctl host dlv kms01 --json --port 5986", "kmsctl host dlv --json --port 5986 kms01"},
-		{"kmsctl host log kms01 --since 24h --no-color --max=5", "kmsctl --no-color host log --since 24h --max=5 kms01"},
-		{"kmsctl host dlv -- --kms01", "kmsctl host dlv -- --kms01"},
-		{"kmsctl status kms01 --json", "kmsctl status kms01 --json"}, // not a subcommand: interspersed's job
-	} {
-		if got := strings.Join(interspersedSub(app, strings.Fields(tt.in)), " "); got != tt.want {
-			t.Errorf("interspersedSub(%s) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestParseSpan(t *testing.T) {
 	for in, want := range map[string]time.Duration{"90m": 90 * time.Minute, "24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "1h30m": 90 * time.Minute, "3650d": 3650 * 24 * time.Hour} {
 		if got, err := parseSpan(in); err != nil || got != want {

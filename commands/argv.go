@@ -1,0 +1,339 @@
+package commands
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+)
+
+// argvRule is one row of argvTable: one way people write a kmsctl command
+// line that urfave/cli v2 does not read by itself, and the rewrite to the
+// form it does read.
+type argvRule struct {
+	name    string
+	example string // before → after, for the reader
+	// apply rewrites l.argv in place, or returns a usage error.
+	apply func(l *argvLine) error
+}
+
+// argvTable is every spelling kmsctl accepts beyond urfave/cli's own
+// syntax, in the order normalise recognises them. Each row sees the
+// previous rows' result. The spellings of slmgr are from its own usage
+// text (docs/slmgr.md in the field's terms: /verb, -verb, any case, the
+// remote form MACHINE [USER PASSWORD] /verb).
+var argvTable = []argvRule{
+	{"help spellings", "kmsctl /? → kmsctl --help; kmsctl help status → kmsctl status --help", helpSpellings},
+	{"slmgr remote form", "kmsctl kms01 u pw /dlv all → kmsctl host dlv kms01 --user u --password pw", slmgrRemoteForm},
+	{"slmgr verb", "kmsctl /ATO → kmsctl ato; kmsctl /bogus → Unrecognized option", slmgrVerbSpelling},
+	{"flags after arguments", "kmsctl host dlv kms01 --json → kmsctl host dlv --json kms01", flagsFirst},
+}
+
+// argvLine is a command line being normalised, and what normalising it
+// found out.
+type argvLine struct {
+	app  *cli.App
+	argv []string // os.Args form: argv[0] is the program
+
+	json, check   bool // the original line asks for JSON, or is a --check
+	slmgrPassword bool // the password came positionally, slmgr's remote form
+}
+
+// normalise runs argv through argvTable: the result is the argv
+// urfave/cli parses, or a *failure.UsageError.
+func normalise(app *cli.App, argv []string) (*argvLine, error) {
+	l := &argvLine{app: app, argv: slices.Clone(argv), json: wantsJSON(argv), check: wantsCheck(argv)}
+	for _, r := range argvTable {
+		if err := r.apply(l); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
+// slmgrSpellings is the words a shell has typed so far with slmgr's
+// spellings mapped, for completion: a line that would be a usage error is
+// left as typed.
+func slmgrSpellings(app *cli.App, argv []string) []string {
+	l := &argvLine{app: app, argv: slices.Clone(argv)}
+	for _, r := range argvTable[1:3] {
+		if r.apply(l) != nil {
+			return argv
+		}
+	}
+	return l.argv
+}
+
+// commandIndex is the index of the command in argv: the first word after
+// the global flags and their values.
+func (l *argvLine) commandIndex() int {
+	i := 1
+	for i < len(l.argv) && strings.HasPrefix(l.argv[i], "-") && l.argv[i] != "--" {
+		if takesValue(l.app.Flags, l.argv[i]) {
+			i++
+		}
+		i++
+	}
+	return i
+}
+
+// helpSpellings turns the ways people ask for help into --help: slmgr's /?
+// (and -?, /help, /h), anywhere before "--", and "kmsctl help [COMMAND...]",
+// which becomes "kmsctl [COMMAND...] --help".
+func helpSpellings(l *argvLine) error {
+	for i := 1; i < len(l.argv); i++ {
+		if l.argv[i] == "--" {
+			break
+		}
+		switch strings.ToLower(l.argv[i]) {
+		case "/?", "-?", "/help", "/h":
+			l.argv[i] = "--help"
+		}
+	}
+	if i := l.commandIndex(); i < len(l.argv) && l.argv[i] == "help" {
+		l.argv = append(slices.Delete(l.argv, i, i+1), "--help")
+	}
+	return nil
+}
+
+// slmgrVerbs are the slmgr options kmsctl implements as commands.
+var slmgrVerbs = map[string]bool{"status": true,
+	"ipk": true, "upk": true, "cpky": true, "ato": true, "dli": true, "dlv": true, "xpr": true, "rearm": true,
+	"skms": true, "ckms": true, "skms-domain": true, "ckms-domain": true, "skhc": true, "ckhc": true,
+	"renew": true, "log": true, "explain": true}
+
+// remoteVerbs are the slmgr options kmsctl runs in slmgr's remote form.
+var remoteVerbs = map[string]bool{"dlv": true, "dli": true}
+
+// slmgrRemoteForm reads slmgr's remote syntax, `MACHINE [USER PASSWORD]
+// /dlv` (or /dli, which prints the same host block), as
+// `host dlv MACHINE [--user USER --password PASSWORD]`; slmgr's "all"
+// after the option is dropped: host dlv shows every KMS host key. A
+// machine and a user without a password gets slmgr's answer; another verb
+// in that form is refused with how to run it on that machine.
+func slmgrRemoteForm(l *argvLine) error {
+	i, pos, verb := l.remoteShape()
+	if verb < 0 {
+		return nil
+	}
+	spelled := l.argv[verb]
+	v := strings.ToLower(spelled[1:])
+	switch {
+	case !remoteVerbs[v] && len(pos) <= 3 && slmgrVerbs[v]:
+		return &failure.UsageError{Msg: fmt.Sprintf("slmgr's remote form MACHINE [USER PASSWORD] /VERB runs only /dlv and /dli in kmsctl, not %s", spelled),
+			Hint: fmt.Sprintf("kmsctl reads a Windows KMS host's license information over WinRM (kmsctl %s [USER PASSWORD] /dlv, or kmsctl host dlv %s --user USER); to run %s on that machine, run slmgr %s or kmsctl %s on it", pos[0], pos[0], spelled, spelled, v)}
+	case !remoteVerbs[v]:
+		return nil
+	case len(pos) == 2:
+		return &failure.UsageError{Msg: "Invalid combination of command parameters.",
+			Hint: "slmgr's remote form is MACHINE USER PASSWORD /dlv; kmsctl also takes kmsctl host dlv MACHINE --user USER (the password from --password-env VAR or a prompt)"}
+	case len(pos) != 1 && len(pos) != 3:
+		return nil
+	}
+	out := slices.Concat(l.argv[:i], []string{"host", "dlv", pos[0]})
+	if len(pos) == 3 {
+		out = append(out, "--user", pos[1], "--password", pos[2])
+		l.slmgrPassword = true
+	}
+	for _, a := range l.argv[verb+1:] {
+		if !strings.EqualFold(a, "all") {
+			out = append(out, a)
+		}
+	}
+	l.argv = out
+	return nil
+}
+
+// remoteShape finds, after the long global flags (from index i on), the
+// positional arguments before the first /option or -option and that
+// option's index; verb is -1 when argv does not have that shape, has more
+// than three such arguments, or the first is a kmsctl command.
+func (l *argvLine) remoteShape() (i int, pos []string, verb int) {
+	i = 1
+	for i < len(l.argv) && strings.HasPrefix(l.argv[i], "--") && l.argv[i] != "--" {
+		if takesValue(l.app.Flags, l.argv[i]) {
+			i++
+		}
+		i++
+	}
+	for j := i; j < len(l.argv); j++ {
+		a := l.argv[j]
+		if len(a) > 1 && (a[0] == '/' || a[0] == '-') {
+			if len(pos) > 0 && !l.isCommandName(pos[0]) {
+				return i, pos, j
+			}
+			return i, nil, -1
+		}
+		pos = append(pos, a)
+		if len(pos) > 3 {
+			break
+		}
+	}
+	return i, nil, -1
+}
+
+// isCommandName reports whether s names a kmsctl command (then it is not
+// a machine name).
+func (l *argvLine) isCommandName(s string) bool {
+	return s == "help" || s == "h" || l.app.Command(s) != nil
+}
+
+// slmgrVerbSpelling finds the command after the global flags (and their
+// values) and maps slmgr's spelling of it (/ato, -ato, /ATO). An option
+// there that kmsctl does not have (/bogus, -bogus) gets slmgr's answer,
+// "Unrecognized option", with kmsctl's verbs in place of slmgr's usage
+// text.
+func slmgrVerbSpelling(l *argvLine) error {
+	builtin := slices.Concat(cli.HelpFlag.Names(), cli.VersionFlag.Names())
+	for i := 1; i < len(l.argv); i++ {
+		a := l.argv[i]
+		switch {
+		case a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "/"):
+			return nil // the command, or a positional argument
+		case strings.HasPrefix(a, "--"):
+		case len(a) > 1 && slmgrVerbs[strings.ToLower(a[1:])]:
+			l.argv[i] = strings.ToLower(a[1:])
+			return nil
+		case len(a) > 1 && (a[0] == '/' || !isFlag(l.app.Flags, a) && !slices.Contains(builtin, a[1:])):
+			var verbs []string
+			for _, c := range l.app.VisibleCommands() {
+				verbs = append(verbs, c.Name)
+			}
+			return &failure.UsageError{Msg: "Unrecognized option: " + a,
+				Hint: "kmsctl's verbs, also written /verb or -verb as slmgr does: " + strings.Join(verbs, ", ")}
+		}
+		if takesValue(l.app.Flags, a) {
+			i++
+		}
+	}
+	return nil
+}
+
+// flagsFirst moves the flags of a command (or of a command's subcommand)
+// ahead of its positional arguments, so `kmsctl status HOST --json` works:
+// urfave/cli v2 stops parsing flags at the first positional argument.
+// Global flags written after the command move before it; "--" still ends
+// the flags.
+func flagsFirst(l *argvLine) error {
+	i := l.commandIndex()
+	if i >= len(l.argv) {
+		return nil
+	}
+	cmd := l.app.Command(l.argv[i])
+	end := i + 1
+	if cmd != nil && len(cmd.Subcommands) > 0 {
+		if i+1 >= len(l.argv) {
+			return nil
+		}
+		cmd, end = cmd.Command(l.argv[i+1]), i+2
+	}
+	if cmd == nil {
+		return nil
+	}
+	l.argv = reorder(l.app.Flags, cmd.Flags, l.argv, i, end)
+	return nil
+}
+
+// reorder rebuilds args so that the global flags written after the command
+// (args[cmdStart:cmdEnd], one word or a command and its subcommand) come
+// before it, and the command's own flags come before its positional
+// arguments. "--" ends the flags.
+func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int) []string {
+	var globals, flags, positional []string
+	rest := args[cmdEnd:]
+	for j := 0; j < len(rest); j++ {
+		a := rest[j]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[j:]...)
+			j = len(rest)
+		case strings.HasPrefix(a, "-") && len(a) > 1 && !isFlag(cmdFlags, a) && isFlag(appFlags, a):
+			// A global flag written after the command.
+			globals = append(globals, a)
+			if takesValue(appFlags, a) && j+1 < len(rest) {
+				j++
+				globals = append(globals, rest[j])
+			}
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			flags = append(flags, canonical(cmdFlags, a))
+			if takesValue(cmdFlags, a) && j+1 < len(rest) {
+				j++
+				flags = append(flags, rest[j])
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	return slices.Concat(args[:cmdStart], globals, args[cmdStart:cmdEnd], flags, positional)
+}
+
+// isFlag reports whether arg names one of flags.
+func isFlag(flags []cli.Flag, arg string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// takesValue reports whether arg names a flag that consumes the next
+// argument (not a boolean, and not written as --flag=value).
+func takesValue(flags []cli.Flag, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			df, ok := f.(cli.DocGenerationFlag)
+			return ok && df.TakesValue()
+		}
+	}
+	return false
+}
+
+// canonical writes a flag by its first name: urfave/cli v2 refuses a flag
+// given once by its name and once by an alias (-p and --product).
+func canonical(flags []cli.Flag, arg string) string {
+	name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	for _, f := range flags {
+		names := f.Names()
+		if slices.Contains(names[1:], name) {
+			if hasValue {
+				return "--" + names[0] + "=" + value
+			}
+			return "--" + names[0]
+		}
+	}
+	return arg
+}
+
+// wantsCheck reports whether the command line is a monitoring check, whose
+// failures are UNKNOWN (exit 3) rather than errors.
+func wantsCheck(args []string) bool {
+	return anyBefore(args, "--check", "-check", "--check=true")
+}
+
+// wantsJSON reports whether the command line asks for JSON, so that even a
+// usage error is reported as JSON.
+func wantsJSON(args []string) bool {
+	return anyBefore(args, "--json", "-json", "--json=true", "--format=json")
+}
+
+// anyBefore reports whether one of words is in args[1:] before "--".
+func anyBefore(args []string, words ...string) bool {
+	for _, a := range args[1:] {
+		if a == "--" {
+			return false
+		}
+		if slices.Contains(words, a) {
+			return true
+		}
+	}
+	return false
+}

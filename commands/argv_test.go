@@ -1,0 +1,90 @@
+package commands
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNormalise is argvTable's table: the argv a user types, the argv
+// urfave/cli sees, or the usage error (its first line) instead.
+func TestNormalise(t *testing.T) {
+	app := NewApp(SystemEnv())
+	for _, tt := range []struct{ in, want, err string }{
+		// help spellings
+		{in: "kmsctl /?", want: "kmsctl --help"},
+		{in: "kmsctl -? status", want: "kmsctl --help status"},
+		{in: "kmsctl /HELP", want: "kmsctl --help"},
+		{in: "kmsctl /h", want: "kmsctl --help"},
+		{in: "kmsctl help status", want: "kmsctl status --help"},
+		{in: "kmsctl help host dlv", want: "kmsctl host dlv --help"},
+		{in: "kmsctl status /?", want: "kmsctl status --help"},
+		{in: "kmsctl explain -- /?", want: "kmsctl explain -- /?"},
+		// slmgr's remote form
+		{in: "kmsctl kms01 CORP\\u pw /dlv", want: "kmsctl host dlv --user CORP\\u --password pw kms01"},
+		{in: "kmsctl kms01 u pw -DLI all --json", want: "kmsctl host dlv --user u --password pw --json kms01"},
+		{in: "kmsctl --no-color kms01 u pw /dlv", want: "kmsctl --no-color host dlv --user u --password pw kms01"},
+		{in: "kmsctl --state-dir /tmp/x kms01 u pw /dlv", want: "kmsctl --state-dir /tmp/x host dlv --user u --password pw kms01"},
+		{in: "kmsctl kms01 /dlv", want: "kmsctl host dlv kms01"},
+		{in: "kmsctl kms01 user /dlv", err: "Invalid combination of command parameters."},
+		{in: "kmsctl kms01 u pw /ato", err: "slmgr's remote form MACHINE [USER PASSWORD] /VERB runs only /dlv and /dli in kmsctl, not /ato"},
+		{in: "kmsctl kms01 /RENEW", err: "slmgr's remote form MACHINE [USER PASSWORD] /VERB runs only /dlv and /dli in kmsctl, not /RENEW"},
+		{in: "kmsctl status a b /dlv", want: "kmsctl status a b /dlv"},         // a command, not a machine
+		{in: "kmsctl host dlv kms01 /dlv", want: "kmsctl host dlv kms01 /dlv"}, // likewise
+		{in: "kmsctl a b c d /dlv", want: "kmsctl a b c d /dlv"},               // four words: not the remote form
+		// slmgr's verbs
+		{in: "kmsctl /dlv", want: "kmsctl dlv"},
+		{in: "kmsctl /dlv all", want: "kmsctl dlv all"},
+		{in: "kmsctl /ATO", want: "kmsctl ato"},
+		{in: "kmsctl -ato --json", want: "kmsctl ato --json"},
+		{in: "kmsctl -skms-domain corp.example", want: "kmsctl skms-domain corp.example"},
+		{in: "kmsctl --state-dir /tmp/x /ipk KEY", want: "kmsctl --state-dir /tmp/x ipk KEY"},
+		{in: "kmsctl -no-color /ato", want: "kmsctl -no-color ato"},
+		{in: "kmsctl /bogus", err: "Unrecognized option: /bogus"},
+		{in: "kmsctl -bogus", err: "Unrecognized option: -bogus"},
+		{in: "kmsctl -json /ato", err: "Unrecognized option: -json"},
+		{in: "kmsctl --bogus status", want: "kmsctl --bogus status"}, // urfave/cli's own error
+		{in: "kmsctl -v", want: "kmsctl -v"},
+		// flags after arguments
+		{in: "kmsctl status kms01 --json", want: "kmsctl status --json kms01"},
+		{in: "kmsctl status kms01 -p Office --timeout 2s", want: "kmsctl status --product Office --timeout 2s kms01"},
+		{in: "kmsctl status kms01 --no-color --state-dir /s", want: "kmsctl --no-color --state-dir /s status kms01"},
+		{in: "kmsctl status -- --kms01 --json", want: "kmsctl status -- --kms01 --json"},
+		{in: "kmsctl host dlv kms01 --json --port 5986", want: "kmsctl host dlv --json --port 5986 kms01"},
+		{in: "kmsctl host log kms01 --since 24h --no-color --max=5", want: "kmsctl --no-color host log --since 24h --max=5 kms01"},
+		{in: "kmsctl host dlv -- --kms01", want: "kmsctl host dlv -- --kms01"},
+		{in: "kmsctl host", want: "kmsctl host"},
+		{in: "kmsctl stauts kms01 --json", want: "kmsctl stauts kms01 --json"}, // not a command: urfave/cli says so
+		{in: "kmsctl", want: "kmsctl"},
+	} {
+		l, err := normalise(app, strings.Fields(tt.in))
+		switch {
+		case tt.err != "" && (err == nil || err.Error() != tt.err):
+			t.Errorf("%s: error %v, want %q", tt.in, err, tt.err)
+		case tt.err == "" && err != nil:
+			t.Errorf("%s: %v", tt.in, err)
+		case tt.err == "" && strings.Join(l.argv, " ") != tt.want:
+			t.Errorf("%s\n got %s\nwant %s", tt.in, strings.Join(l.argv, " "), tt.want)
+		}
+	}
+}
+
+// TestNormaliseFindings: what normalising tells the rest of the run.
+func TestNormaliseFindings(t *testing.T) {
+	app := NewApp(SystemEnv())
+	for _, tt := range []struct {
+		in                    string
+		json, check, password bool
+	}{
+		{in: "kmsctl status kms01 --json", json: true},
+		{in: "kmsctl status --format=json", json: true},
+		{in: "kmsctl status --check", check: true},
+		{in: "kmsctl explain -- --json --check"},
+		{in: "kmsctl kms01 u pw /dlv", password: true},
+		{in: "kmsctl host dlv kms01 --user u --password pw"},
+	} {
+		l, _ := normalise(app, strings.Fields(tt.in))
+		if l.json != tt.json || l.check != tt.check || l.slmgrPassword != tt.password {
+			t.Errorf("%s: json %v check %v password %v", tt.in, l.json, l.check, l.slmgrPassword)
+		}
+	}
+}
