@@ -121,7 +121,7 @@ type Client struct {
 	Requests int
 	// Of the last request:
 	Result       hresult.Code
-	Status       *kmshost.LicenseStatus
+	Status       *kmsclient.LicenseStatus
 	ExpiresIn    *uint32 // minutes left in that state, as the client said
 	VM           *bool
 	ActivationID guid.GUID

@@ -49,17 +49,6 @@ const (
 	V6 = 6
 )
 
-// License status values sent in a request (slmgr's numbering).
-const (
-	StatusUnlicensed      = 0
-	StatusLicensed        = 1
-	StatusOOBGrace        = 2
-	StatusOOTGrace        = 3
-	StatusNonGenuineGrace = 4
-	StatusNotification    = 5
-	StatusExtendedGrace   = 6
-)
-
 // Application IDs.
 var (
 	AppWindows    = guid.MustParse("55c92734-d682-4d71-983e-d6ec3f16059f")
@@ -86,7 +75,7 @@ type Request struct {
 	Version           int    // major version: 4, 5 or 6
 	Minor             uint16 // always 0 for real clients
 	VM                bool
-	LicenseStatus     uint32
+	LicenseStatus     LicenseStatus
 	BindingExpiration uint32 // minutes left in the current license state
 	ApplicationID     guid.GUID
 	ActivationID      guid.GUID // SKU ID
@@ -107,7 +96,7 @@ func AppendBaseRequest(dst []byte, r *Request) ([]byte, error) {
 		vm = 1
 	}
 	dst = appendU32(dst, vm)
-	dst = appendU32(dst, r.LicenseStatus)
+	dst = appendU32(dst, uint32(r.LicenseStatus))
 	dst = appendU32(dst, r.BindingExpiration)
 	dst = appendGUID(dst, r.ApplicationID)
 	dst = appendGUID(dst, r.ActivationID)
@@ -135,7 +124,8 @@ func ParseBaseRequest(b []byte) (Request, error) {
 	r.Version = int(major)
 	vm, off, _ := readU32(b, off)
 	r.VM = vm != 0
-	r.LicenseStatus, off, _ = readU32(b, off)
+	status, off, _ := readU32(b, off)
+	r.LicenseStatus = LicenseStatus(status)
 	r.BindingExpiration, off, _ = readU32(b, off)
 	r.ApplicationID, off, _ = readGUID(b, off)
 	r.ActivationID, off, _ = readGUID(b, off)

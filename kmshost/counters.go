@@ -67,7 +67,7 @@ type Product struct {
 	Description         string // holds the channel: VOLUME_KMS… (host key), VOLUME_KMSCLIENT, …
 	PartialProductKey   string
 	Addon               bool
-	LicenseStatus       LicenseStatus
+	LicenseStatus       kmsclient.LicenseStatus
 	LicenseStatusReason hresult.Code
 	GraceMinutes        uint32 // GracePeriodRemaining
 	KMSMachine          bool   // IsKeyManagementServiceMachine > 0: the key is a KMS host key
@@ -108,44 +108,6 @@ func (p *Product) ThresholdReached() (reached, known bool) {
 		return false, false
 	}
 	return kmsclient.ThresholdReached(n, int64(*p.RequiredClientCount)), true
-}
-
-// LicenseStatus is SoftwareLicensingProduct.LicenseStatus.
-type LicenseStatus uint32
-
-// License states, as WMI numbers them.
-const (
-	Unlicensed LicenseStatus = iota
-	Licensed
-	OOBGrace
-	OOTGrace
-	NonGenuineGrace
-	Notification
-	ExtendedGrace
-)
-
-var statusNames = [...]string{"Unlicensed", "Licensed", "OOBGrace", "OOTGrace", "NonGenuineGrace", "Notification", "ExtendedGrace"}
-
-// slmgr's wording of each state after "License Status: ".
-var statusText = [...]string{"Unlicensed", "Licensed", "Initial grace period",
-	"Additional grace period (KMS license expired or hardware out of tolerance)",
-	"Non-genuine grace period.", "Notification", "Extended grace period"}
-
-// String is the state's WMI name: Licensed, OOBGrace, …; Unknown(N) past
-// the known ones.
-func (s LicenseStatus) String() string {
-	if int(s) < len(statusNames) {
-		return statusNames[s]
-	}
-	return "Unknown(" + itoa(int64(s)) + ")"
-}
-
-// Text is slmgr's wording of the state.
-func (s LicenseStatus) Text() string {
-	if int(s) < len(statusText) {
-		return statusText[s]
-	}
-	return "Unknown"
 }
 
 // requestProps are the eight counters, in slmgr's order.
@@ -303,7 +265,7 @@ func decodeProduct(o object, p *Product) error {
 	if err != nil {
 		return err
 	}
-	p.LicenseStatus = LicenseStatus(st)
+	p.LicenseStatus = kmsclient.LicenseStatus(st)
 	// WMI declares the reason uint32; a signed rendering is the same code.
 	if v, ok, err := o.int64("LicenseStatusReason"); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	. "github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/kmshost/hosttest"
 )
@@ -36,7 +37,7 @@ func TestDecodeCounters_KMSHost(t *testing.T) {
 		t.Fatalf("KMS products: %+v", kms)
 	}
 	w := kms[0]
-	if w.LicenseStatus != Licensed || w.LicenseStatus.Text() != "Licensed" || *w.CurrentCount != 50 || *w.RequiredClientCount != 25 ||
+	if w.LicenseStatus != kmsclient.StatusLicensed || w.LicenseStatus.String() != "Licensed" || *w.CurrentCount != 50 || *w.RequiredClientCount != 25 ||
 		w.EPID != hosttest.HostEPID || w.PartialProductKey != "ABCDE" || !IsHostKeyChannel(w.Description) {
 		t.Errorf("Windows host product: %+v", w)
 	}
@@ -84,7 +85,7 @@ func TestDecodeCounters_Values(t *testing.T) {
 		{withProduct("LicenseStatusReason", -1073418231), func(c *Counters) bool { return c.Products[0].LicenseStatusReason == 0xC004F009 }},
 		{withProduct("LicenseStatusReason", uint32(0xC004F009)), func(c *Counters) bool { return c.Products[0].LicenseStatusReason == 0xC004F009 }},
 		{withProduct("ID", "{00000000-1111-2222-3333-444444444444}"), func(c *Counters) bool { return !c.Products[0].ID.IsZero() }},
-		{withProduct("LicenseStatus", 9), func(c *Counters) bool { return c.Products[0].LicenseStatus.String() == "Unknown(9)" }},
+		{withProduct("LicenseStatus", 9), func(c *Counters) bool { return c.Products[0].LicenseStatus.Name() == "Unknown(9)" }},
 		{append([]byte("\xef\xbb\xbf"), hosttest.KMSHostJSON()...), func(c *Counters) bool { return c.Computer == "KMS01" }},
 		{[]byte(strings.Replace(string(hosttest.KMSHostJSON()), `"ApplicationId"`, `"APPLICATIONID"`, 1)), func(c *Counters) bool { return !c.Products[0].ApplicationID.IsZero() }},
 		// WMI writes 4294967295, not null, for counters that do not apply.
@@ -181,7 +182,7 @@ func TestDecodeEvents_Sample(t *testing.T) {
 	}
 	e := l.Events[2]
 	if e.ID != 12290 || e.Result != hresult.NotEnoughCount || *e.MinCount != 25 || e.Client != "pc-0377.corp.example.com" ||
-		e.CMID != guid.MustParse("3e2d8f50-ac74-4021-9f83-5b4c9daebf03") || *e.VM || *e.LicenseStatus != OOBGrace ||
+		e.CMID != guid.MustParse("3e2d8f50-ac74-4021-9f83-5b4c9daebf03") || *e.VM || *e.LicenseStatus != kmsclient.StatusOOBGrace ||
 		*e.ExpiresInMinutes != 28740 || e.ActivationID != guid.MustParse(hosttest.Win10Enterprise) || e.Problem != "" || !e.Failed() {
 		t.Errorf("event: %+v", e)
 	}
@@ -236,7 +237,7 @@ func TestDecodeEvents_Shapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := l.Events[0]; e.Problem != "" || e.Server != "kms01.contoso.com:1688" || *e.MinCount != 5 || *e.Status != 0 || *e.LicenseStatus != OOBGrace {
+	if e := l.Events[0]; e.Problem != "" || e.Server != "kms01.contoso.com:1688" || *e.MinCount != 5 || *e.Status != 0 || *e.LicenseStatus != kmsclient.StatusOOBGrace {
 		t.Errorf("12288: %+v", e)
 	}
 	if e := l.Events[1]; e.Problem != "" || *e.Status != 0x4000008 || *e.Activated || *e.Count != 4 || *e.RenewalInterval != 10080 || e.ClientTime != "1/14/2006 2:30" {

@@ -195,7 +195,7 @@ func (e *Error) NoEventLog() bool {
 func notKMSHost(host, op string, c *Counters) *Error {
 	var ps []string
 	for _, p := range c.Products {
-		ps = append(ps, p.Name+" ("+channel(p.Description)+", "+p.LicenseStatus.Text()+")")
+		ps = append(ps, p.Name+" ("+channel(p.Description)+", "+p.LicenseStatus.String()+")")
 	}
 	detail := "no installed product key is a KMS host key (IsKeyManagementServiceMachine is 0)"
 	if len(ps) > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
 // Event IDs of the Key Management Service log (WMI-HOST-COUNTERS.md §4).
@@ -34,20 +35,20 @@ type Event struct {
 	ID   int
 	Log  string // the log it came from ("Key Management Service", "Application"); "" when not said
 
-	Result                              hresult.Code   // 1st field of every ID
-	MinCount                            *uint32        // N-Policy: 12290, 12288
-	Client                              string         // client FQDN: 12290
-	Server                              string         // KMS host:port tried: 12288
-	CMID                                guid.GUID      // 12290, 12288
-	ClientTime                          string         // the client's timestamp, as logged
-	VM                                  *bool          // 12290, 12288
-	LicenseStatus                       *LicenseStatus // the client's state: 12290, 12288
-	ExpiresInMinutes                    *uint32        // time left in that state: 12290, 12288
-	ActivationID                        guid.GUID      // the client product's SKU ID: 12290, 12288
-	Status                              *uint32        // binding status flags: 12288, 12289
-	Activated                           *bool          // fBound: 12289
-	Count                               *uint32        // the count the host reported: 12289
-	ActivationInterval, RenewalInterval *uint32        // minutes: 12289
+	Result                              hresult.Code             // 1st field of every ID
+	MinCount                            *uint32                  // N-Policy: 12290, 12288
+	Client                              string                   // client FQDN: 12290
+	Server                              string                   // KMS host:port tried: 12288
+	CMID                                guid.GUID                // 12290, 12288
+	ClientTime                          string                   // the client's timestamp, as logged
+	VM                                  *bool                    // 12290, 12288
+	LicenseStatus                       *kmsclient.LicenseStatus // the client's state: 12290, 12288
+	ExpiresInMinutes                    *uint32                  // time left in that state: 12290, 12288
+	ActivationID                        guid.GUID                // the client product's SKU ID: 12290, 12288
+	Status                              *uint32                  // binding status flags: 12288, 12289
+	Activated                           *bool                    // fBound: 12289
+	Count                               *uint32                  // the count the host reported: 12289
+	ActivationInterval, RenewalInterval *uint32                  // minutes: 12289
 
 	Fields  []string // the Info fields as logged
 	Problem string   // why the fields could not all be read; "" when they were
@@ -226,7 +227,7 @@ func (e *Event) readFields() string {
 	var vals struct {
 		nums  [6]uint32
 		flags [2]bool
-		state LicenseStatus
+		state kmsclient.LicenseStatus
 		n, b  int
 	}
 	code := func(i int) hresult.Code {
@@ -265,13 +266,13 @@ func (e *Event) readFields() string {
 		}
 		return g
 	}
-	state := func(i int) *LicenseStatus {
+	state := func(i int) *kmsclient.LicenseStatus {
 		v, err := parseNumber(f[i])
 		if err != nil {
 			bad(i, "a number")
 			return nil
 		}
-		vals.state = LicenseStatus(v)
+		vals.state = kmsclient.LicenseStatus(v)
 		return &vals.state
 	}
 	e.Result = code(0)

@@ -255,14 +255,14 @@ func (w *WinClient) Standing() Standing {
 	}
 	s.Minutes = s.Product.GraceMinutes
 	switch s.Product.LicenseStatus {
-	case Licensed:
+	case kmsclient.StatusLicensed:
 		s.State = StateLicensed
 		if !s.Contact.Failing.IsZero() {
 			s.State = StateRenewalFailing
 		}
-	case Unlicensed:
+	case kmsclient.StatusUnlicensed:
 		s.State = StateUnlicensed
-	case Notification:
+	case kmsclient.StatusNotification:
 		s.State = StateNotification
 	default:
 		s.State = StateGrace

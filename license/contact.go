@@ -208,7 +208,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 		}
 		p := st.Product.SKU
 		req := probe.Request(p, p.Protocol, probe.Client{CMID: id.CMID, Workstation: id.Workstation}, clk)
-		req.LicenseStatus = uint32(view.Status)
+		req.LicenseStatus = view.Status
 		req.BindingExpiration = uint32(view.Remaining(now) / time.Minute)
 		req.PreviousCMID = id.PreviousCMID
 		base := Attempt{At: now, Op: op, Product: p.Name, SKUID: p.SKUID, Protocol: p.Protocol,

@@ -60,7 +60,7 @@ func TestContact_Activates(t *testing.T) {
 	if o.Action != Activate || len(o.Attempts) != 1 || !o.Last().Succeeded() || *o.Last().Count != 50 {
 		t.Fatalf("outcome %+v", o)
 	}
-	if o.View.Status != Licensed || !o.View.Ends.Equal(t0.Add(time.Hour+kmsclient.Validity)) || !o.View.Next.Equal(t0.Add(25*time.Hour)) {
+	if o.View.Status != kmsclient.StatusLicensed || !o.View.Ends.Equal(t0.Add(time.Hour+kmsclient.Validity)) || !o.View.Next.Equal(t0.Add(25*time.Hour)) {
 		t.Fatalf("view %+v", o.View)
 	}
 	// The request: the identity, the product, its status and time left.
@@ -71,7 +71,7 @@ func TestContact_Activates(t *testing.T) {
 	r, p := reqs[0], win10(t)
 	if r.CMID != testCMID || r.PreviousCMID != prevCMID || r.Workstation != "WS01" || r.Version != 6 ||
 		r.KMSCountedID != p.KMSID || r.ActivationID != p.SKUID || r.ApplicationID != p.ApplicationID || r.RequiredCount != 25 ||
-		r.LicenseStatus != uint32(OOBGrace) || r.BindingExpiration != uint32((kmsclient.InitialGrace-time.Hour)/time.Minute) {
+		r.LicenseStatus != kmsclient.StatusOOBGrace || r.BindingExpiration != uint32((kmsclient.InitialGrace-time.Hour)/time.Minute) {
 		t.Fatalf("request %+v", r)
 	}
 	// Stored: the host's intervals, the ePID, the journal line.
@@ -89,7 +89,7 @@ func TestContact_Activates(t *testing.T) {
 	if err != nil || o.Action != Renew || o.Err != nil {
 		t.Fatalf("renew = %+v, %v", o, err)
 	}
-	if r := host.Requests()[1]; r.LicenseStatus != uint32(Licensed) || r.BindingExpiration != uint32((kmsclient.Validity-24*time.Hour)/time.Minute) {
+	if r := host.Requests()[1]; r.LicenseStatus != kmsclient.StatusLicensed || r.BindingExpiration != uint32((kmsclient.Validity-24*time.Hour)/time.Minute) {
 		t.Fatalf("renewal request status %d, %d minutes", r.LicenseStatus, r.BindingExpiration)
 	}
 }
@@ -109,7 +109,7 @@ func TestContact_BelowThreshold(t *testing.T) {
 	if !strings.Contains(ce.Error(), "counts 1 client for Windows 10/11 Enterprise / Pro volume; activation needs 25") {
 		t.Fatalf("message %q", ce.Error())
 	}
-	if o.View.Status != OOBGrace || !o.View.Next.Equal(t0.Add(2*time.Hour)) || o.View.NextAction != Retry {
+	if o.View.Status != kmsclient.StatusOOBGrace || !o.View.Next.Equal(t0.Add(2*time.Hour)) || o.View.NextAction != Retry {
 		t.Fatalf("view %+v", o.View)
 	}
 	st, _ := s.Load()
@@ -157,7 +157,7 @@ func TestContact_HostFailures(t *testing.T) {
 			if st.LastAttempt == nil || st.LastAttempt.Result != tt.code || st.LastAttempt.Count != nil || st.LastSuccess != nil {
 				t.Fatalf("last attempt %+v", st.LastAttempt)
 			}
-			if o.View.Status != OOBGrace || !o.View.Next.Equal(t0.Add(2*time.Hour)) {
+			if o.View.Status != kmsclient.StatusOOBGrace || !o.View.Next.Equal(t0.Add(2*time.Hour)) {
 				t.Fatalf("view %+v", o.View)
 			}
 		})

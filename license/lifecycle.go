@@ -11,44 +11,6 @@ import (
 // SL_E_GRACE_TIME_EXPIRED.
 const ReasonGraceExpired hresult.Code = 0xC004F009
 
-// Status is a product's license status, numbered as
-// SoftwareLicensingProduct.LicenseStatus.
-type Status int
-
-// License statuses. kmsctl's lifecycle reaches Unlicensed, Licensed,
-// OOBGrace, OOTGrace and Notification; the other two are named so that
-// every value slmgr shows has its name.
-const (
-	Unlicensed      Status = 0
-	Licensed        Status = 1
-	OOBGrace        Status = 2
-	OOTGrace        Status = 3
-	NonGenuineGrace Status = 4
-	Notification    Status = 5
-	ExtendedGrace   Status = 6
-)
-
-// String is the status as slmgr /dli words it after "License Status: ".
-func (s Status) String() string {
-	switch s {
-	case Unlicensed:
-		return "Unlicensed"
-	case Licensed:
-		return "Licensed"
-	case OOBGrace:
-		return "Initial grace period"
-	case OOTGrace:
-		return "Additional grace period (KMS license expired or hardware out of tolerance)"
-	case NonGenuineGrace:
-		return "Non-genuine grace period."
-	case Notification:
-		return "Notification"
-	case ExtendedGrace:
-		return "Extended grace period"
-	}
-	return "Unknown"
-}
-
 // Action is what a scheduled contact with the KMS host is for, or what
 // `renew` should do now.
 type Action int
@@ -78,7 +40,7 @@ func (a Action) String() string {
 
 // View is what the stored state means at one instant.
 type View struct {
-	Status Status
+	Status kmsclient.LicenseStatus
 	// Reason is the LicenseStatusReason slmgr shows in Notification:
 	// 0xC004F009 (grace time expired). Zero otherwise.
 	Reason hresult.Code
@@ -141,27 +103,27 @@ func Evaluate(st State, now time.Time) View {
 		expires := last.At.Add(kmsclient.Validity)
 		switch {
 		case now.Before(expires):
-			v.Status, v.Ends = Licensed, expires
+			v.Status, v.Ends = kmsclient.StatusLicensed, expires
 			v.RenewalFailing = failedSince
 		case now.Before(expires.Add(kmsclient.OOTGracePeriod)):
-			v.Status, v.Ends = OOTGrace, expires.Add(kmsclient.OOTGracePeriod)
+			v.Status, v.Ends = kmsclient.StatusOOTGrace, expires.Add(kmsclient.OOTGracePeriod)
 		default:
-			v.Status, v.Reason = Notification, ReasonGraceExpired
+			v.Status, v.Reason = kmsclient.StatusNotification, ReasonGraceExpired
 		}
 		if failedSince {
 			v.Next, v.NextAction = st.LastAttempt.At.Add(v.ActivationInterval), Retry
 		} else {
 			v.Next, v.NextAction = last.At.Add(v.RenewalInterval), Renew
-			if v.Status != Licensed {
+			if v.Status != kmsclient.StatusLicensed {
 				v.NextAction = Retry
 			}
 		}
 	default:
 		graceEnds := st.GraceStart.Add(kmsclient.InitialGrace)
 		if now.Before(graceEnds) {
-			v.Status, v.Ends = OOBGrace, graceEnds
+			v.Status, v.Ends = kmsclient.StatusOOBGrace, graceEnds
 		} else {
-			v.Status, v.Reason = Notification, ReasonGraceExpired
+			v.Status, v.Reason = kmsclient.StatusNotification, ReasonGraceExpired
 		}
 		v.Next, v.NextAction = st.GraceStart, Retry
 		if failedSince {

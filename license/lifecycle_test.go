@@ -6,6 +6,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
 // t0 is when the key is installed in these tests.
@@ -57,48 +58,48 @@ func TestEvaluate_Transitions(t *testing.T) {
 		name    string
 		st      State
 		at      time.Time
-		status  Status
+		status  kmsclient.LicenseStatus
 		reason  hresult.Code
 		ends    time.Time // zero: none
 		next    time.Time // zero: none
 		action  Action
 		failing bool
 	}{
-		{"no key: unlicensed, nothing scheduled", State{}, t0, Unlicensed, 0, time.Time{}, time.Time{}, None, false},
-		{"key installed: initial grace 30 days, first contact due at once", base, t0, OOBGrace, 0, t0.Add(30 * day), t0, Retry, false},
-		{"initial grace counts down", base, t0.Add(29 * day), OOBGrace, 0, t0.Add(30 * day), t0, Retry, false},
+		{"no key: unlicensed, nothing scheduled", State{}, t0, kmsclient.StatusUnlicensed, 0, time.Time{}, time.Time{}, None, false},
+		{"key installed: initial grace 30 days, first contact due at once", base, t0, kmsclient.StatusOOBGrace, 0, t0.Add(30 * day), t0, Retry, false},
+		{"initial grace counts down", base, t0.Add(29 * day), kmsclient.StatusOOBGrace, 0, t0.Add(30 * day), t0, Retry, false},
 		{"failed activation: retry after 2 hours", with(func(s *State) { s.LastAttempt = fail(t0, hresult.NotEnoughCount) }), t0.Add(hour),
-			OOBGrace, 0, t0.Add(30 * day), t0.Add(2 * hour), Retry, false},
+			kmsclient.StatusOOBGrace, 0, t0.Add(30 * day), t0.Add(2 * hour), Retry, false},
 		{"unreachable host: retry after 2 hours", with(func(s *State) { s.LastAttempt = fail(t0.Add(5*day), hresult.NoKMSHost) }), t0.Add(5 * day),
-			OOBGrace, 0, t0.Add(30 * day), t0.Add(5*day + 2*hour), Retry, false},
-		{"grace ends: notification 0xC004F009", base, t0.Add(30 * day), Notification, ReasonGraceExpired, time.Time{}, t0, Retry, false},
+			kmsclient.StatusOOBGrace, 0, t0.Add(30 * day), t0.Add(5*day + 2*hour), Retry, false},
+		{"grace ends: notification 0xC004F009", base, t0.Add(30 * day), kmsclient.StatusNotification, ReasonGraceExpired, time.Time{}, t0, Retry, false},
 		{"notification keeps retrying", with(func(s *State) { s.LastAttempt = fail(t0.Add(40*day), hresult.NoKMSHost) }), t0.Add(41 * day),
-			Notification, ReasonGraceExpired, time.Time{}, t0.Add(40*day + 2*hour), Retry, false},
-		{"activated: licensed 180 days, renewal after 7 days", activated, t0, Licensed, 0, t0.Add(180 * day), t0.Add(7 * day), Renew, false},
-		{"activated a day before expiry", activated, t0.Add(179 * day), Licensed, 0, t0.Add(180 * day), t0.Add(7 * day), Renew, false},
+			kmsclient.StatusNotification, ReasonGraceExpired, time.Time{}, t0.Add(40*day + 2*hour), Retry, false},
+		{"activated: licensed 180 days, renewal after 7 days", activated, t0, kmsclient.StatusLicensed, 0, t0.Add(180 * day), t0.Add(7 * day), Renew, false},
+		{"activated a day before expiry", activated, t0.Add(179 * day), kmsclient.StatusLicensed, 0, t0.Add(180 * day), t0.Add(7 * day), Renew, false},
 		{"renewed on day 7: expiry moves to day 187", with(func(s *State) { s.LastAttempt, s.LastSuccess = ok(t0.Add(7*day)), ok(t0.Add(7*day)) }),
-			t0.Add(8 * day), Licensed, 0, t0.Add(187 * day), t0.Add(14 * day), Renew, false},
-		{"renewal failed: still licensed, retry after 2 hours", renewFailed, t0.Add(35 * day), Licensed, 0, t0.Add(180 * day), t0.Add(35*day + 2*hour), Retry, true},
+			t0.Add(8 * day), kmsclient.StatusLicensed, 0, t0.Add(187 * day), t0.Add(14 * day), Renew, false},
+		{"renewal failed: still licensed, retry after 2 hours", renewFailed, t0.Add(35 * day), kmsclient.StatusLicensed, 0, t0.Add(180 * day), t0.Add(35*day + 2*hour), Retry, true},
 		{"renewal failed in the same second as the last success", with(func(s *State) {
 			s.LastSuccess, s.LastAttempt = ok(t0), fail(t0, hresult.NotEnoughCount)
-		}), t0, Licensed, 0, t0.Add(180 * day), t0.Add(2 * hour), Retry, true},
-		{"renewal keeps failing until expiry", renewFailed, t0.Add(179 * day), Licensed, 0, t0.Add(180 * day), t0.Add(35*day + 2*hour), Retry, true},
-		{"activation expires: additional grace 30 days", renewFailed, t0.Add(180 * day), OOTGrace, 0, t0.Add(210 * day), t0.Add(35*day + 2*hour), Retry, false},
-		{"expired without any attempt: retry due at once", activated, t0.Add(200 * day), OOTGrace, 0, t0.Add(210 * day), t0.Add(7 * day), Retry, false},
-		{"additional grace ends: notification", renewFailed, t0.Add(210 * day), Notification, ReasonGraceExpired, time.Time{}, t0.Add(35*day + 2*hour), Retry, false},
+		}), t0, kmsclient.StatusLicensed, 0, t0.Add(180 * day), t0.Add(2 * hour), Retry, true},
+		{"renewal keeps failing until expiry", renewFailed, t0.Add(179 * day), kmsclient.StatusLicensed, 0, t0.Add(180 * day), t0.Add(35*day + 2*hour), Retry, true},
+		{"activation expires: additional grace 30 days", renewFailed, t0.Add(180 * day), kmsclient.StatusOOTGrace, 0, t0.Add(210 * day), t0.Add(35*day + 2*hour), Retry, false},
+		{"expired without any attempt: retry due at once", activated, t0.Add(200 * day), kmsclient.StatusOOTGrace, 0, t0.Add(210 * day), t0.Add(7 * day), Retry, false},
+		{"additional grace ends: notification", renewFailed, t0.Add(210 * day), kmsclient.StatusNotification, ReasonGraceExpired, time.Time{}, t0.Add(35*day + 2*hour), Retry, false},
 		{"reactivated from notification", with(func(s *State) { s.LastAttempt, s.LastSuccess = ok(t0.Add(220*day)), ok(t0.Add(220*day)) }),
-			t0.Add(220 * day), Licensed, 0, t0.Add(400 * day), t0.Add(227 * day), Renew, false},
-		{"host's intervals: renew daily", hostIntervals, t0, Licensed, 0, t0.Add(180 * day), t0.Add(day), Renew, false},
+			t0.Add(220 * day), kmsclient.StatusLicensed, 0, t0.Add(400 * day), t0.Add(227 * day), Renew, false},
+		{"host's intervals: renew daily", hostIntervals, t0, kmsclient.StatusLicensed, 0, t0.Add(180 * day), t0.Add(day), Renew, false},
 		{"host's intervals: retry hourly", with(func(s *State) {
 			s.LastSuccess, s.LastAttempt = ok(t0), fail(t0.Add(day), hresult.NoKMSHost)
 			s.Intervals = Intervals{Activation: 60, Renewal: 1440}
-		}), t0.Add(day), Licensed, 0, t0.Add(180 * day), t0.Add(day + hour), Retry, true},
+		}), t0.Add(day), kmsclient.StatusLicensed, 0, t0.Add(180 * day), t0.Add(day + hour), Retry, true},
 		{"rearmed on day 10: new grace, contact due at once", with(func(s *State) {
 			s.GraceStart = t0.Add(10 * day)
-		}), t0.Add(10 * day), OOBGrace, 0, t0.Add(40 * day), t0.Add(10 * day), Retry, false},
+		}), t0.Add(10 * day), kmsclient.StatusOOBGrace, 0, t0.Add(40 * day), t0.Add(10 * day), Retry, false},
 		{"failure before a rearm does not delay the first contact", with(func(s *State) {
 			s.LastAttempt, s.GraceStart = fail(t0.Add(9*day), hresult.NoKMSHost), t0.Add(10*day)
-		}), t0.Add(10 * day), OOBGrace, 0, t0.Add(40 * day), t0.Add(10 * day), Retry, false},
+		}), t0.Add(10 * day), kmsclient.StatusOOBGrace, 0, t0.Add(40 * day), t0.Add(10 * day), Retry, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,19 +170,5 @@ func TestClampInterval(t *testing.T) {
 		if got := ClampInterval(in); got != want {
 			t.Errorf("ClampInterval(%d) = %d, want %d", in, got, want)
 		}
-	}
-}
-
-func TestStatus_String(t *testing.T) {
-	want := []string{"Unlicensed", "Licensed", "Initial grace period",
-		"Additional grace period (KMS license expired or hardware out of tolerance)",
-		"Non-genuine grace period.", "Notification", "Extended grace period"}
-	for i, w := range want {
-		if got := Status(i).String(); got != w {
-			t.Errorf("Status(%d) = %q, want %q", i, got, w)
-		}
-	}
-	if Status(7).String() != "Unknown" {
-		t.Error("Status(7) is not Unknown")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/internal/testdir"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
 )
 
@@ -134,7 +135,7 @@ func TestMachine_ActivatesEveryProductWithOneCMID(t *testing.T) {
 	}
 	for i, p := range []guid.GUID{win.SKUID, office.SKUID} {
 		st := m.View(i)
-		if st.Product.SKU.SKUID != p || st.LastSuccess == nil || st.LastSuccess.SKUID != p || Evaluate(st, clk.Now()).Status != Licensed {
+		if st.Product.SKU.SKUID != p || st.LastSuccess == nil || st.LastSuccess.SKUID != p || Evaluate(st, clk.Now()).Status != kmsclient.StatusLicensed {
 			t.Fatalf("product %d: %+v", i, st)
 		}
 	}
@@ -151,7 +152,7 @@ func TestMachine_ActivatesEveryProductWithOneCMID(t *testing.T) {
 	}
 	m, _ = s.LoadMachine()
 	for i := range m.Products {
-		if st := m.View(i); st.LastSuccess != nil || Evaluate(st, clk.Now()).Status != OOBGrace || st.RearmsUsed != 1 {
+		if st := m.View(i); st.LastSuccess != nil || Evaluate(st, clk.Now()).Status != kmsclient.StatusOOBGrace || st.RearmsUsed != 1 {
 			t.Fatalf("after rearm, product %d: %+v", i, st)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/internal/testdir"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/statedir"
 )
 
@@ -321,14 +322,14 @@ func TestStore_InstallUninstallClearKey(t *testing.T) {
 	if err != nil || !changed || st.LastSuccess != nil || st.LastAttempt != nil || !st.GraceStart.Equal(t0.Add(2*day)) {
 		t.Fatalf("install of another product = %+v, %v", st, err)
 	}
-	if v := Evaluate(st, t0.Add(2*day)); v.Status != OOBGrace {
+	if v := Evaluate(st, t0.Add(2*day)); v.Status != kmsclient.StatusOOBGrace {
 		t.Fatalf("status %v", v.Status)
 	}
 	st, err = s.Uninstall(ctx, guid.Nil)
 	if err != nil || st.Product != nil {
 		t.Fatalf("Uninstall = %+v, %v", st, err)
 	}
-	if v := Evaluate(st, t0); v.Status != Unlicensed || v.NextAction != None {
+	if v := Evaluate(st, t0); v.Status != kmsclient.StatusUnlicensed || v.NextAction != None {
 		t.Fatalf("after upk: %+v", v)
 	}
 }

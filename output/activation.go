@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/license"
 )
 
@@ -86,7 +87,7 @@ func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) 
 func licenseSummary(v license.View, now time.Time) string {
 	line := "License Status: " + v.Status.String()
 	switch {
-	case v.Status == license.Notification:
+	case v.Status == kmsclient.StatusNotification:
 		line += fmt.Sprintf(" (%s)", v.Reason)
 	case !v.Ends.IsZero():
 		line += " until " + When(v.Ends, now)

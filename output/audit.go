@@ -178,7 +178,7 @@ func newAuditClient(c *audit.Client) AuditClientJSON {
 		ActivationID: c.ActivationID.String(), Product: optString(c.Product), Self: c.Self, FallenOff: c.FallenOff,
 		Counted: c.Counted, LeavesCountAt: c.Leaves.UTC().Format(rfc3339)}
 	if st := c.Status; st != nil {
-		n, name := uint32(*st), st.String()
+		n, name := uint32(*st), st.Name()
 		j.LicenseStatus, j.LicenseState = &n, &name
 	}
 	return j

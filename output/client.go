@@ -103,7 +103,7 @@ func NewClientDLI(host, address string, w *kmshost.WinClient) ClientDLIJSON {
 	for _, p := range w.Products {
 		d.Products = append(d.Products, ClientProductJSON{Name: p.Name, Description: p.Description, ActivationID: p.ID.String(),
 			ApplicationID: p.ApplicationID.String(), PartialProductKey: p.PartialProductKey, KMSClient: p.VolumeClient(),
-			LicenseStatus: uint32(p.LicenseStatus), LicenseState: p.LicenseStatus.String(),
+			LicenseStatus: uint32(p.LicenseStatus), LicenseState: p.LicenseStatus.Name(),
 			LicenseStatusReason: p.LicenseStatusReason.String(), GraceRemainingMinute: p.GraceMinutes,
 			KMSMachine: hostPort(p.KMSMachine, p.KMSPort), DiscoveredKMSMachine: hostPort(p.DiscoveredMachine, p.DiscoveredPort),
 			KMSEPID: p.EPID, RequiredClientCount: p.RequiredClientCount})
@@ -158,17 +158,17 @@ func (d ClientDLIJSON) layout(s *Streams, _ View) error {
 		line("Description: ", p.Description)
 		line("Activation ID: ", p.ID.String())
 		line("Partial Product Key: ", p.PartialProductKey)
-		status := p.LicenseStatus.Text()
-		if p.LicenseStatus == kmshost.Licensed {
+		status := p.LicenseStatus.String()
+		if p.LicenseStatus == kmsclient.StatusLicensed {
 			status = s.good(status)
 		} else {
 			status = s.bad(status)
 		}
 		line("License Status: ", status)
 		switch {
-		case p.LicenseStatus == kmshost.Licensed && p.VolumeClient():
+		case p.LicenseStatus == kmsclient.StatusLicensed && p.VolumeClient():
 			line("Volume activation expiration: ", minutesText(p.GraceMinutes))
-		case p.LicenseStatus != kmshost.Licensed && p.GraceMinutes > 0:
+		case p.LicenseStatus != kmsclient.StatusLicensed && p.GraceMinutes > 0:
 			line("Time remaining: ", minutesText(p.GraceMinutes))
 		}
 		if p.LicenseStatusReason != 0 {

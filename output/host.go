@@ -120,7 +120,7 @@ func NewHostDLV(host, address string, c *kmshost.Counters) HostDLVJSON {
 	for _, p := range c.KMSProducts() {
 		d.Products = append(d.Products, HostProductJSON{Name: p.Name, Description: p.Description,
 			ActivationID: p.ID.String(), ApplicationID: p.ApplicationID.String(), PartialProductKey: p.PartialProductKey,
-			LicenseStatus: uint32(p.LicenseStatus), LicenseState: p.LicenseStatus.String(),
+			LicenseStatus: uint32(p.LicenseStatus), LicenseState: p.LicenseStatus.Name(),
 			LicenseStatusReason: p.LicenseStatusReason.String(), GraceRemainingMinute: p.GraceMinutes,
 			CurrentCount: p.CurrentCount, RequiredClientCount: p.RequiredClientCount, EPID: p.EPID,
 			Requests: newRequestsJSON(p.Requests)})
@@ -133,9 +133,9 @@ func NewHostDLV(host, address string, c *kmshost.Counters) HostDLVJSON {
 func hostWarnings(c *kmshost.Counters) []string {
 	w := []string{}
 	for _, p := range c.KMSProducts() {
-		if p.LicenseStatus != kmshost.Licensed {
+		if p.LicenseStatus != kmsclient.StatusLicensed {
 			w = append(w, fmt.Sprintf("%s is not activated (License Status: %s): clients get 0xC004F041 until the host is activated (slmgr /ato on the host)",
-				p.Name, p.LicenseStatus.Text()))
+				p.Name, p.LicenseStatus.String()))
 		}
 		if reached, known := p.ThresholdReached(); known && !reached {
 			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with 0xC004F038 until %d distinct machines have asked within %d days",
@@ -211,8 +211,8 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 		line("", "Activation ID: ", p.ID.String())
 		line("", "Application ID: ", p.ApplicationID.String())
 		line("", "Partial Product Key: ", p.PartialProductKey)
-		st := "License Status: " + p.LicenseStatus.Text()
-		if p.LicenseStatus == kmshost.Licensed {
+		st := "License Status: " + p.LicenseStatus.String()
+		if p.LicenseStatus == kmsclient.StatusLicensed {
 			st = s.good(st)
 		} else {
 			st = s.bad(st)
@@ -288,7 +288,7 @@ func (s *Streams) hostTSV(host string, c *kmshost.Counters) {
 		if p.CurrentCount != nil {
 			count = strconv.FormatInt(*p.CurrentCount, 10)
 		}
-		f := []string{host, c.Computer, p.Name, p.ID.String(), p.LicenseStatus.String(), count, optUint(p.RequiredClientCount),
+		f := []string{host, c.Computer, p.Name, p.ID.String(), p.LicenseStatus.Name(), count, optUint(p.RequiredClientCount),
 			strconv.FormatUint(uint64(sv.Port()), 10), yesNo(sv.DNSPublishing), yesNo(sv.LowPriority), yesNo(sv.HostCaching),
 			optUint(sv.ActivationInterval), optUint(sv.RenewalInterval)}
 		if r := p.Requests; r != nil {
@@ -427,7 +427,7 @@ func newHostEvent(e *kmshost.Event) HostEventJSON {
 		j.CMID = &s
 	}
 	if st := e.LicenseStatus; st != nil {
-		n, name := uint32(*st), st.String()
+		n, name := uint32(*st), st.Name()
 		j.LicenseStatus, j.LicenseState = &n, &name
 	}
 	if !e.ActivationID.IsZero() {
@@ -493,7 +493,7 @@ func (s *Streams) hostLogTable(d HostLogJSON, now time.Time, wide bool) {
 			row[4] = "SKU " + (*e.ActivationID)[:8] + "…"
 		}
 		if e.LicenseStatus != nil {
-			row[5] = stateText(*e.LicenseStatus)
+			row[5] = kmsclient.LicenseStatus(*e.LicenseStatus).Short()
 		}
 		row[6] = yesNo(e.VM)
 		code, _ := hresult.Parse(e.Result)
@@ -534,27 +534,6 @@ func pick(row []string, keep []int) []string {
 		out = append(out, row[k])
 	}
 	return out
-}
-
-// stateText is a client's license state in a few words.
-func stateText(st uint32) string {
-	switch kmshost.LicenseStatus(st) {
-	case kmshost.Unlicensed:
-		return "unlicensed"
-	case kmshost.Licensed:
-		return "licensed"
-	case kmshost.OOBGrace:
-		return "initial grace"
-	case kmshost.OOTGrace:
-		return "expired/OOT"
-	case kmshost.NonGenuineGrace:
-		return "non-genuine"
-	case kmshost.Notification:
-		return "notification"
-	case kmshost.ExtendedGrace:
-		return "extended grace"
-	}
-	return strconv.Itoa(int(st))
 }
 
 // spanText writes a span as it was probably given: 7d, 24h, 90m.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 )
 
@@ -36,8 +37,8 @@ func TestHostWarnings_NotApplicableCount(t *testing.T) {
 	minus1, zero := int64(-1), int64(0)
 	n := uint32(25)
 	c := &kmshost.Counters{Products: []kmshost.Product{
-		{Name: "none yet", KMSMachine: true, LicenseStatus: kmshost.Licensed, CurrentCount: &minus1, RequiredClientCount: &n},
-		{Name: "empty", KMSMachine: true, LicenseStatus: kmshost.Licensed, CurrentCount: &zero, RequiredClientCount: &n},
+		{Name: "none yet", KMSMachine: true, LicenseStatus: kmsclient.StatusLicensed, CurrentCount: &minus1, RequiredClientCount: &n},
+		{Name: "empty", KMSMachine: true, LicenseStatus: kmsclient.StatusLicensed, CurrentCount: &zero, RequiredClientCount: &n},
 	}}
 	w := hostWarnings(c)
 	if len(w) != 1 || !strings.HasPrefix(w[0], "empty counts 0") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/license"
 )
 
@@ -189,11 +190,11 @@ func minutesLeft(d time.Duration) int64 {
 }
 
 // statusColour paints a status by how healthy it is.
-func (s *Streams) statusColour(st license.Status, text string) string {
+func (s *Streams) statusColour(st kmsclient.LicenseStatus, text string) string {
 	switch st {
-	case license.Licensed:
+	case kmsclient.StatusLicensed:
 		return s.good(text)
-	case license.Unlicensed, license.Notification:
+	case kmsclient.StatusUnlicensed, kmsclient.StatusNotification:
 		return s.bad(text)
 	}
 	return s.warn(text)
@@ -247,7 +248,7 @@ func (s *Streams) license(in LicenseInfo, verbose bool) {
 		fmt.Fprintf(w, "Trusted time: %s\n", When(in.Now, in.Now))
 	}
 	fmt.Fprintln(w, "Configured Activation Type: KMS")
-	if v.Status != license.Licensed {
+	if v.Status != kmsclient.StatusLicensed {
 		fmt.Fprintln(w, "Please use kmsctl ato to activate and update KMS client information in order to update values.")
 	}
 	fmt.Fprintln(w)
@@ -317,14 +318,14 @@ func (s *Streams) statusLines(w io.Writer, in LicenseInfo) {
 	v := in.View
 	fmt.Fprintf(w, "License Status: %s\n", s.statusColour(v.Status, v.Status.String()))
 	switch v.Status {
-	case license.Licensed:
+	case kmsclient.StatusLicensed:
 		fmt.Fprintf(w, "Volume activation expiration: %s\n", minutesDays(v.Remaining(in.Now)))
 		if v.RenewalFailing {
 			fmt.Fprintln(w, s.warn(renewalFailing(in)))
 		}
-	case license.Notification:
+	case kmsclient.StatusNotification:
 		fmt.Fprintf(w, "Notification Reason: %s (grace time expired).\n", v.Reason)
-	case license.OOBGrace, license.OOTGrace, license.NonGenuineGrace, license.ExtendedGrace:
+	case kmsclient.StatusOOBGrace, kmsclient.StatusOOTGrace, kmsclient.StatusNonGenuineGrace, kmsclient.StatusExtendedGrace:
 		fmt.Fprintf(w, "Time remaining: %s\n", minutesDays(v.Remaining(in.Now)))
 	}
 }
@@ -398,13 +399,13 @@ func (s *Streams) expiry(in LicenseInfo) {
 	}
 	var line string
 	switch v.Status {
-	case license.Licensed:
+	case kmsclient.StatusLicensed:
 		line = "Volume activation will expire " + When(v.Ends, in.Now) + left()
-	case license.OOBGrace:
+	case kmsclient.StatusOOBGrace:
 		line = "Initial grace period ends " + When(v.Ends, in.Now) + left()
-	case license.OOTGrace:
+	case kmsclient.StatusOOTGrace:
 		line = "Additional grace period ends " + When(v.Ends, in.Now) + left()
-	case license.Notification:
+	case kmsclient.StatusNotification:
 		line = app + " is in Notification mode"
 	default:
 		line = v.Status.String()
