@@ -297,13 +297,26 @@ func (d ClientFleetJSON) layout(s *Streams, view View) error {
 	} else {
 		s.clientFleetTable(d, results, view == ViewWide)
 	}
+	var fails []hostFailure
+	for i := range results {
+		if results[i].Err != nil {
+			fails = append(fails, s.hostFailure(results[i].Host, results[i].Err))
+		}
+	}
+	if len(fails) > 0 {
+		s.writeFailures(fails)
+	}
 	var parts []string
 	for _, k := range []string{"licensed", "renewal_failing", "grace", "notification", "unlicensed", "not_kms_client", "unreadable"} {
 		if n := d.Summary[k]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(k, "_", " ")))
 		}
 	}
-	fmt.Fprintf(s.Err, "%d clients: %s\n", len(results), strings.Join(parts, ", "))
+	noun := "clients"
+	if len(results) == 1 {
+		noun = "client"
+	}
+	fmt.Fprintf(s.Err, "%d %s: %s\n", len(results), noun, strings.Join(parts, ", "))
 	return nil
 }
 

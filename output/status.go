@@ -409,12 +409,7 @@ func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
 // kind of failure), headed by the first host that had it: 40 hosts that do
 // not answer give 40 lines and one block, not 40 blocks.
 func (s *Streams) statusProblems(hosts []probe.Host) {
-	type failed struct {
-		where string
-		info  ErrorInfo
-		key   string
-	}
-	var fails []failed
+	var fails []hostFailure
 	notProbed, cutShort := 0, 0 // Ctrl-C: hosts not started, hosts stopped
 	for i := range hosts {
 		h := &hosts[i]
@@ -427,21 +422,20 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 			continue
 		}
 		if h.Err != nil {
-			fails = append(fails, failed{h.Host, s.describe(h.Err), failureKey(h.Err)})
+			fails = append(fails, s.hostFailure(h.Host, h.Err))
 			continue
 		}
 		var last error
 		for j := range h.Groups {
 			g := &h.Groups[j]
 			if g.Err != nil && g.Err != last {
-				fails = append(fails, failed{h.Host + ", " + g.Product.Name, s.describe(g.Err), failureKey(g.Err)})
+				fails = append(fails, s.hostFailure(h.Host+", "+g.Product.Name, g.Err))
 				last = g.Err
 			}
 		}
 	}
 	if len(fails) == 1 {
-		fmt.Fprintf(s.Err, "%s:\n", fails[0].where)
-		s.writeErrorInfo(s.Err, fails[0].info, "")
+		s.writeFailures(fails)
 	}
 	for i := range hosts {
 		h := &hosts[i]
@@ -464,7 +458,29 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 		fmt.Fprintf(s.Err, "%s interrupted (Ctrl-C): %d of %d hosts not probed, %d stopped while being probed\n",
 			s.warn("warning:"), notProbed, len(hosts), cutShort)
 	}
-	if len(fails) < 2 {
+	if len(fails) > 1 {
+		s.writeFailures(fails)
+	}
+}
+
+// hostFailure is one host (or host and group) that failed, described.
+type hostFailure struct {
+	where string
+	info  ErrorInfo
+	key   string // failureKey: failures with the same key have the same cause
+}
+
+func (s *Streams) hostFailure(where string, err error) hostFailure {
+	return hostFailure{where, s.describe(err), failureKey(err)}
+}
+
+// writeFailures writes the failures of a fleet run on stderr: one failure
+// as its full block; several as one "WHERE: CODE cause" line each, then
+// the full block once per distinct cause ("… and N more like it").
+func (s *Streams) writeFailures(fails []hostFailure) {
+	if len(fails) == 1 {
+		fmt.Fprintf(s.Err, "%s:\n", fails[0].where)
+		s.writeErrorInfo(s.Err, fails[0].info, "")
 		return
 	}
 	var keys []string
