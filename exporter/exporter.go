@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -195,8 +194,7 @@ func New(cfg Config) *Exporter {
 	})
 	e.reloadOK.Set(1)
 	e.reloadTime.Set(float64(e.clk.Now().UnixMilli()) / 1000)
-	e.reg.MustRegister(e.probes, e.rejected, e.duration, e.inFlight, e.queued, build, limits, e.reloadOK, e.reloadTime,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e.reg.MustRegister(e.probes, e.rejected, e.duration, e.inFlight, e.queued, build, limits, e.reloadOK, e.reloadTime)
 	return e
 }
 
@@ -204,7 +202,11 @@ func New(cfg Config) *Exporter {
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /probe", e.serveProbe)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg}))
+	// The Go runtime and process metrics come from client_golang's default
+	// registry, where its package init has already registered both
+	// collectors in every kmsctl process; the collectors package would
+	// add its own init (and database/sql's) to every command's start.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(prometheus.Gatherers{e.reg, prometheus.DefaultGatherer}, promhttp.HandlerOpts{Registry: e.reg}))
 	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "Healthy")

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -171,6 +172,9 @@ func TestProbeTarget(t *testing.T) {
 	}
 	if _, ok := value(fams, "go_goroutines"); !ok {
 		t.Error("/metrics has no Go runtime metrics")
+	}
+	if _, ok := value(fams, "process_start_time_seconds"); !ok && runtime.GOOS == "linux" {
+		t.Error("/metrics has no process metrics")
 	}
 }
 
