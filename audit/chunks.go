@@ -309,6 +309,7 @@ var xmlFormat = &recordFormat[struct{}]{
 	name:    FormatXML,
 	split:   func(_ *struct{}, data []byte, atEOF bool) (int, []byte, error) { return splitEvents(data, atEOF) },
 	decode:  parseEventXML,
+	fused:   xmlFused,
 	msg:     func(err error) string { return err.Error() },
 	tooLong: fmt.Sprintf("an event longer than %d bytes, or an <Event> element that does not end", MaxEventSize),
 	cut: func(block []byte) int {
@@ -405,3 +406,23 @@ func jsonFused(s *jsonSplit, data []byte) (adv int, t time.Time, id int, fields 
 // (it points into itself), and a million records should not make a
 // million.
 var eventJSONs = sync.Pool{New: func() any { return new(eventJSON) }}
+
+// xmlFused takes the next <Event> element when it comes right after white
+// space and scanEventXML reads it: its end and its parts are found in one
+// pass, where splitEvents and parseEventXML pass over it twice.
+func xmlFused(_ *struct{}, data []byte) (adv int, t time.Time, id int, fields []string, err error, ok bool) {
+	i := skipSpace(data, 0)
+	if !bytes.HasPrefix(data[i:], []byte("<Event")) || len(data) <= i+len("<Event") {
+		return
+	}
+	switch data[i+len("<Event")] {
+	case ' ', '>', '\t', '\r', '\n':
+	default:
+		return // <Events>, <Event/>, …: splitEvents decides
+	}
+	t, id, fields, end, ok := scanEventXML(data[i:])
+	if !ok {
+		return
+	}
+	return i + end, t, id, fields, nil, true
+}

@@ -281,12 +281,25 @@ func eventParts(idText, timeText string, data []string) (time.Time, int, []strin
 // (comments, CDATA, processing instructions, namespace prefixes, a <Data>
 // with child elements), and the general decoder takes over.
 func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
+	t, id, fields, end, ok := scanEventXML(b)
+	return t, id, fields, ok && end == len(b)
+}
+
+// scanEventXML is fastEventXML on the <Event> element that b starts
+// with, wherever it ends in b: it stops at the element's first </Event>,
+// as splitEvents does, and returns the index after it. It refuses (ok
+// false) a self-closing <Event/> and a tag with a '<' in it, so that
+// every '<' it passes starts a tag it has read and its end is the first
+// "</Event>" in b (FuzzScanEventXML).
+func scanEventXML(b []byte) (t time.Time, id int, fields []string, stop int, ok bool) {
 	var idText, timeText string
-	var haveID, haveTime, inEventData bool
-	for i := 0; ; {
+	var haveID, haveTime, inEventData, closed bool
+	i := 0
+scan:
+	for first := true; ; first = false {
 		lt := bytes.IndexByte(b[i:], '<')
 		if lt < 0 {
-			break
+			return // no </Event>
 		}
 		i += lt + 1
 		if i >= len(b) {
@@ -298,15 +311,19 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 		}
 		tag := b[i : i+end] // without < and >
 		i += end + 1
-		if len(tag) == 0 {
+		if len(tag) == 0 || bytes.IndexByte(tag, '<') >= 0 {
 			return
 		}
 		switch tag[0] {
 		case '!', '?':
 			return
 		case '/':
-			if string(tag[1:]) == "EventData" {
+			switch string(tag[1:]) {
+			case "EventData":
 				inEventData = false
+			case "Event":
+				closed = true
+				break scan
 			}
 			continue
 		}
@@ -324,7 +341,7 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 				break
 			}
 		}
-		if bytes.IndexByte(name, ':') >= 0 {
+		if bytes.IndexByte(name, ':') >= 0 || first && (selfClosing || string(name) != "Event") {
 			return
 		}
 		// text is the element's content: everything up to the next tag,
@@ -373,14 +390,14 @@ func fastEventXML(b []byte) (t time.Time, id int, fields []string, ok bool) {
 			fields = append(fields, s)
 		}
 	}
-	if !haveID || !haveTime {
+	if !closed || !haveID || !haveTime {
 		return
 	}
 	t, id, fields, err := eventParts(idText, timeText, fields)
 	if err != nil {
-		return time.Time{}, 0, nil, false // let the general decoder say what is wrong
+		return time.Time{}, 0, nil, 0, false // let the general decoder say what is wrong
 	}
-	return t, id, fields, true
+	return t, id, fields, i, true
 }
 
 // The end tags whose elements' text fastEventXML reads.
