@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -81,12 +82,21 @@ func (e *OpenError) Unwrap() error { return e.Err }
 // ReadFile is Read on the file at path. A file that cannot be opened or
 // whose first read fails (a directory, say) is an *OpenError; what Read
 // finds in a file it could read is a *FileError.
+//
+// While it reads, the garbage collector runs at GOGC=400 unless the
+// environment sets GOGC: nearly all a large log allocates dies at once,
+// and collecting a fourth as often took a tenth less CPU time for a
+// million events, for about 100 MB of memory instead of 70
+// (scripts/bench-audit).
 func ReadFile(path string, fn func(*kmshost.Event)) (Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Source{}, &OpenError{Path: path, Err: err}
 	}
 	defer f.Close()
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	src, err := Read(f, fn)
 	var fe *FileError
 	if errors.As(err, &fe) && fe.Format == "" && fe.Event == 0 && fe.Err != nil {
@@ -754,7 +764,11 @@ func walkObject(b []byte, i int, fn func(key, val []byte) bool) int {
 		if stop < 0 || stop == start {
 			return -1
 		}
-		if !fn(key, bytes.TrimSpace(b[start:stop])) {
+		val := b[start:stop] // white space skipped before it; trim after it
+		for len(val) > 0 && isSpace(val[len(val)-1]) {
+			val = val[:len(val)-1]
+		}
+		if !fn(key, val) {
 			return -1
 		}
 		i = skipSpace(b, stop)
@@ -773,11 +787,18 @@ func walkObject(b []byte, i int, fn func(key, val []byte) bool) int {
 }
 
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+	// ConvertTo-Json indents with runs of spaces: eight at a time first.
+	for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0x2020202020202020 {
+		i += 8
+	}
+	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
 	return i
 }
+
+// isSpace is JSON's white space.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // stringEnd is the index after the string starting at b[i] ('"'); -1 when
 // it does not end.

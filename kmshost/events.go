@@ -204,6 +204,9 @@ func infoFields(fields []string, n int) ([]string, bool) {
 	if len(fields) != n {
 		return nil, false
 	}
+	if !slices.ContainsFunc(fields, func(f string) bool { return len(f) != len(strings.TrimSpace(f)) }) {
+		return fields, true // nothing to trim: no copy
+	}
 	out := make([]string, n)
 	for i, f := range fields {
 		out[i] = strings.TrimSpace(f)
