@@ -14,7 +14,6 @@
 package identity
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,7 +72,7 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
-	var v *newerVersionError
+	var v *statedir.NewerVersionError
 	if errors.As(e.Err, &v) {
 		return fmt.Sprintf("identity file %s is unusable: %v", e.Path, e.Err)
 	}
@@ -84,13 +83,6 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 
 // Code is the HRESULT of a damaged file: ERROR_INVALID_DATA.
 func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
-
-// newerVersionError is a CorruptError's Err for a file from a newer kmsctl.
-type newerVersionError struct{ got int }
-
-func (e *newerVersionError) Error() string {
-	return fmt.Sprintf("format version %d is newer than this kmsctl understands (%d)", e.got, Version)
-}
 
 // Load returns the identity stored in dir, creating it (and dir, with
 // statedir.Ensure) on first use.
@@ -260,43 +252,12 @@ func read(path string, hostname func() (string, error)) (Identity, bool, error) 
 // decode parses and validates identity.json. Its errors say what is wrong
 // for a CorruptError.
 func decode(data []byte) (Identity, error) {
-	if len(data) > maxFileSize {
-		return Identity{}, fmt.Errorf("file is larger than %d bytes", maxFileSize)
+	raw, version, err := statedir.DecodeObject(data, maxFileSize, Version)
+	if err != nil {
+		return Identity{}, err
 	}
-	const ws = " \t\r\n"                                   // JSON's whitespace
-	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM from a Windows editor
-	if len(bytes.Trim(body, ws)) == 0 {
-		return Identity{}, errors.New("file is empty")
-	}
-
-	// Exactly one JSON value, and it is an object.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return Identity{}, fmt.Errorf("not valid JSON: %v", err)
-	}
-	if rest := bytes.TrimLeft(body[dec.InputOffset():], ws); len(rest) > 0 {
-		return Identity{}, fmt.Errorf("unexpected data after the JSON value at byte %d", len(data)-len(rest))
-	}
-	if raw[0] != '{' {
-		return Identity{}, errors.New("not a JSON object")
-	}
-
-	// The version first, so that a newer format is reported as such
-	// rather than as a bad field.
-	var v struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return Identity{}, fmt.Errorf(`"version" is not an integer: %v`, err)
-	}
-	switch {
-	case v.Version == nil:
-		return Identity{}, errors.New(`no "version"`)
-	case *v.Version > Version:
-		return Identity{}, &newerVersionError{*v.Version}
-	case *v.Version != Version:
-		return Identity{}, fmt.Errorf("unknown format version %d", *v.Version)
+	if version != Version {
+		return Identity{}, fmt.Errorf("unknown format version %d", version)
 	}
 
 	var fv struct {
@@ -305,12 +266,8 @@ func decode(data []byte) (Identity, error) {
 		Created      json.RawMessage `json:"created"`
 		PreviousCMID *string         `json:"previous_cmid"`
 	}
-	if err := json.Unmarshal(raw, &fv); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return Identity{}, fmt.Errorf("%q is a JSON %s, want a %s", te.Field, te.Value, te.Type)
-		}
-		return Identity{}, fmt.Errorf("bad field: %v", err)
+	if err := statedir.UnmarshalFields(raw, &fv); err != nil {
+		return Identity{}, err
 	}
 	var created time.Time
 	if len(fv.Created) > 0 {

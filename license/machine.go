@@ -11,6 +11,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/statedir"
 )
 
 // Machine is everything license.json holds: one client machine with the
@@ -202,7 +203,7 @@ type productStateV2 struct {
 
 func decodeV2(raw []byte) (Machine, error) {
 	var f fileV2
-	if err := unmarshalFields(raw, &f); err != nil {
+	if err := statedir.UnmarshalFields(raw, &f); err != nil {
 		return Machine{}, err
 	}
 	m := Machine{KMS: HostConfig{f.KMS.Host, f.KMS.Port, f.KMS.LookupDomain, f.KMS.NoCaching},

@@ -17,7 +17,6 @@
 package license
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +29,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/statedir"
 )
 
 // Version is the license.json format version this package writes: 2
@@ -240,13 +240,6 @@ func encode(m Machine) ([]byte, error) {
 // about 2 KB.
 const maxFileSize = 256 << 10
 
-// newerVersionError is a decode error for a file from a newer kmsctl.
-type newerVersionError struct{ got int }
-
-func (e *newerVersionError) Error() string {
-	return fmt.Sprintf("format version %d is newer than this kmsctl understands (%d)", e.got, Version)
-}
-
 // decode parses and checks license.json, version 1 or 2. Its errors say
 // what is wrong, for a CorruptError; they never contain the key.
 func decode(data []byte) (Machine, error) {
@@ -258,43 +251,19 @@ func decode(data []byte) (Machine, error) {
 }
 
 func decodeFile(data []byte) (Machine, error) {
-	if len(data) > maxFileSize {
-		return Machine{}, fmt.Errorf("file is larger than %d bytes", maxFileSize)
+	raw, version, err := statedir.DecodeObject(data, maxFileSize, Version)
+	if err != nil {
+		return Machine{}, err
 	}
-	const ws = " \t\r\n"
-	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if len(bytes.Trim(body, ws)) == 0 {
-		return Machine{}, errors.New("file is empty")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return Machine{}, fmt.Errorf("not valid JSON: %v", err)
-	}
-	if rest := bytes.TrimLeft(body[dec.InputOffset():], ws); len(rest) > 0 {
-		return Machine{}, fmt.Errorf("unexpected data after the JSON value at byte %d", len(data)-len(rest))
-	}
-	if raw[0] != '{' {
-		return Machine{}, errors.New("not a JSON object")
-	}
-	var v struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return Machine{}, fmt.Errorf(`"version" is not an integer: %v`, err)
-	}
-	switch {
-	case v.Version == nil:
-		return Machine{}, errors.New(`no "version"`)
-	case *v.Version > Version:
-		return Machine{}, &newerVersionError{*v.Version}
-	case *v.Version == 2:
+	switch version {
+	case 2:
 		return decodeV2(raw)
-	case *v.Version != 1:
-		return Machine{}, fmt.Errorf("unknown format version %d", *v.Version)
+	case 1:
+	default:
+		return Machine{}, fmt.Errorf("unknown format version %d", version)
 	}
 	var f fileV1
-	if err := unmarshalFields(raw, &f); err != nil {
+	if err := statedir.UnmarshalFields(raw, &f); err != nil {
 		return Machine{}, err
 	}
 	st := State{GraceStart: f.GraceStart.UTC(), RearmsUsed: f.RearmsUsed,
@@ -316,18 +285,6 @@ func decodeFile(data []byte) (Machine, error) {
 		return Machine{}, err
 	}
 	return m, nil
-}
-
-// unmarshalFields decodes a file's fields, naming a field of the wrong type.
-func unmarshalFields(raw []byte, v any) error {
-	if err := json.Unmarshal(raw, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return fmt.Errorf("%q is a JSON %s, want a %s", te.Field, te.Value, te.Type)
-		}
-		return fmt.Errorf("bad field: %v", err)
-	}
-	return nil
 }
 
 // decodeProduct checks a stored product: a SKU of the catalogue, a key

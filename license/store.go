@@ -45,7 +45,7 @@ func (e *CorruptError) Error() string {
 	if e.Line > 0 {
 		what, at = "activation journal", fmt.Sprintf(" at line %d", e.Line)
 	}
-	var v *newerVersionError
+	var v *statedir.NewerVersionError
 	if errors.As(e.Err, &v) {
 		return fmt.Sprintf("%s %s is unusable: %v", what, e.Path, e.Err)
 	}
@@ -59,7 +59,7 @@ func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
 
 // Newer reports a file written by a newer kmsctl.
 func (e *CorruptError) Newer() bool {
-	var v *newerVersionError
+	var v *statedir.NewerVersionError
 	return errors.As(e.Err, &v)
 }
 
