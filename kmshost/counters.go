@@ -164,21 +164,13 @@ func DecodeCounters(b []byte) (*Counters, error) {
 	if err := decodeService(svc, &c.Service); err != nil {
 		return nil, err
 	}
-	rows, err := doc.array("products")
+	c.Products, err = objects(doc, "products", func(o object) (Product, error) {
+		var p Product
+		err := decodeProduct(o, &p)
+		return p, err
+	})
 	if err != nil {
 		return nil, err
-	}
-	c.Products = make([]Product, 0, len(rows))
-	for i, raw := range rows {
-		o, err := asObject("products["+itoa(int64(i))+"]", raw)
-		if err != nil {
-			return nil, err
-		}
-		var p Product
-		if err := decodeProduct(o, &p); err != nil {
-			return nil, err
-		}
-		c.Products = append(c.Products, p)
 	}
 	return c, nil
 }

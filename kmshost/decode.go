@@ -306,6 +306,29 @@ func (o object) array(name string) ([]json.RawMessage, error) {
 	return a, nil
 }
 
+// objects reads an array of objects, each decoded by decode, in order;
+// absent or null is an error, and so is an element that is not an
+// object (named as "products[3]").
+func objects[T any](o object, name string, decode func(object) (T, error)) ([]T, error) {
+	rows, err := o.array(name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(rows))
+	for i, raw := range rows {
+		e, err := asObject(o.at(name)+"["+itoa(int64(i))+"]", raw)
+		if err != nil {
+			return nil, err
+		}
+		v, err := decode(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // object reads a nested object; absent or null is an error.
 func (o object) object(name string) (object, error) {
 	raw, ok := o.get(name)

@@ -75,21 +75,8 @@ func DecodeEvents(b []byte) (*EventLog, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := doc.array("events")
-	if err != nil {
+	if l.Events, err = objects(doc, "events", decodeEvent); err != nil {
 		return nil, err
-	}
-	l.Events = make([]Event, 0, len(rows))
-	for i, raw := range rows {
-		o, err := asObject("events["+itoa(int64(i))+"]", raw)
-		if err != nil {
-			return nil, err
-		}
-		e, err := decodeEvent(o)
-		if err != nil {
-			return nil, err
-		}
-		l.Events = append(l.Events, e)
 	}
 	return l, nil
 }

@@ -190,15 +190,7 @@ const (
 // Counters reads the machine's licensing counters, whether or not it is a
 // KMS host.
 func (c *Client) Counters(ctx context.Context) (*Counters, error) {
-	out, err := c.run(ctx, opCounters, CountersScript)
-	if err != nil {
-		return nil, err
-	}
-	cn, err := DecodeCounters(out.stdout)
-	if err := c.outcome(opCounters, out, err); err != nil {
-		return nil, err
-	}
-	return cn, nil
+	return runDecode(ctx, c, opCounters, CountersScript, DecodeCounters)
 }
 
 // KMSHost reads the counters and fails with an error matching
@@ -220,15 +212,21 @@ func (c *Client) Events(ctx context.Context, q LogQuery) (*EventLog, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := c.run(ctx, opEvents, script)
+	return runDecode(ctx, c, opEvents, script, DecodeEvents)
+}
+
+// runDecode runs script on the machine and decodes its output with
+// decode; op names the read in errors, which c.outcome judges.
+func runDecode[T any](ctx context.Context, c *Client, op, script string, decode func([]byte) (*T, error)) (*T, error) {
+	out, err := c.run(ctx, op, script)
 	if err != nil {
 		return nil, err
 	}
-	l, err := DecodeEvents(out.stdout)
-	if err := c.outcome(opEvents, out, err); err != nil {
+	v, err := decode(out.stdout)
+	if err := c.outcome(op, out, err); err != nil {
 		return nil, err
 	}
-	return l, nil
+	return v, nil
 }
 
 // outcome judges a finished command by its exit code and what decoding

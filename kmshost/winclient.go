@@ -94,41 +94,25 @@ func DecodeClient(b []byte) (*WinClient, error) {
 	if c.RenewalInterval, err = svc.uint32("VLRenewalInterval"); err != nil {
 		return nil, err
 	}
-	rows, err := doc.array("products")
-	if err != nil {
-		return nil, err
-	}
-	for i, raw := range rows {
-		o, err := asObject("products["+itoa(int64(i))+"]", raw)
-		if err != nil {
-			return nil, err
-		}
+	c.Products, err = objects(doc, "products", func(o object) (ClientProduct, error) {
 		var p ClientProduct
 		if err := decodeProduct(o, &p.Product); err != nil {
-			return nil, err
+			return p, err
 		}
-		if err := kmsSettings(o, &p.KMSMachine, &p.DiscoveredMachine, &p.KMSPort, &p.DiscoveredPort); err != nil {
-			return nil, err
-		}
-		c.Products = append(c.Products, p)
-	}
-	events, err := doc.array("events")
+		return p, kmsSettings(o, &p.KMSMachine, &p.DiscoveredMachine, &p.KMSPort, &p.DiscoveredPort)
+	})
 	if err != nil {
 		return nil, err
 	}
-	for i, raw := range events {
-		o, err := asObject("events["+itoa(int64(i))+"]", raw)
-		if err != nil {
-			return nil, err
-		}
+	c.Events, err = objects(doc, "events", func(o object) (Event, error) {
 		e, err := decodeEvent(o)
-		if err != nil {
-			return nil, err
+		if err == nil && e.ID == EventRequestProcessed {
+			err = &DecodeError{Path: o.at("id"), Msg: "want 12288 or 12289 (the client events the script asks for), got 12290"}
 		}
-		if e.ID == EventRequestProcessed {
-			return nil, &DecodeError{Path: o.at("id"), Msg: "want 12288 or 12289 (the client events the script asks for), got 12290"}
-		}
-		c.Events = append(c.Events, e)
+		return e, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -154,15 +138,7 @@ const opClient = "read the client's licensing state"
 
 // Client reads a Windows machine as a KMS client.
 func (c *Client) Client(ctx context.Context) (*WinClient, error) {
-	out, err := c.run(ctx, opClient, ClientScript)
-	if err != nil {
-		return nil, err
-	}
-	w, err := DecodeClient(out.stdout)
-	if err := c.outcome(opClient, out, err); err != nil {
-		return nil, err
-	}
-	return w, nil
+	return runDecode(ctx, c, opClient, ClientScript, DecodeClient)
 }
 
 // Contact is what a client's own events say about its last attempts to
