@@ -3,6 +3,7 @@ package kmsclient
 import (
 	"errors"
 	"fmt"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ func decodeEPIDText(b []byte) (s, warning string, err error) {
 	if len(b)%2 != 0 {
 		return "", "", verifyErr(CheckEPID, "ePID field of %d bytes is not whole UTF-16 characters", len(b))
 	}
-	u := utf16Units(b)
+	u := wire.UTF16Units(b)
 	if len(u) == 0 || u[len(u)-1] != 0 {
 		return "", "", verifyErr(CheckEPID, "ePID is not NUL-terminated")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
 
 // Fuzz targets for every decoder of the package. Each is seeded with every
@@ -88,7 +89,7 @@ func loadFuzzCorpus(f testing.TB) *fuzzCorpus {
 
 // header16 returns a 16-byte common header with the given fields.
 func header16(ptype, flags uint8, frag uint16, auth uint16, callID uint32) []byte {
-	b := appendHeader(nil, ptype, flags, callID)
+	b := wire.AppendHeader(nil, ptype, flags, callID)
 	binary.LittleEndian.PutUint16(b[8:], frag)
 	binary.LittleEndian.PutUint16(b[10:], auth)
 	return b
@@ -120,7 +121,7 @@ func FuzzParseHeader(f *testing.F) {
 		if h.FragLength < HeaderLen || int(h.FragLength) > MaxPDU {
 			t.Fatalf("frag_length %d accepted", h.FragLength)
 		}
-		again := appendHeader(nil, h.Type, h.Flags, h.CallID)
+		again := wire.AppendHeader(nil, h.Type, h.Flags, h.CallID)
 		again[8], again[9] = byte(h.FragLength), byte(h.FragLength>>8)
 		if !bytes.Equal(again, b[:HeaderLen]) {
 			t.Fatalf("re-encoded header %x, input %x", again, b[:HeaderLen])
@@ -581,7 +582,7 @@ func nonCanonical(plain []byte) string {
 	if vm := binary.LittleEndian.Uint32(plain[4:]); vm > 1 {
 		return fmt.Sprintf("VM flag %d", vm)
 	}
-	u := utf16Units(plain[108:BaseRequestLen])
+	u := wire.UTF16Units(plain[108:BaseRequestLen])
 	n := 0
 	for n < len(u) && u[n] != 0 {
 		n++
@@ -602,7 +603,7 @@ func nonCanonical(plain []byte) string {
 
 // hasNULUnit reports whether the UTF-16LE text b holds a zero unit.
 func hasNULUnit(b []byte) bool {
-	for _, u := range utf16Units(b) {
+	for _, u := range wire.UTF16Units(b) {
 		if u == 0 {
 			return true
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
 
 // KMS messages (docs/protocol.md §4-6): the 236-byte base request, the
@@ -89,23 +90,23 @@ type Request struct {
 
 // AppendBaseRequest appends the 236-byte base request.
 func AppendBaseRequest(dst []byte, r *Request) ([]byte, error) {
-	dst = appendU16(dst, r.Minor)
-	dst = appendU16(dst, uint16(r.Version))
+	dst = wire.AppendU16(dst, r.Minor)
+	dst = wire.AppendU16(dst, uint16(r.Version))
 	vm := uint32(0)
 	if r.VM {
 		vm = 1
 	}
-	dst = appendU32(dst, vm)
-	dst = appendU32(dst, uint32(r.LicenseStatus))
-	dst = appendU32(dst, r.BindingExpiration)
-	dst = appendGUID(dst, r.ApplicationID)
-	dst = appendGUID(dst, r.ActivationID)
-	dst = appendGUID(dst, r.KMSCountedID)
-	dst = appendGUID(dst, r.CMID)
-	dst = appendU32(dst, r.RequiredCount)
-	dst = appendU64(dst, r.Time)
-	dst = appendGUID(dst, r.PreviousCMID)
-	dst, err := appendUTF16Fixed(dst, r.Workstation, workstationUnits)
+	dst = wire.AppendU32(dst, vm)
+	dst = wire.AppendU32(dst, uint32(r.LicenseStatus))
+	dst = wire.AppendU32(dst, r.BindingExpiration)
+	dst = wire.AppendGUID(dst, r.ApplicationID)
+	dst = wire.AppendGUID(dst, r.ActivationID)
+	dst = wire.AppendGUID(dst, r.KMSCountedID)
+	dst = wire.AppendGUID(dst, r.CMID)
+	dst = wire.AppendU32(dst, r.RequiredCount)
+	dst = wire.AppendU64(dst, r.Time)
+	dst = wire.AppendGUID(dst, r.PreviousCMID)
+	dst, err := wire.AppendUTF16Fixed(dst, r.Workstation, workstationUnits)
 	if err != nil {
 		return dst, fmt.Errorf("workstation name: %w", err)
 	}
@@ -114,27 +115,27 @@ func AppendBaseRequest(dst []byte, r *Request) ([]byte, error) {
 
 // ParseBaseRequest decodes a 236-byte base request.
 func ParseBaseRequest(b []byte) (Request, error) {
-	if err := need(b, 0, BaseRequestLen); err != nil {
+	if err := wire.Need(b, 0, BaseRequestLen); err != nil {
 		return Request{}, fmt.Errorf("base request: %w", err)
 	}
 	var r Request
 	off := 0
-	r.Minor, off, _ = readU16(b, off)
-	major, off, _ := readU16(b, off)
+	r.Minor, off, _ = wire.ReadU16(b, off)
+	major, off, _ := wire.ReadU16(b, off)
 	r.Version = int(major)
-	vm, off, _ := readU32(b, off)
+	vm, off, _ := wire.ReadU32(b, off)
 	r.VM = vm != 0
-	status, off, _ := readU32(b, off)
+	status, off, _ := wire.ReadU32(b, off)
 	r.LicenseStatus = LicenseStatus(status)
-	r.BindingExpiration, off, _ = readU32(b, off)
-	r.ApplicationID, off, _ = readGUID(b, off)
-	r.ActivationID, off, _ = readGUID(b, off)
-	r.KMSCountedID, off, _ = readGUID(b, off)
-	r.CMID, off, _ = readGUID(b, off)
-	r.RequiredCount, off, _ = readU32(b, off)
-	r.Time, off, _ = readU64(b, off)
-	r.PreviousCMID, off, _ = readGUID(b, off)
-	units := utf16Units(b[off : off+2*workstationUnits])
+	r.BindingExpiration, off, _ = wire.ReadU32(b, off)
+	r.ApplicationID, off, _ = wire.ReadGUID(b, off)
+	r.ActivationID, off, _ = wire.ReadGUID(b, off)
+	r.KMSCountedID, off, _ = wire.ReadGUID(b, off)
+	r.CMID, off, _ = wire.ReadGUID(b, off)
+	r.RequiredCount, off, _ = wire.ReadU32(b, off)
+	r.Time, off, _ = wire.ReadU64(b, off)
+	r.PreviousCMID, off, _ = wire.ReadGUID(b, off)
+	units := wire.UTF16Units(b[off : off+2*workstationUnits])
 	n := 0
 	for n < len(units) && units[n] != 0 {
 		n++
@@ -179,8 +180,8 @@ func EncodeRequest(dst []byte, r *Request, iv [16]byte) ([]byte, Sent, error) {
 			return dst, Sent{}, err
 		}
 		blk := kmscrypto.Block(r.Version)
-		dst = appendU16(dst, r.Minor)
-		dst = appendU16(dst, uint16(r.Version))
+		dst = wire.AppendU16(dst, r.Minor)
+		dst = wire.AppendU16(dst, uint16(r.Version))
 		dst = append(dst, iv[:]...)
 		dst = kmscrypto.EncryptCBC(dst, blk, &iv, base)
 		s.DIV = kmscrypto.DecryptBlock(blk, &iv)
@@ -193,11 +194,11 @@ func EncodeRequest(dst []byte, r *Request, iv [16]byte) ([]byte, Sent, error) {
 // V5/V6 padding and inner version) and returns the request and what the
 // host needs to answer it.
 func DecodeRequest(b []byte) (Request, Sent, error) {
-	minor, _, err := readU16(b, 0)
+	minor, _, err := wire.ReadU16(b, 0)
 	if err != nil {
 		return Request{}, Sent{}, fmt.Errorf("request: %w", err)
 	}
-	major, _, _ := readU16(b, 2)
+	major, _, _ := wire.ReadU16(b, 2)
 	switch {
 	case major == V4:
 		if len(b) < RequestLenV4 {
@@ -266,18 +267,18 @@ func appendBaseResponse(dst []byte, r *Response) ([]byte, error) {
 	if p > maxEPIDBytes {
 		return dst, fmt.Errorf("ePID %q: %d bytes, at most %d", r.EPID, p, maxEPIDBytes)
 	}
-	dst = appendU16(dst, r.Minor)
-	dst = appendU16(dst, uint16(r.Version))
-	dst = appendU32(dst, uint32(p))
+	dst = wire.AppendU16(dst, r.Minor)
+	dst = wire.AppendU16(dst, uint16(r.Version))
+	dst = wire.AppendU32(dst, uint32(p))
 	for _, c := range u {
-		dst = appendU16(dst, c)
+		dst = wire.AppendU16(dst, c)
 	}
-	dst = appendU16(dst, 0)
-	dst = appendGUID(dst, r.CMID)
-	dst = appendU64(dst, r.Time)
-	dst = appendU32(dst, r.Count)
-	dst = appendU32(dst, r.ActivationInterval)
-	return appendU32(dst, r.RenewalInterval), nil
+	dst = wire.AppendU16(dst, 0)
+	dst = wire.AppendGUID(dst, r.CMID)
+	dst = wire.AppendU64(dst, r.Time)
+	dst = wire.AppendU32(dst, r.Count)
+	dst = wire.AppendU32(dst, r.ActivationInterval)
+	return wire.AppendU32(dst, r.RenewalInterval), nil
 }
 
 // EncodeResponse is the host side: it appends the wire form of r answering
@@ -315,8 +316,8 @@ func EncodeResponse(dst []byte, r *Response, sent *Sent, salts *Salts) ([]byte, 
 			mac := kmscrypto.V6HMAC(&key, &s, inner)
 			inner = append(inner, mac[:]...)
 		}
-		dst = appendU16(dst, r.Minor)
-		dst = appendU16(dst, uint16(r.Version))
+		dst = wire.AppendU16(dst, r.Minor)
+		dst = wire.AppendU16(dst, uint16(r.Version))
 		dst = append(dst, riv[:]...)
 		return kmscrypto.EncryptCBC(dst, blk, &riv, inner), nil
 	}
@@ -349,11 +350,11 @@ type Decoded struct {
 // *VerifyError naming the check; on failure nothing else is returned.
 func DecodeResponse(b []byte, sent *Sent) (Decoded, error) {
 	var d Decoded
-	minor, _, err := readU16(b, 0)
+	minor, _, err := wire.ReadU16(b, 0)
 	if err != nil {
 		return Decoded{}, verifyErr(CheckLength, "reply of %d bytes", len(b))
 	}
-	major, _, _ := readU16(b, 2)
+	major, _, _ := wire.ReadU16(b, 2)
 	if int(major) != sent.Version || minor != sent.Minor {
 		return Decoded{}, verifyErr(CheckVersion, "reply is version %d.%d, request was %d.%d", major, minor, sent.Version, sent.Minor)
 	}
@@ -407,7 +408,7 @@ func DecodeResponse(b []byte, sent *Sent) (Decoded, error) {
 			}
 			// The HMAC key comes from the time inside the reply; the time
 			// echo check below then ties it to the request.
-			ft, _, err := readU64(base, len(base)-baseResponseTimeFromEnd)
+			ft, _, err := wire.ReadU64(base, len(base)-baseResponseTimeFromEnd)
 			if err != nil {
 				return Decoded{}, verifyErr(CheckLength, "V6 reply: %v", err)
 			}
@@ -445,20 +446,20 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 	if len(b) < baseResponseMin+2 {
 		return Response{}, nil, verifyErr(CheckLength, "base response of %d bytes", len(b))
 	}
-	minor, off, _ := readU16(b, 0)
-	major, off, _ := readU16(b, off)
+	minor, off, _ := wire.ReadU16(b, 0)
+	major, off, _ := wire.ReadU16(b, off)
 	if int(major) != sent.Version || minor != sent.Minor {
 		return Response{}, nil, verifyErr(CheckVersion, "inner version %d.%d, request was %d.%d", major, minor, sent.Version, sent.Minor)
 	}
 	r.Version, r.Minor = int(major), minor
-	p, off, _ := readU32(b, off)
+	p, off, _ := wire.ReadU32(b, off)
 	if p < 2 || p > maxEPIDBytes || p%2 != 0 {
 		return Response{}, nil, verifyErr(CheckEPID, "ePID size %d is not an even number of bytes from 2 to %d", p, maxEPIDBytes)
 	}
 	if int(p)+baseResponseMin != len(b) {
 		return Response{}, nil, verifyErr(CheckLength, "ePID size %d does not fit a %d-byte base response", p, len(b))
 	}
-	epid, off, _ := readBytes(b, off, int(p))
+	epid, off, _ := wire.ReadBytes(b, off, int(p))
 	s, w, err := decodeEPIDText(epid)
 	if err != nil {
 		return Response{}, nil, err
@@ -467,11 +468,11 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 		warnings = append(warnings, w)
 	}
 	r.EPID = s
-	r.CMID, off, _ = readGUID(b, off)
-	r.Time, off, _ = readU64(b, off)
-	r.Count, off, _ = readU32(b, off)
-	r.ActivationInterval, off, _ = readU32(b, off)
-	r.RenewalInterval, _, _ = readU32(b, off)
+	r.CMID, off, _ = wire.ReadGUID(b, off)
+	r.Time, off, _ = wire.ReadU64(b, off)
+	r.Count, off, _ = wire.ReadU32(b, off)
+	r.ActivationInterval, off, _ = wire.ReadU32(b, off)
+	r.RenewalInterval, _, _ = wire.ReadU32(b, off)
 	if r.CMID != sent.CMID {
 		return Response{}, nil, verifyErr(CheckCMIDEcho, "reply names client %s, request was from %s", r.CMID, sent.CMID)
 	}

@@ -3,6 +3,7 @@ package kmsclient
 import (
 	"errors"
 	"fmt"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
 
 // NDR marshalling of RequestActivation's arguments (docs/protocol.md §3): the
@@ -18,11 +19,11 @@ var errStub = errors.New("malformed NDR stub")
 func AppendRequestStub(dst []byte, ndr64 bool, req []byte) []byte {
 	n := uint32(len(req))
 	if ndr64 {
-		dst = appendU64(dst, uint64(n))
-		dst = appendU64(dst, uint64(n))
+		dst = wire.AppendU64(dst, uint64(n))
+		dst = wire.AppendU64(dst, uint64(n))
 	} else {
-		dst = appendU32(dst, n)
-		dst = appendU32(dst, n)
+		dst = wire.AppendU32(dst, n)
+		dst = wire.AppendU32(dst, n)
 	}
 	return append(dst, req...)
 }
@@ -35,14 +36,14 @@ func ParseRequestStub(stub []byte, ndr64 bool) ([]byte, error) {
 	var err error
 	if ndr64 {
 		var s32 uint32
-		if s32, off, err = readU32(stub, 0); err == nil {
+		if s32, off, err = wire.ReadU32(stub, 0); err == nil {
 			size = uint64(s32)
-			count, off, err = readU64(stub, 8)
+			count, off, err = wire.ReadU64(stub, 8)
 		}
 	} else {
 		var a, b uint32
-		if a, off, err = readU32(stub, 0); err == nil {
-			b, off, err = readU32(stub, off)
+		if a, off, err = wire.ReadU32(stub, 0); err == nil {
+			b, off, err = wire.ReadU32(stub, off)
 		}
 		size, count = uint64(a), uint64(b)
 	}
@@ -52,7 +53,7 @@ func ParseRequestStub(stub []byte, ndr64 bool) ([]byte, error) {
 	if size != count {
 		return nil, fmt.Errorf("request stub: size %d but array count %d: %w", size, count, errStub)
 	}
-	body, _, err := readBytes(stub, off, int(min(size, uint64(len(stub)+1))))
+	body, _, err := wire.ReadBytes(stub, off, int(min(size, uint64(len(stub)+1))))
 	if err != nil {
 		return nil, fmt.Errorf("request stub: %w", err)
 	}
@@ -66,27 +67,27 @@ func AppendResponseStub(dst []byte, ndr64 bool, resp []byte, hr uint32) []byte {
 	m := uint32(len(resp))
 	if resp == nil {
 		if ndr64 {
-			dst = appendU64(dst, 0)
-			dst = appendU64(dst, 0)
+			dst = wire.AppendU64(dst, 0)
+			dst = wire.AppendU64(dst, 0)
 		} else {
-			dst = appendU32(dst, 0)
-			dst = appendU32(dst, 0)
+			dst = wire.AppendU32(dst, 0)
+			dst = wire.AppendU32(dst, 0)
 		}
-		return appendU32(dst, hr)
+		return wire.AppendU32(dst, hr)
 	}
 	if ndr64 {
-		dst = appendU32(dst, m)
-		dst = appendU32(dst, 0)
-		dst = appendU64(dst, referentID)
-		dst = appendU64(dst, uint64(m))
+		dst = wire.AppendU32(dst, m)
+		dst = wire.AppendU32(dst, 0)
+		dst = wire.AppendU64(dst, referentID)
+		dst = wire.AppendU64(dst, uint64(m))
 	} else {
-		dst = appendU32(dst, m)
-		dst = appendU32(dst, referentID)
-		dst = appendU32(dst, m)
+		dst = wire.AppendU32(dst, m)
+		dst = wire.AppendU32(dst, referentID)
+		dst = wire.AppendU32(dst, m)
 	}
 	dst = append(dst, resp...)
-	dst = appendZeros(dst, align4(len(dst)-start)-(len(dst)-start))
-	return appendU32(dst, hr)
+	dst = wire.AppendZeros(dst, wire.Align4(len(dst)-start)-(len(dst)-start))
+	return wire.AppendU32(dst, hr)
 }
 
 // ResponseStub is a decoded response stub.
@@ -129,7 +130,7 @@ func ParseResponseStub(stub []byte, ndr64 bool) (ResponseStub, error) {
 	var ref uint64
 	var err error
 	off := 0
-	if rs.Size, off, err = readU32(stub, off); err != nil {
+	if rs.Size, off, err = wire.ReadU32(stub, off); err != nil {
 		return ResponseStub{}, fmt.Errorf("response stub: response size: %w", err)
 	}
 	if ref, off, err = readWord(stub, off, ndr64); err != nil {
@@ -146,9 +147,9 @@ func ParseResponseStub(stub []byte, ndr64 bool) (ResponseStub, error) {
 		if count > uint64(len(stub)-off) {
 			return ResponseStub{}, fmt.Errorf("response stub: a %d-byte response in a %d-byte stub: %w", count, len(stub), errStub)
 		}
-		rs.Body, off, _ = readBytes(stub, off, int(count))
+		rs.Body, off, _ = wire.ReadBytes(stub, off, int(count))
 	}
-	if rs.Result, off, err = readU32(stub, align4(off)); err != nil {
+	if rs.Result, off, err = wire.ReadU32(stub, wire.Align4(off)); err != nil {
 		return ResponseStub{}, fmt.Errorf("response stub: return value: %w", err)
 	}
 	rs.Excess = len(stub) - off
@@ -162,8 +163,8 @@ func ParseResponseStub(stub []byte, ndr64 bool) (ResponseStub, error) {
 // the next 8-byte boundary in NDR64.
 func readWord(b []byte, off int, ndr64 bool) (uint64, int, error) {
 	if ndr64 {
-		return readU64(b, align8(off))
+		return wire.ReadU64(b, wire.Align8(off))
 	}
-	v, off, err := readU32(b, off)
+	v, off, err := wire.ReadU32(b, off)
 	return uint64(v), off, err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
 
 // DCE/RPC connection-oriented PDUs, only the subset KMS needs (docs/protocol.md §2):
@@ -101,7 +102,7 @@ type Header struct {
 // little-endian/ASCII/IEEE data representation, no authentication, and a
 // fragment length between 16 and MaxPDU.
 func ParseHeader(b []byte) (Header, error) {
-	if err := need(b, 0, HeaderLen); err != nil {
+	if err := wire.Need(b, 0, HeaderLen); err != nil {
 		return Header{}, fmt.Errorf("rpc header: %w", err)
 	}
 	if b[0] != 5 || b[1] != 0 {
@@ -111,9 +112,9 @@ func ParseHeader(b []byte) (Header, error) {
 		return Header{}, fmt.Errorf("rpc header: data representation %x is not little-endian ASCII IEEE", b[4:8])
 	}
 	h := Header{Type: b[2], Flags: b[3]}
-	h.FragLength, _, _ = readU16(b, 8)
-	auth, _, _ := readU16(b, 10)
-	h.CallID, _, _ = readU32(b, 12)
+	h.FragLength, _, _ = wire.ReadU16(b, 8)
+	auth, _, _ := wire.ReadU16(b, 10)
+	h.CallID, _, _ = wire.ReadU32(b, 12)
 	if auth != 0 {
 		return Header{}, fmt.Errorf("rpc header: auth_length %d, KMS uses no authentication", auth)
 	}
@@ -137,20 +138,6 @@ func answeredWith(b []byte) string {
 		what = "TLS"
 	}
 	return "the host answered with " + what + fmt.Sprintf(" (% x%s), not a KMS host", b[:min(len(b), 8)], map[bool]string{true: " …", false: ""}[len(b) > 8])
-}
-
-// appendHeader writes a header whose frag_length is patched by finishPDU.
-func appendHeader(b []byte, ptype, flags uint8, callID uint32) []byte {
-	b = append(b, 5, 0, ptype, flags, 0x10, 0, 0, 0, 0, 0, 0, 0)
-	return appendU32(b, callID)
-}
-
-// finishPDU writes frag_length for the PDU that starts at start.
-func finishPDU(b []byte, start int) []byte {
-	n := len(b) - start
-	b[start+8] = byte(n)
-	b[start+9] = byte(n >> 8)
-	return b
 }
 
 // PTypeName names a packet type for error messages.
@@ -195,20 +182,20 @@ type Bind struct {
 // AppendBind appends a complete bind (or alter_context, by ptype) PDU.
 func AppendBind(dst []byte, ptype, flags uint8, callID uint32, b *Bind) []byte {
 	start := len(dst)
-	dst = appendHeader(dst, ptype, flags, callID)
-	dst = appendU16(dst, b.MaxXmit)
-	dst = appendU16(dst, b.MaxRecv)
-	dst = appendU32(dst, b.AssocGroup)
+	dst = wire.AppendHeader(dst, ptype, flags, callID)
+	dst = wire.AppendU16(dst, b.MaxXmit)
+	dst = wire.AppendU16(dst, b.MaxRecv)
+	dst = wire.AppendU32(dst, b.AssocGroup)
 	dst = append(dst, byte(len(b.Items)), 0, 0, 0)
 	for _, it := range b.Items {
-		dst = appendU16(dst, it.ID)
+		dst = wire.AppendU16(dst, it.ID)
 		dst = append(dst, 1, 0)
-		dst = appendGUID(dst, it.Abstract.UUID)
-		dst = appendU32(dst, it.Abstract.Version)
-		dst = appendGUID(dst, it.Transfer.UUID)
-		dst = appendU32(dst, it.Transfer.Version)
+		dst = wire.AppendGUID(dst, it.Abstract.UUID)
+		dst = wire.AppendU32(dst, it.Abstract.Version)
+		dst = wire.AppendGUID(dst, it.Transfer.UUID)
+		dst = wire.AppendU32(dst, it.Transfer.Version)
 	}
-	return finishPDU(dst, start)
+	return wire.FinishPDU(dst, start)
 }
 
 // ParseBind decodes the body of a bind or alter_context PDU (the whole PDU is passed).
@@ -216,18 +203,18 @@ func ParseBind(pdu []byte) (Bind, error) {
 	var b Bind
 	off := HeaderLen
 	var err error
-	if b.MaxXmit, off, err = readU16(pdu, off); err != nil {
+	if b.MaxXmit, off, err = wire.ReadU16(pdu, off); err != nil {
 		return Bind{}, fmt.Errorf("bind: %w", err)
 	}
-	if b.MaxRecv, off, err = readU16(pdu, off); err != nil {
+	if b.MaxRecv, off, err = wire.ReadU16(pdu, off); err != nil {
 		return Bind{}, fmt.Errorf("bind: %w", err)
 	}
-	if b.AssocGroup, off, err = readU32(pdu, off); err != nil {
+	if b.AssocGroup, off, err = wire.ReadU32(pdu, off); err != nil {
 		return Bind{}, fmt.Errorf("bind: %w", err)
 	}
-	n, off, err := readU8(pdu, off)
+	n, off, err := wire.ReadU8(pdu, off)
 	if err == nil {
-		err = need(pdu, off, 3)
+		err = wire.Need(pdu, off, 3)
 	}
 	if err != nil {
 		return Bind{}, fmt.Errorf("bind: %w", err)
@@ -235,10 +222,10 @@ func ParseBind(pdu []byte) (Bind, error) {
 	off += 3
 	for i := 0; i < int(n); i++ {
 		var it ContextItem
-		if it.ID, off, err = readU16(pdu, off); err != nil {
+		if it.ID, off, err = wire.ReadU16(pdu, off); err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
-		nts, o, err := readU8(pdu, off)
+		nts, o, err := wire.ReadU8(pdu, off)
 		if err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
@@ -246,20 +233,20 @@ func ParseBind(pdu []byte) (Bind, error) {
 			return Bind{}, fmt.Errorf("bind item %d: no transfer syntax", i)
 		}
 		off = o + 1
-		if it.Abstract.UUID, off, err = readGUID(pdu, off); err != nil {
+		if it.Abstract.UUID, off, err = wire.ReadGUID(pdu, off); err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
-		if it.Abstract.Version, off, err = readU32(pdu, off); err != nil {
+		if it.Abstract.Version, off, err = wire.ReadU32(pdu, off); err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
 		// Only the first transfer syntax of an item is used, as every KMS peer does.
-		if it.Transfer.UUID, off, err = readGUID(pdu, off); err != nil {
+		if it.Transfer.UUID, off, err = wire.ReadGUID(pdu, off); err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
-		if it.Transfer.Version, off, err = readU32(pdu, off); err != nil {
+		if it.Transfer.Version, off, err = wire.ReadU32(pdu, off); err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
-		if err := need(pdu, off, 20*(int(nts)-1)); err != nil {
+		if err := wire.Need(pdu, off, 20*(int(nts)-1)); err != nil {
 			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
 		}
 		off += 20 * (int(nts) - 1)
@@ -286,26 +273,26 @@ type BindAck struct {
 // AppendBindAck appends a complete bind_ack (or alter_context_resp, by ptype) PDU.
 func AppendBindAck(dst []byte, ptype, flags uint8, callID uint32, a *BindAck) []byte {
 	start := len(dst)
-	dst = appendHeader(dst, ptype, flags, callID)
-	dst = appendU16(dst, a.MaxXmit)
-	dst = appendU16(dst, a.MaxRecv)
-	dst = appendU32(dst, a.AssocGroup)
+	dst = wire.AppendHeader(dst, ptype, flags, callID)
+	dst = wire.AppendU16(dst, a.MaxXmit)
+	dst = wire.AppendU16(dst, a.MaxRecv)
+	dst = wire.AppendU32(dst, a.AssocGroup)
 	if a.SecAddr == "" {
-		dst = appendU16(dst, 0)
+		dst = wire.AppendU16(dst, 0)
 	} else {
-		dst = appendU16(dst, uint16(len(a.SecAddr)+1))
+		dst = wire.AppendU16(dst, uint16(len(a.SecAddr)+1))
 		dst = append(dst, a.SecAddr...)
 		dst = append(dst, 0)
 	}
-	dst = appendZeros(dst, align4(len(dst)-start)-(len(dst)-start))
+	dst = wire.AppendZeros(dst, wire.Align4(len(dst)-start)-(len(dst)-start))
 	dst = append(dst, byte(len(a.Results)), 0, 0, 0)
 	for _, r := range a.Results {
-		dst = appendU16(dst, r.Result)
-		dst = appendU16(dst, r.Reason)
-		dst = appendGUID(dst, r.Transfer.UUID)
-		dst = appendU32(dst, r.Transfer.Version)
+		dst = wire.AppendU16(dst, r.Result)
+		dst = wire.AppendU16(dst, r.Reason)
+		dst = wire.AppendGUID(dst, r.Transfer.UUID)
+		dst = wire.AppendU32(dst, r.Transfer.Version)
 	}
-	return finishPDU(dst, start)
+	return wire.FinishPDU(dst, start)
 }
 
 // ParseBindAck decodes a bind_ack or alter_context_resp PDU. The result list
@@ -314,20 +301,20 @@ func ParseBindAck(pdu []byte) (BindAck, error) {
 	var a BindAck
 	off := HeaderLen
 	var err error
-	if a.MaxXmit, off, err = readU16(pdu, off); err != nil {
+	if a.MaxXmit, off, err = wire.ReadU16(pdu, off); err != nil {
 		return BindAck{}, fmt.Errorf("bind_ack: %w", err)
 	}
-	if a.MaxRecv, off, err = readU16(pdu, off); err != nil {
+	if a.MaxRecv, off, err = wire.ReadU16(pdu, off); err != nil {
 		return BindAck{}, fmt.Errorf("bind_ack: %w", err)
 	}
-	if a.AssocGroup, off, err = readU32(pdu, off); err != nil {
+	if a.AssocGroup, off, err = wire.ReadU32(pdu, off); err != nil {
 		return BindAck{}, fmt.Errorf("bind_ack: %w", err)
 	}
-	l, off, err := readU16(pdu, off)
+	l, off, err := wire.ReadU16(pdu, off)
 	if err != nil {
 		return BindAck{}, fmt.Errorf("bind_ack: %w", err)
 	}
-	addr, off, err := readBytes(pdu, off, int(l))
+	addr, off, err := wire.ReadBytes(pdu, off, int(l))
 	if err != nil {
 		return BindAck{}, fmt.Errorf("bind_ack secondary address: %w", err)
 	}
@@ -341,22 +328,22 @@ func ParseBindAck(pdu []byte) (BindAck, error) {
 		}
 	}
 	a.SecAddr = string(addr)
-	off = align4(off)
-	n, off, err := readU8(pdu, off)
+	off = wire.Align4(off)
+	n, off, err := wire.ReadU8(pdu, off)
 	if err != nil {
 		return BindAck{}, fmt.Errorf("bind_ack: %w", err)
 	}
 	off += 3
-	if err := need(pdu, off, 24*int(n)); err != nil {
+	if err := wire.Need(pdu, off, 24*int(n)); err != nil {
 		return BindAck{}, fmt.Errorf("bind_ack: %d results: %w", n, err)
 	}
 	a.Results = make([]BindResult, n)
 	for i := range a.Results {
 		r := &a.Results[i]
-		r.Result, off, _ = readU16(pdu, off)
-		r.Reason, off, _ = readU16(pdu, off)
-		r.Transfer.UUID, off, _ = readGUID(pdu, off)
-		r.Transfer.Version, off, _ = readU32(pdu, off)
+		r.Result, off, _ = wire.ReadU16(pdu, off)
+		r.Reason, off, _ = wire.ReadU16(pdu, off)
+		r.Transfer.UUID, off, _ = wire.ReadGUID(pdu, off)
+		r.Transfer.Version, off, _ = wire.ReadU32(pdu, off)
 	}
 	return a, nil
 }
@@ -369,15 +356,15 @@ type BindNak struct {
 // AppendBindNak appends a complete bind_nak PDU offering RPC version 5.0.
 func AppendBindNak(dst []byte, callID uint32, reason uint16) []byte {
 	start := len(dst)
-	dst = appendHeader(dst, PTypeBindNak, FlagsSingleFrag, callID)
-	dst = appendU16(dst, reason)
+	dst = wire.AppendHeader(dst, PTypeBindNak, FlagsSingleFrag, callID)
+	dst = wire.AppendU16(dst, reason)
 	dst = append(dst, 1, 5, 0)
-	return finishPDU(dst, start)
+	return wire.FinishPDU(dst, start)
 }
 
 // ParseBindNak decodes a bind_nak PDU.
 func ParseBindNak(pdu []byte) (BindNak, error) {
-	r, _, err := readU16(pdu, HeaderLen)
+	r, _, err := wire.ReadU16(pdu, HeaderLen)
 	if err != nil {
 		return BindNak{}, fmt.Errorf("bind_nak: %w", err)
 	}
@@ -424,23 +411,23 @@ type CallPDU struct {
 // AppendRequest appends a single-fragment request PDU.
 func AppendRequest(dst []byte, callID uint32, ctxID, opnum uint16, stub []byte) []byte {
 	start := len(dst)
-	dst = appendHeader(dst, PTypeRequest, FlagsSingleFrag, callID)
-	dst = appendU32(dst, uint32(len(stub)))
-	dst = appendU16(dst, ctxID)
-	dst = appendU16(dst, opnum)
+	dst = wire.AppendHeader(dst, PTypeRequest, FlagsSingleFrag, callID)
+	dst = wire.AppendU32(dst, uint32(len(stub)))
+	dst = wire.AppendU16(dst, ctxID)
+	dst = wire.AppendU16(dst, opnum)
 	dst = append(dst, stub...)
-	return finishPDU(dst, start)
+	return wire.FinishPDU(dst, start)
 }
 
 // AppendResponse appends a response PDU with the given flags (normally single-fragment).
 func AppendResponse(dst []byte, flags uint8, callID uint32, ctxID uint16, allocHint uint32, stub []byte) []byte {
 	start := len(dst)
-	dst = appendHeader(dst, PTypeResponse, flags, callID)
-	dst = appendU32(dst, allocHint)
-	dst = appendU16(dst, ctxID)
+	dst = wire.AppendHeader(dst, PTypeResponse, flags, callID)
+	dst = wire.AppendU32(dst, allocHint)
+	dst = wire.AppendU16(dst, ctxID)
 	dst = append(dst, 0, 0)
 	dst = append(dst, stub...)
-	return finishPDU(dst, start)
+	return wire.FinishPDU(dst, start)
 }
 
 // ParseCall decodes a request or response PDU; the stub aliases pdu.
@@ -454,22 +441,22 @@ func ParseCall(pdu []byte, h Header) (CallPDU, error) {
 	if h.Flags&FlagObjectUUID != 0 {
 		return CallPDU{}, fmt.Errorf("%s: object UUID flag set, KMS never uses one", PTypeName(h.Type))
 	}
-	if c.AllocHint, off, err = readU32(pdu, off); err != nil {
+	if c.AllocHint, off, err = wire.ReadU32(pdu, off); err != nil {
 		return CallPDU{}, fmt.Errorf("%s: %w", PTypeName(h.Type), err)
 	}
-	if c.ContextID, off, err = readU16(pdu, off); err != nil {
+	if c.ContextID, off, err = wire.ReadU16(pdu, off); err != nil {
 		return CallPDU{}, fmt.Errorf("%s: %w", PTypeName(h.Type), err)
 	}
 	if h.Type == PTypeRequest {
-		c.Opnum, off, err = readU16(pdu, off)
+		c.Opnum, off, err = wire.ReadU16(pdu, off)
 	} else {
-		c.CancelCount, off, err = readU8(pdu, off)
+		c.CancelCount, off, err = wire.ReadU8(pdu, off)
 		off++
 	}
 	if err != nil {
 		return CallPDU{}, fmt.Errorf("%s: %w", PTypeName(h.Type), err)
 	}
-	if err := need(pdu, 0, off); err != nil {
+	if err := wire.Need(pdu, 0, off); err != nil {
 		return CallPDU{}, fmt.Errorf("%s: %w", PTypeName(h.Type), err)
 	}
 	c.Stub = pdu[off:]
@@ -485,23 +472,23 @@ type Fault struct {
 // AppendFault appends a fault PDU (flags FIRST|LAST|DID_NOT_EXECUTE, as vlmcsd sends).
 func AppendFault(dst []byte, callID uint32, ctxID uint16, status uint32) []byte {
 	start := len(dst)
-	dst = appendHeader(dst, PTypeFault, FlagsSingleFrag|FlagDidNotExecute, callID)
-	dst = appendU32(dst, 32)
-	dst = appendU16(dst, ctxID)
+	dst = wire.AppendHeader(dst, PTypeFault, FlagsSingleFrag|FlagDidNotExecute, callID)
+	dst = wire.AppendU32(dst, 32)
+	dst = wire.AppendU16(dst, ctxID)
 	dst = append(dst, 0, 0)
-	dst = appendU32(dst, status)
-	dst = appendU32(dst, 0)
-	return finishPDU(dst, start)
+	dst = wire.AppendU32(dst, status)
+	dst = wire.AppendU32(dst, 0)
+	return wire.FinishPDU(dst, start)
 }
 
 // ParseFault decodes a fault PDU.
 func ParseFault(pdu []byte) (Fault, error) {
 	var f Fault
 	var err error
-	if f.ContextID, _, err = readU16(pdu, 20); err != nil {
+	if f.ContextID, _, err = wire.ReadU16(pdu, 20); err != nil {
 		return Fault{}, fmt.Errorf("fault: %w", err)
 	}
-	if f.Status, _, err = readU32(pdu, 24); err != nil {
+	if f.Status, _, err = wire.ReadU32(pdu, 24); err != nil {
 		return Fault{}, fmt.Errorf("fault: %w", err)
 	}
 	return f, nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
 
 // The vectors are real conversations between vlmcs and vlmcsd, copied
@@ -108,8 +109,8 @@ func TestVectors_RequestsDecodeAndReencode(t *testing.T) {
 	for _, v := range loadVectors(t) {
 		for i, k := range v.KMS {
 			t.Run(v.Case+"/"+strconv.Itoa(i), func(t *testing.T) {
-				wire := unhex(t, k.Request.WireHex)
-				req, sent, err := DecodeRequest(wire)
+				capture := unhex(t, k.Request.WireHex)
+				req, sent, err := DecodeRequest(capture)
 				if err != nil {
 					t.Fatalf("DecodeRequest: %v", err)
 				}
@@ -129,8 +130,8 @@ func TestVectors_RequestsDecodeAndReencode(t *testing.T) {
 				if err != nil {
 					t.Fatalf("EncodeRequest: %v", err)
 				}
-				if !bytes.Equal(again, wire) {
-					t.Errorf("re-encoded request differs from the capture\n got %x\nwant %x", again, wire)
+				if !bytes.Equal(again, capture) {
+					t.Errorf("re-encoded request differs from the capture\n got %x\nwant %x", again, capture)
 				}
 				base, err := AppendBaseRequest(nil, &req)
 				if err != nil || !bytes.Equal(base, unhex(t, k.Request.BaseHex)) {
@@ -176,8 +177,8 @@ func TestVectors_ResponsesVerifyAndReencode(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				wire := unhex(t, k.Response.WireHex)
-				d, err := DecodeResponse(wire, &sent)
+				capture := unhex(t, k.Response.WireHex)
+				d, err := DecodeResponse(capture, &sent)
 				if err != nil {
 					t.Fatalf("DecodeResponse: %v", err)
 				}
@@ -207,8 +208,8 @@ func TestVectors_ResponsesVerifyAndReencode(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !bytes.Equal(again, wire) {
-					t.Errorf("re-encoded response differs\n got %x\nwant %x", again, wire)
+				if !bytes.Equal(again, capture) {
+					t.Errorf("re-encoded response differs\n got %x\nwant %x", again, capture)
 				}
 			})
 		}
@@ -279,7 +280,7 @@ func TestVectors_PDUs(t *testing.T) {
 					padStart++
 				}
 				for j := range pdu {
-					if j >= padStart && j < align4(padStart) {
+					if j >= padStart && j < wire.Align4(padStart) {
 						continue
 					}
 					if again[j] != pdu[j] {
