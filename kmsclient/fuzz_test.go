@@ -1,4 +1,4 @@
-package kmsclient
+package kmsclient_test
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/hostside"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
@@ -34,7 +36,7 @@ type fuzzCorpus struct {
 
 // fuzzExchange is a captured request/response pair that verifies.
 type fuzzExchange struct {
-	sent  Sent
+	sent  kmsclient.Sent
 	reply []byte
 }
 
@@ -48,11 +50,11 @@ func loadFuzzCorpus(f testing.TB) *fuzzCorpus {
 			if p.Type != "response" {
 				continue
 			}
-			h, err := ParseHeader(pdu)
+			h, err := kmsclient.ParseHeader(pdu)
 			if err != nil {
 				f.Fatalf("%s: %v", v.Case, err)
 			}
-			call, err := ParseCall(pdu, h)
+			call, err := kmsclient.ParseCall(pdu, h)
 			if err != nil {
 				f.Fatalf("%s: %v", v.Case, err)
 			}
@@ -64,7 +66,7 @@ func loadFuzzCorpus(f testing.TB) *fuzzCorpus {
 			if k.Response == nil {
 				continue
 			}
-			_, sent, err := DecodeRequest(req)
+			_, sent, err := hostside.DecodeRequest(req)
 			if err != nil {
 				f.Fatalf("%s: %v", v.Case, err)
 			}
@@ -79,7 +81,7 @@ func loadFuzzCorpus(f testing.TB) *fuzzCorpus {
 	if len(c.pdus) == 0 || len(c.respStubs) == 0 || len(c.epids) == 0 {
 		f.Fatal("the vectors hold no PDUs or responses")
 	}
-	for _, v := range []int{V4, V5, V6} {
+	for _, v := range []int{kmsclient.V4, kmsclient.V5, kmsclient.V6} {
 		if len(c.responses[v]) == 0 {
 			f.Fatalf("the vectors hold no V%d exchange", v)
 		}
@@ -101,30 +103,30 @@ func FuzzParseHeader(f *testing.F) {
 		f.Add(p)
 	}
 	f.Add([]byte{})
-	f.Add(header16(PTypeResponse, FlagsSingleFrag, 16, 0, 1)[:15])
-	f.Add(header16(PTypeResponse, FlagsSingleFrag, 16, 0, 1))
-	f.Add(header16(PTypeResponse, FlagsSingleFrag, 15, 0, 1))
-	f.Add(header16(PTypeBindAck, 0xff, MaxPDU, 0, 0xffffffff))
-	f.Add(header16(PTypeBindAck, FlagsSingleFrag, MaxPDU+1, 0, 2))
-	f.Add(header16(PTypeFault, FlagsSingleFrag, 32, 8, 2))
+	f.Add(header16(kmsclient.PTypeResponse, kmsclient.FlagsSingleFrag, 16, 0, 1)[:15])
+	f.Add(header16(kmsclient.PTypeResponse, kmsclient.FlagsSingleFrag, 16, 0, 1))
+	f.Add(header16(kmsclient.PTypeResponse, kmsclient.FlagsSingleFrag, 15, 0, 1))
+	f.Add(header16(kmsclient.PTypeBindAck, 0xff, kmsclient.MaxPDU, 0, 0xffffffff))
+	f.Add(header16(kmsclient.PTypeBindAck, kmsclient.FlagsSingleFrag, kmsclient.MaxPDU+1, 0, 2))
+	f.Add(header16(kmsclient.PTypeFault, kmsclient.FlagsSingleFrag, 32, 8, 2))
 	f.Add(append([]byte{5, 1}, header16(0, 3, 16, 0, 1)[2:]...))
 	f.Add(append([]byte{5, 0, 0, 3, 0, 0, 0, 0}, header16(0, 3, 16, 0, 1)[8:]...)) // big-endian drep
 
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := ParseHeader(b)
+		h, err := kmsclient.ParseHeader(b)
 		if err != nil {
-			if h != (Header{}) {
+			if h != (kmsclient.Header{}) {
 				t.Fatalf("error %v with header %+v", err, h)
 			}
 			return
 		}
-		if h.FragLength < HeaderLen || int(h.FragLength) > MaxPDU {
+		if h.FragLength < kmsclient.HeaderLen || int(h.FragLength) > kmsclient.MaxPDU {
 			t.Fatalf("frag_length %d accepted", h.FragLength)
 		}
 		again := wire.AppendHeader(nil, h.Type, h.Flags, h.CallID)
 		again[8], again[9] = byte(h.FragLength), byte(h.FragLength>>8)
-		if !bytes.Equal(again, b[:HeaderLen]) {
-			t.Fatalf("re-encoded header %x, input %x", again, b[:HeaderLen])
+		if !bytes.Equal(again, b[:kmsclient.HeaderLen]) {
+			t.Fatalf("re-encoded header %x, input %x", again, b[:kmsclient.HeaderLen])
 		}
 	})
 }
@@ -134,22 +136,22 @@ func FuzzParseBindAck(f *testing.F) {
 	for _, p := range c.pdus {
 		f.Add(p)
 	}
-	ack := &BindAck{MaxXmit: 5840, MaxRecv: 5840, AssocGroup: 1, SecAddr: "1688",
-		Results: []BindResult{{Result: ResultAcceptance, Transfer: syntaxNDR64}}}
+	ack := &kmsclient.BindAck{MaxXmit: 5840, MaxRecv: 5840, AssocGroup: 1, SecAddr: "1688",
+		Results: []kmsclient.BindResult{{Result: kmsclient.ResultAcceptance, Transfer: kmsclient.SyntaxNDR64}}}
 	for _, addr := range []string{"", "1", "12", "123", "18688", strings.Repeat("9", 300)} {
 		ack.SecAddr = addr
-		f.Add(AppendBindAck(nil, PTypeBindAck, FlagsSingleFrag, 1, ack))
+		f.Add(hostside.AppendBindAck(nil, kmsclient.PTypeBindAck, kmsclient.FlagsSingleFrag, 1, ack))
 	}
-	short := AppendBindAck(nil, PTypeBindAck, FlagsSingleFrag, 1, ack)
-	f.Add(short[:len(short)-1])                      // a result cut short
-	f.Add(short[:HeaderLen+8])                       // no sec_addr length
-	f.Add(append(header16(PTypeBindAck, 3, 0, 0, 1), // sec_addr without NUL, 255 results announced
+	short := hostside.AppendBindAck(nil, kmsclient.PTypeBindAck, kmsclient.FlagsSingleFrag, 1, ack)
+	f.Add(short[:len(short)-1])                                // a result cut short
+	f.Add(short[:kmsclient.HeaderLen+8])                       // no sec_addr length
+	f.Add(append(header16(kmsclient.PTypeBindAck, 3, 0, 0, 1), // sec_addr without NUL, 255 results announced
 		0xd0, 0x16, 0xd0, 0x16, 1, 0, 0, 0, 4, 0, '1', '6', '8', '8', 0xff, 0, 0, 0))
 
 	f.Fuzz(func(t *testing.T, pdu []byte) {
-		a, err := ParseBindAck(pdu)
+		a, err := kmsclient.ParseBindAck(pdu)
 		if err != nil {
-			if !reflect.DeepEqual(a, BindAck{}) {
+			if !reflect.DeepEqual(a, kmsclient.BindAck{}) {
 				t.Fatalf("error %v with %+v", err, a)
 			}
 			return
@@ -168,8 +170,8 @@ func FuzzParseBindAck(f *testing.F) {
 			// at most MaxPDU bytes. Reported, not a property of the parser.
 			return
 		}
-		again := AppendBindAck(nil, PTypeBindAck, FlagsSingleFrag, 1, &a)
-		b, err := ParseBindAck(again)
+		again := hostside.AppendBindAck(nil, kmsclient.PTypeBindAck, kmsclient.FlagsSingleFrag, 1, &a)
+		b, err := kmsclient.ParseBindAck(again)
 		if err != nil {
 			t.Fatalf("re-encoded bind_ack %x does not parse: %v", again, err)
 		}
@@ -184,10 +186,10 @@ func FuzzParseBind(f *testing.F) {
 	for _, p := range c.pdus {
 		f.Add(p)
 	}
-	b := &Bind{MaxXmit: 5840, MaxRecv: 5840}
-	f.Add(AppendBind(nil, PTypeBind, 3, 1, b)) // no items
-	b.Items = []ContextItem{{0, kmsAbstract, syntaxNDR32}, {1, kmsAbstract, syntaxNDR64}, {2, kmsAbstract, syntaxBTFN}}
-	full := AppendBind(nil, PTypeBind, 0x13, 2, b)
+	b := &kmsclient.Bind{MaxXmit: 5840, MaxRecv: 5840}
+	f.Add(kmsclient.AppendBind(nil, kmsclient.PTypeBind, 3, 1, b)) // no items
+	b.Items = []kmsclient.ContextItem{{0, kmsclient.KMSAbstract, kmsclient.SyntaxNDR32}, {1, kmsclient.KMSAbstract, kmsclient.SyntaxNDR64}, {2, kmsclient.KMSAbstract, kmsclient.SyntaxBTFN}}
+	full := kmsclient.AppendBind(nil, kmsclient.PTypeBind, 0x13, 2, b)
 	f.Add(full[:len(full)-1])
 	two := append([]byte(nil), full...) // item 0 with 2 transfer syntaxes
 	two[30] = 2
@@ -195,21 +197,21 @@ func FuzzParseBind(f *testing.F) {
 	zero := append([]byte(nil), full...) // item 0 with none
 	zero[30] = 0
 	f.Add(zero)
-	f.Add(full[:HeaderLen+8]) // count missing
+	f.Add(full[:kmsclient.HeaderLen+8]) // count missing
 
 	f.Fuzz(func(t *testing.T, pdu []byte) {
-		b, err := ParseBind(pdu)
+		b, err := hostside.ParseBind(pdu)
 		if err != nil {
-			if !reflect.DeepEqual(b, Bind{}) {
+			if !reflect.DeepEqual(b, kmsclient.Bind{}) {
 				t.Fatalf("error %v with %+v", err, b)
 			}
 			return
 		}
-		if n := int(pdu[HeaderLen+8]); len(b.Items) != n {
+		if n := int(pdu[kmsclient.HeaderLen+8]); len(b.Items) != n {
 			t.Fatalf("%d items, count byte %d", len(b.Items), n)
 		}
-		again := AppendBind(nil, PTypeBind, FlagsSingleFrag, 1, &b)
-		b2, err := ParseBind(again)
+		again := kmsclient.AppendBind(nil, kmsclient.PTypeBind, kmsclient.FlagsSingleFrag, 1, &b)
+		b2, err := hostside.ParseBind(again)
 		if err != nil {
 			t.Fatalf("re-encoded bind %x does not parse: %v", again, err)
 		}
@@ -227,31 +229,31 @@ func FuzzParseResponseStub(f *testing.F) {
 	}
 	for _, ndr64 := range []bool{false, true} {
 		for _, m := range []int{0, 1, 2, 3, 4, 5, 160, 260} {
-			s := AppendResponseStub(nil, ndr64, bytes.Repeat([]byte{0xaa}, m), 0)
+			s := hostside.AppendResponseStub(nil, ndr64, bytes.Repeat([]byte{0xaa}, m), 0)
 			f.Add(s, ndr64)
 			f.Add(s[:len(s)-1], ndr64)
 			f.Add(append(s, make([]byte, 17)...), ndr64) // too much excess
 		}
-		f.Add(AppendResponseStub(nil, ndr64, nil, 0x8007000d), ndr64)
-		f.Add(AppendResponseStub(nil, ndr64, nil, 0xc004f042)[:7], ndr64)
+		f.Add(hostside.AppendResponseStub(nil, ndr64, nil, 0x8007000d), ndr64)
+		f.Add(hostside.AppendResponseStub(nil, ndr64, nil, 0xc004f042)[:7], ndr64)
 	}
 	f.Add([]byte{4, 0, 0, 0, 0, 0, 2, 0, 5, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0}, false)                         // count ≠ size
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 2, 0, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 0, 0, 0, 0}, false) // huge size
 	f.Add([]byte{4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, false)                                                 // NULL with a size
 	f.Add(ndrStub(false, 260, 0, 0, nil, 0xc004f042), false)                                                 // a refusal that keeps its size
 	f.Add(ndrStub(true, 260, 0, 0, nil, 0xc004f042), true)
-	f.Add(ndrStub(false, 3, referentID, 3, []byte{1, 2, 3}, 0xc004f042), false) // a body and a refusal
+	f.Add(ndrStub(false, 3, hostside.ReferentID, 3, []byte{1, 2, 3}, 0xc004f042), false) // a body and a refusal
 	f.Add(ndrStub(true, 3, 1<<40, 3, []byte{1, 2, 3}, 0), true)
 
 	f.Fuzz(func(t *testing.T, stub []byte, ndr64 bool) {
-		rs, err := ParseResponseStub(stub, ndr64)
+		rs, err := kmsclient.ParseResponseStub(stub, ndr64)
 		if err != nil {
-			if !reflect.DeepEqual(rs, ResponseStub{}) {
+			if !reflect.DeepEqual(rs, kmsclient.ResponseStub{}) {
 				t.Fatalf("error %v with %+v", err, rs)
 			}
 			return
 		}
-		if rs.Excess < 0 || rs.Excess > maxStubExcess {
+		if rs.Excess < 0 || rs.Excess > kmsclient.MaxStubExcess {
 			t.Fatalf("excess %d accepted", rs.Excess)
 		}
 		if rs.Body != nil && int(rs.Size) != len(rs.Body) {
@@ -268,12 +270,12 @@ func FuzzParseResponseStub(f *testing.F) {
 				t.Fatalf("NULL reply: result %#x, the return value holds %#x", rs.Result, got)
 			}
 		}
-		again := AppendResponseStub(nil, ndr64, rs.Body, rs.Result)
+		again := hostside.AppendResponseStub(nil, ndr64, rs.Body, rs.Result)
 		// The canonical encoding is exactly what the parser consumed.
 		if len(again) != len(stub)-rs.Excess {
 			t.Fatalf("re-encoding is %d bytes, the parser consumed %d of %d", len(again), len(stub)-rs.Excess, len(stub))
 		}
-		rs2, err := ParseResponseStub(again, ndr64)
+		rs2, err := kmsclient.ParseResponseStub(again, ndr64)
 		if err != nil {
 			t.Fatalf("re-encoded stub %x does not parse: %v", again, err)
 		}
@@ -286,7 +288,7 @@ func FuzzParseResponseStub(f *testing.F) {
 // Fuzzing the reply decoders.
 
 // fuzzSalts are fixed host choices for hand-made replies.
-var fuzzSalts = Salts{
+var fuzzSalts = kmsclient.Salts{
 	R:   [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
 	RIV: [16]byte{0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f},
 }
@@ -294,19 +296,19 @@ var fuzzSalts = Salts{
 // replySeeds returns replies to sent: every captured reply of its version
 // re-addressed to sent (so they verify), hand-made edge cases built with
 // EncodeResponse, and the captured replies as they are.
-func replySeeds(t testing.TB, c *fuzzCorpus, sent Sent) [][]byte {
+func replySeeds(t testing.TB, c *fuzzCorpus, sent kmsclient.Sent) [][]byte {
 	var seeds [][]byte
-	add := func(r Response, s Salts) {
-		b, err := EncodeResponse(nil, &r, &sent, &s)
+	add := func(r kmsclient.Response, s kmsclient.Salts) {
+		b, err := hostside.EncodeResponse(nil, &r, &sent, &s)
 		if err != nil {
 			t.Fatalf("seed: %v", err)
 		}
 		seeds = append(seeds, b)
 	}
-	var proto Response
+	var proto kmsclient.Response
 	for _, x := range c.responses[sent.Version] {
 		seeds = append(seeds, x.reply)
-		d, err := DecodeResponse(x.reply, &x.sent)
+		d, err := kmsclient.DecodeResponse(x.reply, &x.sent)
 		if err != nil {
 			t.Fatalf("captured V%d reply: %v", sent.Version, err)
 		}
@@ -314,34 +316,34 @@ func replySeeds(t testing.TB, c *fuzzCorpus, sent Sent) [][]byte {
 		add(d.Response, d.Salts)
 		proto = d.Response
 	}
-	for _, v := range []int{V4, V5, V6} {
+	for _, v := range []int{kmsclient.V4, kmsclient.V5, kmsclient.V6} {
 		if v != sent.Version { // replies of the other versions, as captured
 			for _, x := range c.responses[v] {
 				seeds = append(seeds, x.reply)
 			}
 		}
 	}
-	edit := func(fn func(r *Response)) {
+	edit := func(fn func(r *kmsclient.Response)) {
 		r := proto
 		fn(&r)
 		add(r, fuzzSalts)
 	}
-	edit(func(r *Response) { r.EPID = "A" })
-	edit(func(r *Response) { r.EPID = strings.Repeat("9", 63) })
-	edit(func(r *Response) { r.EPID = "{7b5e9c3a-1f2d-4e6b-8a9c-0d1e2f3a4b5c}" }) // go-kms style
-	edit(func(r *Response) { r.EPID = "06401-00206-271-392041-03-1033-9200.0000-1652013" })
-	edit(func(r *Response) { r.EPID = "é" })
-	edit(func(r *Response) { r.EPID = "A\x00B" })
-	edit(func(r *Response) { r.EPID = "A\x01" })
-	edit(func(r *Response) { r.Count = MaxGenuineCount(sent.RequiredCount) })
-	edit(func(r *Response) { r.Count = MaxGenuineCount(sent.RequiredCount) + 1 })
-	edit(func(r *Response) { r.Count = 0xFFFFFFFF })
-	edit(func(r *Response) { r.ActivationInterval, r.RenewalInterval = 0, MaxIntervalMinutes })
-	edit(func(r *Response) { r.RenewalInterval = 0xFFFFFFFF })
-	edit(func(r *Response) { r.CMID[0] ^= 1 })
-	edit(func(r *Response) { r.Time++ })
-	edit(func(r *Response) { r.Minor = 1 })
-	if sent.Version == V6 {
+	edit(func(r *kmsclient.Response) { r.EPID = "A" })
+	edit(func(r *kmsclient.Response) { r.EPID = strings.Repeat("9", 63) })
+	edit(func(r *kmsclient.Response) { r.EPID = "{7b5e9c3a-1f2d-4e6b-8a9c-0d1e2f3a4b5c}" }) // go-kms style
+	edit(func(r *kmsclient.Response) { r.EPID = "06401-00206-271-392041-03-1033-9200.0000-1652013" })
+	edit(func(r *kmsclient.Response) { r.EPID = "é" })
+	edit(func(r *kmsclient.Response) { r.EPID = "A\x00B" })
+	edit(func(r *kmsclient.Response) { r.EPID = "A\x01" })
+	edit(func(r *kmsclient.Response) { r.Count = kmsclient.MaxGenuineCount(sent.RequiredCount) })
+	edit(func(r *kmsclient.Response) { r.Count = kmsclient.MaxGenuineCount(sent.RequiredCount) + 1 })
+	edit(func(r *kmsclient.Response) { r.Count = 0xFFFFFFFF })
+	edit(func(r *kmsclient.Response) { r.ActivationInterval, r.RenewalInterval = 0, kmsclient.MaxIntervalMinutes })
+	edit(func(r *kmsclient.Response) { r.RenewalInterval = 0xFFFFFFFF })
+	edit(func(r *kmsclient.Response) { r.CMID[0] ^= 1 })
+	edit(func(r *kmsclient.Response) { r.Time++ })
+	edit(func(r *kmsclient.Response) { r.Minor = 1 })
+	if sent.Version == kmsclient.V6 {
 		s := fuzzSalts
 		s.RIV = sent.IV // an emulator that reuses the request IV
 		add(proto, s)
@@ -366,10 +368,10 @@ func isPrintableASCII(s string) bool {
 // checkDecoded is the property of DecodeResponse: an error leaves the
 // result zero; a success re-encodes (with the host's salts it reports) to
 // exactly the input and echoes what the request sent.
-func checkDecoded(t *testing.T, b []byte, sent *Sent, d Decoded, err error) {
+func checkDecoded(t *testing.T, b []byte, sent *kmsclient.Sent, d kmsclient.Decoded, err error) {
 	t.Helper()
 	if err != nil {
-		if !reflect.DeepEqual(d, Decoded{}) {
+		if !reflect.DeepEqual(d, kmsclient.Decoded{}) {
 			t.Fatalf("error %v with %+v", err, d)
 		}
 		return
@@ -391,18 +393,18 @@ func checkDecoded(t *testing.T, b []byte, sent *Sent, d Decoded, err error) {
 		}
 		return false
 	}
-	if d.Count > MaxGenuineCount(sent.RequiredCount) && !warned(fmt.Sprintf("count %d:", d.Count)) {
+	if d.Count > kmsclient.MaxGenuineCount(sent.RequiredCount) && !warned(fmt.Sprintf("count %d:", d.Count)) {
 		t.Fatalf("count %d for N=%d accepted without a warning: %q", d.Count, sent.RequiredCount, d.Warnings)
 	}
 	for _, iv := range []uint32{d.ActivationInterval, d.RenewalInterval} {
-		if (iv < MinIntervalMinutes || iv > MaxIntervalMinutes) && !warned(" interval ") {
+		if (iv < kmsclient.MinIntervalMinutes || iv > kmsclient.MaxIntervalMinutes) && !warned(" interval ") {
 			t.Fatalf("interval %d accepted without a warning: %q", iv, d.Warnings)
 		}
 	}
 	if escapedEPID(d) {
 		return // the ePID is shown escaped, not as sent: no round trip
 	}
-	again, err := EncodeResponse(nil, &d.Response, sent, &d.Salts)
+	again, err := hostside.EncodeResponse(nil, &d.Response, sent, &d.Salts)
 	if err != nil {
 		t.Fatalf("re-encoding %+v: %v", d.Response, err)
 	}
@@ -413,7 +415,7 @@ func checkDecoded(t *testing.T, b []byte, sent *Sent, d Decoded, err error) {
 
 // escapedEPID reports whether d's ePID had characters no host sends, which
 // are shown as \uXXXX escapes and so do not re-encode to the reply.
-func escapedEPID(d Decoded) bool {
+func escapedEPID(d kmsclient.Decoded) bool {
 	for _, w := range d.Warnings {
 		if strings.Contains(w, `shown as \uXXXX`) {
 			return true
@@ -423,7 +425,7 @@ func escapedEPID(d Decoded) bool {
 }
 
 // fixedSent is the request of the first captured exchange of version v.
-func fixedSent(c *fuzzCorpus, v int) Sent { return c.responses[v][0].sent }
+func fixedSent(c *fuzzCorpus, v int) kmsclient.Sent { return c.responses[v][0].sent }
 
 func fuzzDecodeResponse(f *testing.F, version int) {
 	c := loadFuzzCorpus(f)
@@ -432,25 +434,25 @@ func fuzzDecodeResponse(f *testing.F, version int) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d, err := DecodeResponse(b, &sent)
+		d, err := kmsclient.DecodeResponse(b, &sent)
 		checkDecoded(t, b, &sent, d, err)
 	})
 }
 
-func FuzzDecodeResponseV4(f *testing.F) { fuzzDecodeResponse(f, V4) }
-func FuzzDecodeResponseV5(f *testing.F) { fuzzDecodeResponse(f, V5) }
-func FuzzDecodeResponseV6(f *testing.F) { fuzzDecodeResponse(f, V6) }
+func FuzzDecodeResponseV4(f *testing.F) { fuzzDecodeResponse(f, kmsclient.V4) }
+func FuzzDecodeResponseV5(f *testing.F) { fuzzDecodeResponse(f, kmsclient.V5) }
+func FuzzDecodeResponseV6(f *testing.F) { fuzzDecodeResponse(f, kmsclient.V6) }
 
 // sealReply wraps a base response the way a host does (hash, or salts,
 // hash, HwID and HMAC, then encryption) so that the fuzzer, which cannot
 // forge a V4 hash, a SHA-256 salt or a V6 HMAC, reaches everything behind
 // them. It returns nil when base is too short to carry a time (V6).
-func sealReply(base []byte, sent *Sent, hwid [8]byte) []byte {
-	if sent.Version == V4 {
+func sealReply(base []byte, sent *kmsclient.Sent, hwid [8]byte) []byte {
+	if sent.Version == kmsclient.V4 {
 		h := kmscrypto.V4Hash(base)
 		return append(append([]byte(nil), base...), h[:]...)
 	}
-	if sent.Version == V6 && len(base) < 20 {
+	if sent.Version == kmsclient.V6 && len(base) < 20 {
 		return nil
 	}
 	inner := append([]byte(nil), base...)
@@ -461,7 +463,7 @@ func sealReply(base []byte, sent *Sent, hwid [8]byte) []byte {
 	inner = append(inner, sum[:]...)
 	riv := sent.IV
 	blk := kmscrypto.Block(sent.Version)
-	if sent.Version == V6 {
+	if sent.Version == kmsclient.V6 {
 		riv = fuzzSalts.RIV
 		inner = append(inner, hwid[:]...)
 		inner = append(inner, sent.DIV[:]...)
@@ -481,18 +483,18 @@ func sealReply(base []byte, sent *Sent, hwid [8]byte) []byte {
 // other reply targets rarely get past the integrity checks.
 func FuzzDecodeResponseBase(f *testing.F) {
 	c := loadFuzzCorpus(f)
-	var sents [3]Sent
-	for i, v := range []int{V4, V5, V6} {
+	var sents [3]kmsclient.Sent
+	for i, v := range []int{kmsclient.V4, kmsclient.V5, kmsclient.V6} {
 		sents[i] = fixedSent(c, v)
 	}
 	for i := range sents {
 		sent := &sents[i]
 		for _, s := range replySeeds(f, c, *sent) {
-			d, err := DecodeResponse(s, sent)
+			d, err := kmsclient.DecodeResponse(s, sent)
 			if err != nil {
 				continue
 			}
-			base, err := appendBaseResponse(nil, &d.Response)
+			base, err := hostside.AppendBaseResponse(nil, &d.Response)
 			if err != nil {
 				f.Fatal(err)
 			}
@@ -508,7 +510,7 @@ func FuzzDecodeResponseBase(f *testing.F) {
 		if b == nil {
 			return
 		}
-		d, err := DecodeResponse(b, sent)
+		d, err := kmsclient.DecodeResponse(b, sent)
 		checkDecoded(t, b, sent, d, err)
 		if err != nil {
 			return
@@ -516,14 +518,14 @@ func FuzzDecodeResponseBase(f *testing.F) {
 		if escapedEPID(d) {
 			return
 		}
-		again, err := appendBaseResponse(nil, &d.Response)
+		again, err := hostside.AppendBaseResponse(nil, &d.Response)
 		if err != nil || !bytes.Equal(again, base) {
 			t.Fatalf("base response re-encodes to %x (%v), input %x", again, err, base)
 		}
-		if sent.Version == V6 && d.HWID != hwid {
+		if sent.Version == kmsclient.V6 && d.HWID != hwid {
 			t.Fatalf("HwID %x, sent %x", d.HWID, hwid)
 		}
-		if sent.Version != V4 && d.Salts.R != fuzzSalts.R {
+		if sent.Version != kmsclient.V4 && d.Salts.R != fuzzSalts.R {
 			t.Fatalf("random %x, sent %x", d.Salts.R, fuzzSalts.R)
 		}
 	})
@@ -532,9 +534,9 @@ func FuzzDecodeResponseBase(f *testing.F) {
 // Fuzzing the request decoder (the test host's side).
 
 // fuzzRequest is a request the hand-made seeds start from.
-func fuzzRequest(version int) Request {
-	return Request{Version: version, LicenseStatus: StatusOOBGrace, BindingExpiration: 43200,
-		ApplicationID: AppWindows, ActivationID: guid.MustParse("73111121-5638-40f6-bc11-f1d7b0d64300"),
+func fuzzRequest(version int) kmsclient.Request {
+	return kmsclient.Request{Version: version, LicenseStatus: kmsclient.StatusOOBGrace, BindingExpiration: 43200,
+		ApplicationID: kmsclient.AppWindows, ActivationID: guid.MustParse("73111121-5638-40f6-bc11-f1d7b0d64300"),
 		KMSCountedID:  guid.MustParse("58e2134f-8e11-4d17-9cb2-91069c151148"),
 		CMID:          guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301"),
 		RequiredCount: 25, Time: 134399301040000000, Workstation: "WS01.corp.example.com"}
@@ -544,7 +546,7 @@ func fuzzRequest(version int) Request {
 // the hash, V5 and up encrypt plain (the base and its padding, which
 // EncryptCBC completes to a block) under iv.
 func sealRequest(version int, minor uint16, plain []byte, iv [16]byte) []byte {
-	if version == V4 {
+	if version == kmsclient.V4 {
 		h := kmscrypto.V4Hash(plain)
 		return append(append([]byte(nil), plain...), h[:]...)
 	}
@@ -557,12 +559,12 @@ func sealRequest(version int, minor uint16, plain []byte, iv [16]byte) []byte {
 // requestPlain returns the base request bytes a decoded request came from:
 // the first 236 bytes (V4) or the decrypted envelope without its padding.
 func requestPlain(b []byte) []byte {
-	if binary.LittleEndian.Uint16(b[2:]) == V4 {
-		return b[:BaseRequestLen]
+	if binary.LittleEndian.Uint16(b[2:]) == kmsclient.V4 {
+		return b[:kmsclient.BaseRequestLen]
 	}
 	iv := [16]byte(b[4:20])
 	blk := kmscrypto.Block(int(binary.LittleEndian.Uint16(b[2:])))
-	plain, err := kmscrypto.DecryptCBC(nil, blk, &iv, b[20:RequestLenV5V6])
+	plain, err := kmscrypto.DecryptCBC(nil, blk, &iv, b[20:kmsclient.RequestLenV5V6])
 	if err != nil {
 		return nil
 	}
@@ -576,13 +578,13 @@ func requestPlain(b []byte) []byte {
 // plaintext must be 236 bytes plus the 4-byte pad (padding of 1-3 bytes
 // leaves 1-3 stray bytes that DecodeRequest ignores).
 func nonCanonical(plain []byte) string {
-	if len(plain) != BaseRequestLen {
+	if len(plain) != kmsclient.BaseRequestLen {
 		return fmt.Sprintf("plaintext of %d bytes (padding not 04040404)", len(plain))
 	}
 	if vm := binary.LittleEndian.Uint32(plain[4:]); vm > 1 {
 		return fmt.Sprintf("VM flag %d", vm)
 	}
-	u := wire.UTF16Units(plain[108:BaseRequestLen])
+	u := wire.UTF16Units(plain[108:kmsclient.BaseRequestLen])
 	n := 0
 	for n < len(u) && u[n] != 0 {
 		n++
@@ -620,11 +622,11 @@ func FuzzDecodeRequest(f *testing.F) {
 	for i := range iv {
 		iv[i] = byte(i)
 	}
-	for _, v := range []int{V4, V5, V6, 7} {
+	for _, v := range []int{kmsclient.V4, kmsclient.V5, kmsclient.V6, 7} {
 		for _, ws := range []string{"", "x", strings.Repeat("w", 63), "ホスト\U0001F600"} {
 			r := fuzzRequest(v)
 			r.Workstation, r.VM = ws, ws == "x"
-			b, _, err := EncodeRequest(nil, &r, iv)
+			b, _, err := kmsclient.EncodeRequest(nil, &r, iv)
 			if err != nil {
 				f.Fatal(err)
 			}
@@ -633,55 +635,55 @@ func FuzzDecodeRequest(f *testing.F) {
 			f.Add(append(b, 0, 0, 0, 0)) // trailing bytes are ignored
 		}
 		r := fuzzRequest(v)
-		base, _ := AppendBaseRequest(nil, &r)
+		base, _ := kmsclient.AppendBaseRequest(nil, &r)
 		// Non-canonical but accepted bases.
 		vm2 := append([]byte(nil), base...)
 		vm2[4] = 2
 		f.Add(sealRequest(v, 0, vm2, iv))
 		junk := append([]byte(nil), base...)
-		junk[BaseRequestLen-2] = 'j'
+		junk[kmsclient.BaseRequestLen-2] = 'j'
 		f.Add(sealRequest(v, 0, junk, iv))
 		lone := append([]byte(nil), base...)
 		lone[108], lone[109] = 0x00, 0xd8
 		f.Add(sealRequest(v, 0, lone, iv))
 		full := append([]byte(nil), base...)
-		for i := 108; i < BaseRequestLen; i += 2 {
+		for i := 108; i < kmsclient.BaseRequestLen; i += 2 {
 			full[i], full[i+1] = 'W', 0
 		}
 		f.Add(sealRequest(v, 0, full, iv))
-		if v != V4 {
+		if v != kmsclient.V4 {
 			f.Add(sealRequest(v, 0, append(base, 1, 2, 3), iv)) // padding 01
 			f.Add(sealRequest(v, 1, base, iv))                  // outer minor differs
 		}
 	}
 	r := fuzzRequest(10) // decrypted with the V6 cipher, but EncodeRequest stops at 9
-	base, _ := AppendBaseRequest(nil, &r)
+	base, _ := kmsclient.AppendBaseRequest(nil, &r)
 	f.Add(sealRequest(10, 0, base, iv))
 	f.Add([]byte{})
 	f.Add([]byte{0, 0, 3, 0})
 
 	f.Fuzz(func(t *testing.T, b []byte) {
-		req, sent, err := DecodeRequest(b)
+		req, sent, err := hostside.DecodeRequest(b)
 		if err != nil {
-			if !reflect.DeepEqual(req, Request{}) || sent != (Sent{}) {
+			if !reflect.DeepEqual(req, kmsclient.Request{}) || sent != (kmsclient.Sent{}) {
 				t.Fatalf("error %v with %+v %+v", err, req, sent)
 			}
 			return
 		}
-		n := RequestLenV5V6
-		if req.Version == V4 {
-			n = RequestLenV4
+		n := kmsclient.RequestLenV5V6
+		if req.Version == kmsclient.V4 {
+			n = kmsclient.RequestLenV4
 		}
 		if sent.Version != req.Version || sent.Minor != req.Minor || sent.CMID != req.CMID || sent.Time != req.Time {
 			t.Fatalf("sent %+v does not match request %+v", sent, req)
 		}
 		plain := requestPlain(b)
-		again, sent2, err := EncodeRequest(nil, &req, sent.IV)
+		again, sent2, err := kmsclient.EncodeRequest(nil, &req, sent.IV)
 		if err != nil {
 			// Accepted but not re-encodable: a 64-unit workstation with
 			// no NUL, or a version EncodeRequest does not build (10 and
 			// up; hosts decrypt those with the V6 cipher). Both reported.
-			if hasNULUnit(plain[108:BaseRequestLen]) && req.Version <= 9 {
+			if hasNULUnit(plain[108:kmsclient.BaseRequestLen]) && req.Version <= 9 {
 				t.Fatalf("decoded request does not re-encode: %v", err)
 			}
 			return
@@ -690,7 +692,7 @@ func FuzzDecodeRequest(f *testing.F) {
 			t.Fatalf("re-encoding gives sent %+v, decoding %+v", sent2, sent)
 		}
 		// Decoding the re-encoding gives the same values, always.
-		req3, sent3, err := DecodeRequest(again)
+		req3, sent3, err := hostside.DecodeRequest(again)
 		if err != nil || !reflect.DeepEqual(req3, req) || sent3 != sent {
 			t.Fatalf("re-encoded request decodes to %+v %+v (%v), want %+v", req3, sent3, err, req)
 		}
@@ -725,9 +727,9 @@ func FuzzParseEPID(f *testing.F) {
 		f.Add(e)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		e, err := ParseEPID(s)
+		e, err := kmsclient.ParseEPID(s)
 		if err != nil {
-			if !reflect.DeepEqual(e, EPIDInfo{}) {
+			if !reflect.DeepEqual(e, kmsclient.EPIDInfo{}) {
 				t.Fatalf("error %v with %+v", err, e)
 			}
 			return
@@ -775,10 +777,10 @@ func FuzzParseEPID(f *testing.F) {
 		if e.ActivationYear < 2000 {
 			t.Fatalf("year %d accepted", e.ActivationYear)
 		}
-		if tag, name := LanguageOf(e.LCID); e.Language != tag || e.LanguageName != name {
+		if tag, name := kmsclient.LanguageOf(e.LCID); e.Language != tag || e.LanguageName != name {
 			t.Fatalf("language %q %q for LCID %d", e.Language, e.LanguageName, e.LCID)
 		}
-		if e.OS != osOfBuild(e.Build) || e.HostKeyType != hostKeyGroups[e.GroupID] {
+		if e.OS != kmsclient.OSOfBuild(e.Build) || e.HostKeyType != kmsclient.HostKeyGroups[e.GroupID] {
 			t.Fatalf("OS %q / key type %q", e.OS, e.HostKeyType)
 		}
 	})
@@ -803,7 +805,7 @@ func FuzzDecodeEPIDText(f *testing.F) {
 	f.Add([]byte{'A', 0, 0, 0, 0}) // odd length
 	f.Add([]byte{'A'})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, warning, err := decodeEPIDText(b)
+		s, warning, err := kmsclient.DecodeEPIDText(b)
 		if err != nil {
 			if s != "" || warning != "" {
 				t.Fatalf("error %v with %q, %q", err, s, warning)
@@ -834,11 +836,11 @@ func FuzzDecodeEPIDText(f *testing.F) {
 // every check and not only from rejected ones.
 func TestFuzzSeedsVerify(t *testing.T) {
 	c := loadFuzzCorpus(t)
-	for _, v := range []int{V4, V5, V6} {
+	for _, v := range []int{kmsclient.V4, kmsclient.V5, kmsclient.V6} {
 		sent := fixedSent(c, v)
 		ok := 0
 		for _, s := range replySeeds(t, c, sent) {
-			if _, err := DecodeResponse(s, &sent); err == nil {
+			if _, err := kmsclient.DecodeResponse(s, &sent); err == nil {
 				ok++
 			}
 		}

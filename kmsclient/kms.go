@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"time"
-	"unicode/utf16"
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
@@ -14,8 +13,9 @@ import (
 
 // KMS messages (docs/protocol.md §4-6): the 236-byte base request, the
 // variable base response, and their V4 (hashed), V5 and V6 (encrypted)
-// envelopes. Encoders and decoders for both directions live here; the
-// host-side halves serve the test host and the round-trip tests.
+// envelopes: the client's half (encode a request, decode and verify a
+// reply). The host's half, which only the test host and the round-trip
+// tests use, is in internal/hostside.
 
 // Sizes.
 const (
@@ -23,8 +23,8 @@ const (
 	RequestLenV4     = 252
 	RequestLenV5V6   = 260
 	workstationUnits = 64
-	maxEPIDBytes     = 128
-	baseResponseMin  = 44 // without the ePID
+	MaxEPIDBytes     = 128 // the most bytes an ePID field holds, its NUL included
+	baseResponseMin  = 44  // without the ePID
 )
 
 // The tail of a V5/V6 reply's inner block, the bytes after the base
@@ -113,40 +113,6 @@ func AppendBaseRequest(dst []byte, r *Request) ([]byte, error) {
 	return dst, nil
 }
 
-// ParseBaseRequest decodes a 236-byte base request.
-func ParseBaseRequest(b []byte) (Request, error) {
-	if err := wire.Need(b, 0, BaseRequestLen); err != nil {
-		return Request{}, fmt.Errorf("base request: %w", err)
-	}
-	var r Request
-	off := 0
-	r.Minor, off, _ = wire.ReadU16(b, off)
-	major, off, _ := wire.ReadU16(b, off)
-	r.Version = int(major)
-	vm, off, _ := wire.ReadU32(b, off)
-	r.VM = vm != 0
-	status, off, _ := wire.ReadU32(b, off)
-	r.LicenseStatus = LicenseStatus(status)
-	r.BindingExpiration, off, _ = wire.ReadU32(b, off)
-	r.ApplicationID, off, _ = wire.ReadGUID(b, off)
-	r.ActivationID, off, _ = wire.ReadGUID(b, off)
-	r.KMSCountedID, off, _ = wire.ReadGUID(b, off)
-	r.CMID, off, _ = wire.ReadGUID(b, off)
-	r.RequiredCount, off, _ = wire.ReadU32(b, off)
-	r.Time, off, _ = wire.ReadU64(b, off)
-	r.PreviousCMID, off, _ = wire.ReadGUID(b, off)
-	units := wire.UTF16Units(b[off : off+2*workstationUnits])
-	n := 0
-	for n < len(units) && units[n] != 0 {
-		n++
-	}
-	if n == len(units) {
-		return Request{}, fmt.Errorf("base request: workstation name is not NUL-terminated")
-	}
-	r.Workstation = string(utf16.Decode(units[:n]))
-	return r, nil
-}
-
 // Sent is what a client keeps of a request to verify the reply.
 type Sent struct {
 	Version       int
@@ -190,55 +156,6 @@ func EncodeRequest(dst []byte, r *Request, iv [16]byte) ([]byte, Sent, error) {
 	return dst, Sent{}, fmt.Errorf("KMS protocol version %d: only 4, 5 and 6 exist", r.Version)
 }
 
-// DecodeRequest is the host side: it checks the envelope (length, V4 hash,
-// V5/V6 padding and inner version) and returns the request and what the
-// host needs to answer it.
-func DecodeRequest(b []byte) (Request, Sent, error) {
-	minor, _, err := wire.ReadU16(b, 0)
-	if err != nil {
-		return Request{}, Sent{}, fmt.Errorf("request: %w", err)
-	}
-	major, _, _ := wire.ReadU16(b, 2)
-	switch {
-	case major == V4:
-		if len(b) < RequestLenV4 {
-			return Request{}, Sent{}, fmt.Errorf("V4 request: %d bytes, want %d: %w", len(b), RequestLenV4, ErrShort)
-		}
-		h := kmscrypto.V4Hash(b[:BaseRequestLen])
-		if subtle.ConstantTimeCompare(h[:], b[BaseRequestLen:RequestLenV4]) != 1 {
-			return Request{}, Sent{}, fmt.Errorf("V4 request: hash does not match")
-		}
-		r, err := ParseBaseRequest(b)
-		if err != nil {
-			return Request{}, Sent{}, err
-		}
-		return r, Sent{Version: V4, Minor: minor, CMID: r.CMID, Time: r.Time, RequiredCount: r.RequiredCount}, nil
-	case major >= V5 && major <= 9:
-		if len(b) < RequestLenV5V6 {
-			return Request{}, Sent{}, fmt.Errorf("V%d request: %d bytes, want %d: %w", major, len(b), RequestLenV5V6, ErrShort)
-		}
-		var iv [16]byte
-		copy(iv[:], b[4:20])
-		blk := kmscrypto.Block(int(major))
-		plain, err := kmscrypto.DecryptCBC(nil, blk, &iv, b[20:RequestLenV5V6])
-		if err != nil {
-			return Request{}, Sent{}, fmt.Errorf("V%d request: %w", major, err)
-		}
-		if len(plain) != BaseRequestLen {
-			return Request{}, Sent{}, fmt.Errorf("V%d request: %d bytes inside the padding, want %d", major, len(plain), BaseRequestLen)
-		}
-		r, err := ParseBaseRequest(plain)
-		if err != nil {
-			return Request{}, Sent{}, fmt.Errorf("V%d request: %w", major, err)
-		}
-		if r.Version != int(major) || r.Minor != minor {
-			return Request{}, Sent{}, fmt.Errorf("V%d request: inner version %d.%d differs from outer %d.%d", major, r.Version, r.Minor, major, minor)
-		}
-		return r, Sent{Version: int(major), Minor: minor, CMID: r.CMID, Time: r.Time, RequiredCount: r.RequiredCount, IV: iv, DIV: kmscrypto.DecryptBlock(blk, &iv)}, nil
-	}
-	return Request{}, Sent{}, fmt.Errorf("request: KMS version %d.%d is not supported", major, minor)
-}
-
 // Response is a KMS activation response (the base response's fields plus
 // the V6 hardware ID).
 type Response struct {
@@ -258,70 +175,6 @@ type Response struct {
 type Salts struct {
 	R   [16]byte
 	RIV [16]byte // V6 only; V5 echoes the request IV
-}
-
-// appendBaseResponse appends the base response with the ePID as UTF-16LE + NUL.
-func appendBaseResponse(dst []byte, r *Response) ([]byte, error) {
-	u := utf16.Encode([]rune(r.EPID))
-	p := 2 * (len(u) + 1)
-	if p > maxEPIDBytes {
-		return dst, fmt.Errorf("ePID %q: %d bytes, at most %d", r.EPID, p, maxEPIDBytes)
-	}
-	dst = wire.AppendU16(dst, r.Minor)
-	dst = wire.AppendU16(dst, uint16(r.Version))
-	dst = wire.AppendU32(dst, uint32(p))
-	for _, c := range u {
-		dst = wire.AppendU16(dst, c)
-	}
-	dst = wire.AppendU16(dst, 0)
-	dst = wire.AppendGUID(dst, r.CMID)
-	dst = wire.AppendU64(dst, r.Time)
-	dst = wire.AppendU32(dst, r.Count)
-	dst = wire.AppendU32(dst, r.ActivationInterval)
-	return wire.AppendU32(dst, r.RenewalInterval), nil
-}
-
-// EncodeResponse is the host side: it appends the wire form of r answering
-// the request described by sent.
-func EncodeResponse(dst []byte, r *Response, sent *Sent, salts *Salts) ([]byte, error) {
-	switch r.Version {
-	case V4:
-		start := len(dst)
-		dst, err := appendBaseResponse(dst, r)
-		if err != nil {
-			return dst[:start], err
-		}
-		h := kmscrypto.V4Hash(dst[start:])
-		return append(dst, h[:]...), nil
-	case V5, V6:
-		inner, err := appendBaseResponse(make([]byte, 0, 256), r)
-		if err != nil {
-			return dst, err
-		}
-		var rx [16]byte
-		for i := range rx {
-			rx[i] = salts.R[i] ^ sent.DIV[i]
-		}
-		inner = append(inner, rx[:]...)
-		sum := sha256.Sum256(salts.R[:])
-		inner = append(inner, sum[:]...)
-		riv := sent.IV
-		blk := kmscrypto.Block(r.Version)
-		if r.Version == V6 {
-			riv = salts.RIV
-			inner = append(inner, r.HWID[:]...)
-			inner = append(inner, sent.DIV[:]...)
-			key := kmscrypto.HMACKey(r.Time)
-			s := kmscrypto.DecryptBlock(blk, &riv)
-			mac := kmscrypto.V6HMAC(&key, &s, inner)
-			inner = append(inner, mac[:]...)
-		}
-		dst = wire.AppendU16(dst, r.Minor)
-		dst = wire.AppendU16(dst, uint16(r.Version))
-		dst = append(dst, riv[:]...)
-		return kmscrypto.EncryptCBC(dst, blk, &riv, inner), nil
-	}
-	return dst, fmt.Errorf("KMS protocol version %d: only 4, 5 and 6 exist", r.Version)
 }
 
 // ResponseLen returns the exact length of a reply of the given version
@@ -453,8 +306,8 @@ func parseBaseResponse(b []byte, sent *Sent) (Response, []string, error) {
 	}
 	r.Version, r.Minor = int(major), minor
 	p, off, _ := wire.ReadU32(b, off)
-	if p < 2 || p > maxEPIDBytes || p%2 != 0 {
-		return Response{}, nil, verifyErr(CheckEPID, "ePID size %d is not an even number of bytes from 2 to %d", p, maxEPIDBytes)
+	if p < 2 || p > MaxEPIDBytes || p%2 != 0 {
+		return Response{}, nil, verifyErr(CheckEPID, "ePID size %d is not an even number of bytes from 2 to %d", p, MaxEPIDBytes)
 	}
 	if int(p)+baseResponseMin != len(b) {
 		return Response{}, nil, verifyErr(CheckLength, "ePID size %d does not fit a %d-byte base response", p, len(b))

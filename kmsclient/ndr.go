@@ -10,8 +10,6 @@ import (
 // request is a conformant byte array behind a reference pointer; the
 // response a conformant array behind a unique pointer, then the HRESULT.
 
-const referentID = 0x00020000
-
 // errStub is wrapped by every stub decoding failure.
 var errStub = errors.New("malformed NDR stub")
 
@@ -26,68 +24,6 @@ func AppendRequestStub(dst []byte, ndr64 bool, req []byte) []byte {
 		dst = wire.AppendU32(dst, n)
 	}
 	return append(dst, req...)
-}
-
-// ParseRequestStub returns the KMS request carried in a request stub. Like
-// Windows hosts it requires both length fields to agree and to fit the stub.
-func ParseRequestStub(stub []byte, ndr64 bool) ([]byte, error) {
-	var size, count uint64
-	off := 0
-	var err error
-	if ndr64 {
-		var s32 uint32
-		if s32, off, err = wire.ReadU32(stub, 0); err == nil {
-			size = uint64(s32)
-			count, off, err = wire.ReadU64(stub, 8)
-		}
-	} else {
-		var a, b uint32
-		if a, off, err = wire.ReadU32(stub, 0); err == nil {
-			b, off, err = wire.ReadU32(stub, off)
-		}
-		size, count = uint64(a), uint64(b)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("request stub: %w", err)
-	}
-	if size != count {
-		return nil, fmt.Errorf("request stub: size %d but array count %d: %w", size, count, errStub)
-	}
-	body, _, err := wire.ReadBytes(stub, off, int(min(size, uint64(len(stub)+1))))
-	if err != nil {
-		return nil, fmt.Errorf("request stub: %w", err)
-	}
-	return body, nil
-}
-
-// AppendResponseStub appends a response stub: the KMS response and a zero
-// HRESULT, or, when resp is nil, a NULL pointer and the HRESULT hr.
-func AppendResponseStub(dst []byte, ndr64 bool, resp []byte, hr uint32) []byte {
-	start := len(dst)
-	m := uint32(len(resp))
-	if resp == nil {
-		if ndr64 {
-			dst = wire.AppendU64(dst, 0)
-			dst = wire.AppendU64(dst, 0)
-		} else {
-			dst = wire.AppendU32(dst, 0)
-			dst = wire.AppendU32(dst, 0)
-		}
-		return wire.AppendU32(dst, hr)
-	}
-	if ndr64 {
-		dst = wire.AppendU32(dst, m)
-		dst = wire.AppendU32(dst, 0)
-		dst = wire.AppendU64(dst, referentID)
-		dst = wire.AppendU64(dst, uint64(m))
-	} else {
-		dst = wire.AppendU32(dst, m)
-		dst = wire.AppendU32(dst, referentID)
-		dst = wire.AppendU32(dst, m)
-	}
-	dst = append(dst, resp...)
-	dst = wire.AppendZeros(dst, wire.Align4(len(dst)-start)-(len(dst)-start))
-	return wire.AppendU32(dst, hr)
 }
 
 // ResponseStub is a decoded response stub.

@@ -1,4 +1,4 @@
-package kmsclient
+package kmsclient_test
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/hostside"
 	"testing"
 )
 
@@ -45,7 +47,7 @@ func ndrStub(ndr64 bool, size uint32, ref, count uint64, body []byte, rv uint32)
 // size (size_is(, *responseSize)) and fit the stub, and then the return
 // value after it is the result.
 func TestParseResponseStub_EveryCombination(t *testing.T) {
-	refs := []uint64{0, referentID, 1, 0xdeadbeef}
+	refs := []uint64{0, hostside.ReferentID, 1, 0xdeadbeef}
 	sizes := []uint32{0, 3, 160, 260, 0x7fffffff, 0xffffffff}
 	results := []uint32{0, 0xC004F042, 0x8007000D, 0xC004F038}
 	n := 0
@@ -65,14 +67,14 @@ func TestParseResponseStub_EveryCombination(t *testing.T) {
 						stub := ndrStub(ndr64, size, ref, count, body, rv)
 						name := fmt.Sprintf("ndr64=%v/ref=%#x/size=%d/count=%d/rv=%#x", ndr64, ref, size, count, rv)
 						n++
-						rs, err := ParseResponseStub(stub, ndr64)
+						rs, err := kmsclient.ParseResponseStub(stub, ndr64)
 						switch {
 						case ref == 0:
 							if err != nil || rs.Body != nil || rs.Result != rv || rs.Size != size || rs.Excess != 0 {
 								t.Errorf("%s: %+v, %v; want no body, result %#x", name, rs, err, rv)
 							}
 						case count != uint64(size) || count > 300:
-							if !errors.Is(err, errStub) {
+							if !errors.Is(err, kmsclient.ErrStub) {
 								t.Errorf("%s: %+v, %v; want a malformed stub", name, rs, err)
 							}
 						default:
@@ -82,7 +84,7 @@ func TestParseResponseStub_EveryCombination(t *testing.T) {
 						}
 						// Every stub cut short fails, with nothing half-decoded.
 						for cut := 0; cut < len(stub) && err == nil; cut++ {
-							if rs, err := ParseResponseStub(stub[:cut], ndr64); err == nil || rs.Body != nil || rs.Result != 0 {
+							if rs, err := kmsclient.ParseResponseStub(stub[:cut], ndr64); err == nil || rs.Body != nil || rs.Result != 0 {
 								t.Errorf("%s cut to %d bytes: %+v, %v", name, cut, rs, err)
 								break
 							}
@@ -114,7 +116,7 @@ func TestParseResponseStub_Recorded(t *testing.T) {
 		{"NDR64 refusal, size and pad bytes set", true, "04010000" + "ffffffff" + "0000000000000000" + "42f004c0", 260, 0xC004F042},
 	} {
 		stub, _ := hex.DecodeString(c.hex)
-		rs, err := ParseResponseStub(stub, c.ndr64)
+		rs, err := kmsclient.ParseResponseStub(stub, c.ndr64)
 		if err != nil || rs.Body != nil || rs.Result != c.rv || rs.Size != c.size || rs.Excess != 0 {
 			t.Errorf("%s: %+v, %v", c.name, rs, err)
 		}
@@ -128,15 +130,15 @@ func TestParseResponseStub_Excess(t *testing.T) {
 		for _, body := range [][]byte{nil, bytes.Repeat([]byte{1}, 158)} {
 			ref := uint64(0)
 			if body != nil {
-				ref = referentID
+				ref = hostside.ReferentID
 			}
 			stub := ndrStub(ndr64, uint32(len(body)), ref, uint64(len(body)), body, 0xC004F042)
-			for extra := 0; extra <= maxStubExcess+1; extra++ {
-				rs, err := ParseResponseStub(append(stub, make([]byte, extra)...), ndr64)
-				if extra <= maxStubExcess && (err != nil || rs.Excess != extra || rs.Result != 0xC004F042) {
+			for extra := 0; extra <= kmsclient.MaxStubExcess+1; extra++ {
+				rs, err := kmsclient.ParseResponseStub(append(stub, make([]byte, extra)...), ndr64)
+				if extra <= kmsclient.MaxStubExcess && (err != nil || rs.Excess != extra || rs.Result != 0xC004F042) {
 					t.Errorf("ndr64=%v body=%d extra=%d: %+v, %v", ndr64, len(body), extra, rs, err)
 				}
-				if extra > maxStubExcess && !errors.Is(err, errStub) {
+				if extra > kmsclient.MaxStubExcess && !errors.Is(err, kmsclient.ErrStub) {
 					t.Errorf("ndr64=%v body=%d extra=%d accepted: %+v", ndr64, len(body), extra, rs)
 				}
 			}

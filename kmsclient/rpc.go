@@ -198,63 +198,6 @@ func AppendBind(dst []byte, ptype, flags uint8, callID uint32, b *Bind) []byte {
 	return wire.FinishPDU(dst, start)
 }
 
-// ParseBind decodes the body of a bind or alter_context PDU (the whole PDU is passed).
-func ParseBind(pdu []byte) (Bind, error) {
-	var b Bind
-	off := HeaderLen
-	var err error
-	if b.MaxXmit, off, err = wire.ReadU16(pdu, off); err != nil {
-		return Bind{}, fmt.Errorf("bind: %w", err)
-	}
-	if b.MaxRecv, off, err = wire.ReadU16(pdu, off); err != nil {
-		return Bind{}, fmt.Errorf("bind: %w", err)
-	}
-	if b.AssocGroup, off, err = wire.ReadU32(pdu, off); err != nil {
-		return Bind{}, fmt.Errorf("bind: %w", err)
-	}
-	n, off, err := wire.ReadU8(pdu, off)
-	if err == nil {
-		err = wire.Need(pdu, off, 3)
-	}
-	if err != nil {
-		return Bind{}, fmt.Errorf("bind: %w", err)
-	}
-	off += 3
-	for i := 0; i < int(n); i++ {
-		var it ContextItem
-		if it.ID, off, err = wire.ReadU16(pdu, off); err != nil {
-			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
-		}
-		nts, o, err := wire.ReadU8(pdu, off)
-		if err != nil {
-			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
-		}
-		if nts < 1 {
-			return Bind{}, fmt.Errorf("bind item %d: no transfer syntax", i)
-		}
-		off = o + 1
-		if it.Abstract.UUID, off, err = wire.ReadGUID(pdu, off); err != nil {
-			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
-		}
-		if it.Abstract.Version, off, err = wire.ReadU32(pdu, off); err != nil {
-			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
-		}
-		// Only the first transfer syntax of an item is used, as every KMS peer does.
-		if it.Transfer.UUID, off, err = wire.ReadGUID(pdu, off); err != nil {
-			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
-		}
-		if it.Transfer.Version, off, err = wire.ReadU32(pdu, off); err != nil {
-			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
-		}
-		if err := wire.Need(pdu, off, 20*(int(nts)-1)); err != nil {
-			return Bind{}, fmt.Errorf("bind item %d: %w", i, err)
-		}
-		off += 20 * (int(nts) - 1)
-		b.Items = append(b.Items, it)
-	}
-	return b, nil
-}
-
 // BindResult is one per-context answer in a bind_ack.
 type BindResult struct {
 	Result   uint16
@@ -268,31 +211,6 @@ type BindAck struct {
 	AssocGroup       uint32
 	SecAddr          string // the host's port as text; empty in alter_context_resp
 	Results          []BindResult
-}
-
-// AppendBindAck appends a complete bind_ack (or alter_context_resp, by ptype) PDU.
-func AppendBindAck(dst []byte, ptype, flags uint8, callID uint32, a *BindAck) []byte {
-	start := len(dst)
-	dst = wire.AppendHeader(dst, ptype, flags, callID)
-	dst = wire.AppendU16(dst, a.MaxXmit)
-	dst = wire.AppendU16(dst, a.MaxRecv)
-	dst = wire.AppendU32(dst, a.AssocGroup)
-	if a.SecAddr == "" {
-		dst = wire.AppendU16(dst, 0)
-	} else {
-		dst = wire.AppendU16(dst, uint16(len(a.SecAddr)+1))
-		dst = append(dst, a.SecAddr...)
-		dst = append(dst, 0)
-	}
-	dst = wire.AppendZeros(dst, wire.Align4(len(dst)-start)-(len(dst)-start))
-	dst = append(dst, byte(len(a.Results)), 0, 0, 0)
-	for _, r := range a.Results {
-		dst = wire.AppendU16(dst, r.Result)
-		dst = wire.AppendU16(dst, r.Reason)
-		dst = wire.AppendGUID(dst, r.Transfer.UUID)
-		dst = wire.AppendU32(dst, r.Transfer.Version)
-	}
-	return wire.FinishPDU(dst, start)
 }
 
 // ParseBindAck decodes a bind_ack or alter_context_resp PDU. The result list
@@ -353,15 +271,6 @@ type BindNak struct {
 	Reason uint16
 }
 
-// AppendBindNak appends a complete bind_nak PDU offering RPC version 5.0.
-func AppendBindNak(dst []byte, callID uint32, reason uint16) []byte {
-	start := len(dst)
-	dst = wire.AppendHeader(dst, PTypeBindNak, FlagsSingleFrag, callID)
-	dst = wire.AppendU16(dst, reason)
-	dst = append(dst, 1, 5, 0)
-	return wire.FinishPDU(dst, start)
-}
-
 // ParseBindNak decodes a bind_nak PDU.
 func ParseBindNak(pdu []byte) (BindNak, error) {
 	r, _, err := wire.ReadU16(pdu, HeaderLen)
@@ -419,17 +328,6 @@ func AppendRequest(dst []byte, callID uint32, ctxID, opnum uint16, stub []byte) 
 	return wire.FinishPDU(dst, start)
 }
 
-// AppendResponse appends a response PDU with the given flags (normally single-fragment).
-func AppendResponse(dst []byte, flags uint8, callID uint32, ctxID uint16, allocHint uint32, stub []byte) []byte {
-	start := len(dst)
-	dst = wire.AppendHeader(dst, PTypeResponse, flags, callID)
-	dst = wire.AppendU32(dst, allocHint)
-	dst = wire.AppendU16(dst, ctxID)
-	dst = append(dst, 0, 0)
-	dst = append(dst, stub...)
-	return wire.FinishPDU(dst, start)
-}
-
 // ParseCall decodes a request or response PDU; the stub aliases pdu.
 func ParseCall(pdu []byte, h Header) (CallPDU, error) {
 	var c CallPDU
@@ -467,18 +365,6 @@ func ParseCall(pdu []byte, h Header) (CallPDU, error) {
 type Fault struct {
 	ContextID uint16
 	Status    uint32
-}
-
-// AppendFault appends a fault PDU (flags FIRST|LAST|DID_NOT_EXECUTE, as vlmcsd sends).
-func AppendFault(dst []byte, callID uint32, ctxID uint16, status uint32) []byte {
-	start := len(dst)
-	dst = wire.AppendHeader(dst, PTypeFault, FlagsSingleFrag|FlagDidNotExecute, callID)
-	dst = wire.AppendU32(dst, 32)
-	dst = wire.AppendU16(dst, ctxID)
-	dst = append(dst, 0, 0)
-	dst = wire.AppendU32(dst, status)
-	dst = wire.AppendU32(dst, 0)
-	return wire.FinishPDU(dst, start)
 }
 
 // ParseFault decodes a fault PDU.

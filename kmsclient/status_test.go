@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/hostside"
 )
 
 // Every status's three names (docs/slmgr.md §1), and what lies past them.
@@ -42,7 +43,7 @@ func TestLicenseStatusRoundTrip(t *testing.T) {
 		if got := binary.LittleEndian.Uint32(b[8:]); got != uint32(s) {
 			t.Errorf("status %d written as %d", uint32(s), got)
 		}
-		back, err := kmsclient.ParseBaseRequest(b)
+		back, err := hostside.ParseBaseRequest(b)
 		if err != nil || back.LicenseStatus != s {
 			t.Errorf("status %d read back as %d (%v)", uint32(s), uint32(back.LicenseStatus), err)
 		}

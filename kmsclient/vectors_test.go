@@ -1,4 +1,4 @@
-package kmsclient
+package kmsclient_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/hostside"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
 
@@ -110,7 +112,7 @@ func TestVectors_RequestsDecodeAndReencode(t *testing.T) {
 		for i, k := range v.KMS {
 			t.Run(v.Case+"/"+strconv.Itoa(i), func(t *testing.T) {
 				capture := unhex(t, k.Request.WireHex)
-				req, sent, err := DecodeRequest(capture)
+				req, sent, err := hostside.DecodeRequest(capture)
 				if err != nil {
 					t.Fatalf("DecodeRequest: %v", err)
 				}
@@ -120,20 +122,20 @@ func TestVectors_RequestsDecodeAndReencode(t *testing.T) {
 					t.Errorf("time %d, vector %d", req.Time, got)
 				}
 				var iv [16]byte
-				if req.Version != V4 {
+				if req.Version != kmsclient.V4 {
 					copy(iv[:], unhex(t, fstr(f, "iv")))
 					if want := unhex(t, fstr(f, "iv_decrypted")); !bytes.Equal(sent.DIV[:], want) {
 						t.Errorf("D(IV) = %x, vector %x", sent.DIV, want)
 					}
 				}
-				again, _, err := EncodeRequest(nil, &req, iv)
+				again, _, err := kmsclient.EncodeRequest(nil, &req, iv)
 				if err != nil {
 					t.Fatalf("EncodeRequest: %v", err)
 				}
 				if !bytes.Equal(again, capture) {
 					t.Errorf("re-encoded request differs from the capture\n got %x\nwant %x", again, capture)
 				}
-				base, err := AppendBaseRequest(nil, &req)
+				base, err := kmsclient.AppendBaseRequest(nil, &req)
 				if err != nil || !bytes.Equal(base, unhex(t, k.Request.BaseHex)) {
 					t.Errorf("base request differs: %v", err)
 				}
@@ -142,7 +144,7 @@ func TestVectors_RequestsDecodeAndReencode(t *testing.T) {
 	}
 }
 
-func checkReqFields(t *testing.T, r *Request, f map[string]any) {
+func checkReqFields(t *testing.T, r *kmsclient.Request, f map[string]any) {
 	t.Helper()
 	eq := func(name, got, want string) {
 		t.Helper()
@@ -161,7 +163,7 @@ func checkReqFields(t *testing.T, r *Request, f map[string]any) {
 	eq("previous_cmid", r.PreviousCMID.String(), fstr(f, "previous_cmid"))
 	eq("required_client_count", strconv.Itoa(int(r.RequiredCount)), fstr(f, "required_client_count"))
 	eq("workstation", r.Workstation, fstr(f, "workstation"))
-	eq("client_time_utc", FiletimeTime(r.Time).Format("2006-01-02T15:04:05Z"), fstr(f, "client_time_utc"))
+	eq("client_time_utc", kmsclient.FiletimeTime(r.Time).Format("2006-01-02T15:04:05Z"), fstr(f, "client_time_utc"))
 }
 
 func TestVectors_ResponsesVerifyAndReencode(t *testing.T) {
@@ -173,12 +175,12 @@ func TestVectors_ResponsesVerifyAndReencode(t *testing.T) {
 			}
 			n++
 			t.Run(v.Case+"/"+strconv.Itoa(i), func(t *testing.T) {
-				_, sent, err := DecodeRequest(unhex(t, k.Request.WireHex))
+				_, sent, err := hostside.DecodeRequest(unhex(t, k.Request.WireHex))
 				if err != nil {
 					t.Fatal(err)
 				}
 				capture := unhex(t, k.Response.WireHex)
-				d, err := DecodeResponse(capture, &sent)
+				d, err := kmsclient.DecodeResponse(capture, &sent)
 				if err != nil {
 					t.Fatalf("DecodeResponse: %v", err)
 				}
@@ -193,18 +195,18 @@ func TestVectors_ResponsesVerifyAndReencode(t *testing.T) {
 					d.Time != sent.Time {
 					t.Errorf("decoded %+v, vector %v", d.Response, f)
 				}
-				if d.Version == V6 {
+				if d.Version == kmsclient.V6 {
 					if hex.EncodeToString(d.HWID[:]) != fstr(f, "hwid") {
 						t.Errorf("hwid %x, vector %s", d.HWID, fstr(f, "hwid"))
 					}
 				}
-				if d.Version != V4 {
+				if d.Version != kmsclient.V4 {
 					if hex.EncodeToString(d.Salts.R[:]) != fstr(f, "random") {
 						t.Errorf("random %x, vector %s", d.Salts.R, fstr(f, "random"))
 					}
 				}
 				// With the host's salts the encoder reproduces the capture.
-				again, err := EncodeResponse(nil, &d.Response, &sent, &d.Salts)
+				again, err := hostside.EncodeResponse(nil, &d.Response, &sent, &d.Salts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -224,12 +226,12 @@ func TestVectors_ResponsesVerifyAndReencode(t *testing.T) {
 func TestVectors_PDUs(t *testing.T) {
 	for _, v := range loadVectors(t) {
 		ndr64 := map[[2]int]bool{} // (conn, ctx) → NDR64
-		offered := map[int]*Bind{}
+		offered := map[int]*kmsclient.Bind{}
 		kmsIdx := 0
 		for i, p := range v.PDUs {
 			pdu := unhex(t, p.Hex)
 			name := v.Case + "/" + strconv.Itoa(i) + "/" + p.Type
-			h, err := ParseHeader(pdu)
+			h, err := kmsclient.ParseHeader(pdu)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -238,12 +240,12 @@ func TestVectors_PDUs(t *testing.T) {
 			}
 			switch p.Type {
 			case "bind", "alter_context":
-				b, err := ParseBind(pdu)
+				b, err := hostside.ParseBind(pdu)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 				offered[p.Conn] = &b
-				again := AppendBind(nil, h.Type, h.Flags, h.CallID, &b)
+				again := kmsclient.AppendBind(nil, h.Type, h.Flags, h.CallID, &b)
 				if !bytes.Equal(again, pdu) {
 					t.Errorf("%s: re-encoded\n got %x\nwant %x", name, again, pdu)
 				}
@@ -251,7 +253,7 @@ func TestVectors_PDUs(t *testing.T) {
 					t.Errorf("%s: %d items", name, len(b.Items))
 				}
 			case "bind_ack", "alter_context_resp":
-				a, err := ParseBindAck(pdu)
+				a, err := kmsclient.ParseBindAck(pdu)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -265,12 +267,12 @@ func TestVectors_PDUs(t *testing.T) {
 						r.Transfer.UUID.String() != fstr(rf, "transfer_syntax") {
 						t.Errorf("%s: result %d = %+v, vector %v", name, j, r, rf)
 					}
-					if r.Result == ResultAcceptance {
-						ndr64[[2]int{p.Conn, int(offered[p.Conn].Items[j].ID)}] = r.Transfer.UUID == NDR64
+					if r.Result == kmsclient.ResultAcceptance {
+						ndr64[[2]int{p.Conn, int(offered[p.Conn].Items[j].ID)}] = r.Transfer.UUID == kmsclient.NDR64
 					}
 				}
 				// Pad bytes are unspecified (vlmcsd leaves leftovers): compare the rest.
-				again := AppendBindAck(nil, h.Type, h.Flags, h.CallID, &a)
+				again := hostside.AppendBindAck(nil, h.Type, h.Flags, h.CallID, &a)
 				if len(again) != len(pdu) {
 					t.Errorf("%s: re-encoded length %d, capture %d", name, len(again), len(pdu))
 					break
@@ -289,7 +291,7 @@ func TestVectors_PDUs(t *testing.T) {
 					}
 				}
 			case "request":
-				c, err := ParseCall(pdu, h)
+				c, err := kmsclient.ParseCall(pdu, h)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -297,7 +299,7 @@ func TestVectors_PDUs(t *testing.T) {
 				if want := fstr(p.Fields, "ndr") == "NDR64"; want != is64 {
 					t.Errorf("%s: context %d NDR64=%v, vector %s", name, c.ContextID, is64, fstr(p.Fields, "ndr"))
 				}
-				body, err := ParseRequestStub(c.Stub, is64)
+				body, err := hostside.ParseRequestStub(c.Stub, is64)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -305,17 +307,17 @@ func TestVectors_PDUs(t *testing.T) {
 				if hex.EncodeToString(body) != k.Request.WireHex {
 					t.Errorf("%s: KMS request differs from kms[%d]", name, kmsIdx)
 				}
-				again := AppendRequest(nil, h.CallID, c.ContextID, c.Opnum, AppendRequestStub(nil, is64, body))
+				again := kmsclient.AppendRequest(nil, h.CallID, c.ContextID, c.Opnum, kmsclient.AppendRequestStub(nil, is64, body))
 				if !bytes.Equal(again, pdu) {
 					t.Errorf("%s: re-encoded\n got %x\nwant %x", name, again, pdu)
 				}
 			case "response":
-				c, err := ParseCall(pdu, h)
+				c, err := kmsclient.ParseCall(pdu, h)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 				is64 := ndr64[[2]int{p.Conn, int(c.ContextID)}]
-				rs, err := ParseResponseStub(c.Stub, is64)
+				rs, err := kmsclient.ParseResponseStub(c.Stub, is64)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -336,8 +338,8 @@ func TestVectors_PDUs(t *testing.T) {
 				if rs.Body != nil {
 					body = rs.Body
 				}
-				stub := AppendResponseStub(nil, is64, body, rs.Result)
-				again := AppendResponse(nil, h.Flags, h.CallID, c.ContextID, c.AllocHint, stub)
+				stub := hostside.AppendResponseStub(nil, is64, body, rs.Result)
+				again := hostside.AppendResponse(nil, h.Flags, h.CallID, c.ContextID, c.AllocHint, stub)
 				if !bytes.Equal(again, pdu) {
 					t.Errorf("%s: re-encoded\n got %x\nwant %x", name, again, pdu)
 				}
@@ -350,7 +352,7 @@ func TestVectors_PDUs(t *testing.T) {
 
 // TestKnownAnswer_V6Request checks the complete V6 request of docs/protocol.md §10.1.
 func TestKnownAnswer_V6Request(t *testing.T) {
-	req := Request{Version: 6, LicenseStatus: 2, BindingExpiration: 43200, ApplicationID: AppWindows,
+	req := kmsclient.Request{Version: 6, LicenseStatus: 2, BindingExpiration: 43200, ApplicationID: kmsclient.AppWindows,
 		ActivationID:  guid.MustParse("73111121-5638-40f6-bc11-f1d7b0d64300"),
 		KMSCountedID:  guid.MustParse("58e2134f-8e11-4d17-9cb2-91069c151148"),
 		CMID:          guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301"),
@@ -359,7 +361,7 @@ func TestKnownAnswer_V6Request(t *testing.T) {
 	for i := range iv {
 		iv[i] = byte(i)
 	}
-	got, sent, err := EncodeRequest(nil, &req, iv)
+	got, sent, err := kmsclient.EncodeRequest(nil, &req, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +381,7 @@ func TestKnownAnswer_V6Request(t *testing.T) {
 		t.Errorf("D(IV) = %x", sent.DIV)
 	}
 	req.Version = 4
-	got, _, _ = EncodeRequest(nil, &req, iv)
+	got, _, _ = kmsclient.EncodeRequest(nil, &req, iv)
 	if hex.EncodeToString(got[236:]) != "0358895c24d1a6b4aa97cca269dc4f06" {
 		t.Errorf("V4 hash %x", got[236:])
 	}

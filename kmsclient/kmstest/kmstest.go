@@ -19,6 +19,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/internal/testport"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsclient/internal/hostside"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
 )
 
@@ -395,13 +396,13 @@ func (h *Host) serve(c net.Conn, conn int) {
 func (h *Host) bind(s *session, hd kmsclient.Header, pdu []byte) []byte {
 	switch h.opts.Misbehave {
 	case BindNak:
-		return kmsclient.AppendBindNak(nil, hd.CallID, h.opts.NakReason)
+		return hostside.AppendBindNak(nil, hd.CallID, h.opts.NakReason)
 	case Garbage:
 		g := make([]byte, 64)
 		rand.Read(g)
 		return g
 	}
-	b, err := kmsclient.ParseBind(pdu)
+	b, err := hostside.ParseBind(pdu)
 	if err != nil {
 		return nil
 	}
@@ -441,7 +442,7 @@ func (h *Host) bind(s *session, hd kmsclient.Header, pdu []byte) []byte {
 	if hd.Type == kmsclient.PTypeAlterContext {
 		pt = kmsclient.PTypeAlterResponse
 	}
-	return kmsclient.AppendBindAck(nil, pt, flags, hd.CallID, &ack)
+	return hostside.AppendBindAck(nil, pt, flags, hd.CallID, &ack)
 }
 
 // request answers one request PDU; closeAfter asks the caller to hang up.
@@ -452,21 +453,21 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 	}
 	ndr64, ok := s.ctx[call.ContextID]
 	if !ok {
-		return kmsclient.AppendFault(nil, hd.CallID, call.ContextID, 0x1c010003), false
+		return hostside.AppendFault(nil, hd.CallID, call.ContextID, 0x1c010003), false
 	}
 	if h.opts.Misbehave == RPCFault {
-		return kmsclient.AppendFault(nil, hd.CallID, call.ContextID, h.opts.FaultStatus), false
+		return hostside.AppendFault(nil, hd.CallID, call.ContextID, h.opts.FaultStatus), false
 	}
 	callID := hd.CallID
 	if h.opts.Misbehave == WrongCallID {
 		callID += 7
 	}
 	if h.opts.Misbehave == WrongPType {
-		return kmsclient.AppendBindAck(nil, kmsclient.PTypeBindAck, kmsclient.FlagsSingleFrag, hd.CallID,
+		return hostside.AppendBindAck(nil, kmsclient.PTypeBindAck, kmsclient.FlagsSingleFrag, hd.CallID,
 			&kmsclient.BindAck{MaxXmit: 5840, MaxRecv: 5840, Results: []kmsclient.BindResult{{}}}), false
 	}
 	var stub []byte
-	body, err := kmsclient.ParseRequestStub(call.Stub, ndr64)
+	body, err := hostside.ParseRequestStub(call.Stub, ndr64)
 	if err == nil {
 		var resp []byte
 		resp, err = h.answer(body)
@@ -475,11 +476,11 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 			if h.opts.Misbehave == BodyAndHRESULT {
 				hr = h.opts.HRESULT
 			}
-			stub = kmsclient.AppendResponseStub(nil, ndr64, resp, hr)
+			stub = hostside.AppendResponseStub(nil, ndr64, resp, hr)
 		}
 	}
 	if err == nil && h.opts.Misbehave == NullSuccess {
-		stub = kmsclient.AppendResponseStub(nil, ndr64, nil, 0)
+		stub = hostside.AppendResponseStub(nil, ndr64, nil, 0)
 		binary.LittleEndian.PutUint32(stub, h.opts.NullSize)
 	}
 	if err != nil || h.opts.Misbehave == HRESULTReply {
@@ -487,7 +488,7 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 		if err == nil {
 			hr = h.opts.HRESULT
 		}
-		stub = kmsclient.AppendResponseStub(nil, ndr64, nil, hr)
+		stub = hostside.AppendResponseStub(nil, ndr64, nil, hr)
 		binary.LittleEndian.PutUint32(stub, h.opts.NullSize)
 	}
 	switch h.opts.Misbehave {
@@ -495,10 +496,10 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 		stub = stub[:len(stub)/2]
 	case Fragmented:
 		half := len(stub) / 2
-		out = kmsclient.AppendResponse(nil, kmsclient.FlagFirstFrag, callID, call.ContextID, uint32(len(stub)), stub[:half])
-		return kmsclient.AppendResponse(out, kmsclient.FlagLastFrag, callID, call.ContextID, uint32(len(stub)-half), stub[half:]), false
+		out = hostside.AppendResponse(nil, kmsclient.FlagFirstFrag, callID, call.ContextID, uint32(len(stub)), stub[:half])
+		return hostside.AppendResponse(out, kmsclient.FlagLastFrag, callID, call.ContextID, uint32(len(stub)-half), stub[half:]), false
 	}
-	out = kmsclient.AppendResponse(nil, kmsclient.FlagsSingleFrag, callID, call.ContextID, uint32(len(stub)), stub)
+	out = hostside.AppendResponse(nil, kmsclient.FlagsSingleFrag, callID, call.ContextID, uint32(len(stub)), stub)
 	switch h.opts.Misbehave {
 	case CloseMidReply:
 		return out[:len(out)/2], true
@@ -510,7 +511,7 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 
 // answer decodes a KMS request and builds the reply.
 func (h *Host) answer(body []byte) ([]byte, error) {
-	req, sent, err := kmsclient.DecodeRequest(body)
+	req, sent, err := hostside.DecodeRequest(body)
 	if err != nil {
 		return nil, err
 	}
@@ -547,7 +548,7 @@ func (h *Host) answer(body []byte) ([]byte, error) {
 	var salts kmsclient.Salts
 	rand.Read(salts.R[:])
 	rand.Read(salts.RIV[:])
-	out, err := kmsclient.EncodeResponse(nil, &resp, &sent, &salts)
+	out, err := hostside.EncodeResponse(nil, &resp, &sent, &salts)
 	if err != nil {
 		return nil, err
 	}
