@@ -2,7 +2,6 @@ package kmsclient_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"reflect"
@@ -448,34 +447,10 @@ func FuzzDecodeResponseV6(f *testing.F) { fuzzDecodeResponse(f, kmsclient.V6) }
 // forge a V4 hash, a SHA-256 salt or a V6 HMAC, reaches everything behind
 // them. It returns nil when base is too short to carry a time (V6).
 func sealReply(base []byte, sent *kmsclient.Sent, hwid [8]byte) []byte {
-	if sent.Version == kmsclient.V4 {
-		h := kmscrypto.V4Hash(base)
-		return append(append([]byte(nil), base...), h[:]...)
-	}
 	if sent.Version == kmsclient.V6 && len(base) < 20 {
 		return nil
 	}
-	inner := append([]byte(nil), base...)
-	for i := range fuzzSalts.R {
-		inner = append(inner, fuzzSalts.R[i]^sent.DIV[i])
-	}
-	sum := sha256.Sum256(fuzzSalts.R[:])
-	inner = append(inner, sum[:]...)
-	riv := sent.IV
-	blk := kmscrypto.Block(sent.Version)
-	if sent.Version == kmsclient.V6 {
-		riv = fuzzSalts.RIV
-		inner = append(inner, hwid[:]...)
-		inner = append(inner, sent.DIV[:]...)
-		key := kmscrypto.HMACKey(binary.LittleEndian.Uint64(base[len(base)-20:]))
-		s := kmscrypto.DecryptBlock(blk, &riv)
-		mac := kmscrypto.V6HMAC(&key, &s, inner)
-		inner = append(inner, mac[:]...)
-	}
-	out := binary.LittleEndian.AppendUint16(nil, sent.Minor)
-	out = binary.LittleEndian.AppendUint16(out, uint16(sent.Version))
-	out = append(out, riv[:]...)
-	return kmscrypto.EncryptCBC(out, blk, &riv, inner)
+	return hostside.Seal(nil, base, sent.Version, sent.Minor, hwid, sent, &fuzzSalts)
 }
 
 // FuzzDecodeResponseBase fuzzes the base response (version, ePID, echoes,

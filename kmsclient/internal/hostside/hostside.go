@@ -138,43 +138,52 @@ func AppendBaseResponse(dst []byte, r *kmsclient.Response) ([]byte, error) {
 // the request described by sent.
 func EncodeResponse(dst []byte, r *kmsclient.Response, sent *kmsclient.Sent, salts *kmsclient.Salts) ([]byte, error) {
 	switch r.Version {
-	case kmsclient.V4:
-		start := len(dst)
-		dst, err := AppendBaseResponse(dst, r)
-		if err != nil {
-			return dst[:start], err
-		}
-		h := kmscrypto.V4Hash(dst[start:])
-		return append(dst, h[:]...), nil
-	case kmsclient.V5, kmsclient.V6:
-		inner, err := AppendBaseResponse(make([]byte, 0, 256), r)
+	case kmsclient.V4, kmsclient.V5, kmsclient.V6:
+		base, err := AppendBaseResponse(make([]byte, 0, 256), r)
 		if err != nil {
 			return dst, err
 		}
-		var rx [16]byte
-		for i := range rx {
-			rx[i] = salts.R[i] ^ sent.DIV[i]
-		}
-		inner = append(inner, rx[:]...)
-		sum := sha256.Sum256(salts.R[:])
-		inner = append(inner, sum[:]...)
-		riv := sent.IV
-		blk := kmscrypto.Block(r.Version)
-		if r.Version == kmsclient.V6 {
-			riv = salts.RIV
-			inner = append(inner, r.HWID[:]...)
-			inner = append(inner, sent.DIV[:]...)
-			key := kmscrypto.HMACKey(r.Time)
-			s := kmscrypto.DecryptBlock(blk, &riv)
-			mac := kmscrypto.V6HMAC(&key, &s, inner)
-			inner = append(inner, mac[:]...)
-		}
-		dst = wire.AppendU16(dst, r.Minor)
-		dst = wire.AppendU16(dst, uint16(r.Version))
-		dst = append(dst, riv[:]...)
-		return kmscrypto.EncryptCBC(dst, blk, &riv, inner), nil
+		return Seal(dst, base, r.Version, r.Minor, r.HWID, sent, salts), nil
 	}
 	return dst, fmt.Errorf("KMS protocol version %d: only 4, 5 and 6 exist", r.Version)
+}
+
+// Seal appends base, a base response, wrapped as a host wraps it for
+// version 4, 5 or 6 (docs/protocol.md §5-6): V4 adds the hash; V5 and V6 add
+// R XOR DIV and SHA-256(R) (V6 also hwid, DIV and the HMAC keyed by the
+// time inside base), then encrypt behind version, minor and the IV (the
+// request's for V5, salts.RIV for V6). base is not checked, so tests can
+// seal malformed ones; a V6 base must hold at least its last 20 bytes
+// (the time echo onwards).
+func Seal(dst, base []byte, version int, minor uint16, hwid [8]byte, sent *kmsclient.Sent, salts *kmsclient.Salts) []byte {
+	if version == kmsclient.V4 {
+		start := len(dst)
+		dst = append(dst, base...)
+		h := kmscrypto.V4Hash(dst[start:])
+		return append(dst, h[:]...)
+	}
+	inner := append(make([]byte, 0, len(base)+88), base...)
+	for i := range salts.R {
+		inner = append(inner, salts.R[i]^sent.DIV[i])
+	}
+	sum := sha256.Sum256(salts.R[:])
+	inner = append(inner, sum[:]...)
+	riv := sent.IV
+	blk := kmscrypto.Block(version)
+	if version == kmsclient.V6 {
+		riv = salts.RIV
+		inner = append(inner, hwid[:]...)
+		inner = append(inner, sent.DIV[:]...)
+		ft, _, _ := wire.ReadU64(base, len(base)-20)
+		key := kmscrypto.HMACKey(ft)
+		s := kmscrypto.DecryptBlock(blk, &riv)
+		mac := kmscrypto.V6HMAC(&key, &s, inner)
+		inner = append(inner, mac[:]...)
+	}
+	dst = wire.AppendU16(dst, minor)
+	dst = wire.AppendU16(dst, uint16(version))
+	dst = append(dst, riv[:]...)
+	return kmscrypto.EncryptCBC(dst, blk, &riv, inner)
 }
 
 // ParseRequestStub returns the KMS request carried in a request stub. Like
