@@ -458,21 +458,6 @@ func (s *Streams) wrapText(p string) string {
 	return Wrap(p, 80, 0, 2)
 }
 
-// stripANSI drops colour escapes, to measure text as shown.
-func stripANSI(s string) string {
-	for {
-		i := strings.Index(s, "\x1b[")
-		if i < 0 {
-			return s
-		}
-		j := strings.IndexByte(s[i:], 'm')
-		if j < 0 {
-			return s
-		}
-		s = s[:i] + s[i+j+1:]
-	}
-}
-
 // AuditCheckLimits are --check's days: WARNING when a family's count
 // falls below its threshold within Warn, CRITICAL within Crit or now.
 type AuditCheckLimits struct {
