@@ -3,8 +3,9 @@
 // KMS counted IDs, the host's activation threshold, the GVLK and the KMS
 // protocol version a genuine client of that product sends.
 //
-// The data lives in data/products.csv and data/kms-ids.csv (described in
-// /work/shared/kms/README.md) and is turned into static Go tables in
+// The data lives in data/products.csv and data/kms-ids.csv (gen.go checks
+// their columns; each row's source column says where it comes from) and
+// is turned into static Go tables in
 // products_gen.go by "go generate ./catalogue". Nothing is parsed or built at
 // start-up: the tables and the sorted lookup indexes are plain composite
 // literals the linker lays out, so a command that looks up one product pays

@@ -64,7 +64,7 @@ type Options struct {
 	Config *Config
 	// NoWeight ignores SRV priority and weight: hosts come in a uniformly
 	// random order, as Windows clients that do not use them pick a host
-	// "at random" (SLMGR-REFERENCE.md §7.4). Without it, lower priority
+	// at random (see Order). Without it, lower priority
 	// first and, within a priority, a weighted random order (RFC 2782).
 	NoWeight bool
 	// Rand drives the order of hosts; nil means a randomly seeded source.

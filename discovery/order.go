@@ -17,9 +17,10 @@ import (
 // weights are all 0 comes in a uniformly random order.
 //
 // With noWeight it ignores priority and weight and returns a uniformly
-// random permutation, which is what the reference says Windows clients that
-// do not use priority and weight do ("older clients pick at random";
-// SLMGR-REFERENCE.md §7.4).
+// random permutation, which is what Windows clients that do not use
+// priority and weight do: before Windows 7 and Server 2008 R2 they pick
+// at random, as Microsoft's volume activation references for Windows 7
+// and Server 2008 R2 describe client discovery.
 //
 // r supplies the randomness; nil means a randomly seeded source.
 func Order(records []SRV, noWeight bool, r *rand.Rand) []SRV {

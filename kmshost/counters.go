@@ -115,8 +115,9 @@ var requestProps = [...]string{"Total", "Failed", "Unlicensed", "Licensed", "OOB
 
 // NotApplicable is what WMI reports for a uint32 counter that does not
 // apply, 0xFFFFFFFF, rather than null: every KeyManagementService*Requests
-// property of a product that is not a KMS host, for instance
-// (WMI-HOST-COUNTERS.md §5). It is never a count.
+// property of a product that is not a KMS host, for instance (the uint32
+// properties of Microsoft's SoftwareLicensingProduct class arrive unsigned,
+// so its -1 reads as 4294967295). It is never a count.
 const NotApplicable = math.MaxUint32
 
 // requests reads the eight counters; nil when they do not apply: the total

@@ -14,7 +14,8 @@ import (
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
-// Event IDs of the Key Management Service log (WMI-HOST-COUNTERS.md §4).
+// Event IDs of the Key Management Service log (the "Windows Event Log"
+// table of Microsoft's Volume Activation Technical Reference).
 const (
 	EventRequestSent      = 12288 // a client sent a request (client side)
 	EventResponseHandled  = 12289 // a client processed the host's response (client side)

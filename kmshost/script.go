@@ -21,7 +21,8 @@ import (
 
 // CountersScript reads SoftwareLicensingService and the
 // SoftwareLicensingProduct rows that have a key installed, naming the
-// columns as slmgr does (WMI-HOST-COUNTERS.md §5.3).
+// columns as the classes do (Microsoft's SoftwareLicensingService and
+// SoftwareLicensingProduct class references) and as slmgr.vbs reads them.
 const CountersScript = `$ErrorActionPreference = 'Stop'
 try {
     $r = 'Total', 'Failed', 'Unlicensed', 'Licensed', 'OOBGrace', 'OOTGrace', 'NonGenuineGrace', 'Notification' | ForEach-Object { "KeyManagementService${_}Requests" }
@@ -41,7 +42,8 @@ if ($o.error) { exit 1 }
 // logTemplate reads events 12290 of the "Key Management Service" log (the
 // host's record of each request) and 12288/12289 of the Application log
 // (where a machine records its own requests as a KMS client, source
-// Microsoft-Windows-Security-SPP; WMI-HOST-COUNTERS.md §4), the newest
+// Microsoft-Windows-Security-SPP; the "Windows Event Log" table of
+// Microsoft's Volume Activation Technical Reference), the newest
 // first. maxSlot and sinceSlot are replaced by whole numbers;
 // Get-WinEvent's "no events found" is an empty list, not an error.
 const logTemplate = `$ErrorActionPreference = 'Stop'

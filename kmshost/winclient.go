@@ -14,8 +14,10 @@ import (
 // CMID, the KMS host set or discovered, the intervals in force), the
 // SoftwareLicensingProduct rows that have a key, and its newest
 // ClientEvents events 12288/12289 from the Application log, where Windows
-// records its own requests to KMS hosts (WMI-HOST-COUNTERS.md §1.2, §2,
-// §4). Like the host scripts it is a constant and writes one line of JSON.
+// records its own requests to KMS hosts (Microsoft's
+// SoftwareLicensingService and SoftwareLicensingProduct class references
+// and its Volume Activation event table). Like the host scripts it is a
+// constant and writes one line of JSON.
 const ClientScript = `$ErrorActionPreference = 'Stop'
 try {
     $sp = @('Version', 'ClientMachineID', 'KeyManagementServiceMachine', 'KeyManagementServicePort', 'DiscoveredKeyManagementServiceMachineName', 'DiscoveredKeyManagementServiceMachinePort', 'VLActivationInterval', 'VLRenewalInterval')

@@ -12,8 +12,9 @@ import (
 // kmshost.ClientScript gives on a client that is activated and renewing, one
 // whose renewals fail every 2 hours since the host's count fell, one still
 // in its initial grace period that was never activated, and one that has
-// not reached any host. Property names and types follow
-// WMI-HOST-COUNTERS.md; the values are invented.
+// not reached any host. Property names and types follow Microsoft's
+// SoftwareLicensingService and SoftwareLicensingProduct class references;
+// the values are invented.
 
 // ClientState is which of those clients.
 type ClientState int

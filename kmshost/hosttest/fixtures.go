@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// The documents below follow WMI-HOST-COUNTERS.md: the property names and
-// types of SoftwareLicensingService and SoftwareLicensingProduct, and the
-// sample values of slmgr's /dlv on a KMS host (SLMGR-REFERENCE.md §3.6).
-// IDs, keys and counts are invented.
+// The documents below follow Microsoft's class references for the
+// property names and types of SoftwareLicensingService and
+// SoftwareLicensingProduct, with values like those slmgr.vbs /dlv shows on
+// a KMS host. IDs, keys and counts are invented.
 
 // Application IDs of Windows and of Office 2013 and later.
 const (
