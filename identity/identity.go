@@ -119,12 +119,8 @@ func Load(ctx context.Context, dir string, opts Options) (Identity, error) {
 	if err != nil {
 		return Identity{}, err
 	}
-	data, err := encode(id)
-	if err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
-	}
-	if err := statedir.WriteFile(path, data); err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
+	if err := write(path, id); err != nil {
+		return Identity{}, err
 	}
 	return id, nil
 }
@@ -168,14 +164,22 @@ func Rotate(ctx context.Context, dir string, opts Options) (Identity, error) {
 		id.Workstation = old.Workstation
 		id.PreviousCMID = old.CMID
 	}
-	data, err := encode(id)
-	if err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
-	}
-	if err := statedir.WriteFile(path, data); err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
+	if err := write(path, id); err != nil {
+		return Identity{}, err
 	}
 	return id, nil
+}
+
+// write replaces the identity file at path with id (statedir.WriteFile).
+func write(path string, id Identity) error {
+	data, err := encode(id)
+	if err == nil {
+		err = statedir.WriteFile(path, data)
+	}
+	if err != nil {
+		return fmt.Errorf("identity: %w", err)
+	}
+	return nil
 }
 
 // newIdentity makes a fresh identity.
