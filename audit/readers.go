@@ -722,14 +722,6 @@ func (ev *eventJSON) pickProperties(b []byte) bool {
 	return i == len(b)-1
 }
 
-// eachKey calls fn with each key (unquoted) and value (raw, trimmed) of
-// the object b, in order; false when b is not an object the scan takes or
-// fn says so.
-func eachKey(b []byte, fn func(key, val []byte) bool) bool {
-	end := walkObject(b, skipSpace(b, 0), fn)
-	return end >= 0 && skipSpace(b, end) == len(b)
-}
-
 // walkObject calls fn with each key (unquoted) and value (raw, trimmed)
 // of the object starting at b[i], in order, and returns the index after
 // its '}'; -1 when there is no object there that the scan takes whole
