@@ -29,6 +29,7 @@ func TestShippedBinaryHasNoTestHost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
+	t.Parallel()
 	all, err := exec.Command("go", "list", "./...").Output()
 	if err != nil {
 		t.Fatalf("go list ./...: %v", err)
@@ -65,5 +66,28 @@ func TestShippedBinaryHasNoTestHost(t *testing.T) {
 				t.Errorf("GOOS=%s: the kmsctl binary links %s, which serves tests only", goos, p)
 			}
 		}
+	}
+}
+
+// deadcodeVersion pins golang.org/x/tools/cmd/deadcode.
+const deadcodeVersion = "v0.52.0"
+
+// TestNoDeadCode runs deadcode with the tests as roots: a function
+// that neither kmsctl nor any test reaches is dead and must go (issue 14).
+// It needs the Go module proxy (or a module cache holding x/tools) once.
+func TestNoDeadCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs deadcode over the whole module")
+	}
+	t.Parallel()
+	cmd := exec.Command("go", "run", "golang.org/x/tools/cmd/deadcode@"+deadcodeVersion, "-test", "./...")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("deadcode: %v\n%s", err, stderr.String())
+	}
+	if dead := strings.TrimSpace(string(out)); dead != "" {
+		t.Errorf("deadcode -test finds functions nothing reaches; remove them or use them:\n%s", dead)
 	}
 }
