@@ -5,6 +5,7 @@ package discovery
 import (
 	"os"
 
+	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/miekg/dns"
 )
 
@@ -21,7 +22,7 @@ func systemConfig() (*Config, error) {
 func configFromFile(path, hostname string) (*Config, error) {
 	cc, err := dns.ClientConfigFromFile(path)
 	if err != nil {
-		return nil, &Error{HRESULT: CodeNoServers, Op: "read DNS configuration", Err: err}
+		return nil, &Error{HRESULT: hresult.NoDNSServers, Op: "read DNS configuration", Err: err}
 	}
 	return fromResolvConf(cc, hostname), nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/kmsctl/kmsctl/hresult"
 )
 
 func TestConfigFromFile(t *testing.T) {
@@ -21,7 +23,7 @@ func TestConfigFromFile(t *testing.T) {
 	}
 	_, err = configFromFile(filepath.Join(t.TempDir(), "missing"), "")
 	var e *Error
-	if !errors.As(err, &e) || e.Code() != CodeNoServers || !errors.Is(err, os.ErrNotExist) {
+	if !errors.As(err, &e) || e.Code() != hresult.NoDNSServers || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"unsafe"
 
+	"github.com/kmsctl/kmsctl/hresult"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
@@ -22,7 +23,7 @@ const (
 func systemConfig() (*Config, error) {
 	aas, err := adapterAddresses()
 	if err != nil {
-		return nil, &Error{HRESULT: CodeNoServers, Op: "read DNS configuration", Err: err}
+		return nil, &Error{HRESULT: hresult.NoDNSServers, Op: "read DNS configuration", Err: err}
 	}
 	c := &Config{}
 	var suffixes []string

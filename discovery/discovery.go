@@ -278,13 +278,13 @@ func prepare(domain string, opts Options) (*session, []string, error) {
 				}
 			}
 			if len(servers) == 0 {
-				return nil, nil, &Error{HRESULT: CodeNoServers, Op: "find a DNS server", Err: errorString("no DNS server is configured")}
+				return nil, nil, &Error{HRESULT: hresult.NoDNSServers, Op: "find a DNS server", Err: errorString("no DNS server is configured")}
 			}
 		}
 		if domains == nil {
 			domains = searchList(cfg.Search...)
 			if len(domains) == 0 {
-				return nil, nil, &Error{HRESULT: CodeNoDomain, Op: "find a domain to search", Err: errorString("no domain given and no DNS search domain configured")}
+				return nil, nil, &Error{HRESULT: hresult.InvalidName, Op: "find a domain to search", Err: errorString("no domain given and no DNS search domain configured")}
 			}
 		}
 	}

@@ -487,12 +487,12 @@ func TestDiscover_SearchDomainsAndServers(t *testing.T) {
 	t.Run("no domain", func(t *testing.T) {
 		opts := discovery.Options{Config: &discovery.Config{Servers: []string{good.Addr()}}}
 		_, err := discovery.Discover(ctxFor(t, 5*time.Second), "", opts)
-		wantCode(t, err, discovery.CodeNoDomain, nil)
+		wantCode(t, err, hresult.InvalidName, nil)
 	})
 	t.Run("no server", func(t *testing.T) {
 		opts := discovery.Options{Config: &discovery.Config{Search: []string{"b.example"}}}
 		_, err := discovery.Discover(ctxFor(t, 5*time.Second), "", opts)
-		wantCode(t, err, discovery.CodeNoServers, nil)
+		wantCode(t, err, hresult.NoDNSServers, nil)
 	})
 }
 
@@ -570,10 +570,10 @@ func TestError_MessageAndHint(t *testing.T) {
 	if got, want := e.Error(), "look up SRV _vlmcs._tcp.corp.example. at 10.0.0.53:53: name does not exist (NXDOMAIN)"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if _, ok := hresult.Lookup(discovery.CodeNoDomain); !ok {
-		t.Errorf("%v is not in hresult's table", discovery.CodeNoDomain)
+	if _, ok := hresult.Lookup(hresult.InvalidName); !ok {
+		t.Errorf("%v is not in hresult's table", hresult.InvalidName)
 	}
-	if _, ok := hresult.Lookup(discovery.CodeNoServers); !ok {
-		t.Errorf("%v is not in hresult's table", discovery.CodeNoServers)
+	if _, ok := hresult.Lookup(hresult.NoDNSServers); !ok {
+		t.Errorf("%v is not in hresult's table", hresult.NoDNSServers)
 	}
 }

@@ -9,16 +9,6 @@ import (
 	"github.com/kmsctl/kmsctl/hresult"
 )
 
-// Codes this package reports beyond those hresult names. Both are in
-// hresult's table (errors.csv), so the renderer explains them.
-const (
-	// CodeNoDomain is ERROR_INVALID_NAME, what Windows reports when it has
-	// no domain to look in (no primary DNS suffix, no search list).
-	CodeNoDomain hresult.Code = 0x8007007B
-	// CodeNoServers is DNS_ERROR_NO_DNS_SERVERS: no DNS server to ask.
-	CodeNoServers hresult.Code = 0x8007267C
-)
-
 // Sentinel causes, wrapped by *Error; test them with errors.Is.
 var (
 	// ErrNameError: the server says the name does not exist (NXDOMAIN).

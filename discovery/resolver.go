@@ -93,7 +93,7 @@ func (r *resolver) exchange(ctx context.Context, name string, qtype uint16, log 
 		last = &Error{HRESULT: f.code, Op: "look up " + dns.Type(qtype).String(), Name: name, Server: server, Err: f.err}
 	}
 	if last == nil {
-		last = &Error{HRESULT: CodeNoServers, Op: "look up " + dns.Type(qtype).String(), Name: name, Err: errors.New("no DNS server to ask")}
+		last = &Error{HRESULT: hresult.NoDNSServers, Op: "look up " + dns.Type(qtype).String(), Name: name, Err: errors.New("no DNS server to ask")}
 	}
 	return nil, "", last
 }

@@ -56,9 +56,9 @@ func discoveryWords(e *discovery.Error, c Context) said {
 		}
 	case hresult.NoKMSHost:
 		s.fix = fmt.Sprintf("no host answered: check that each one runs the KMS service and that its port (%d unless the SRV record says otherwise) is open from here; kmsctl dns check shows which published hosts answer", kmsclient.DefaultPort)
-	case discovery.CodeNoDomain:
+	case hresult.InvalidName:
 		s.fix = c.noDomainFix()
-	case discovery.CodeNoServers:
+	case hresult.NoDNSServers:
 		s.fix = "configure a DNS server for this machine"
 		if f := c.Flag("dns-server"); f != "" {
 			s.fix += ", or name one with " + f + " HOST[:PORT]"

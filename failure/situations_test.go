@@ -96,8 +96,8 @@ func situations() []situation {
 		{"DNS timeout", dnsErr(hresult.Timeout, srv, fmt.Errorf("%w: %w", discovery.ErrTimeout, &limit.Limit{Kind: limit.DNSQuery, D: time.Second})), 0x800705B4, srv, 2},
 		{"target without address", &discovery.Error{HRESULT: hresult.HostNotFound, Op: "resolve the target of", Name: "kms9.corp.example.", Record: srv,
 			Err: dnsErr(hresult.DNSNameError, "kms9.corp.example.", discovery.ErrNameError)}, 0x80072AF9, "kms9.corp.example.", 2},
-		{"no domain", &discovery.Error{HRESULT: discovery.CodeNoDomain, Op: "find a domain to search", Err: errors.New("none")}, 0x8007007B, "", 2},
-		{"no DNS server", &discovery.Error{HRESULT: discovery.CodeNoServers, Op: "find a DNS server", Err: errors.New("none")}, 0x8007267C, "", 2},
+		{"no domain", &discovery.Error{HRESULT: hresult.InvalidName, Op: "find a domain to search", Err: errors.New("none")}, 0x8007007B, "", 2},
+		{"no DNS server", &discovery.Error{HRESULT: hresult.NoDNSServers, Op: "find a DNS server", Err: errors.New("none")}, 0x8007267C, "", 2},
 		{"no host answered", &discovery.Error{HRESULT: hresult.NoKMSHost, Op: "find a KMS host that answers", Err: discovery.ErrNoHost}, 0xC004F074, "", 2},
 		// Network.
 		{"refused", kms(kmsclient.KindNetwork, hresult.NoKMSHost, &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}), 0xC004F074, "bind", 2},

@@ -140,6 +140,34 @@ const (
 	HostNotFound  Code = 0x80072AF9 // WSAHOST_NOT_FOUND
 )
 
+// Codes kmsctl meets around the KMS exchange: a reason the licensing
+// service gives, name resolution, reading a KMS host over WinRM (WinRM,
+// WS-Management and WMI, TLS), and the generic failures a PowerShell
+// script reports (winerror.h; MS-WSMV 2.2.4.43 for the WS-Management ones).
+const (
+	GraceTimeExpired Code = 0xC004F009 // SL_E_GRACE_TIME_EXPIRED: a grace period ended (a Notification reason)
+
+	InvalidName  Code = 0x8007007B // ERROR_INVALID_NAME: Windows' code when it has no DNS domain to look in
+	NoDNSServers Code = 0x8007267C // DNS_ERROR_NO_DNS_SERVERS: no DNS server to ask
+	ConnRefused  Code = 0x8007274D // WSAECONNREFUSED
+
+	WinRMCannotConnect    Code = 0x80338012 // ERROR_WINRM_CANNOT_CONNECT: the WinRM client cannot connect to the destination
+	WSManInvalidOptions   Code = 0x8033800F // 2150858767: an option of the request is invalid
+	WSManOperationTimeout Code = 0x80338029 // 2150858793: nothing done within the OperationTimeout
+	WSManShellNotFound    Code = 0x8033805B // 2150858843: the shell is not on the host (any more)
+	WSManTooManyShells    Code = 0x803381A5 // 2150859173: the user's MaxShellsPerUser quota is used up
+	WMIInvalidClass       Code = 0x80041010 // WBEM_E_INVALID_CLASS
+
+	CertUntrustedRoot   Code = 0x800B0109 // CERT_E_UNTRUSTEDROOT
+	CertNameMismatch    Code = 0x800B010F // CERT_E_CN_NO_MATCH
+	CertExpired         Code = 0x800B0101 // CERT_E_EXPIRED
+	TLSIllegalMessage   Code = 0x80090326 // SEC_E_ILLEGAL_MESSAGE: the TLS handshake failed
+	Fail                Code = 0x80004005 // E_FAIL: unspecified failure
+	CORException        Code = 0x80131500 // COR_E_EXCEPTION: .NET's generic exception
+	CORSystem           Code = 0x80131501 // COR_E_SYSTEM
+	CORInvalidOperation Code = 0x80131509 // COR_E_INVALIDOPERATION
+)
+
 // Unclassified is kmsctl's own code for a failure it has no Windows code
 // for. It is a customer-defined HRESULT (severity and customer bits set,
 // facility 0), so it can never be mistaken for one Windows reports.

@@ -60,14 +60,11 @@ func (e *ScriptError) Code() hresult.Code {
 	c := hresult.Code(uint32(e.HResult))
 	switch {
 	case e.HResult < math.MinInt32 || e.HResult > math.MaxUint32, !c.Failed(),
-		c == 0x80131500, c == 0x80131501, c == 0x80131509: // COR_E_EXCEPTION, COR_E_SYSTEM, COR_E_INVALIDOPERATION
-		return eFail
+		c == hresult.CORException, c == hresult.CORSystem, c == hresult.CORInvalidOperation:
+		return hresult.Fail
 	}
 	return c
 }
-
-// eFail is E_FAIL, unspecified failure.
-const eFail hresult.Code = 0x80004005
 
 // maxDocument bounds what a script may write. 10,000 events are about
 // 3 MB; the bound leaves room for ten times that and then some.

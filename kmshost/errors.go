@@ -120,49 +120,36 @@ func (e *Error) text(faultMessage bool) string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Windows codes for failures that have none of their own in errors.csv.
-// Their meanings are given by Meaning.
-const (
-	codeWinRMCannotConnect hresult.Code = 0x80338012 // ERROR_WINRM_CANNOT_CONNECT (WinRM client: cannot connect to the destination)
-	codeUntrustedRoot      hresult.Code = 0x800B0109 // CERT_E_UNTRUSTEDROOT
-	codeCertNameMismatch   hresult.Code = 0x800B010F // CERT_E_CN_NO_MATCH
-	codeCertExpired        hresult.Code = 0x800B0101 // CERT_E_EXPIRED
-	codeTLSHandshake       hresult.Code = 0x80090326 // SEC_E_ILLEGAL_MESSAGE
-	codeAccessDenied       hresult.Code = 0x80070005 // E_ACCESSDENIED
-	codeConnRefused        hresult.Code = 0x8007274D // WSAECONNREFUSED
-	codeHostNotFound       hresult.Code = 0x80072AF9 // WSAHOST_NOT_FOUND
-)
-
 // Code is the Windows error code kmsctl reports for the failure.
 func (e *Error) Code() hresult.Code {
 	switch e.Kind {
 	case KindRefused:
-		return codeConnRefused
+		return hresult.ConnRefused
 	case KindTimeout:
 		return hresult.Timeout
 	case KindTLS:
 		return tlsCode(e.Err)
 	case KindAuth:
-		return codeAccessDenied
+		return hresult.AccessDenied
 	case KindHTTP:
 		if e.Fault != 0 {
 			return e.Fault
 		}
-		return codeWinRMCannotConnect
+		return hresult.WinRMCannotConnect
 	case KindCommand:
 		if e.Fault != 0 {
 			return e.Fault
 		}
-		return eFail
+		return hresult.Fail
 	case KindDecode:
 		return hresult.InvalidData
 	case KindNotKMSHost:
 		return hresult.NotKMSHost
 	}
 	if isNoSuchHost(e.Err) {
-		return codeHostNotFound
+		return hresult.HostNotFound
 	}
-	return codeWinRMCannotConnect
+	return hresult.WinRMCannotConnect
 }
 
 // Facts about the failure, for the words kmsctl chooses (package failure).
@@ -184,7 +171,7 @@ func (e *Error) PlainHTTP() bool { return e.Err != nil && isPlainHTTP(e.Err) }
 func (e *Error) NoSuchHost() bool { return isNoSuchHost(e.Err) }
 
 // AccessDenied reports a command that failed on the host for lack of rights.
-func (e *Error) AccessDenied() bool { return e.Kind == KindCommand && e.Code() == codeAccessDenied }
+func (e *Error) AccessDenied() bool { return e.Kind == KindCommand && e.Code() == hresult.AccessDenied }
 
 // NoEventLog reports a host without the "Key Management Service" event log.
 func (e *Error) NoEventLog() bool {
@@ -231,7 +218,7 @@ func commandError(host, op string, exit int, se *ScriptError, stderr string) *Er
 		e.Err = se
 	default:
 		e.Err = fmt.Errorf("powershell.exe exited with %d", exit)
-		e.Fault = eFail
+		e.Fault = hresult.Fail
 		if s := cleanStderr(stderr); s != "" {
 			e.Detail = s
 		}

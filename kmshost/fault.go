@@ -44,11 +44,6 @@ type Fault struct {
 // (the TrustedHosts explanation) are about 1,000.
 const maxFaultMessage = 2000
 
-// codeOperationTimeout is ERROR_WSMAN_OPERATION_TIMEOUT (2150858793): an
-// output poll found nothing within the OperationTimeout; the caller polls
-// again.
-const codeOperationTimeout hresult.Code = 0x80338029
-
 // ParseFault reads a WS-Management fault with an XML decoder. ok is false
 // when body is not a SOAP envelope whose body holds an s:Fault (an HTML
 // error page, an empty answer, XML that does not parse).
@@ -214,7 +209,7 @@ func (f *Fault) Err() error {
 	if text == "" {
 		text = strings.TrimSpace(f.SOAPCode + " " + f.SubCode)
 	}
-	if (f.Code == codeOperationTimeout || f.SubCode == "w:TimedOut") && !strings.Contains(text, "OperationTimeout") {
+	if (f.Code == hresult.WSManOperationTimeout || f.SubCode == "w:TimedOut") && !strings.Contains(text, "OperationTimeout") {
 		text += " (OperationTimeout)"
 	}
 	if text == "" {

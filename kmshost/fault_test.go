@@ -120,7 +120,7 @@ func TestFault_Err(t *testing.T) {
 	if !strings.Contains(e.Error(), "OperationTimeout") || e.Code() != 0x80338029 {
 		t.Errorf("%v (%s)", e, e.Code())
 	}
-	german := Fault{Code: codeOperationTimeout, SubCode: "w:TimedOut", Message: "Der WS-Verwaltungsdienst kann den Vorgang nicht in der Zeit abschließen."}
+	german := Fault{Code: hresult.WSManOperationTimeout, SubCode: "w:TimedOut", Message: "Der WS-Verwaltungsdienst kann den Vorgang nicht in der Zeit abschließen."}
 	if err := german.Err(); err == nil || !strings.Contains(err.Error(), "OperationTimeout") {
 		t.Errorf("%v", err)
 	}

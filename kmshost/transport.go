@@ -252,11 +252,11 @@ func tlsCode(err error) hresult.Code {
 	)
 	switch {
 	case errors.As(err, &ua):
-		return codeUntrustedRoot
+		return hresult.CertUntrustedRoot
 	case errors.As(err, &he):
-		return codeCertNameMismatch
+		return hresult.CertNameMismatch
 	case errors.As(err, &ci) && ci.Reason == x509.Expired:
-		return codeCertExpired
+		return hresult.CertExpired
 	}
-	return codeTLSHandshake
+	return hresult.TLSIllegalMessage
 }

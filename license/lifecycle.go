@@ -7,10 +7,6 @@ import (
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
-// ReasonGraceExpired is the Notification reason when a grace period ended:
-// SL_E_GRACE_TIME_EXPIRED.
-const ReasonGraceExpired hresult.Code = 0xC004F009
-
 // Action is what a scheduled contact with the KMS host is for, or what
 // `renew` should do now.
 type Action int
@@ -108,7 +104,7 @@ func Evaluate(st State, now time.Time) View {
 		case now.Before(expires.Add(kmsclient.OOTGracePeriod)):
 			v.Status, v.Ends = kmsclient.StatusOOTGrace, expires.Add(kmsclient.OOTGracePeriod)
 		default:
-			v.Status, v.Reason = kmsclient.StatusNotification, ReasonGraceExpired
+			v.Status, v.Reason = kmsclient.StatusNotification, hresult.GraceTimeExpired
 		}
 		if failedSince {
 			v.Next, v.NextAction = st.LastAttempt.At.Add(v.ActivationInterval), Retry
@@ -123,7 +119,7 @@ func Evaluate(st State, now time.Time) View {
 		if now.Before(graceEnds) {
 			v.Status, v.Ends = kmsclient.StatusOOBGrace, graceEnds
 		} else {
-			v.Status, v.Reason = kmsclient.StatusNotification, ReasonGraceExpired
+			v.Status, v.Reason = kmsclient.StatusNotification, hresult.GraceTimeExpired
 		}
 		v.Next, v.NextAction = st.GraceStart, Retry
 		if failedSince {
