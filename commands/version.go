@@ -3,6 +3,7 @@ package commands
 import (
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -34,7 +35,12 @@ Examples:
 
 // version describes the build from the module and VCS information Go
 // embeds, so no version string is maintained by hand.
-func (e *Env) version() string {
+func (e *Env) version() string { return buildVersion() }
+
+// buildVersion is version's text, worked out once per process: every
+// command tree built (NewApp) carries it, and reading the build
+// information parses the whole module list.
+var buildVersion = sync.OnceValue(func() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"
@@ -68,4 +74,4 @@ func (e *Env) version() string {
 	}
 	parts = append(parts, bi.GoVersion)
 	return strings.Join(parts, ", ")
-}
+})
