@@ -107,7 +107,7 @@ func newRequestsJSON(r *kmshost.Requests) *RequestsJSON {
 // NewHostDLV converts counters to the JSON document.
 func NewHostDLV(host, address string, c *kmshost.Counters) HostDLVJSON {
 	sv := &c.Service
-	d := HostDLVJSON{Host: host, Address: address, Computer: c.Computer, Products: []HostProductJSON{}, Warnings: hostWarnings(c), counters: c,
+	d := HostDLVJSON{Host: host, Address: address, Computer: c.Computer, Products: []HostProductJSON{}, Warnings: c.Warnings(), counters: c,
 		Service: HostServiceJSON{Version: sv.Version, KMSEnabled: sv.KMSMachine, CurrentCount: sv.CurrentCount,
 			RequiredClientCount: sv.RequiredClientCount, EPID: sv.EPID, ListeningPort: sv.Port(),
 			DNSPublishing: sv.DNSPublishing, LowPriority: sv.LowPriority, HostCaching: sv.HostCaching,
@@ -126,34 +126,6 @@ func NewHostDLV(host, address string, c *kmshost.Counters) HostDLVJSON {
 			Requests: newRequestsJSON(p.Requests)})
 	}
 	return d
-}
-
-// hostWarnings are what an admin should act on: a host product that is
-// not itself activated, a count below the product's threshold.
-func hostWarnings(c *kmshost.Counters) []string {
-	w := []string{}
-	for _, p := range c.KMSProducts() {
-		if p.LicenseStatus != kmsclient.StatusLicensed {
-			w = append(w, fmt.Sprintf("%s is not activated (License Status: %s): clients get 0xC004F041 until the host is activated (slmgr /ato on the host)",
-				p.Name, p.LicenseStatus.String()))
-		}
-		if reached, known := p.ThresholdReached(); known && !reached {
-			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with 0xC004F038 until %d distinct machines have asked within %d days",
-				p.Name, countText(p.CurrentCount), *p.RequiredClientCount, *p.RequiredClientCount, kmsclient.CountWindowDays))
-		}
-	}
-	return w
-}
-
-// countText shows a current count: "-1" is spelled out.
-func countText(c *int64) string {
-	switch {
-	case c == nil:
-		return "(null)"
-	case *c < 0:
-		return "-1 (no request counted yet)"
-	}
-	return strconv.FormatInt(*c, 10)
 }
 
 func yesNo(b *bool) string {
@@ -220,7 +192,7 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 		line("", "", st)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Key Management Service is enabled on this machine")
-		count := countText(p.CurrentCount)
+		count := p.CountText()
 		if reached, known := p.ThresholdReached(); known {
 			if !reached {
 				count = s.bad(count)
@@ -701,7 +673,7 @@ func (s *Streams) winrmProblems(hosts []probe.Host, wmi []WinRMResult) {
 				s.Warning(fmt.Sprintf("%s, %s: no KMS host product for this application in WMI, so there is no count to compare", h.Host, g.Product.Name))
 			case *c != int64(g.Result.Count):
 				s.Warning(fmt.Sprintf("%s, %s: the KMS reply counts %d, WMI (%s) counts %s: they disagree; another client may have been counted in between, or the reply does not come from this host",
-					h.Host, g.Product.Name, g.Result.Count, p.Name, countText(c)))
+					h.Host, g.Product.Name, g.Result.Count, p.Name, kmshost.CountText(c)))
 			}
 		}
 	}
