@@ -51,10 +51,7 @@ Examples:
 			if h.Host == "" {
 				return msg, []string{fmt.Sprintf("No KMS host is set: port %d is kept, but hosts found in DNS are asked on their SRV record's port; kmsctl skms HOST:PORT sets a host and its port.", h.PortOrDefault())}
 			}
-			if h.LookupDomain != "" && h.Host != "" {
-				return msg, []string{"/skms setting overrides the /skms-domain setting. " + h.Address() + " will be used for activation."}
-			}
-			return msg, nil
+			return msg, h.Warnings()
 		})
 }
 
@@ -92,11 +89,7 @@ Example:
 			return func(h *license.HostConfig) { h.LookupDomain = d }, nil
 		},
 		func(h license.HostConfig) (string, []string) {
-			msg := "Key Management Service lookup domain set to " + h.LookupDomain + " successfully."
-			if h.Host != "" {
-				return msg, []string{"/skms setting overrides the /skms-domain setting. " + h.Address() + " will be used for activation."}
-			}
-			return msg, nil
+			return "Key Management Service lookup domain set to " + h.LookupDomain + " successfully.", h.Warnings()
 		})
 }
 

@@ -93,7 +93,7 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 		KMSHostCaching:            !st.KMS.NoCaching,
 		ActivationIntervalMinutes: int(v.ActivationInterval / time.Minute),
 		RenewalIntervalMinutes:    int(v.RenewalInterval / time.Minute),
-		RearmsLeft:                st.RearmsLeft(), Warnings: licenseWarnings(st), in: in}
+		RearmsLeft:                st.RearmsLeft(), Warnings: st.KMS.Warnings(), in: in}
 	if v.Reason != 0 {
 		j.LicenseStatusReason = licPtr(v.Reason.String())
 	}
@@ -156,15 +156,6 @@ func licChannel(p *license.Product) string {
 		return "Volume:GVLK"
 	}
 	return "Volume (a key kmsctl's catalogue does not list, activated by KMS)"
-}
-
-// licenseWarnings are slmgr's warnings about the settings in force.
-func licenseWarnings(st license.State) []string {
-	w := []string{}
-	if st.KMS.Host != "" && st.KMS.LookupDomain != "" {
-		w = append(w, fmt.Sprintf("/skms setting overrides the /skms-domain setting. %s will be used for activation.", st.KMS.Address()))
-	}
-	return w
 }
 
 // When formats an instant for people, in the clock's time zone.
@@ -305,7 +296,7 @@ func (s *Streams) license(in LicenseInfo, verbose bool) {
 	if !v.Next.IsZero() {
 		fmt.Fprintf(w, "    Next contact: %s\n", nextContact(v, in.Now))
 	}
-	for _, warning := range licenseWarnings(st) {
+	for _, warning := range st.KMS.Warnings() {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "%s %s\n", s.warn("Warning:"), warning)
 	}
