@@ -46,6 +46,7 @@ import (
 	"sync"
 
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/internal/prose"
 	"github.com/kmsctl/kmsctl/limit"
 )
 
@@ -182,13 +183,7 @@ func (c Context) flagList(names ...string) string {
 			have = append(have, f)
 		}
 	}
-	switch len(have) {
-	case 0:
-		return ""
-	case 1:
-		return have[0]
-	}
-	return strings.Join(have[:len(have)-1], ", ") + " or " + have[len(have)-1]
+	return prose.List(have, "or")
 }
 
 // codeOf returns the HRESULT an error carries (a Code method, or Windows'

@@ -14,6 +14,7 @@ import (
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/internal/prose"
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
@@ -253,13 +254,7 @@ func names(cs []*audit.Client) string {
 		}
 		out = append(out, n)
 	}
-	switch len(out) {
-	case 0:
-		return ""
-	case 1:
-		return out[0]
-	}
-	return strings.Join(out[:len(out)-1], ", ") + " and " + out[len(out)-1]
+	return prose.List(out, "and")
 }
 
 // familyNotes say in words what the family's figures mean.
