@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
@@ -381,7 +382,7 @@ func parseStatusWinRM(env *Env, c *cli.Context, o statusOptions) (*statusWinRM, 
 
 // splitKMSAddress returns the host part of a status HOST[:PORT].
 func splitKMSAddress(s string) (string, string, error) {
-	addr, err := probe.ParseAddress(s)
+	addr, err := kmsaddr.Parse(s)
 	if err != nil {
 		return "", "", err
 	}

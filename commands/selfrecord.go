@@ -7,8 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/license"
-	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/selfcount"
 )
 
@@ -27,7 +27,7 @@ func (e *Env) recordContacts(c *cli.Context, outcomes []license.Outcome) {
 				continue // no reply with a count: nothing the host counted
 			}
 			host := a.Host
-			if addr, err := probe.ParseAddress(a.Host); err == nil {
+			if addr, err := kmsaddr.Parse(a.Host); err == nil {
 				host = addr
 			}
 			asked = append(asked, selfcount.Asked{Host: strings.ToLower(host),

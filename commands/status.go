@@ -16,6 +16,7 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
@@ -373,7 +374,7 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	// No host named: find them in DNS, as Windows clients do.
 	o.discover = len(o.hosts) == 0
 	for _, h := range o.hosts {
-		if _, err := probe.ParseAddress(h); err != nil {
+		if _, err := kmsaddr.Parse(h); err != nil {
 			return o, err
 		}
 	}

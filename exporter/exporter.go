@@ -36,6 +36,7 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/exporter/config"
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/selfcount"
@@ -326,7 +327,7 @@ func parse(q map[string][]string, modules map[string]config.Module) (request, er
 	case target != "" && domain != "":
 		return r, &badRequest{"give target or domain, not both"}
 	case target != "":
-		if _, err := probe.ParseAddress(target); err != nil {
+		if _, err := kmsaddr.Parse(target); err != nil {
 			return r, &badRequest{"target: " + oneLine(err.Error())}
 		}
 		if mod.Port != "" && !hasPort(target) {
@@ -380,7 +381,7 @@ func parse(q map[string][]string, modules map[string]config.Module) (request, er
 	return r, nil
 }
 
-// hasPort reports whether a target that probe.ParseAddress accepted
+// hasPort reports whether a target that kmsaddr.Parse accepted
 // names its port: HOST:PORT or [IPv6]:PORT, not HOST, [IPv6] or a bare
 // IPv6 address.
 func hasPort(target string) bool {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/exporter/config"
-	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 )
 
 // testModules are what a --config file with two modules, one of them
@@ -66,7 +66,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func probeAddress(t string) error {
-	_, err := probe.ParseAddress(t)
+	_, err := kmsaddr.Parse(t)
 	return err
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/kmsctl/kmsctl/exporter/config"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/license"
@@ -41,7 +42,7 @@ func words(err error, c Context) said {
 		noHost   *license.NoHostError
 		noProd   *license.NoProductError
 		rearm    *license.RearmError
-		addr     *probe.AddressError
+		addr     *kmsaddr.Error
 		hostsF   *probe.HostsFileError
 		expCfg   *config.Error
 		auditF   *audit.OpenError

@@ -23,6 +23,7 @@ import (
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/license"
@@ -84,7 +85,7 @@ func situations() []situation {
 		{"exporter config is a directory", &config.Error{Path: "/etc", Err: syscall.EISDIR}, 0x80070057, "/etc", 2},
 		{"exporter config unknown key", &config.Error{Path: "exporter.yml", Line: 4, Err: errors.New(`unknown key "prodcts" in a module`)}, 0x80070057, "exporter.yml:4", 2},
 		{"exporter config not YAML", &config.Error{Path: "exporter.yml", Err: errors.New("found character that cannot start any token")}, 0x80070057, "exporter.yml", 2},
-		{"hosts file bad line", &probe.HostsFileError{Name: "hosts.txt", Line: 2, Err: &probe.AddressError{Input: "kms one", Reason: "x"}}, 0x80070057, "hosts.txt:2", 2},
+		{"hosts file bad line", &probe.HostsFileError{Name: "hosts.txt", Line: 2, Err: &kmsaddr.Error{Input: "kms one", Reason: "x"}}, 0x80070057, "hosts.txt:2", 2},
 		{"full disk for the result", &failure.WriteError{Err: syscall.ENOSPC}, 0x80070070, "standard output", 2},
 		{"--output directory missing", &failure.WriteError{Err: &fs.PathError{Op: "open", Path: "/no/.kmsctl-check-1", Err: syscall.ENOENT}, File: "/no/k.prom"}, 0x80070003, "/no/k.prom", 2},
 		{"--output directory read-only to us", &failure.WriteError{Err: &fs.PathError{Op: "open", Path: "/ro/.kmsctl-check-1", Err: syscall.EACCES}, File: "/ro/k.prom"}, 0x80070005, "/ro/k.prom", 2},
@@ -121,7 +122,7 @@ func situations() []situation {
 		{"WinRM command", &kmshost.Error{Kind: kmshost.KindCommand, Host: "kms01:5985", Op: "read", Fault: 0x80070005, Err: errors.New("Access is denied.")}, 0x80070005, "kms01:5985", 2},
 		// Usage and input.
 		{"usage", &failure.UsageError{Msg: "kmsctl status has no flag --bogus", Hint: "run 'kmsctl status --help'"}, 0x80070057, "--bogus", 2},
-		{"bad address", &probe.AddressError{Input: "kms:99999", Reason: "port"}, 0x80070057, "kms:99999", 2},
+		{"bad address", &kmsaddr.Error{Input: "kms:99999", Reason: "port"}, 0x80070057, "kms:99999", 2},
 		{"unknown product", fmt.Errorf("%w %q: x", catalogue.ErrNotFound, "Windows 95"), 0x80070057, "Windows 95", 2},
 		{"bad key", &license.KeyError{Reason: "has 2 dash-separated groups, not 5"}, 0xC004F050, "groups", 2},
 		{"key of another product", &license.KeyError{Reason: "is the GVLK of A, not of B", Case: license.KeyOtherProduct, Product: "B"}, 0xC004F050, "GVLK of A", 2},

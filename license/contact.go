@@ -12,8 +12,8 @@ import (
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsrequest"
 	"github.com/kmsctl/kmsctl/limit"
-	"github.com/kmsctl/kmsctl/probe"
 )
 
 // ExchangeFunc sends one activation request to the KMS host at addr
@@ -207,7 +207,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			return nil, &NoHostError{Domain: st.KMS.LookupDomain}
 		}
 		p := st.Product.SKU
-		req := probe.Request(p, p.Protocol, probe.Client{CMID: id.CMID, Workstation: id.Workstation}, clk)
+		req := kmsrequest.New(p, p.Protocol, kmsrequest.Client{CMID: id.CMID, Workstation: id.Workstation}, clk)
 		req.LicenseStatus = view.Status
 		req.BindingExpiration = uint32(view.Remaining(now) / time.Minute)
 		req.PreviousCMID = id.PreviousCMID

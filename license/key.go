@@ -9,7 +9,7 @@ import (
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/hresult"
-	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 )
 
 // keyAlphabet is every character a Microsoft product key uses: 24 letters
@@ -150,13 +150,13 @@ func Resolve(key, product string) (Installation, error) {
 // ParseHost checks a KMS host argument, HOST[:PORT], and returns its host
 // (without brackets) and port. It accepts what `kmsctl status` accepts.
 func ParseHost(s string) (HostConfig, error) {
-	addr, err := probe.ParseAddress(s)
+	addr, err := kmsaddr.Parse(s)
 	if err != nil {
 		return HostConfig{}, err
 	}
 	h, p, err := net.SplitHostPort(addr)
-	if err != nil { // not reached: ParseAddress joined it
-		return HostConfig{}, &probe.AddressError{Input: s, Reason: err.Error()}
+	if err != nil { // not reached: kmsaddr.Parse joined it
+		return HostConfig{}, &kmsaddr.Error{Input: s, Reason: err.Error()}
 	}
 	port, _ := strconv.Atoi(p)
 	return HostConfig{Host: h, Port: port}, nil
@@ -166,7 +166,7 @@ func ParseHost(s string) (HostConfig, error) {
 func ParsePort(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > 65535 || s[0] == '0' || s[0] == '+' {
-		return 0, &probe.AddressError{Input: ":" + s, Reason: fmt.Sprintf("port %q is not a number from 1 to 65535", s)}
+		return 0, &kmsaddr.Error{Input: ":" + s, Reason: fmt.Sprintf("port %q is not a number from 1 to 65535", s)}
 	}
 	return n, nil
 }

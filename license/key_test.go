@@ -7,7 +7,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/hresult"
-	"github.com/kmsctl/kmsctl/probe"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 )
 
 const win10GVLK = "NPPR9-FWDCX-D2C8J-H872K-2YT43"
@@ -170,9 +170,9 @@ func TestParseHost(t *testing.T) {
 	}
 	for _, in := range []string{"", "kms.example.com:0", "kms.example.com:99999", "[::1", "a b", "fe80::1:1688:x"} {
 		_, err := ParseHost(in)
-		var ae *probe.AddressError
+		var ae *kmsaddr.Error
 		if !errors.As(err, &ae) {
-			t.Errorf("ParseHost(%q) = %v, want an AddressError", in, err)
+			t.Errorf("ParseHost(%q) = %v, want a kmsaddr.Error", in, err)
 		}
 	}
 	for in, want := range map[string]int{"1": 1, "1688": 1688, "65535": 65535} {

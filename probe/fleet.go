@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/limit"
 )
 
@@ -158,7 +159,7 @@ func ReadHostsFile(name string, r io.Reader) ([]string, error) {
 		if line == "" {
 			continue
 		}
-		if _, err := ParseAddress(line); err != nil {
+		if _, err := kmsaddr.Parse(line); err != nil {
 			return nil, &HostsFileError{name, n, err}
 		}
 		hosts = append(hosts, line)
@@ -178,15 +179,15 @@ func ReadHostsFile(name string, r io.Reader) ([]string, error) {
 type Duplicate struct{ First, Again string }
 
 // Unique drops every host that names the same HOST:PORT as an earlier one
-// (after ParseAddress: default port, brackets), keeping the first, so that
-// no host is probed or counted twice. Hosts ParseAddress refuses are kept
+// (after kmsaddr.Parse: default port, brackets), keeping the first, so that
+// no host is probed or counted twice. Hosts kmsaddr.Parse refuses are kept
 // as they are, for the caller to report.
 func Unique(hosts []string) ([]string, []Duplicate) {
 	seen := make(map[string]string, len(hosts))
 	var out []string
 	var dups []Duplicate
 	for _, h := range hosts {
-		key, err := ParseAddress(h)
+		key, err := kmsaddr.Parse(h)
 		if err == nil {
 			key = strings.ToLower(key)
 			if first, ok := seen[key]; ok {

@@ -6,18 +6,13 @@ package probe
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/clock"
-	"github.com/kmsctl/kmsctl/discovery"
-	"github.com/kmsctl/kmsctl/guid"
-	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/kmsrequest"
 )
 
 // Target is one product group to ask about.
@@ -27,10 +22,7 @@ type Target struct {
 }
 
 // Client is who the probe claims to be.
-type Client struct {
-	CMID        guid.GUID
-	Workstation string
-}
+type Client = kmsrequest.Client
 
 // Options configure a probe.
 type Options struct {
@@ -147,7 +139,7 @@ func Probe(ctx context.Context, host string, targets []Target, who Client, opts 
 		opts.Conn.Clock = clk
 	}
 	h := newHost(host, targets)
-	addr, err := ParseAddress(host)
+	addr, err := kmsaddr.Parse(host)
 	if err != nil {
 		h.Err = err
 		return h
@@ -162,7 +154,7 @@ func Probe(ctx context.Context, host string, targets []Target, who Client, opts 
 	h.Remote = conn.RemoteAddr()
 	for i := range h.Groups {
 		g := &h.Groups[i]
-		req := Request(g.Product, g.Protocol, who, clk)
+		req := kmsrequest.New(g.Product, g.Protocol, who, clk)
 		g.Result, g.Err = conn.Activate(ctx, req)
 		if g.Err == nil {
 			g.Self = 1 // the host counts the client asking
@@ -205,95 +197,4 @@ func newHost(host string, targets []Target) Host {
 func isConnectionLevel(err error) bool {
 	var e *kmsclient.Error
 	return !errors.As(err, &e) || e.Unreachable()
-}
-
-// Request builds the activation request a probe sends for p: a client in
-// its initial grace period with the whole of it left
-// (kmsclient.InitialGrace), as a freshly installed machine would be.
-func Request(p catalogue.Product, protocol int, who Client, clk clock.Clock) *kmsclient.Request {
-	return &kmsclient.Request{
-		Version:           protocol,
-		LicenseStatus:     kmsclient.StatusOOBGrace,
-		BindingExpiration: uint32(kmsclient.InitialGrace / time.Minute),
-		ApplicationID:     p.ApplicationID,
-		ActivationID:      p.SKUID,
-		KMSCountedID:      p.KMSID,
-		CMID:              who.CMID,
-		RequiredCount:     uint32(p.Threshold),
-		Time:              kmsclient.Filetime(clock.Or(clk).Now()),
-		Workstation:       who.Workstation,
-	}
-}
-
-// AddressError is a host argument that is not HOST[:PORT].
-type AddressError struct {
-	Input  string
-	Reason string
-}
-
-func (e *AddressError) Error() string {
-	return fmt.Sprintf("%q is not HOST[:PORT]: %s", e.Input, e.Reason)
-}
-
-// Code is the HRESULT slmgr gives a malformed argument.
-func (e *AddressError) Code() hresult.Code { return hresult.InvalidArg }
-
-// ParseAddress turns HOST, HOST:PORT, [IPv6]:PORT, [IPv6] or a bare IPv6
-// address into host:port, with the KMS port 1688 by default.
-func ParseAddress(s string) (string, error) {
-	in := s
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", &AddressError{in, "empty"}
-	}
-	if scheme, rest, ok := strings.Cut(s, "://"); ok && scheme != "" && !strings.ContainsAny(scheme, ":/[]") {
-		example := strings.TrimRight(rest, "/")
-		if _, err := ParseAddress(example); err != nil {
-			example = "kms.example.com:1688"
-		}
-		return "", &AddressError{in, fmt.Sprintf("remove the scheme %q: write HOST[:PORT], e.g. %s", scheme+"://", example)}
-	}
-	var host, port string
-	switch {
-	case strings.HasPrefix(s, "["):
-		end := strings.IndexByte(s, ']')
-		if end < 0 {
-			return "", &AddressError{in, "missing ]"}
-		}
-		host = s[1:end]
-		rest := s[end+1:]
-		if rest != "" {
-			if !strings.HasPrefix(rest, ":") {
-				return "", &AddressError{in, "unexpected text after ]"}
-			}
-			port = rest[1:]
-			if port == "" {
-				return "", &AddressError{in, "empty port"}
-			}
-		}
-		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil && !strings.Contains(host, ":") {
-			return "", &AddressError{in, "brackets hold an IPv6 address"}
-		}
-	case strings.Count(s, ":") > 1:
-		if net.ParseIP(s) == nil {
-			return "", &AddressError{in, "write IPv6 addresses in brackets, e.g. [2001:db8::1]:1688"}
-		}
-		host = s
-	default:
-		var ok bool
-		host, port, ok = strings.Cut(s, ":")
-		if ok && port == "" {
-			return "", &AddressError{in, "empty port"}
-		}
-		if err := discovery.CheckName(host, "host name"); err != "" {
-			return "", &AddressError{in, err}
-		}
-	}
-	if port == "" {
-		port = strconv.Itoa(kmsclient.DefaultPort)
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
-		return "", &AddressError{in, fmt.Sprintf("port %q is not a number from 1 to 65535", port)}
-	}
-	return net.JoinHostPort(host, port), nil
 }
