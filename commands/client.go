@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"os"
-	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -133,10 +132,11 @@ Examples:
 	}
 }
 
-// readClients reads every client, at most n at a time, in input order.
+// readClients reads every client, at most n at a time (probe's worker
+// pool), in input order.
 func readClients(ctx context.Context, base kmshost.Config, hosts []string, targets []kmshost.Config, n int) []output.ClientResult {
 	out := make([]output.ClientResult, len(hosts))
-	atOnce(len(hosts), n, func(i int) {
+	probe.Each(len(hosts), n, func(i int) {
 		cfg := base
 		cfg.Host = targets[i].Host
 		if targets[i].Port != 0 {
@@ -151,20 +151,4 @@ func readClients(ctx context.Context, base kmshost.Config, hosts []string, targe
 		out[i].Client, out[i].Err = cl.Client(ctx)
 	})
 	return out
-}
-
-// atOnce runs fn(0) … fn(count-1), at most n at a time, and waits for all.
-func atOnce(count, n int, fn func(i int)) {
-	sem := make(chan struct{}, max(1, n))
-	var wg sync.WaitGroup
-	for i := range count {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			fn(i)
-		}()
-	}
-	wg.Wait()
 }

@@ -7,8 +7,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/probe"
 	"github.com/kmsctl/kmsctl/selfcount"
 )
 
@@ -46,4 +48,26 @@ func (e *Env) recordContacts(c *cli.Context, outcomes []license.Outcome) {
 	if err != nil {
 		e.Streams(c).Warning("kmsctl's own clients may be undercounted by status: " + err.Error())
 	}
+}
+
+// recordSelf adds the requests of this run that reached a host to the
+// record of hosts kmsctl asked (selfcount), with their address as dialled,
+// and sets each answered group's
+// Self to how many of kmsctl's CMIDs the host counts for its family. On
+// error each answered group keeps Self 1: the probe itself.
+//
+// The record is written even when the probes used up the run's deadline
+// (a stalled host does): the hosts counted the requests all the same. It
+// gets selfcount.LockWait of its own for the lock.
+func (e *Env) recordSelf(ctx context.Context, c *cli.Context, cmid guid.GUID, hosts []probe.Host) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), selfcount.LockWait)
+	defer cancel()
+	now := clock.Or(e.Clock).Now()
+	dir, err := e.stateDir(c)
+	if err != nil {
+		return err
+	}
+	counts, err := selfcount.Record(ctx, dir, now, selfcount.FromHosts(hosts, cmid, now))
+	selfcount.Apply(hosts, counts)
+	return err
 }

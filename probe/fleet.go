@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/kmsctl/kmsctl/clock"
@@ -56,59 +55,33 @@ func cutShort(h *Host) {
 // shared deadline. Results come back in input order. progress, when not
 // nil, is called after each host with how many are done.
 func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, opts Options, concurrency int, progress func(done, total int)) []Host {
-	if concurrency < 1 {
-		concurrency = DefaultConcurrency
-	}
-	concurrency = min(concurrency, len(hosts))
 	clk := clock.Or(opts.Clock)
 	out := make([]Host, len(hosts))
-	var next, done atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= len(hosts) {
-				return
-			}
-			if errors.Is(context.Cause(ctx), ErrInterrupted) {
-				// Ctrl-C: the hosts not yet started are not probed.
-				out[i] = newHost(hosts[i], targets)
-				out[i].Err = ErrNotProbed
-				done.Add(1)
-				continue
-			}
-			start := clk.Now()
-			hctx, cancel := ctx, context.CancelFunc(func() {})
-			if opts.HostTimeout > 0 {
-				hctx, cancel = limit.With(ctx, limit.Timeout, opts.HostTimeout)
-			}
-			out[i] = Probe(hctx, hosts[i], targets, who, opts)
-			cancel()
-			if errors.Is(context.Cause(ctx), ErrInterrupted) {
-				cutShort(&out[i])
-			}
-			out[i].Duration = clk.Now().Sub(start)
-			n := done.Add(1)
-			if progress != nil {
-				progress(int(n), len(hosts))
-			}
+	var done atomic.Int64
+	Each(len(hosts), concurrency, func(i int) {
+		if errors.Is(context.Cause(ctx), ErrInterrupted) {
+			// Ctrl-C: the hosts not yet started are not probed.
+			out[i] = newHost(hosts[i], targets)
+			out[i].Err = ErrNotProbed
+			done.Add(1)
+			return
 		}
-	}
-	if concurrency == 1 {
-		// One host at a time (the exporter's one target per scrape): in
-		// the caller's goroutine, saving a goroutine and its stack per
-		// probe in flight.
-		work()
-		return out
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < concurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	wg.Wait()
+		start := clk.Now()
+		hctx, cancel := ctx, context.CancelFunc(func() {})
+		if opts.HostTimeout > 0 {
+			hctx, cancel = limit.With(ctx, limit.Timeout, opts.HostTimeout)
+		}
+		out[i] = Probe(hctx, hosts[i], targets, who, opts)
+		cancel()
+		if errors.Is(context.Cause(ctx), ErrInterrupted) {
+			cutShort(&out[i])
+		}
+		out[i].Duration = clk.Now().Sub(start)
+		n := done.Add(1)
+		if progress != nil {
+			progress(int(n), len(hosts))
+		}
+	})
 	return out
 }
 

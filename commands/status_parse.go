@@ -1,0 +1,111 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/kmsaddr"
+	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/probe"
+)
+
+// statusOptions is a status command line, checked.
+type statusOptions struct {
+	survey probe.Survey // the hosts (named, or none: DNS), products, bounds
+	// discover: no host was named, so they come from DNS (in
+	// survey.Domain, or the configured or search domains when it is "").
+	discover bool
+	format   string // "" (table on a terminal, TSV when piped), table, wide, json, tsv, prometheus
+	check    bool
+	limits   output.CheckLimits
+	// countSelf grades on the host's raw count, kmsctl's own client
+	// included (--count-self).
+	countSelf bool
+	output    string // --output FILE; "" for stdout
+}
+
+// parseStatus checks the arguments before any work starts.
+func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
+	o := statusOptions{check: c.Bool("check"), countSelf: c.Bool("count-self"), output: c.String("output")}
+	o.survey = probe.Survey{Options: probe.Options{Clock: env.Clock, HostTimeout: c.Duration("timeout")},
+		Concurrency: c.Int("concurrency"), Deadline: c.Duration("deadline"), Domain: c.String("domain")}
+	if err := o.parseOutput(c); err != nil {
+		return o, err
+	}
+	if c.IsSet("output") && o.output == "" {
+		return o, &failure.UsageError{Msg: "--output needs a file name", Hint: "--output /var/lib/node_exporter/textfile/kms.prom"}
+	}
+	if o.survey.Options.HostTimeout <= 0 {
+		return o, &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
+	}
+	if o.survey.Concurrency < 1 {
+		return o, &failure.UsageError{Msg: "--concurrency must be 1 or more"}
+	}
+	hosts, dups, err := probe.Named(c.Args().Slice(), c.String("hosts-file"), env.Stdin)
+	if err != nil {
+		return o, err
+	}
+	for _, d := range dups {
+		if d.First == d.Again {
+			env.Streams(c).Note(d.Again + " is listed more than once; it is probed once")
+		} else {
+			env.Streams(c).Note(d.Again + " is the same host as " + d.First + "; it is probed once")
+		}
+	}
+	if o.survey.Domain != "" && len(hosts) > 0 {
+		return o, &failure.UsageError{Msg: "give hosts or --domain, not both", Hint: "kmsctl status --domain corp.example.com"}
+	}
+	// No host named: find them in DNS, as Windows clients do.
+	o.survey.Hosts, o.discover = hosts, len(hosts) == 0
+	for _, h := range hosts {
+		if _, err := kmsaddr.Parse(h); err != nil {
+			return o, err
+		}
+	}
+	proto := c.Int("protocol")
+	if c.IsSet("protocol") && (proto < 4 || proto > 6) {
+		return o, &failure.UsageError{Msg: "--protocol " + strconv.Itoa(proto) + " does not exist", Hint: "use --protocol 4, 5 or 6"}
+	}
+	// The same product named twice (by name, SKU ID or GVLK) is probed
+	// once, as hosts are. The note names the product, never the key given.
+	targets, again, err := probe.Targets(c.StringSlice("product"), proto)
+	for _, p := range again {
+		env.Streams(c).Note(p.Name + " is given to --product more than once; it is probed once")
+	}
+	o.survey.Targets = targets
+	return o, err
+}
+
+// parseOutput checks --json, --format and --check with its limits.
+func (o *statusOptions) parseOutput(c *cli.Context) error {
+	switch f, err := chosen(c, "format"); {
+	case c.Bool("json") && f != "" && f != "json":
+		return &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
+	case c.Bool("json"):
+		o.format = "json"
+	case err != nil:
+		return err
+	default:
+		o.format = f
+	}
+	if o.check && o.format != "" && o.format != "table" {
+		return &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
+	}
+	for _, f := range []string{"warn-below", "crit-below", "max-latency"} {
+		if c.IsSet(f) && !o.check {
+			return &failure.UsageError{Msg: "--" + f + " only applies with --check", Hint: "kmsctl status HOST --check --" + f + " ..."}
+		}
+	}
+	o.limits = output.CheckLimits{WarnBelow: c.Int("warn-below"), CritBelow: c.Int("crit-below"), MaxLatency: c.Duration("max-latency")}
+	if o.limits.WarnBelow < 0 || o.limits.CritBelow < 0 {
+		return &failure.UsageError{Msg: "--warn-below and --crit-below take a count of 1 or more"}
+	}
+	if c.IsSet("warn-below") && c.IsSet("crit-below") && o.limits.WarnBelow < o.limits.CritBelow {
+		return &failure.UsageError{Msg: fmt.Sprintf("--warn-below %d is lower than --crit-below %d", o.limits.WarnBelow, o.limits.CritBelow),
+			Hint: "WARNING comes before CRITICAL: give --warn-below at least --crit-below"}
+	}
+	return nil
+}
