@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/cmdline"
 	"github.com/kmsctl/kmsctl/failure"
 )
 
@@ -96,18 +97,18 @@ func track(env *Env, cmds []*cli.Command) {
 	}
 }
 
-// Run runs the app on args (os.Args form), normalised by argvTable.
+// Run runs the app on args (os.Args form), normalised by cmdline.Table.
 func Run(env *Env, args []string) error {
 	app := NewApp(env)
 	if len(args) > 1 && args[1] == completeCommand {
 		return runComplete(env, app, args[2:])
 	}
-	l, err := normalise(app, args)
-	env.json, env.check, env.slmgrPassword = l.json, l.check, l.slmgrPassword
+	l, err := cmdline.Normalise(app, args)
+	env.json, env.check, env.slmgrPassword = l.JSON, l.Check, l.SlmgrPassword
 	if err != nil {
 		return err
 	}
-	err = app.Run(l.argv)
+	err = app.Run(l.Argv)
 	if err == nil && env.notFound != "" {
 		err = &failure.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
 		if s := suggestCommand(app, env.notFound); s != "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/cmdline"
 	"github.com/kmsctl/kmsctl/completions"
 	"github.com/kmsctl/kmsctl/hresult"
 )
@@ -125,7 +126,7 @@ func completeWords(app *cli.App, args []string) ([]candidate, string) {
 		// a bare "" when it calls a program).
 		cur = ""
 	}
-	typed := slmgrSpellings(app, append([]string{app.Name}, args[:len(args)-1]...))[1:]
+	typed := cmdline.Spellings(app, append([]string{app.Name}, args[:len(args)-1]...))[1:]
 
 	var (
 		path     []string // the commands chosen so far
@@ -148,7 +149,7 @@ func completeWords(app *cli.App, args []string) ([]candidate, string) {
 				continue
 			}
 			seen[f.Names()[0]] = true
-			if takesValue([]cli.Flag{f}, w) {
+			if cmdline.TakesValue([]cli.Flag{f}, w) {
 				valueFor = f
 			}
 		default:

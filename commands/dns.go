@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/cmdline"
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/license"
@@ -117,7 +118,7 @@ func (e *Env) discoveryOptions(c *cli.Context) (discovery.Options, error) {
 // neither.
 func queryTimeout(c *cli.Context) time.Duration {
 	var d time.Duration
-	if c.Command != nil && isFlag(c.Command.Flags, "timeout") {
+	if c.Command != nil && cmdline.IsFlag(c.Command.Flags, "timeout") {
 		d = c.Duration("timeout")
 	}
 	if dl := c.Duration("deadline"); dl > 0 && (d <= 0 || dl < d) {

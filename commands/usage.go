@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/xrash/smetrics"
 
+	"github.com/kmsctl/kmsctl/cmdline"
 	"github.com/kmsctl/kmsctl/failure"
 )
 
@@ -101,7 +102,7 @@ func commandPath(c *cli.Context) string {
 // isDuration reports whether flags has a duration flag called name.
 func isDuration(flags []cli.Flag, name string) bool {
 	for _, f := range flags {
-		if _, ok := f.(*cli.DurationFlag); ok && isFlag([]cli.Flag{f}, name) {
+		if _, ok := f.(*cli.DurationFlag); ok && cmdline.IsFlag([]cli.Flag{f}, name) {
 			return true
 		}
 	}
@@ -111,7 +112,7 @@ func isDuration(flags []cli.Flag, name string) bool {
 // isSpan reports whether flag name takes a span (whole days or a duration).
 func isSpan(flags []cli.Flag, name string) bool {
 	for _, f := range flags {
-		if g, ok := f.(*cli.GenericFlag); ok && isFlag([]cli.Flag{f}, name) {
+		if g, ok := f.(*cli.GenericFlag); ok && cmdline.IsFlag([]cli.Flag{f}, name) {
 			_, ok := g.Value.(*span)
 			return ok
 		}

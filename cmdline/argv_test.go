@@ -1,14 +1,17 @@
-package commands
+package cmdline_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/kmsctl/kmsctl/cmdline"
+	"github.com/kmsctl/kmsctl/commands"
 )
 
-// TestNormalise is argvTable's table: the argv a user types, the argv
+// TestNormalise is Table's table: the argv a user types, the argv
 // urfave/cli sees, or the usage error (its first line) instead.
 func TestNormalise(t *testing.T) {
-	app := NewApp(SystemEnv())
+	app := commands.NewApp(commands.SystemEnv())
 	for _, tt := range []struct{ in, want, err string }{
 		// help spellings
 		{in: "kmsctl /?", want: "kmsctl --help"},
@@ -56,21 +59,21 @@ func TestNormalise(t *testing.T) {
 		{in: "kmsctl stauts kms01 --json", want: "kmsctl stauts kms01 --json"}, // not a command: urfave/cli says so
 		{in: "kmsctl", want: "kmsctl"},
 	} {
-		l, err := normalise(app, strings.Fields(tt.in))
+		l, err := cmdline.Normalise(app, strings.Fields(tt.in))
 		switch {
 		case tt.err != "" && (err == nil || err.Error() != tt.err):
 			t.Errorf("%s: error %v, want %q", tt.in, err, tt.err)
 		case tt.err == "" && err != nil:
 			t.Errorf("%s: %v", tt.in, err)
-		case tt.err == "" && strings.Join(l.argv, " ") != tt.want:
-			t.Errorf("%s\n got %s\nwant %s", tt.in, strings.Join(l.argv, " "), tt.want)
+		case tt.err == "" && strings.Join(l.Argv, " ") != tt.want:
+			t.Errorf("%s\n got %s\nwant %s", tt.in, strings.Join(l.Argv, " "), tt.want)
 		}
 	}
 }
 
 // TestNormaliseFindings: what normalising tells the rest of the run.
 func TestNormaliseFindings(t *testing.T) {
-	app := NewApp(SystemEnv())
+	app := commands.NewApp(commands.SystemEnv())
 	for _, tt := range []struct {
 		in                    string
 		json, check, password bool
@@ -82,9 +85,9 @@ func TestNormaliseFindings(t *testing.T) {
 		{in: "kmsctl kms01 u pw /dlv", password: true},
 		{in: "kmsctl host dlv kms01 --user u --password pw"},
 	} {
-		l, _ := normalise(app, strings.Fields(tt.in))
-		if l.json != tt.json || l.check != tt.check || l.slmgrPassword != tt.password {
-			t.Errorf("%s: json %v check %v password %v", tt.in, l.json, l.check, l.slmgrPassword)
+		l, _ := cmdline.Normalise(app, strings.Fields(tt.in))
+		if l.JSON != tt.json || l.Check != tt.check || l.SlmgrPassword != tt.password {
+			t.Errorf("%s: json %v check %v password %v", tt.in, l.JSON, l.Check, l.SlmgrPassword)
 		}
 	}
 }

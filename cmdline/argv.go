@@ -1,4 +1,9 @@
-package commands
+// Package cmdline is kmsctl's one pass over the command line before
+// urfave/cli v2 parses it: slmgr's spellings (/ato, -ATO, /?, the remote
+// form MACHINE [USER PASSWORD] /dlv) and flags written after arguments,
+// each a row of one table (Table), tested as a table (argv in, argv
+// urfave/cli sees or the usage error out).
+package cmdline
 
 import (
 	"fmt"
@@ -10,69 +15,69 @@ import (
 	"github.com/kmsctl/kmsctl/failure"
 )
 
-// argvRule is one row of argvTable: one way people write a kmsctl command
+// Rule is one row of Table: one way people write a kmsctl command
 // line that urfave/cli v2 does not read by itself, and the rewrite to the
 // form it does read.
-type argvRule struct {
-	name    string
-	example string // before → after, for the reader
-	// apply rewrites l.argv in place, or returns a usage error.
-	apply func(l *argvLine) error
+type Rule struct {
+	Name    string
+	Example string // before → after, for the reader
+	// Apply rewrites l.Argv in place, or returns a usage error.
+	Apply func(l *Line) error
 }
 
-// argvTable is every spelling kmsctl accepts beyond urfave/cli's own
-// syntax, in the order normalise recognises them. Each row sees the
+// Table is every spelling kmsctl accepts beyond urfave/cli's own
+// syntax, in the order Normalise recognises them. Each row sees the
 // previous rows' result. The spellings of slmgr are from its own usage
 // text (docs/slmgr.md in the field's terms: /verb, -verb, any case, the
 // remote form MACHINE [USER PASSWORD] /verb).
-var argvTable = []argvRule{
+var Table = []Rule{
 	{"help spellings", "kmsctl /? → kmsctl --help; kmsctl help status → kmsctl status --help", helpSpellings},
 	{"slmgr remote form", "kmsctl kms01 u pw /dlv all → kmsctl host dlv kms01 --user u --password pw", slmgrRemoteForm},
 	{"slmgr verb", "kmsctl /ATO → kmsctl ato; kmsctl /bogus → Unrecognized option", slmgrVerbSpelling},
 	{"flags after arguments", "kmsctl host dlv kms01 --json → kmsctl host dlv --json kms01", flagsFirst},
 }
 
-// argvLine is a command line being normalised, and what normalising it
+// Line is a command line being normalised, and what normalising it
 // found out.
-type argvLine struct {
+type Line struct {
 	app  *cli.App
-	argv []string // os.Args form: argv[0] is the program
+	Argv []string // os.Args form: argv[0] is the program
 
-	json, check   bool // the original line asks for JSON, or is a --check
-	slmgrPassword bool // the password came positionally, slmgr's remote form
+	JSON, Check   bool // the original line asks for JSON, or is a --check
+	SlmgrPassword bool // the password came positionally, slmgr's remote form
 }
 
-// normalise runs argv through argvTable: the result is the argv
+// Normalise runs argv through Table: the result is the argv
 // urfave/cli parses, or a *failure.UsageError.
-func normalise(app *cli.App, argv []string) (*argvLine, error) {
-	l := &argvLine{app: app, argv: slices.Clone(argv), json: wantsJSON(argv), check: wantsCheck(argv)}
-	for _, r := range argvTable {
-		if err := r.apply(l); err != nil {
+func Normalise(app *cli.App, argv []string) (*Line, error) {
+	l := &Line{app: app, Argv: slices.Clone(argv), JSON: wantsJSON(argv), Check: wantsCheck(argv)}
+	for _, r := range Table {
+		if err := r.Apply(l); err != nil {
 			return l, err
 		}
 	}
 	return l, nil
 }
 
-// slmgrSpellings is the words a shell has typed so far with slmgr's
+// Spellings is the words a shell has typed so far with slmgr's
 // spellings mapped, for completion: a line that would be a usage error is
 // left as typed.
-func slmgrSpellings(app *cli.App, argv []string) []string {
-	l := &argvLine{app: app, argv: slices.Clone(argv)}
-	for _, r := range argvTable[1:3] {
-		if r.apply(l) != nil {
+func Spellings(app *cli.App, argv []string) []string {
+	l := &Line{app: app, Argv: slices.Clone(argv)}
+	for _, r := range Table[1:3] {
+		if r.Apply(l) != nil {
 			return argv
 		}
 	}
-	return l.argv
+	return l.Argv
 }
 
 // commandIndex is the index of the command in argv: the first word after
 // the global flags and their values.
-func (l *argvLine) commandIndex() int {
+func (l *Line) commandIndex() int {
 	i := 1
-	for i < len(l.argv) && strings.HasPrefix(l.argv[i], "-") && l.argv[i] != "--" {
-		if takesValue(l.app.Flags, l.argv[i]) {
+	for i < len(l.Argv) && strings.HasPrefix(l.Argv[i], "-") && l.Argv[i] != "--" {
+		if TakesValue(l.app.Flags, l.Argv[i]) {
 			i++
 		}
 		i++
@@ -83,18 +88,18 @@ func (l *argvLine) commandIndex() int {
 // helpSpellings turns the ways people ask for help into --help: slmgr's /?
 // (and -?, /help, /h), anywhere before "--", and "kmsctl help [COMMAND...]",
 // which becomes "kmsctl [COMMAND...] --help".
-func helpSpellings(l *argvLine) error {
-	for i := 1; i < len(l.argv); i++ {
-		if l.argv[i] == "--" {
+func helpSpellings(l *Line) error {
+	for i := 1; i < len(l.Argv); i++ {
+		if l.Argv[i] == "--" {
 			break
 		}
-		switch strings.ToLower(l.argv[i]) {
+		switch strings.ToLower(l.Argv[i]) {
 		case "/?", "-?", "/help", "/h":
-			l.argv[i] = "--help"
+			l.Argv[i] = "--help"
 		}
 	}
-	if i := l.commandIndex(); i < len(l.argv) && l.argv[i] == "help" {
-		l.argv = append(slices.Delete(l.argv, i, i+1), "--help")
+	if i := l.commandIndex(); i < len(l.Argv) && l.Argv[i] == "help" {
+		l.Argv = append(slices.Delete(l.Argv, i, i+1), "--help")
 	}
 	return nil
 }
@@ -114,12 +119,12 @@ var remoteVerbs = map[string]bool{"dlv": true, "dli": true}
 // after the option is dropped: host dlv shows every KMS host key. A
 // machine and a user without a password gets slmgr's answer; another verb
 // in that form is refused with how to run it on that machine.
-func slmgrRemoteForm(l *argvLine) error {
+func slmgrRemoteForm(l *Line) error {
 	i, pos, verb := l.remoteShape()
 	if verb < 0 {
 		return nil
 	}
-	spelled := l.argv[verb]
+	spelled := l.Argv[verb]
 	v := strings.ToLower(spelled[1:])
 	switch {
 	case !remoteVerbs[v] && len(pos) <= 3 && slmgrVerbs[v]:
@@ -133,17 +138,17 @@ func slmgrRemoteForm(l *argvLine) error {
 	case len(pos) != 1 && len(pos) != 3:
 		return nil
 	}
-	out := slices.Concat(l.argv[:i], []string{"host", "dlv", pos[0]})
+	out := slices.Concat(l.Argv[:i], []string{"host", "dlv", pos[0]})
 	if len(pos) == 3 {
 		out = append(out, "--user", pos[1], "--password", pos[2])
-		l.slmgrPassword = true
+		l.SlmgrPassword = true
 	}
-	for _, a := range l.argv[verb+1:] {
+	for _, a := range l.Argv[verb+1:] {
 		if !strings.EqualFold(a, "all") {
 			out = append(out, a)
 		}
 	}
-	l.argv = out
+	l.Argv = out
 	return nil
 }
 
@@ -151,16 +156,16 @@ func slmgrRemoteForm(l *argvLine) error {
 // positional arguments before the first /option or -option and that
 // option's index; verb is -1 when argv does not have that shape, has more
 // than three such arguments, or the first is a kmsctl command.
-func (l *argvLine) remoteShape() (i int, pos []string, verb int) {
+func (l *Line) remoteShape() (i int, pos []string, verb int) {
 	i = 1
-	for i < len(l.argv) && strings.HasPrefix(l.argv[i], "--") && l.argv[i] != "--" {
-		if takesValue(l.app.Flags, l.argv[i]) {
+	for i < len(l.Argv) && strings.HasPrefix(l.Argv[i], "--") && l.Argv[i] != "--" {
+		if TakesValue(l.app.Flags, l.Argv[i]) {
 			i++
 		}
 		i++
 	}
-	for j := i; j < len(l.argv); j++ {
-		a := l.argv[j]
+	for j := i; j < len(l.Argv); j++ {
+		a := l.Argv[j]
 		if len(a) > 1 && (a[0] == '/' || a[0] == '-') {
 			if len(pos) > 0 && !l.isCommandName(pos[0]) {
 				return i, pos, j
@@ -177,7 +182,7 @@ func (l *argvLine) remoteShape() (i int, pos []string, verb int) {
 
 // isCommandName reports whether s names a kmsctl command (then it is not
 // a machine name).
-func (l *argvLine) isCommandName(s string) bool {
+func (l *Line) isCommandName(s string) bool {
 	return s == "help" || s == "h" || l.app.Command(s) != nil
 }
 
@@ -186,18 +191,18 @@ func (l *argvLine) isCommandName(s string) bool {
 // there that kmsctl does not have (/bogus, -bogus) gets slmgr's answer,
 // "Unrecognized option", with kmsctl's verbs in place of slmgr's usage
 // text.
-func slmgrVerbSpelling(l *argvLine) error {
+func slmgrVerbSpelling(l *Line) error {
 	builtin := slices.Concat(cli.HelpFlag.Names(), cli.VersionFlag.Names())
-	for i := 1; i < len(l.argv); i++ {
-		a := l.argv[i]
+	for i := 1; i < len(l.Argv); i++ {
+		a := l.Argv[i]
 		switch {
 		case a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "/"):
 			return nil // the command, or a positional argument
 		case strings.HasPrefix(a, "--"):
 		case len(a) > 1 && slmgrVerbs[strings.ToLower(a[1:])]:
-			l.argv[i] = strings.ToLower(a[1:])
+			l.Argv[i] = strings.ToLower(a[1:])
 			return nil
-		case len(a) > 1 && (a[0] == '/' || !isFlag(l.app.Flags, a) && !slices.Contains(builtin, a[1:])):
+		case len(a) > 1 && (a[0] == '/' || !IsFlag(l.app.Flags, a) && !slices.Contains(builtin, a[1:])):
 			var verbs []string
 			for _, c := range l.app.VisibleCommands() {
 				verbs = append(verbs, c.Name)
@@ -205,7 +210,7 @@ func slmgrVerbSpelling(l *argvLine) error {
 			return &failure.UsageError{Msg: "Unrecognized option: " + a,
 				Hint: "kmsctl's verbs, also written /verb or -verb as slmgr does: " + strings.Join(verbs, ", ")}
 		}
-		if takesValue(l.app.Flags, a) {
+		if TakesValue(l.app.Flags, a) {
 			i++
 		}
 	}
@@ -217,23 +222,23 @@ func slmgrVerbSpelling(l *argvLine) error {
 // urfave/cli v2 stops parsing flags at the first positional argument.
 // Global flags written after the command move before it; "--" still ends
 // the flags.
-func flagsFirst(l *argvLine) error {
+func flagsFirst(l *Line) error {
 	i := l.commandIndex()
-	if i >= len(l.argv) {
+	if i >= len(l.Argv) {
 		return nil
 	}
-	cmd := l.app.Command(l.argv[i])
+	cmd := l.app.Command(l.Argv[i])
 	end := i + 1
 	if cmd != nil && len(cmd.Subcommands) > 0 {
-		if i+1 >= len(l.argv) {
+		if i+1 >= len(l.Argv) {
 			return nil
 		}
-		cmd, end = cmd.Command(l.argv[i+1]), i+2
+		cmd, end = cmd.Command(l.Argv[i+1]), i+2
 	}
 	if cmd == nil {
 		return nil
 	}
-	l.argv = reorder(l.app.Flags, cmd.Flags, l.argv, i, end)
+	l.Argv = reorder(l.app.Flags, cmd.Flags, l.Argv, i, end)
 	return nil
 }
 
@@ -250,16 +255,16 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 		case a == "--":
 			positional = append(positional, rest[j:]...)
 			j = len(rest)
-		case strings.HasPrefix(a, "-") && len(a) > 1 && !isFlag(cmdFlags, a) && isFlag(appFlags, a):
+		case strings.HasPrefix(a, "-") && len(a) > 1 && !IsFlag(cmdFlags, a) && IsFlag(appFlags, a):
 			// A global flag written after the command.
 			globals = append(globals, a)
-			if takesValue(appFlags, a) && j+1 < len(rest) {
+			if TakesValue(appFlags, a) && j+1 < len(rest) {
 				j++
 				globals = append(globals, rest[j])
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			flags = append(flags, canonical(cmdFlags, a))
-			if takesValue(cmdFlags, a) && j+1 < len(rest) {
+			if TakesValue(cmdFlags, a) && j+1 < len(rest) {
 				j++
 				flags = append(flags, rest[j])
 			}
@@ -270,8 +275,8 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 	return slices.Concat(args[:cmdStart], globals, args[cmdStart:cmdEnd], flags, positional)
 }
 
-// isFlag reports whether arg names one of flags.
-func isFlag(flags []cli.Flag, arg string) bool {
+// IsFlag reports whether arg names one of flags.
+func IsFlag(flags []cli.Flag, arg string) bool {
 	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 	for _, f := range flags {
 		if slices.Contains(f.Names(), name) {
@@ -281,9 +286,9 @@ func isFlag(flags []cli.Flag, arg string) bool {
 	return false
 }
 
-// takesValue reports whether arg names a flag that consumes the next
+// TakesValue reports whether arg names a flag that consumes the next
 // argument (not a boolean, and not written as --flag=value).
-func takesValue(flags []cli.Flag, arg string) bool {
+func TakesValue(flags []cli.Flag, arg string) bool {
 	name := strings.TrimLeft(arg, "-")
 	if strings.Contains(name, "=") {
 		return false
