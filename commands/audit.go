@@ -88,7 +88,7 @@ Examples:
 			q := kmshost.LogQuery{Max: c.Int("max"), Since: auditSince}
 			if file == "" {
 				if s := c.String("since"); s != "" {
-					if q.Since, err = parseSpan(s); err != nil {
+					if q.Since, err = kmshost.ParseSpan(s); err != nil {
 						return &failure.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 45d"}
 					}
 				}

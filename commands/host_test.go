@@ -5,24 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kmsctl/kmsctl/kmshost/hosttest"
 	"github.com/kmsctl/kmsctl/output"
 )
-
-func TestParseSpan(t *testing.T) {
-	for in, want := range map[string]time.Duration{"90m": 90 * time.Minute, "24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "1h30m": 90 * time.Minute, "3650d": 3650 * 24 * time.Hour} {
-		if got, err := parseSpan(in); err != nil || got != want {
-			t.Errorf("parseSpan(%q) = %s, %v", in, got, err)
-		}
-	}
-	for _, bad := range []string{"", "0", "0d", "-1h", "3651d", "1w", "24h; calc", "1.5d", "d"} {
-		if _, err := parseSpan(bad); err == nil {
-			t.Errorf("parseSpan(%q) accepted", bad)
-		}
-	}
-}
 
 // TestHostDLV_Prompt: with no --password-env and a terminal, the password
 // is asked for on stderr and used.

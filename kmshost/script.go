@@ -3,6 +3,7 @@ package kmshost
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -104,6 +105,30 @@ func (q LogQuery) Validate() error {
 		return &QueryError{Msg: fmt.Sprintf("the time span must be at most %d days, got %s", int(MaxSince/(24*time.Hour)), q.Since)}
 	}
 	return nil
+}
+
+// ParseSpan reads a span as people write it for a log query's Since: a Go
+// duration (90m, 24h, 1h30m) or whole days (7d), positive and at most
+// MaxSince. The error says which rule the text breaks.
+func ParseSpan(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 1 {
+			return 0, errors.New("not a whole number of days")
+		}
+		if days > int(MaxSince/(24*time.Hour)) {
+			return 0, fmt.Errorf("more than %d days", int(MaxSince/(24*time.Hour)))
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("not a time span")
+	}
+	if d <= 0 {
+		return 0, errors.New("must be positive")
+	}
+	return d, nil
 }
 
 // sinceSeconds is the span in whole seconds, rounded up so that a
