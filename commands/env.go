@@ -5,7 +5,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"io"
 	"os"
 	"strconv"
@@ -83,73 +82,6 @@ func (e *Env) Streams(c *cli.Context) *output.Streams {
 	return e.streams
 }
 
-// failureContext is what package failure knows of the run: the command
-// and its flags, and whether it is a monitoring check.
-func (e *Env) failureContext() failure.Context {
-	return failure.Context{Command: e.ran.name, Flags: e.ran.flags, Check: e.check}
-}
-
-// running records the command c runs, for failureContext.
-func (e *Env) running(c *cli.Context) {
-	e.ran.name = commandPath(c)
-	e.ran.flags = nil
-	var flags []cli.Flag
-	if c.Command != nil {
-		flags = append(flags, c.Command.Flags...)
-	}
-	for _, f := range append(flags, c.App.Flags...) {
-		e.ran.flags = append(e.ran.flags, f.Names()...)
-	}
-}
-
-// Exit reports err once and returns the process's exit status, which
-// failure.ExitStatus alone decides. A result that could not be written to
-// standard output is a failure, said in one line on stderr (nothing for a
-// closed pipe); an error already shown with the result
-// (*failure.Reported) is not shown again.
-func (e *Env) Exit(err error) int {
-	s := e.Streams(nil)
-	if werr := s.WriteFailed(); werr != nil {
-		if failure.Quiet(&failure.WriteError{Err: werr}) {
-			// A closed pipe: the reader took what it wanted. Nothing is
-			// said and the result's own status stands; the failed write
-			// itself is no failure.
-			if errors.Is(err, werr) {
-				err = nil
-			}
-			return failure.ExitStatus(err, e.failureContext())
-		}
-		err = &failure.WriteError{Err: werr}
-	}
-	var (
-		rep   *failure.Reported
-		write *failure.WriteError
-	)
-	switch {
-	case err == nil, errors.As(err, &rep):
-	case errors.As(err, &write) && write.File == "":
-		// Standard output failed: one line on stderr, the only place left.
-		if !failure.Quiet(err) {
-			s.WriteLine(write.Error())
-		}
-	default:
-		switch {
-		case e.check:
-			s.CheckUnknown(err)
-		case e.json:
-			s.WriteErrorJSON(err)
-		default:
-			s.WriteError(err)
-		}
-		if werr := s.WriteFailed(); werr != nil && !failure.Quiet(&failure.WriteError{Err: werr}) {
-			// Nowhere to put the report on stdout: say so on stderr.
-			err = &failure.WriteError{Err: werr}
-			s.WriteLine(err.Error())
-		}
-	}
-	return failure.ExitStatus(err, e.failureContext())
-}
-
 // stateDir resolves --state-dir, KMSCTL_STATE_DIR or the platform default.
 func (e *Env) stateDir(c *cli.Context) (string, error) {
 	return statedir.Resolve(c.String("state-dir"), e.Getenv)
@@ -167,16 +99,8 @@ func (e *Env) identity(ctx context.Context, c *cli.Context) (identity.Identity, 
 		if err != nil || g.IsZero() {
 			return identity.Identity{}, &failure.UsageError{Msg: "--cmid " + s + " is not a client machine ID", Hint: "give a GUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301"}
 		}
-		// A one-off CMID must not create or read the stored identity.
-		id, ok, err := identity.Peek(dir)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return identity.Identity{}, err
-		}
-		if !ok {
-			id = identity.Identity{Workstation: defaultWorkstation(e.Hostname)}
-		}
-		id.CMID = g
-		return id, nil
+		// A one-off CMID must not create or change the stored identity.
+		return identity.WithCMID(dir, g, identity.Options{Hostname: e.Hostname})
 	}
 	return identity.Load(ctx, dir, identity.Options{Clock: e.Clock, Hostname: e.Hostname})
 }
@@ -221,15 +145,4 @@ func wantArgs(c *cli.Context, name string, min, max int, usage string) error {
 		return &failure.UsageError{Msg: name + " takes " + usage + ", got " + strconv.Itoa(n) + " arguments", Hint: "run 'kmsctl " + name + " --help'"}
 	}
 	return nil
-}
-
-func defaultWorkstation(hostname func() (string, error)) string {
-	h, err := hostname()
-	if err != nil || h == "" {
-		return "localhost"
-	}
-	if len(h) > identity.MaxWorkstationLen {
-		h = h[:identity.MaxWorkstationLen]
-	}
-	return h
 }
