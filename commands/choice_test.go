@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/completions"
 	"github.com/kmsctl/kmsctl/failure"
 )
 
@@ -42,7 +43,7 @@ func TestFormatChoices(t *testing.T) {
 				cands, _ := completeWords(app, append(append(slices.Clone(path), opt), ""))
 				var got []string
 				for _, c := range cands {
-					got = append(got, c.value)
+					got = append(got, c.Value)
 				}
 				if !slices.Equal(got, ch) {
 					t.Errorf("%v %s: completion offers %q, the command accepts %q", path, opt, got, ch)
@@ -65,7 +66,7 @@ func TestFormatChoices(t *testing.T) {
 func findPath(cmds []*cli.Command, path []string) *cli.Command {
 	var c *cli.Command
 	for _, name := range path {
-		c = findCommand(cmds, name)
+		c = completions.FindCommand(cmds, name)
 		if c == nil {
 			return nil
 		}
