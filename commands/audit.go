@@ -1,21 +1,13 @@
 package commands
 
 import (
-	"errors"
-	"fmt"
-	"slices"
-	"strconv"
-	"time"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/failure"
-	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/output"
-	"github.com/kmsctl/kmsctl/selfcount"
 )
 
 // host audit: who has fallen off, and when the count falls below the
@@ -64,157 +56,58 @@ Examples:
 			&cli.Float64Flag{Name: "crit-days", Category: "Monitoring", Value: 3, Usage: "with --check: CRITICAL when within `DAYS` (or already below)"},
 		),
 		Action: func(c *cli.Context) error {
-			format, err := auditFormat(c)
+			o, err := parseAudit(env, c)
 			if err != nil {
 				return err
 			}
-			env.json = format == "json"
-			env.check = c.Bool("check")
-			file := c.String("file")
-			if file == "" {
-				if err := wantArgs(c, "host audit", 1, 1, "HOST --user USER, or --file FILE"); err != nil {
-					return err
-				}
-			} else if c.NArg() > 0 {
-				return &failure.UsageError{Msg: "host audit takes a HOST or --file, not both", Hint: "kmsctl host audit --file kms.xml"}
-			}
-			lim := output.AuditCheckLimits{WarnDays: c.Float64("warn-days"), CritDays: c.Float64("crit-days")}
-			switch {
-			case lim.CritDays < 0 || lim.WarnDays < 0:
-				return &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
-			case lim.WarnDays < lim.CritDays:
-				return &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
-			}
-			q := kmshost.LogQuery{Max: c.Int("max"), Since: auditSince}
-			if file == "" {
-				if s := c.String("since"); s != "" {
-					if q.Since, err = kmshost.ParseSpan(s); err != nil {
-						return &failure.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 45d"}
-					}
-				}
-				if err := q.Validate(); err != nil {
-					return &failure.UsageError{Msg: err.Error(), Hint: "kmsctl host audit HOST --since 60d --max 100000"}
-				}
-			} else {
-				for _, f := range []string{"since", "max", "show-script", "https", "user", "password-env", "password", "port", "auth", "insecure-skip-verify"} {
-					if c.IsSet(f) && !(f == "user" && env.Getenv("KMSCTL_WINRM_USER") != "") {
-						return &failure.UsageError{Msg: "--" + f + " does not apply to --file", Hint: "kmsctl host audit --file FILE"}
-					}
-				}
-			}
-			out := env.Streams(c)
-			if c.Bool("show-script") {
-				script, _ := kmshost.LogScript(q)
-				return out.HostScript(script, kmshost.CommandLine(script))
-			}
-			self, err := selfCMIDs(env, c)
-			if err != nil {
-				return err
-			}
-			opts := audit.Options{Margin: c.Generic("margin").(*span).d, Self: self}
-			var src output.AuditSource
-			var a *audit.Auditor
-			if file != "" {
-				opts.Now = env.Clock.Now()
-				a = audit.New(opts)
-				s, err := audit.ReadFile(file, a.Add)
-				var open *audit.OpenError
-				if errors.As(err, &open) {
-					return err
-				} else if err != nil {
-					return fmt.Errorf("%s: %w", file, err)
-				}
-				src = output.AuditSource{File: file, Format: s.Format}
-			} else {
-				cl, l, err := hostEvents(env, c, q)
-				if err != nil {
-					return err
-				}
-				opts.Now, opts.Truncated = l.Now, len(l.Events) >= q.Max
-				// The host's own figures, when it gives them: its renewal
-				// interval (VLRenewalInterval) and current counts. The audit
-				// stands without them.
-				if cn, err := cl.Counters(c.Context); err != nil {
-					out.Warning("the host's WMI counters could not be read, so its renewal interval is taken as Windows' default and its counts are not compared: " + err.Error())
-				} else {
-					if ri := cn.Service.RenewalInterval; ri != nil && *ri > 0 {
-						opts.RenewalInterval = time.Duration(*ri) * time.Minute
-					}
-					opts.HostCounts = map[audit.Pool]int64{}
-					for _, p := range cn.KMSProducts() {
-						if n, ok := p.Counted(); ok {
-							opts.HostCounts[audit.PoolOf(p.ApplicationID)] = n
-						}
-					}
-				}
-				a = audit.New(opts)
-				for i := range l.Events {
-					a.Add(&l.Events[i])
-				}
-				src = output.AuditSource{Host: c.Args().First(), Address: cl.Addr(), Computer: l.Computer, Format: "winrm"}
-			}
-			r := a.Report()
-			switch {
-			case env.check:
-				state, err := out.AuditCheck(src, r, lim)
-				if err != nil {
-					return err
-				}
-				return failure.Check(state)
-			case format == "prometheus":
-				return out.AuditPrometheus(src, r)
-			}
-			return out.Audit(src, r, self, output.ViewOf(env.json))
+			return runAudit(env, c, o)
 		},
 	}
 }
 
-// auditFormat reads --format/-o and --json.
-func auditFormat(c *cli.Context) (string, error) {
-	f, err := chosen(c, "format")
+// runAudit audits the file or the host's log and hands the report to
+// output as --check, Prometheus, or the report.
+func runAudit(env *Env, c *cli.Context, o auditOptions) error {
+	out := env.Streams(c)
+	if c.Bool("show-script") {
+		script, _ := kmshost.LogScript(o.query)
+		return out.HostScript(script, kmshost.CommandLine(script))
+	}
+	self, err := selfCMIDs(env, c)
+	if err != nil {
+		return err
+	}
+	opts := audit.Options{Margin: o.margin, Self: self, Now: env.Clock.Now()}
+	var r *audit.Report
+	src := output.AuditSource{File: o.file}
+	if o.file != "" {
+		if r, src.Format, err = audit.File(o.file, opts); err != nil {
+			return err
+		}
+	} else {
+		cl, l, err := hostEvents(env, c, o.query)
+		if err != nil {
+			return err
+		}
+		// The host's own figures, when it gives them; the audit stands
+		// without them.
+		cn, err := cl.Counters(c.Context)
+		if err != nil {
+			out.Warning("the host's WMI counters could not be read, so its renewal interval is taken as Windows' default and its counts are not compared: " + err.Error())
+			cn = nil
+		}
+		r = audit.HostLog(l, o.query.Max, cn, opts)
+		src = output.AuditSource{Host: c.Args().First(), Address: cl.Addr(), Computer: l.Computer, Format: "winrm"}
+	}
 	switch {
-	case c.Bool("json") && f != "" && f != "json":
-		return "", &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
-	case c.Bool("json"):
-		return "json", nil
-	case err != nil:
-		return "", err
-	case f == "" || f == "table":
-		return "table", nil
-	case f == "json" || f == "prometheus":
-		if c.Bool("check") {
-			return "", &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --format or --check"}
+	case o.check:
+		state, err := out.AuditCheck(src, r, o.limits)
+		if err != nil {
+			return err
 		}
-		return f, nil
+		return failure.Check(state)
+	case o.format == "prometheus":
+		return out.AuditPrometheus(src, r)
 	}
-	return f, nil
-}
-
-// selfCMIDs are kmsctl's own client machine IDs: the stored identity's
-// CMID and the one it replaced, and every CMID the record of the hosts
-// kmsctl asked holds (selfcount: one-off --cmid runs too), which a host
-// keeps counting for 30 days. None when kmsctl has no identity yet.
-func selfCMIDs(env *Env, c *cli.Context) ([]guid.GUID, error) {
-	id, err := env.peekIdentity(c)
-	if err != nil {
-		return nil, err
-	}
-	var out []guid.GUID
-	if id != nil {
-		out = append(out, id.CMID, id.PreviousCMID)
-	}
-	dir, err := env.stateDir(c)
-	if err != nil {
-		return nil, err
-	}
-	asked, err := selfcount.List(dir)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range asked {
-		if !slices.Contains(out, a.CMID) {
-			out = append(out, a.CMID)
-		}
-	}
-	return out, nil
+	return out.Audit(src, r, self, output.ViewOf(env.json))
 }

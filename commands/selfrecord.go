@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -70,4 +71,33 @@ func (e *Env) recordSelf(ctx context.Context, c *cli.Context, cmid guid.GUID, ho
 	counts, err := selfcount.Record(ctx, dir, now, selfcount.FromHosts(hosts, cmid, now))
 	selfcount.Apply(hosts, counts)
 	return err
+}
+
+// selfCMIDs are kmsctl's own client machine IDs: the stored identity's
+// CMID and the one it replaced, and every CMID the record of the hosts
+// kmsctl asked holds (selfcount: one-off --cmid runs too), which a host
+// keeps counting for 30 days. None when kmsctl has no identity yet.
+func selfCMIDs(env *Env, c *cli.Context) ([]guid.GUID, error) {
+	id, err := env.peekIdentity(c)
+	if err != nil {
+		return nil, err
+	}
+	var out []guid.GUID
+	if id != nil {
+		out = append(out, id.CMID, id.PreviousCMID)
+	}
+	dir, err := env.stateDir(c)
+	if err != nil {
+		return nil, err
+	}
+	asked, err := selfcount.List(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range asked {
+		if !slices.Contains(out, a.CMID) {
+			out = append(out, a.CMID)
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,87 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/output"
+)
+
+// auditOptions is a host audit command line, checked.
+type auditOptions struct {
+	format string // table, json or prometheus
+	check  bool
+	file   string // --file; "" reads the host over WinRM
+	query  kmshost.LogQuery
+	limits output.AuditCheckLimits
+	margin time.Duration
+}
+
+// parseAudit checks host audit's arguments before any work starts.
+func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
+	o := auditOptions{check: c.Bool("check"), file: c.String("file"), margin: c.Generic("margin").(*span).d,
+		query:  kmshost.LogQuery{Max: c.Int("max"), Since: auditSince},
+		limits: output.AuditCheckLimits{WarnDays: c.Float64("warn-days"), CritDays: c.Float64("crit-days")}}
+	var err error
+	o.format, err = auditFormat(c)
+	if err != nil {
+		return o, err
+	}
+	env.json, env.check = o.format == "json", o.check
+	if o.file == "" {
+		if err := wantArgs(c, "host audit", 1, 1, "HOST --user USER, or --file FILE"); err != nil {
+			return o, err
+		}
+	} else if c.NArg() > 0 {
+		return o, &failure.UsageError{Msg: "host audit takes a HOST or --file, not both", Hint: "kmsctl host audit --file kms.xml"}
+	}
+	switch lim := o.limits; {
+	case lim.CritDays < 0 || lim.WarnDays < 0:
+		return o, &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
+	case lim.WarnDays < lim.CritDays:
+		return o, &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
+	}
+	if o.file != "" {
+		for _, f := range []string{"since", "max", "show-script", "https", "user", "password-env", "password", "port", "auth", "insecure-skip-verify"} {
+			if c.IsSet(f) && !(f == "user" && env.Getenv("KMSCTL_WINRM_USER") != "") {
+				return o, &failure.UsageError{Msg: "--" + f + " does not apply to --file", Hint: "kmsctl host audit --file FILE"}
+			}
+		}
+		return o, nil
+	}
+	if s := c.String("since"); s != "" {
+		if o.query.Since, err = kmshost.ParseSpan(s); err != nil {
+			return o, &failure.UsageError{Msg: "--since " + strconv.Quote(s) + ": " + err.Error(), Hint: "give a span such as 45d"}
+		}
+	}
+	if err := o.query.Validate(); err != nil {
+		return o, &failure.UsageError{Msg: err.Error(), Hint: "kmsctl host audit HOST --since 60d --max 100000"}
+	}
+	return o, nil
+}
+
+// auditFormat reads --format/-o and --json.
+func auditFormat(c *cli.Context) (string, error) {
+	f, err := chosen(c, "format")
+	switch {
+	case c.Bool("json") && f != "" && f != "json":
+		return "", &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
+	case c.Bool("json"):
+		return "json", nil
+	case err != nil:
+		return "", err
+	case f == "" || f == "table":
+		return "table", nil
+	case f == "json" || f == "prometheus":
+		if c.Bool("check") {
+			return "", &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --format or --check"}
+		}
+		return f, nil
+	}
+	return f, nil
+}
