@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -68,66 +67,11 @@ Examples:
 			formatFlag("Output"),
 		),
 		Action: func(c *cli.Context) error {
-			format, err := tableFormat(env, c)
+			o, err := parseClientDLI(env, c)
 			if err != nil {
 				return err
 			}
-			out := env.Streams(c)
-			if c.Bool("show-script") {
-				return out.HostScript(kmshost.ClientScript, kmshost.CommandLine(kmshost.ClientScript))
-			}
-			hosts := c.Args().Slice()
-			if name := c.String("hosts-file"); name != "" {
-				f, err := os.Open(name)
-				if err != nil {
-					return err
-				}
-				more, err := probe.ReadHostsFile(name, f)
-				f.Close()
-				if err != nil {
-					return err
-				}
-				hosts = append(hosts, more...)
-			}
-			switch {
-			case len(hosts) == 0:
-				return &failure.UsageError{Msg: "client dli needs HOST or --hosts-file FILE", Hint: "kmsctl client dli HOST --user USER"}
-			case c.Int("concurrency") < 1:
-				return &failure.UsageError{Msg: "--concurrency must be 1 or more"}
-			}
-			targets := make([]kmshost.Config, len(hosts))
-			for i, h := range hosts {
-				host, port, err := kmshost.ParseTarget(h)
-				if err != nil {
-					return &failure.UsageError{Msg: err.Error(), Hint: "give a host name or address, optionally with the WinRM port"}
-				}
-				targets[i] = kmshost.Config{Host: host, Port: port}
-			}
-			// One set of credentials for all; the first host names the prompt.
-			base, err := winrmConfig(env, c, hosts[0], "port", "timeout")
-			if err != nil {
-				return err
-			}
-			if c.NArg() == 1 && c.String("hosts-file") == "" && format != output.ViewTSV {
-				cl, err := kmshost.New(base)
-				if err != nil {
-					return &failure.UsageError{Msg: err.Error()}
-				}
-				w, err := cl.Client(c.Context)
-				if err != nil {
-					return err
-				}
-				return out.ClientDLI(hosts[0], cl.Addr(), w, output.ViewOf(env.json))
-			}
-			results := readClients(c.Context, base, hosts, targets, c.Int("concurrency"))
-			if err := out.ClientFleet(results, format); err != nil {
-				return err
-			}
-			errs := make([]error, len(results))
-			for i := range results {
-				errs[i] = results[i].Err
-			}
-			return failure.Hosts(nil, errs) // exit 2 when a client could not be read
+			return runClientDLI(env, c, o)
 		},
 	}
 }
