@@ -6,7 +6,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/cmdline"
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
@@ -63,21 +62,9 @@ Examples:
 				if err != nil {
 					return err
 				}
-				target := probe.Target{Product: catalogue.DefaultProbe()[0]}
 				client := probe.Client{CMID: who.CMID, Workstation: who.Workstation}
-				timeout := c.Duration("timeout")
 				check := func(ctx context.Context, addr string) (string, error) {
-					ctx, cancel := limit.With(ctx, limit.Timeout, timeout)
-					defer cancel()
-					h := probe.Probe(ctx, addr, []probe.Target{target}, client, probe.Options{Clock: env.Clock})
-					if h.Err != nil {
-						return "", h.Err
-					}
-					g := h.Groups[0]
-					if g.Err != nil {
-						return "", g.Err
-					}
-					return g.Result.EPID, nil
+					return probe.EPID(ctx, addr, client, probe.Options{Clock: env.Clock}, c.Duration("timeout"))
 				}
 				rep, err := discovery.Check(ctx, domain, opts, check)
 				if err != nil && rep == nil {
