@@ -2,11 +2,11 @@ package commands
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
 )
@@ -36,49 +36,67 @@ Examples:
 			formatFlag(""),
 		},
 		Action: func(c *cli.Context) error {
-			format, err := tableFormat(env, c)
+			o, err := parseLog(env, c)
 			if err != nil {
 				return err
 			}
-			if err := wantArgs(c, "log", 0, 1, "[ACTIVATION-ID]"); err != nil {
-				return err
-			}
-			sku, one, err := activationArg("log", c.Args().First(), false)
-			if err != nil {
-				return err
-			}
-			n := c.Int("last")
-			if c.IsSet("last") && n < 1 {
-				return &failure.UsageError{Msg: "--last must be at least 1", Hint: "kmsctl log --last 10"}
-			}
-			store, err := env.store(c)
-			if err != nil {
-				return err
-			}
-			entries, skipped, err := store.ReadJournal()
-			if err != nil {
-				return err
-			}
-			out := env.Streams(c)
-			for _, e := range skipped {
-				out.Warning(fmt.Sprintf("skipped %s:%d: %v", e.Path, e.Line, e.Err))
-			}
-			if one {
-				entries = slices.DeleteFunc(entries, func(a license.Attempt) bool { return a.SKUID != sku })
-			}
-			if n > 0 && len(entries) > n {
-				entries = entries[len(entries)-n:]
-			}
-			if len(entries) == 0 && !env.json {
-				if !one {
-					out.Note("the journal is empty: ato and renew record each contact with a KMS host here")
-				} else {
-					out.Note("the journal has no entry for " + sku.String())
-				}
-			}
-			return out.Journal(entries, env.Clock.Now(), format)
+			return runLog(env, c, o)
 		},
 	}
+}
+
+// logOptions is a log command line, checked.
+type logOptions struct {
+	format output.View
+	only   *guid.GUID // the product asked about; nil: every product
+	last   int        // --last; 0: every entry
+}
+
+// parseLog checks log's arguments.
+func parseLog(env *Env, c *cli.Context) (o logOptions, err error) {
+	if o.format, err = tableFormat(env, c); err != nil {
+		return o, err
+	}
+	if err := wantArgs(c, "log", 0, 1, "[ACTIVATION-ID]"); err != nil {
+		return o, err
+	}
+	sku, one, err := activationArg("log", c.Args().First(), false)
+	if err != nil {
+		return o, err
+	}
+	if one {
+		o.only = &sku
+	}
+	o.last = c.Int("last")
+	if c.IsSet("last") && o.last < 1 {
+		return o, &failure.UsageError{Msg: "--last must be at least 1", Hint: "kmsctl log --last 10"}
+	}
+	return o, nil
+}
+
+// runLog reads the journal and hands what o selects to output.
+func runLog(env *Env, c *cli.Context, o logOptions) error {
+	store, err := env.store(c)
+	if err != nil {
+		return err
+	}
+	entries, skipped, err := store.ReadJournal()
+	if err != nil {
+		return err
+	}
+	out := env.Streams(c)
+	for _, e := range skipped {
+		out.Warning(fmt.Sprintf("skipped %s:%d: %v", e.Path, e.Line, e.Err))
+	}
+	entries = license.Select(entries, o.only, o.last)
+	if len(entries) == 0 && !env.json {
+		if o.only == nil {
+			out.Note("the journal is empty: ato and renew record each contact with a KMS host here")
+		} else {
+			out.Note("the journal has no entry for " + o.only.String())
+		}
+	}
+	return out.Journal(entries, env.Clock.Now(), o.format)
 }
 
 // formatFlag is --format/-o of log, host log and client dli (tableFormats),
