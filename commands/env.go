@@ -105,34 +105,6 @@ func (e *Env) identity(ctx context.Context, c *cli.Context) (identity.Identity, 
 	return identity.Load(ctx, dir, identity.Options{Clock: e.Clock, Hostname: e.Hostname})
 }
 
-// store returns the license store in the state directory.
-func (e *Env) store(c *cli.Context) (license.Store, error) {
-	dir, err := e.stateDir(c)
-	if err != nil {
-		return license.Store{}, err
-	}
-	// A change waits for another kmsctl holding the store at most the
-	// command's --timeout (where it has one), and says that it waits.
-	out := e.Streams(c)
-	return license.Open(dir).WithLockWait(c.Duration("timeout"), func(lockPath string) {
-		out.Note("waiting for another kmsctl holding " + lockPath + "…")
-	}), nil
-}
-
-// peekIdentity returns the stored client identity without creating one;
-// nil when there is none yet.
-func (e *Env) peekIdentity(c *cli.Context) (*identity.Identity, error) {
-	dir, err := e.stateDir(c)
-	if err != nil {
-		return nil, err
-	}
-	id, ok, err := identity.Peek(dir)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &id, nil
-}
-
 // wantArgs checks the number of positional arguments of command name.
 func wantArgs(c *cli.Context, name string, min, max int, usage string) error {
 	n := c.NArg()

@@ -141,22 +141,3 @@ Example:
 		},
 	}
 }
-
-// changeStore is the store for a command that changes it and then reports
-// with change: a corrupt client identity stops it before anything is
-// written, not after.
-func (e *Env) changeStore(c *cli.Context) (license.Store, error) {
-	if _, err := e.peekIdentity(c); err != nil {
-		return license.Store{}, err
-	}
-	return e.store(c)
-}
-
-// change reports a change to the store with the license it left.
-func (e *Env) change(c *cli.Context, ch output.Change, st license.State) error {
-	id, err := e.peekIdentity(c)
-	if err != nil {
-		return err
-	}
-	return e.Streams(c).Change(ch, output.NewLicenseInfo(st, id, e.Clock.Now()), output.ViewOf(c.Bool("json")))
-}
