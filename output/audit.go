@@ -383,8 +383,7 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 	fmt.Fprintln(s.Out)
 	fmt.Fprintln(s.Out)
 	if len(d.Families) > 0 {
-		t := s.newTable()
-		t.Header("Family", "Count", "Threshold", "Fallen off", "Below threshold")
+		var rows [][]string
 		for i := range r.Families {
 			f := &r.Families[i]
 			count := strconv.Itoa(f.Others)
@@ -400,15 +399,14 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 			default:
 				count = s.good(count)
 			}
-			t.Append([]string{familyName(f.Family), count, strconv.Itoa(f.Threshold), strconv.Itoa(f.FallenOff), below})
+			rows = append(rows, []string{familyName(f.Family), count, strconv.Itoa(f.Threshold), strconv.Itoa(f.FallenOff), below})
 		}
-		t.Render()
+		s.writeTable([]string{"Family", "Count", "Threshold", "Fallen off", "Below threshold"}, rows)
 	}
 	if len(r.FallenOff) > 0 {
 		fmt.Fprintf(s.Out, "\nFallen off (silent over %s; counted until %d days after the last request):\n",
 			spanWords(r.Silence), kmsclient.CountWindowDays)
-		t := s.newTable()
-		t.Header("Client", "CMID", "Last request", "Leaves the count")
+		var rows [][]string
 		for _, c := range r.FallenOff {
 			leaves := c.Leaves.UTC().Format("2006-01-02")
 			if !c.Counted {
@@ -418,9 +416,9 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 			if c.Pool != audit.PoolWindows {
 				name += " (" + string(c.Pool) + ")"
 			}
-			t.Append([]string{name, c.CMID.String()[:8] + "…", c.Last.UTC().Format("2006-01-02 15:04"), leaves})
+			rows = append(rows, []string{name, c.CMID.String()[:8] + "…", c.Last.UTC().Format("2006-01-02 15:04"), leaves})
 		}
-		t.Render()
+		s.writeTable([]string{"Client", "CMID", "Last request", "Leaves the count"}, rows)
 	}
 	fmt.Fprintln(s.Out)
 	s.auditNotes(nil, d)

@@ -327,10 +327,6 @@ func (d ClientFleetJSON) layout(s *Streams, view View) error {
 // "no answer" when the request did not reach a host, and the last host
 // tried, nothing cut and the times with their year.
 func (s *Streams) clientFleetTable(d ClientFleetJSON, results []ClientResult, wide bool) {
-	type cell struct {
-		text  string
-		paint func(string) string
-	}
 	header := []string{"Client", "Status", "Days", "Failing since", "Last result"}
 	if wide {
 		header = []string{"Client", "Computer", "Status", "Days left", "Failing since", "Last contact", "Last result", "Last host"}
@@ -386,28 +382,11 @@ func (s *Streams) clientFleetTable(d ClientFleetJSON, results []ClientResult, wi
 		}
 		rows = append(rows, row)
 	}
-	texts := make([][]string, len(rows))
-	for k, row := range rows {
-		for _, c := range row {
-			texts[k] = append(texts[k], c.text)
-		}
+	if wide {
+		s.writeCells(header, rows)
+	} else {
+		s.writeCells(header, rows, 0)
 	}
-	if !wide {
-		fitColumns(header, texts, 0)
-	}
-	t := s.newTable()
-	t.Header(header)
-	for r, row := range rows {
-		out := make([]string, len(row))
-		for k, c := range row {
-			out[k] = texts[r][k]
-			if c.paint != nil && out[k] != "" {
-				out[k] = c.paint(out[k])
-			}
-		}
-		t.Append(out)
-	}
-	t.Render()
 }
 
 // clientFleetTSV prints one line per client: host, status (the JSON

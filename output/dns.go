@@ -108,15 +108,11 @@ func (doc DNSCheckJSON) layout(s *Streams, v View) error {
 		rows = append(rows, []string{strconv.Itoa(int(r.Priority)), strconv.Itoa(int(r.Weight)), strconv.Itoa(int(r.Port)), r.Target,
 			strings.Join(r.Addresses, " "), state, strings.Join(epids, " ")})
 	}
+	var cut []int
 	if v == ViewTable {
-		fitColumns(header, rows, 3, 4, 6)
+		cut = []int{3, 4, 6}
 	}
-	t := s.newTable()
-	t.Header(header)
-	for _, r := range rows {
-		t.Append(r)
-	}
-	t.Render()
+	s.writeTable(header, rows, cut...)
 	if doc.Capped > 0 {
 		fmt.Fprintf(s.Out, "%d more records not checked (at most %d are read)\n", doc.Capped, discovery.MaxRecords)
 	}

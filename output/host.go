@@ -488,14 +488,10 @@ func (s *Streams) hostLogTable(d HostLogJSON, now time.Time, wide bool) {
 		for i := range rows {
 			rows[i] = pick(rows[i], keep)
 		}
-		fitColumns(header, rows, 1, 2)
+		s.writeTable(header, rows, 1, 2)
+	} else {
+		s.writeTable(header, rows)
 	}
-	t := s.newTable()
-	t.Header(header)
-	for _, r := range rows {
-		t.Append(r)
-	}
-	t.Render()
 	fmt.Fprintln(s.Out)
 }
 

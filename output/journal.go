@@ -73,13 +73,8 @@ func (d JournalJSON) layout(s *Streams, view View) error {
 			rows = append(rows, []string{a.At.In(now.Location()).Format("2006-01-02 15:04"), host, a.Product, res, c})
 		}
 	}
-	if !wide {
-		fitColumns(header, rows, 1, 2)
+	if wide {
+		return s.writeTable(header, rows)
 	}
-	t := s.newTable()
-	t.Header(header)
-	for _, r := range rows {
-		t.Append(r)
-	}
-	return t.Render()
+	return s.writeTable(header, rows, 1, 2)
 }

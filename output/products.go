@@ -69,11 +69,5 @@ func (d ProductsJSON) layout(s *Streams, v View) error {
 		}
 		rows = append(rows, []string{p.Name, p.Group, strconv.Itoa(p.Threshold), "V" + strconv.Itoa(p.Protocol), key})
 	}
-	fitColumns(header, rows, 0, 1)
-	t := s.newTable()
-	t.Header(header)
-	for _, r := range rows {
-		t.Append(r)
-	}
-	return t.Render()
+	return s.writeTable(header, rows, 0, 1)
 }

@@ -201,12 +201,11 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 			fmt.Fprintf(s.Out, "  %s\n", s.bad("unreachable: "+s.describe(h.Err).Code))
 			continue
 		}
-		t := s.newTable()
 		header := []string{"Product group", "Protocol", "Count", "Host OS build", "Language", "Key activated", "HWID", "Retry/renew", "Latency"}
 		if wmi != nil {
 			header = append(header[:3], append([]string{"WMI count"}, header[3:]...)...)
 		}
-		t.Header(header)
+		var rows [][]string
 		var epids []string
 		for j := range h.Groups {
 			g := &h.Groups[j]
@@ -215,7 +214,7 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 				if wmi != nil {
 					row = append(row, "")
 				}
-				t.Append(row)
+				rows = append(rows, row)
 				continue
 			}
 			r := g.Result
@@ -246,12 +245,12 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 			if wmi != nil {
 				row = append(row[:3], append([]string{s.wmiCell(&wmi[i], g)}, row[3:]...)...)
 			}
-			t.Append(row)
+			rows = append(rows, row)
 			if !contains(epids, r.EPID) {
 				epids = append(epids, r.EPID)
 			}
 		}
-		t.Render()
+		s.writeTable(header, rows)
 		for _, e := range epids {
 			fmt.Fprintf(s.Out, "%s %s\n", s.dim("host ePID"), e)
 		}
@@ -263,10 +262,6 @@ func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
 // with --winrm). Long host and group names are cut to fit, ending in "…";
 // the details are in the wide view. A host's name is on its first row only.
 func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
-	type cell struct {
-		text  string
-		paint func(string) string
-	}
 	plain := func(t string) cell { return cell{text: t} }
 	header := []string{"Host", "Product group", "Count", "State", "Latency"}
 	if wmi != nil {
@@ -325,27 +320,7 @@ func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
 	}
 	// Every column but the first two keeps its width; host and group
 	// share what is left of compactWidth.
-	texts := make([][]string, len(rows))
-	for k, row := range rows {
-		for _, c := range row {
-			texts[k] = append(texts[k], c.text)
-		}
-	}
-	fitColumns(header, texts, 0, 1)
-	t := s.newTable()
-	t.Header(header)
-	for r, row := range rows {
-		out := make([]string, len(row))
-		for k, c := range row {
-			c.text = texts[r][k]
-			out[k] = c.text
-			if c.paint != nil {
-				out[k] = c.paint(c.text)
-			}
-		}
-		t.Append(out)
-	}
-	t.Render()
+	s.writeCells(header, rows, 0, 1)
 }
 
 func contains(list []string, s string) bool {

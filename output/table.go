@@ -77,3 +77,49 @@ func (t *trimLines) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// writeTable lays rows out under header in newTable's style, the one way
+// every table is written. The columns cut, when any are named, are
+// shortened with "…" so that the table fits compactWidth columns
+// (fitColumns: they must hold plain text); with none named nothing is cut.
+func (s *Streams) writeTable(header []string, rows [][]string, cut ...int) error {
+	if len(cut) > 0 {
+		fitColumns(header, rows, cut...)
+	}
+	t := s.newTable()
+	t.Header(header)
+	for _, r := range rows {
+		t.Append(r)
+	}
+	return t.Render()
+}
+
+// cell is a table cell whose colour is applied after fitting, so that
+// cutting never splits an escape: its text, and what paints it (nil: no
+// colour).
+type cell struct {
+	text  string
+	paint func(string) string
+}
+
+// writeCells is writeTable for cells: the columns cut are fitted on the
+// texts, then each text that is not empty is painted.
+func (s *Streams) writeCells(header []string, rows [][]cell, cut ...int) error {
+	texts := make([][]string, len(rows))
+	for k, row := range rows {
+		for _, c := range row {
+			texts[k] = append(texts[k], c.text)
+		}
+	}
+	if len(cut) > 0 {
+		fitColumns(header, texts, cut...)
+	}
+	for r, row := range rows {
+		for k, c := range row {
+			if c.paint != nil && texts[r][k] != "" {
+				texts[r][k] = c.paint(texts[r][k])
+			}
+		}
+	}
+	return s.writeTable(header, texts)
+}
