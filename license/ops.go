@@ -46,10 +46,11 @@ func (e *RearmError) Error() string {
 // Code is SL_REMAPPING_SP_PUB_TS_MAX_REARM_REACHED.
 func (e *RearmError) Code() hresult.Code { return hresult.MaxRearmReached }
 
-// RearmLimit is how many rearms a product allows: Windows 7 allows 3
-// (Microsoft's public Windows 7 guidance; Vista, and the servers of that
-// era, taken to be the same); Windows 8 and later report about 1000 in
-// WMI's RemainingWindowsReArmCount (commonly seen, not documented), used
+// RearmLimit is how many rearms a product allows (docs/slmgr.md §3):
+// Windows 7 allows 3 (Microsoft's public Windows 7 guidance; Vista, and the
+// servers of that era, taken to be the same); Windows 8 and later report
+// about 1000 in WMI's RemainingWindowsReArmCount (commonly seen, not
+// documented), used
 // for every other product.
 func RearmLimit(p catalogue.Product) int {
 	switch p.Release {
