@@ -106,68 +106,16 @@ func wrapHelp(text string, offset, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// helpFlags lists flags, grouped under their categories in the order the
-// categories first appear (flags without one last, under "Other" when
-// there are categories), each as its names and its description from
-// column helpColumn at most, wrapped at width (0: not wrapped).
+// helpFlags lists flags as output.HelpFlags lays them out: by category,
+// descriptions from column helpColumn at most, wrapped at width (0: not
+// wrapped).
 func helpFlags(flags []cli.Flag, width int) string {
-	var order []string
-	groups := map[string][]cli.Flag{}
-	for _, f := range flags {
-		cat := ""
+	hs := make([]output.HelpFlag, len(flags))
+	for i, f := range flags {
+		hs[i].Names, hs[i].Usage, _ = strings.Cut(cli.FlagStringer(f), "\t")
 		if c, ok := f.(cli.CategorizableFlag); ok {
-			cat = c.GetCategory()
-		}
-		if _, ok := groups[cat]; !ok && cat != "" {
-			order = append(order, cat)
-		}
-		groups[cat] = append(groups[cat], f)
-	}
-	indent := 3
-	if len(order) > 0 {
-		indent = 5
-	}
-	if len(groups[""]) > 0 {
-		order = append(order, "")
-	}
-	// One description column for the whole listing: the longest names
-	// that leave it at helpColumn at most.
-	col := 0
-	for _, f := range flags {
-		names, _, _ := strings.Cut(cli.FlagStringer(f), "\t")
-		if w := indent + len(names) + 2; w <= helpColumn {
-			col = max(col, w)
+			hs[i].Category = c.GetCategory()
 		}
 	}
-	if col == 0 {
-		col = helpColumn
-	}
-	var b strings.Builder
-	for i, cat := range order {
-		if len(order) > 1 || cat != "" {
-			if i > 0 {
-				b.WriteByte('\n')
-			}
-			name := cat
-			if name == "" {
-				name = "Other"
-			}
-			b.WriteString("   " + name + ":\n")
-		}
-		names := make([]string, len(groups[cat]))
-		usages := make([]string, len(groups[cat]))
-		for k, f := range groups[cat] {
-			names[k], usages[k], _ = strings.Cut(cli.FlagStringer(f), "\t")
-		}
-		for k := range names {
-			line := strings.Repeat(" ", indent) + names[k]
-			if len(line)+2 > col {
-				b.WriteString(line + "\n")
-				line = ""
-			}
-			line += strings.Repeat(" ", col-len(line))
-			b.WriteString(line + output.Wrap(usages[k], width, col, col) + "\n")
-		}
-	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return output.HelpFlags(hs, helpColumn, width)
 }
