@@ -8,7 +8,6 @@ import (
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/output"
-	"github.com/kmsctl/kmsctl/probe"
 )
 
 // client: Windows KMS clients read over WinRM, the other side of the
@@ -80,19 +79,16 @@ Examples:
 // pool), in input order.
 func readClients(ctx context.Context, base kmshost.Config, hosts []string, targets []kmshost.Config, n int) []output.ClientResult {
 	out := make([]output.ClientResult, len(hosts))
-	probe.Each(len(hosts), n, func(i int) {
-		cfg := base
+	eachWinRM(base, len(hosts), n, func(i int, cfg *kmshost.Config) {
 		cfg.Host = targets[i].Host
 		if targets[i].Port != 0 {
 			cfg.Port = targets[i].Port
 		}
-		out[i] = output.ClientResult{Host: hosts[i], Address: cfg.Addr()}
-		cl, err := kmshost.New(cfg)
-		if err != nil {
-			out[i].Err = err
-			return
+	}, func(i int, cfg kmshost.Config, cl *kmshost.Client, err error) {
+		out[i] = output.ClientResult{Host: hosts[i], Address: cfg.Addr(), Err: err}
+		if err == nil {
+			out[i].Client, out[i].Err = cl.Client(ctx)
 		}
-		out[i].Client, out[i].Err = cl.Client(ctx)
 	})
 	return out
 }

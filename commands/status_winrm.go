@@ -64,20 +64,29 @@ func splitKMSAddress(s string) (string, string, error) {
 // (probe's worker pool).
 func (w *statusWinRM) read(ctx context.Context, hosts []probe.Host) []output.WinRMResult {
 	out := make([]output.WinRMResult, len(hosts))
-	probe.Each(len(hosts), w.concurrency, func(i int) {
-		cfg := w.base
+	eachWinRM(w.base, len(hosts), w.concurrency, func(i int, cfg *kmshost.Config) {
 		if h, _, err := splitKMSAddress(hosts[i].Host); err == nil {
 			cfg.Host = h
 		}
-		out[i].Address = cfg.Addr()
-		cl, err := kmshost.New(cfg)
-		if err != nil {
-			out[i].Err = err
-			return
+	}, func(i int, cfg kmshost.Config, cl *kmshost.Client, err error) {
+		out[i].Address, out[i].Err = cfg.Addr(), err
+		if err == nil {
+			out[i].Counters, out[i].Err = cl.KMSHost(ctx)
 		}
-		out[i].Counters, out[i].Err = cl.KMSHost(ctx)
 	})
 	return out
+}
+
+// eachWinRM connects to count hosts over WinRM, at most n at a time
+// (probe's worker pool): host i's settings are base changed by target,
+// and read gets its client, or why there is none.
+func eachWinRM(base kmshost.Config, count, n int, target func(i int, cfg *kmshost.Config), read func(i int, cfg kmshost.Config, cl *kmshost.Client, err error)) {
+	probe.Each(count, n, func(i int) {
+		cfg := base
+		target(i, &cfg)
+		cl, err := kmshost.New(cfg)
+		read(i, cfg, cl, err)
+	})
 }
 
 // statusWinRMFlags are the flags --winrm adds to status.
