@@ -50,8 +50,7 @@ func (e *RearmError) Code() hresult.Code { return hresult.MaxRearmReached }
 // Windows 7 allows 3 (Microsoft's public Windows 7 guidance; Vista, and the
 // servers of that era, taken to be the same); Windows 8 and later report
 // about 1000 in WMI's RemainingWindowsReArmCount (commonly seen, not
-// documented), used
-// for every other product.
+// documented), used for every other product.
 func RearmLimit(p catalogue.Product) int {
 	switch p.Release {
 	case "Vista", "7", "2008", "2008 R2":
