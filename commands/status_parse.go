@@ -8,7 +8,6 @@ import (
 
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmsaddr"
-	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -20,7 +19,7 @@ type statusOptions struct {
 	discover bool
 	format   string // "" (table on a terminal, TSV when piped), table, wide, json, tsv, prometheus
 	check    bool
-	limits   output.CheckLimits
+	limits   probe.Limits
 	// countSelf grades on the host's raw count, kmsctl's own client
 	// included (--count-self).
 	countSelf bool
@@ -99,7 +98,7 @@ func (o *statusOptions) parseOutput(c *cli.Context) error {
 			return &failure.UsageError{Msg: "--" + f + " only applies with --check", Hint: "kmsctl status HOST --check --" + f + " ..."}
 		}
 	}
-	o.limits = output.CheckLimits{WarnBelow: c.Int("warn-below"), CritBelow: c.Int("crit-below"), MaxLatency: c.Duration("max-latency")}
+	o.limits = probe.Limits{WarnBelow: c.Int("warn-below"), CritBelow: c.Int("crit-below"), MaxLatency: c.Duration("max-latency")}
 	if o.limits.WarnBelow < 0 || o.limits.CritBelow < 0 {
 		return &failure.UsageError{Msg: "--warn-below and --crit-below take a count of 1 or more"}
 	}

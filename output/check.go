@@ -7,40 +7,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
-// Monitoring-plugin states and exit codes (Nagios, Icinga, Naemon...).
+// Monitoring-plugin states and exit codes (Nagios, Icinga, Naemon...):
+// probe's grades as the numbers failure.Check takes.
 const (
-	CheckOK       = 0
-	CheckWarning  = 1
-	CheckCritical = 2
-	CheckUnknown  = 3
+	CheckOK       = int(probe.GradeOK)
+	CheckWarning  = int(probe.GradeWarning)
+	CheckCritical = int(probe.GradeCritical)
+	CheckUnknown  = int(probe.GradeUnknown)
 )
 
 var checkNames = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
-
-// CheckLimits are the thresholds of --check, applied to the clients other
-// than kmsctl (or to the raw count with CountSelf). Zero values mean the
-// defaults: CRITICAL below the group's activation threshold, WARNING below
-// threshold + ceil(threshold/5) (30 for 25, 6 for 5), no latency limit.
-type CheckLimits struct {
-	WarnBelow  int
-	CritBelow  int
-	MaxLatency time.Duration
-}
-
-func (l CheckLimits) forGroup(threshold int) (warn, crit int) {
-	crit, warn = threshold, threshold+(threshold+4)/5
-	if l.CritBelow > 0 {
-		crit = l.CritBelow
-	}
-	if l.WarnBelow > 0 {
-		warn = l.WarnBelow
-	}
-	return max(warn, crit), crit
-}
 
 // Check prints one monitoring-plugin status line, with performance data
 // after "|", then one line per problem. wmi, when not nil, is what
@@ -55,7 +34,7 @@ func (l CheckLimits) forGroup(threshold int) (warn, crit int) {
 // shows only the first, names the worst. warnings are kmsctl's own
 // troubles that leave the probes standing (a damaged selfcount.json): each
 // is a WARNING.
-func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits, warnings ...string) (int, error) {
+func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits, warnings ...string) (int, error) {
 	state := CheckOK
 	var okParts, perf []string
 	type problem struct {
@@ -89,20 +68,16 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits, 
 			r := g.Result
 			answered = true
 			latency = max(latency, r.Latency)
-			warn, crit := lim.forGroup(g.Product.Threshold)
+			warn, crit := lim.Bounds(g.Product.Threshold)
 			desc := fmt.Sprintf("%s %s/%d", g.Product.Name, CountFigure(g), g.Product.Threshold)
 			if many {
 				desc = h.Host + " " + desc
 			}
-			graded := int64(g.Graded())
-			dependent := !g.CountSelf && g.DependsOnSelf()
-			switch {
-			case !kmsclient.ThresholdReached(graded, int64(crit)) && !(dependent && kmsclient.ThresholdReached(int64(r.Count), int64(crit))):
-				raise(CheckCritical, desc+" below "+strconv.Itoa(crit))
-			case dependent:
-				raise(CheckWarning, desc+": "+DependsOnSelfText(g))
-			case !kmsclient.ThresholdReached(graded, int64(warn)):
-				raise(CheckWarning, desc+" below "+strconv.Itoa(warn))
+			switch v := g.Grade(lim); v.Why {
+			case probe.BelowCritical, probe.BelowWarning:
+				raise(int(v.Grade), desc+" below "+strconv.Itoa(v.Bound))
+			case probe.SelfDependent:
+				raise(int(v.Grade), desc+": "+DependsOnSelfText(g))
 			default:
 				okParts = append(okParts, desc)
 			}
@@ -124,7 +99,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim CheckLimits, 
 		maxLat := ""
 		if lim.MaxLatency > 0 {
 			maxLat = strconv.FormatFloat(lim.MaxLatency.Seconds(), 'f', 6, 64)
-			if latency > lim.MaxLatency {
+			if lim.TooSlow(latency) {
 				raise(CheckWarning, fmt.Sprintf("%s answered in %s, over %s", h.Host, Latency(latency), lim.MaxLatency))
 			}
 		}

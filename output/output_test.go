@@ -26,24 +26,8 @@ func TestMinutes(t *testing.T) {
 	}
 }
 
-func TestCheckLimits(t *testing.T) {
-	tests := []struct {
-		lim              CheckLimits
-		threshold        int
-		wantWarn, wantCr int
-	}{
-		{CheckLimits{}, 25, 30, 25},
-		{CheckLimits{}, 5, 6, 5},
-		{CheckLimits{WarnBelow: 40}, 25, 40, 25},
-		{CheckLimits{CritBelow: 35}, 25, 35, 35}, // warn never below crit
-		{CheckLimits{WarnBelow: 10, CritBelow: 20}, 25, 20, 20},
-	}
-	for _, tt := range tests {
-		w, c := tt.lim.forGroup(tt.threshold)
-		if w != tt.wantWarn || c != tt.wantCr {
-			t.Errorf("%+v threshold %d: warn %d crit %d, want %d %d", tt.lim, tt.threshold, w, c, tt.wantWarn, tt.wantCr)
-		}
-	}
+// The --check bounds are tested where they live (probe's TestLimitsBounds).
+func TestSlug(t *testing.T) {
 	if s := slug("kms1.corp:1688 / Windows 10/11"); s != "kms1_corp_1688_windows_10_11" {
 		t.Errorf("slug = %q", s)
 	}
