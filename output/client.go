@@ -182,12 +182,14 @@ func (d ClientDLIJSON) layout(s *Streams, _ View) error {
 		}
 	}
 	fmt.Fprintln(out)
-	s.contactLines(out, st)
+	s.contactLines(out, st, w.ActivationInterval)
 	return nil
 }
 
-// contactLines says what the client's events show.
-func (s *Streams) contactLines(out io.Writer, st kmshost.Standing) {
+// contactLines says what the client's events show. retry is the
+// client's own VLActivationInterval in minutes (nil when it did not say),
+// the interval at which a client whose renewal failed asks again.
+func (s *Streams) contactLines(out io.Writer, st kmshost.Standing, retry *uint32) {
 	c := st.Contact
 	if c.At.IsZero() {
 		s.textLine(out, "", "Last contact: ", "none in the client's Application log (events 12288/12289)")
@@ -196,8 +198,12 @@ func (s *Streams) contactLines(out io.Writer, st kmshost.Standing) {
 	s.textLine(out, "", "Last contact: ", fmt.Sprintf("%s, %s: %s", c.At.UTC().Format(dateTime), c.Host, contactResult(c)))
 	switch {
 	case st.State == kmshost.StateRenewalFailing:
-		s.textLine(out, "", "", s.bad(fmt.Sprintf("Renewal failing since %s; still Licensed for %d day(s), retrying every 2 hours",
-			failingSince(c), st.Minutes/(24*60))))
+		every := "at its activation interval"
+		if retry != nil {
+			every = fmt.Sprintf("every %d minutes", *retry)
+		}
+		s.textLine(out, "", "", s.bad(fmt.Sprintf("Renewal failing since %s; still Licensed for %d day(s), retrying %s",
+			failingSince(c), st.Minutes/(24*60), every)))
 	case st.State == kmshost.StateGrace && c.Result.Failed():
 		s.textLine(out, "", "", s.bad(fmt.Sprintf("Activation failing since %s; %d day(s) of grace left", failingSince(c), st.Minutes/(24*60))))
 	}

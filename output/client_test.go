@@ -106,3 +106,31 @@ func TestTextLine(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
 	}
 }
+
+// A client whose renewal fails retries at its own activation interval,
+// which the text must take from the client, not assume (2 hours is only
+// the default).
+func TestClientRetryInterval(t *testing.T) {
+	w, err := kmshost.DecodeClient(hosttest.WindowsClient("PC-0102", hosttest.SeedsCMID(2), hosttest.ClientRenewalFailing, hosttest.DefaultNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		interval *uint32
+		want     string
+	}{
+		{func() *uint32 { v := uint32(45); return &v }(), "retrying every 45 minutes"},
+		{nil, "retrying at its activation interval"},
+	} {
+		w.ActivationInterval = c.interval
+		var out bytes.Buffer
+		s := &Streams{Out: &out, Err: &out, OutWidth: 200}
+		if err := s.ClientDLI("pc-0102", "127.0.0.1:5985", w, ViewAuto); err != nil {
+			t.Fatal(err)
+		}
+		wantAll(t, out.String(), c.want)
+		if strings.Contains(out.String(), "2 hours") {
+			t.Errorf("the text assumes 2 hours:\n%s", out.String())
+		}
+	}
+}
