@@ -3,6 +3,7 @@ package commands
 import (
 	"bytes"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -73,4 +74,53 @@ func findPath(cmds []*cli.Command, path []string) *cli.Command {
 		cmds = c.Subcommands
 	}
 	return c
+}
+
+// Every flag whose value is a path completes file (or directory) names in
+// every shell, through __complete's :files / :dirs directive (issue 18:
+// host audit --file and exporter --config offered nothing, while status
+// --hosts-file offered files). The marker is the flag's placeholder (FILE,
+// DIR); a flag whose name says it takes a path but whose placeholder does
+// not is caught here, so a new file flag cannot forget it.
+func TestPathFlagsCompleteFiles(t *testing.T) {
+	app := NewApp(SystemEnv())
+	pathName := regexp.MustCompile(`file|dir|config|output|path`)
+	check := func(path []string, f cli.Flag) int {
+		name := f.Names()[0]
+		if _, ok := f.(*cli.BoolFlag); ok {
+			return 0
+		}
+		want := completions.PathDirective(f)
+		if want == completions.None {
+			if pathName.MatchString(name) {
+				t.Errorf("%v --%s looks like a path flag but its placeholder is %q, not FILE or DIR", path, name, completions.Placeholder(f))
+			}
+			return 0
+		}
+		for _, word := range []string{"", "sm"} {
+			_, got := completeWords(app, append(append(slices.Clone(path), "--"+name), word))
+			if got != want {
+				t.Errorf("kmsctl __complete %s --%s %q: directive %s, want %s", strings.Join(path, " "), name, word, got, want)
+			}
+		}
+		_, got := completeWords(app, append(slices.Clone(path), "--"+name+"=sm"))
+		if got != want {
+			t.Errorf("kmsctl __complete %s --%s=sm: directive %s, want %s", strings.Join(path, " "), name, got, want)
+		}
+		return 1
+	}
+	n := 0
+	for _, f := range app.Flags {
+		n += check(nil, f)
+	}
+	for _, path := range commandPaths(nil, app.Commands) {
+		for _, f := range findPath(app.Commands, path).Flags {
+			n += check(path, f)
+		}
+	}
+	// --state-dir, status/client dli --hosts-file, status --output,
+	// host audit --file, exporter --config at least.
+	if n < 6 {
+		t.Errorf("found %d path flags; want at least 6", n)
+	}
 }

@@ -41,11 +41,16 @@ func completeWords(app *cli.App, args []string) ([]candidate, string) {
 func flagUsage(f cli.Flag) string { return completions.FlagUsage(f) }
 
 // Flag lists what flag f's value may be: a choiceFlag's choices
-// (what its command accepts), or by flag name; a flag not listed here
-// takes free text (a host, a duration), offered nothing.
+// (what its command accepts), file or directory names for a flag whose
+// value is a path (completions.PathDirective: its placeholder is FILE or
+// DIR), or by flag name; a flag not listed here takes free text (a host,
+// a duration), offered nothing.
 func (kmsctlValues) Flag(f cli.Flag) ([]candidate, string) {
 	if ch := choicesOf(f); ch != nil {
 		return values(ch...), completions.None
+	}
+	if d := completions.PathDirective(f); d != completions.None {
+		return nil, d
 	}
 	switch f.Names()[0] {
 	case "protocol":
@@ -54,10 +59,6 @@ func (kmsctlValues) Flag(f cli.Flag) ([]candidate, string) {
 		return []candidate{{Value: "ntlm", Desc: "domain and local accounts"}, {Value: "basic", Desc: "local accounts, where the host enables it"}}, completions.None
 	case "product", "p":
 		return productCandidates(), completions.None
-	case "hosts-file":
-		return nil, completions.Files
-	case "state-dir":
-		return nil, completions.Dirs
 	}
 	return nil, completions.None
 }

@@ -194,3 +194,34 @@ func FlagUsage(f cli.Flag) string {
 	}
 	return ""
 }
+
+// Placeholder is the word a flag's help marks with backticks as its
+// value's name (FILE in "read `FILE`"), "" when there is none.
+func Placeholder(f cli.Flag) string {
+	u, ok := f.(cli.DocGenerationFlag)
+	if !ok {
+		return ""
+	}
+	parts := strings.SplitN(u.GetUsage(), "`", 3)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[1]
+}
+
+// PathDirective is Files for a flag whose value is a file's path, Dirs for
+// a directory's, None otherwise. The one marker is the placeholder the
+// help already shows (FILE or DIR; urfave's TakesFile counts as FILE), so
+// a new path flag is completed as soon as its help names its value.
+func PathDirective(f cli.Flag) string {
+	switch Placeholder(f) {
+	case "FILE":
+		return Files
+	case "DIR":
+		return Dirs
+	}
+	if t, ok := f.(*cli.StringFlag); ok && t.TakesFile {
+		return Files
+	}
+	return None
+}
