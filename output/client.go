@@ -306,7 +306,7 @@ func (d ClientFleetJSON) layout(s *Streams, view View) error {
 	var fails []hostFailure
 	for i := range results {
 		if results[i].Err != nil {
-			fails = append(fails, s.hostFailure(results[i].Host, results[i].Err))
+			fails = append(fails, s.hostFailure(results[i].Host, results[i].Host, results[i].Err))
 		}
 	}
 	if len(fails) > 0 {

@@ -4,11 +4,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -380,8 +382,8 @@ func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
 // statusProblems writes the failures (a host's, or a group's) and the
 // warnings to stderr. One failure is written as a full error block headed
 // by the host. Several are written one line each ("HOST: CODE cause"), in
-// input order, and then the full block once per distinct cause (code and
-// kind of failure), headed by the first host that had it: 40 hosts that do
+// input order, and then the full block once per distinct cause (failureKey:
+// code and text), headed by the first host that had it: 40 hosts that do
 // not answer give 40 lines and one block, not 40 blocks.
 func (s *Streams) statusProblems(hosts []probe.Host) {
 	var fails []hostFailure
@@ -397,14 +399,14 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 			continue
 		}
 		if h.Err != nil {
-			fails = append(fails, s.hostFailure(h.Host, h.Err))
+			fails = append(fails, s.hostFailure(h.Host, h.Host, h.Err))
 			continue
 		}
 		var last error
 		for j := range h.Groups {
 			g := &h.Groups[j]
 			if g.Err != nil && g.Err != last {
-				fails = append(fails, s.hostFailure(h.Host+", "+g.Product.Name, g.Err))
+				fails = append(fails, s.hostFailure(h.Host+", "+g.Product.Name, h.Host, g.Err))
 				last = g.Err
 			}
 		}
@@ -445,8 +447,11 @@ type hostFailure struct {
 	key   string // failureKey: failures with the same key have the same cause
 }
 
-func (s *Streams) hostFailure(where string, err error) hostFailure {
-	return hostFailure{where, s.describe(err), failureKey(err)}
+// hostFailure describes err, the failure of host (HOST[:PORT], as given),
+// reported as where (the host, or the host and a group).
+func (s *Streams) hostFailure(where, host string, err error) hostFailure {
+	info := s.describe(err)
+	return hostFailure{where, info, failureKey(host, info)}
 }
 
 // writeFailures writes the failures of a fleet run on stderr: one failure
@@ -483,15 +488,55 @@ func (s *Streams) writeFailures(fails []hostFailure) {
 	}
 }
 
-// failureKey is what makes two failures the same cause: their code and
-// their kind (the kmsclient.Kind of an exchange that failed, else the
-// error's type).
-func failureKey(err error) string {
-	var ke *kmsclient.Error
-	if errors.As(err, &ke) {
-		return ke.Code.String() + "/" + ke.Kind.String()
+// failureKey is what makes two failures the same cause: the same code,
+// message, cause and fix, once host names are set aside (the failing
+// host's own name as given, and IPv4 addresses, such as the one a name
+// resolved to). Everything else stays: a DNS failure and a refused
+// connection differ by their cause, and advice naming a port ("nothing
+// listens on TCP port 1") is shared only by hosts on that port, so that a
+// block written once never tells a host what does not fit it.
+func failureKey(host string, info ErrorInfo) string {
+	key := strings.Join([]string{info.Code, info.Message, info.Cause, info.Fix}, "\x01")
+	if name, _, err := net.SplitHostPort(host); err == nil {
+		host = name
 	}
-	return fmt.Sprintf("%T", err)
+	return ipv4Literal().ReplaceAllString(replaceName(key, host, "\x00host\x00"), "\x00host\x00")
+}
+
+// ipv4Literal is an IPv4 address in a text (compiled on first use, not at
+// start-up).
+var ipv4Literal = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}\b`)
+})
+
+// replaceName replaces name in text where it stands as a whole name (not
+// inside a longer host name or word), with by.
+func replaceName(text, name, by string) string {
+	if name == "" {
+		return text
+	}
+	inName := func(c byte) bool {
+		return c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(text, name)
+		if i < 0 {
+			break
+		}
+		end := i + len(name)
+		whole := (i == 0 || !inName(text[i-1])) && (end == len(text) || !inName(text[end]) ||
+			text[end] == '.' && (end+1 == len(text) || !inName(text[end+1]))) // a full stop after it
+		b.WriteString(text[:i])
+		if whole {
+			b.WriteString(by)
+		} else {
+			b.WriteString(name)
+		}
+		text = text[end:]
+	}
+	b.WriteString(text)
+	return b.String()
 }
 
 // Minutes renders an interval the way an admin says it: 2h, 7d, 1h30m, 45m.
