@@ -14,8 +14,12 @@ _kmsctl() {
   lines=("${(@f)$(${words[1]} __complete "${(@Q)words[2,CURRENT-1]}" "${(Q)PREFIX}" 2>/dev/null)}")
   directive=${lines[-1]}
   lines[-1]=()
+  # _describe reads "VALUE:DESCRIPTION" and takes a backslash in either
+  # part as an escape (DOMAIN\user would show as DOMAINuser): double every
+  # backslash, then escape the value's colons.
   for line in "${lines[@]}"; do
     [[ -n $line ]] || continue
+    line=${line//\\/\\\\}
     if [[ $line == *$'\t'* ]]; then
       cands+=("${${line%%$'\t'*}//:/\\:}:${line#*$'\t'}")
     else
