@@ -23,12 +23,15 @@ type StatusReport struct {
 	wmi     []WinRMResult
 }
 
-// StatusSummary counts hosts by outcome.
+// StatusSummary counts hosts by outcome. A host a run interrupted by
+// Ctrl-C never started is counted as not probed, not as failed (the key
+// appears only then); one stopped while being probed has failed.
 type StatusSummary struct {
 	Hosts          int `json:"hosts"`
 	OK             int `json:"ok"`
 	BelowThreshold int `json:"below_threshold"`
 	Failed         int `json:"failed"`
+	NotProbed      int `json:"not_probed,omitempty"`
 }
 
 // StatusHost is one host's answers.
@@ -98,10 +101,12 @@ func (s *Streams) StatusReport(hosts []probe.Host, summary bool) StatusReport {
 		o := h.Outcome()
 		sh.OK = o != probe.Failed
 		if r.Summary != nil {
-			switch o {
-			case probe.OK:
+			switch {
+			case errors.Is(h.Err, probe.ErrNotProbed):
+				r.Summary.NotProbed++
+			case o == probe.OK:
 				r.Summary.OK++
-			case probe.Below:
+			case o == probe.Below:
 				r.Summary.BelowThreshold++
 			default:
 				r.Summary.Failed++
@@ -179,8 +184,12 @@ func (r StatusReport) layout(s *Streams, v View) error {
 		s.winrmProblems(hosts, wmi)
 	}
 	if r.Summary != nil {
-		fmt.Fprintf(s.Err, "%d hosts: %d ok, %d below threshold, %d failed\n",
+		line := fmt.Sprintf("%d hosts: %d ok, %d below threshold, %d failed",
 			r.Summary.Hosts, r.Summary.OK, r.Summary.BelowThreshold, r.Summary.Failed)
+		if r.Summary.NotProbed > 0 {
+			line += fmt.Sprintf(", %d not probed", r.Summary.NotProbed)
+		}
+		fmt.Fprintln(s.Err, line)
 	}
 	return nil
 }
