@@ -19,10 +19,12 @@ type JournalJSON struct {
 // Journal renders the activation journal in view (the views status has):
 // on a terminal by default a table of at most 80 columns (time to the
 // minute, host, product, result, count; long host and product names cut
-// with "…"); wide, the table with seconds, zone, command, protocol and
-// CMID; tsv, the default when piped, one tab-separated line per contact
-// (time RFC 3339, command, host, product, protocol, CMID, result code,
-// count, threshold); or JSON.
+// with "…"; a host found through DNS SRV is named by its SRV target, as
+// dli names it); wide, the table with seconds, zone, command, protocol and
+// CMID, a discovered host as "NAME:PORT (ADDRESS)" (as dlv shows it); tsv,
+// the default when piped, one tab-separated line per contact (time RFC
+// 3339, command, host:port dialled, product, protocol, CMID, result code,
+// count, threshold, SRV target name:port or ""); or JSON.
 func (s *Streams) Journal(entries []license.Attempt, now time.Time, view View) error {
 	return s.Show(JournalJSON{Entries: append([]license.Attempt{}, entries...), now: now}, view)
 }
@@ -39,7 +41,7 @@ func (d JournalJSON) layout(s *Streams, view View) error {
 		for i := range entries {
 			a := &entries[i]
 			fmt.Fprintln(s.Out, strings.Join([]string{a.At.UTC().Format(time.RFC3339), a.Op, a.Host, a.Product,
-				strconv.Itoa(a.Protocol), a.CMID.String(), a.Result.String(), countText(a), strconv.Itoa(a.Threshold)}, "\t"))
+				strconv.Itoa(a.Protocol), a.CMID.String(), a.Result.String(), countText(a), strconv.Itoa(a.Threshold), a.SRVTarget}, "\t"))
 		}
 		return nil
 	}
@@ -63,7 +65,13 @@ func (d JournalJSON) layout(s *Streams, view View) error {
 		if c != "" {
 			c += " / " + strconv.Itoa(a.Threshold)
 		}
-		host := a.Host
+		host := a.SRVTarget
+		if wide {
+			host = a.HostLabel()
+		}
+		if host == "" {
+			host = a.Host
+		}
 		if host == "" {
 			host = "-"
 		}
