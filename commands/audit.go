@@ -50,7 +50,7 @@ Examples:
 			&cli.StringFlag{Name: "since", Category: "Events", Usage: "over WinRM: read the events of the last `SPAN` (e.g. 45d)", DefaultText: "60d"},
 			&cli.IntFlag{Name: "max", Category: "Events", Value: kmshost.MaxEvents, Usage: "over WinRM: read at most `N` events, the newest"},
 			&cli.GenericFlag{Name: "margin", Category: "Events", Value: &span{audit.DefaultMargin}, Usage: "a client silent for longer than the renewal interval plus `SPAN` (e.g. 36h, 2d) has fallen off"},
-			newFormatFlag("Output", "output `FORMAT`: table (default; TSV when piped), json or prometheus", auditFormats),
+			newFormatFlag("Output", "output `FORMAT`: table (default on a terminal), json, tsv (default when piped) or prometheus", auditFormats),
 			&cli.BoolFlag{Name: "check", Category: "Monitoring", Usage: "act as a Nagios/Icinga plugin: one status line, performance data, exit 0-3"},
 			&cli.Float64Flag{Name: "warn-days", Category: "Monitoring", Value: 14, Usage: "with --check: WARNING when a count falls below its threshold within `DAYS`"},
 			&cli.Float64Flag{Name: "crit-days", Category: "Monitoring", Value: 3, Usage: "with --check: CRITICAL when within `DAYS` (or already below)"},
@@ -109,5 +109,5 @@ func runAudit(env *Env, c *cli.Context, o auditOptions) error {
 	case o.format == "prometheus":
 		return out.AuditPrometheus(src, r)
 	}
-	return out.Audit(src, r, self, output.ViewOf(env.json))
+	return out.Audit(src, r, self, output.View(o.format))
 }

@@ -14,7 +14,7 @@ import (
 
 // auditOptions is a host audit command line, checked.
 type auditOptions struct {
-	format string // table, json or prometheus
+	format string // "" (table on a terminal, tsv piped), table, json, tsv or prometheus
 	check  bool
 	file   string // --file; "" reads the host over WinRM
 	query  kmshost.LogQuery
@@ -76,8 +76,8 @@ func auditFormat(c *cli.Context) (string, error) {
 	case err != nil:
 		return "", err
 	case f == "" || f == "table":
-		return "table", nil
-	case f == "json" || f == "prometheus":
+		return f, nil
+	case f == "json" || f == "tsv" || f == "prometheus":
 		if c.Bool("check") {
 			return "", &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --format or --check"}
 		}

@@ -34,8 +34,9 @@ var (
 	tableFormats = []string{"table", "wide", "json", "tsv"}
 	// host dlv: slmgr's text layout, JSON, TSV.
 	textFormats = []string{"text", "json", "tsv"}
-	// host audit: its report, JSON, and the Prometheus text format.
-	auditFormats = []string{"table", "json", "prometheus"}
+	// host audit: its report, JSON, TSV records and the Prometheus text
+	// format.
+	auditFormats = []string{"table", "json", "tsv", "prometheus"}
 )
 
 // newFormatFlag is --format/-o in the help's category, taking formats;
