@@ -291,7 +291,7 @@ func (s *Streams) license(in LicenseInfo, verbose bool) {
 		fmt.Fprintln(w, "    KMS host caching is enabled")
 	}
 	if a := st.LastAttempt; a != nil {
-		fmt.Fprintf(w, "    Last contact: %s\n", s.attemptSummary(a, in.Now))
+		s.textLine(w, "    ", "Last contact: ", s.attemptSummary(a, in.Now))
 	}
 	if !v.Next.IsZero() {
 		fmt.Fprintf(w, "    Next contact: %s\n", nextContact(v, in.Now))

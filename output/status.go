@@ -441,8 +441,8 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 		}
 	}
 	if notProbed+cutShort > 0 {
-		fmt.Fprintf(s.Err, "%s interrupted (Ctrl-C): %d of %d hosts not probed, %d stopped while being probed\n",
-			s.warn("warning:"), notProbed, len(hosts), cutShort)
+		s.textLine(s.Err, "", s.warn("warning:")+" ", fmt.Sprintf("interrupted (Ctrl-C): %d of %d hosts not probed, %d stopped while being probed",
+			notProbed, len(hosts), cutShort))
 	}
 	if len(fails) > 1 {
 		s.writeFailures(fails)
@@ -464,8 +464,10 @@ func (s *Streams) hostFailure(where, host string, err error) hostFailure {
 }
 
 // writeFailures writes the failures of a fleet run on stderr: one failure
-// as its full block; several as one "WHERE: CODE cause" line each, then
-// the full block once per distinct cause ("… and N more like it").
+// as its full block; several as one "WHERE: CODE cause" line each
+// (wrapped between words at stderr's terminal width, continuing under the
+// code), then the full block once per distinct cause ("… and N more like
+// it").
 func (s *Streams) writeFailures(fails []hostFailure) {
 	if len(fails) == 1 {
 		fmt.Fprintf(s.Err, "%s:\n", fails[0].where)
@@ -476,7 +478,7 @@ func (s *Streams) writeFailures(fails []hostFailure) {
 	first := map[string]int{} // key -> index in fails of its first failure
 	n := map[string]int{}
 	for i, f := range fails {
-		fmt.Fprintf(s.Err, "%s: %s %s\n", f.where, s.bad(f.info.Code), f.info.Cause)
+		s.textLine(s.Err, "", f.where+": ", s.bad(f.info.Code)+" "+f.info.Cause)
 		if _, ok := first[f.key]; !ok {
 			first[f.key] = i
 			keys = append(keys, f.key)
