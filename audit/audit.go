@@ -94,8 +94,21 @@ type Auditor struct {
 	skus    map[guid.GUID]sku // catalogue look-ups, a handful for a whole log
 
 	events, unreadable, other int
+	firstUnreadable           []Unreadable
 	oldest, newest            time.Time
 }
+
+// Unreadable is a 12290 event left out because its fields could not be
+// read: where it is and why.
+type Unreadable struct {
+	Record  int       // its place in the file (kmshost.Event.Record); 0 read over WinRM
+	Time    time.Time // when the host logged it
+	Problem string    // why it could not be read
+}
+
+// MaxUnreadableShown is how many unreadable events a Report describes;
+// the rest are only counted.
+const MaxUnreadableShown = 3
 
 // New returns an Auditor for opts.
 func New(opts Options) *Auditor {
@@ -176,6 +189,13 @@ func (a *Auditor) Add(e *kmshost.Event) {
 	}
 	if e.Problem != "" || e.CMID.IsZero() {
 		a.unreadable++
+		if len(a.firstUnreadable) < MaxUnreadableShown {
+			why := e.Problem
+			if why == "" {
+				why = "its CMID is all zeros"
+			}
+			a.firstUnreadable = append(a.firstUnreadable, Unreadable{Record: e.Record, Time: e.Time, Problem: why})
+		}
 		return
 	}
 	sku, ok := a.skus[e.ActivationID]

@@ -140,6 +140,7 @@ func (f *recordFormat[S]) add(res *chunkResult[S], t time.Time, id int, fields [
 		res.skipped++
 		return
 	}
+	e.Record = res.records // within the chunk; read adds the records before it
 	res.events = append(res.events, e)
 }
 
@@ -260,6 +261,7 @@ func (f *recordFormat[S]) read(in io.Reader, chunkSize, workers int, fn func(*km
 			res = &again
 		}
 		for i := range res.events {
+			res.events[i].Record += records
 			fn(&res.events[i])
 		}
 		src.Events += len(res.events)

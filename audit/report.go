@@ -12,15 +12,18 @@ import (
 
 // Report is what the log adds up to at Options.Now.
 type Report struct {
-	Now            time.Time
-	Silence        time.Duration // renewal interval plus margin: longer silent is fallen off
-	Renewal        time.Duration // the renewal interval judged by
-	Margin         time.Duration // the margin judged by
-	Events         int           // events added
-	Requests       int           // of those, readable 12290 events
-	Unreadable     int           // 12290 events whose fields could not be read
-	Other          int           // events other than 12290 (client events 12288/12289)
-	Oldest, Newest time.Time     // of the 12290 events; zero when there are none
+	Now        time.Time
+	Silence    time.Duration // renewal interval plus margin: longer silent is fallen off
+	Renewal    time.Duration // the renewal interval judged by
+	Margin     time.Duration // the margin judged by
+	Events     int           // events added
+	Requests   int           // of those, readable 12290 events
+	Unreadable int           // 12290 events whose fields could not be read
+	// UnreadableShown describes the first MaxUnreadableShown of them, in
+	// the order they were added (file order for a file).
+	UnreadableShown []Unreadable
+	Other           int       // events other than 12290 (client events 12288/12289)
+	Oldest, Newest  time.Time // of the 12290 events; zero when there are none
 	// LowerBound says the log may miss clients the host counts: it starts
 	// less than CountWindow before Now, or was cut to its newest events.
 	// Counts are then lower bounds, and a date below the threshold may
@@ -116,7 +119,7 @@ var familyOrder = []catalogue.Family{catalogue.WindowsClient, catalogue.WindowsS
 // Report adds everything up at Options.Now.
 func (a *Auditor) Report() *Report {
 	now := a.opts.Now
-	r := &Report{Now: now, Silence: a.opts.Silence(), Renewal: a.opts.renewal(), Margin: a.opts.margin(), Events: a.events, Unreadable: a.unreadable,
+	r := &Report{Now: now, Silence: a.opts.Silence(), Renewal: a.opts.renewal(), Margin: a.opts.margin(), Events: a.events, Unreadable: a.unreadable, UnreadableShown: a.firstUnreadable,
 		Other: a.other, Oldest: a.oldest, Newest: a.newest, Truncated: a.opts.Truncated, hostCounts: a.opts.HostCounts}
 	r.Requests = a.events - a.other - a.unreadable
 	r.LowerBound = a.opts.Truncated || a.oldest.IsZero() || a.oldest.After(now.Add(-kmsclient.CountWindow))

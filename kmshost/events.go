@@ -53,6 +53,9 @@ type Event struct {
 
 	Fields  []string // the Info fields as logged
 	Problem string   // why the fields could not all be read; "" when they were
+	// Record is the event's place in an exported file, counting every
+	// record from 1 (events of other IDs too); 0 when not read from a file.
+	Record int
 }
 
 // Failed reports whether the event records a failed request.

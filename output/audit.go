@@ -319,11 +319,45 @@ func lowerBoundWhy(r *audit.Report, alreadyBelow bool) string {
 	return why + "; the date the count falls may come later than forecast"
 }
 
+// unreadableNote says how many 12290 events were left out, and where and
+// why for the first few: the record of the file, or the time logged for
+// events read over WinRM (host log shows those too).
+func unreadableNote(r *audit.Report) string {
+	n := r.Unreadable
+	var b strings.Builder
+	if n == 1 {
+		b.WriteString("1 event 12290 could not be read and is left out: ")
+	} else {
+		fmt.Fprintf(&b, "%d events 12290 could not be read and are left out", n)
+		if len(r.UnreadableShown) < n {
+			fmt.Fprintf(&b, "; the first %d: ", len(r.UnreadableShown))
+		} else {
+			b.WriteString(": ")
+		}
+	}
+	fromHost := false
+	for i, u := range r.UnreadableShown {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if u.Record > 0 {
+			fmt.Fprintf(&b, "event %d of the file (logged %s): %s", u.Record, u.Time.UTC().Format(dateTime), u.Problem)
+		} else {
+			fromHost = true
+			fmt.Fprintf(&b, "the one logged %s: %s", u.Time.UTC().Format(dateTime), u.Problem)
+		}
+	}
+	if fromHost {
+		b.WriteString(" (kmsctl host log shows the events as logged)")
+	}
+	return b.String()
+}
+
 // auditNotes are about the log as a whole.
 func auditNotes(r *audit.Report) []string {
 	notes := []string{}
 	if r.Unreadable > 0 {
-		notes = append(notes, fmt.Sprintf("%d events 12290 could not be read and are left out (see host log)", r.Unreadable))
+		notes = append(notes, unreadableNote(r))
 	}
 	if r.Unknown > 0 {
 		notes = append(notes, fmt.Sprintf("%d CMIDs asked only for products kmsctl's catalogue does not know: they are in no family's count", r.Unknown))

@@ -49,6 +49,27 @@ func TestAuditWording(t *testing.T) {
 		t.Errorf("not below, lower bound: %q", fam)
 	}
 
+	// An unreadable event: which record, when and why, in the right
+	// number; "see host log" only for events read over WinRM.
+	at := now.Add(-48 * time.Hour)
+	r.Unreadable, r.UnreadableShown = 1, []audit.Unreadable{{Record: 7, Time: at, Problem: `CMID "x" is not a GUID`}}
+	notes = strings.Join(auditNotes(r), "\n")
+	if want := `1 event 12290 could not be read and is left out: event 7 of the file (logged 2026-11-28 12:00 UTC): CMID "x" is not a GUID`; !strings.Contains(notes, want) || strings.Contains(notes, "host log") {
+		t.Errorf("one unreadable event: %q, want %q", notes, want)
+	}
+	r.Unreadable = 5
+	r.UnreadableShown = append(r.UnreadableShown, audit.Unreadable{Record: 9, Time: at, Problem: "p"}, audit.Unreadable{Record: 12, Time: at, Problem: "q"})
+	notes = strings.Join(auditNotes(r), "\n")
+	if want := "5 events 12290 could not be read and are left out; the first 3: event 7 of the file"; !strings.Contains(notes, want) || !strings.Contains(notes, "; event 12 of the file (logged 2026-11-28 12:00 UTC): q") {
+		t.Errorf("five unreadable events: %q, want %q", notes, want)
+	}
+	r.Unreadable, r.UnreadableShown = 2, []audit.Unreadable{{Time: at, Problem: "p"}, {Time: at, Problem: "q"}}
+	notes = strings.Join(auditNotes(r), "\n")
+	if want := "2 events 12290 could not be read and are left out: the one logged 2026-11-28 12:00 UTC: p; the one logged 2026-11-28 12:00 UTC: q (kmsctl host log shows the events as logged)"; !strings.Contains(notes, want) {
+		t.Errorf("over WinRM: %q, want %q", notes, want)
+	}
+	r.Unreadable, r.UnreadableShown = 0, nil
+
 	// A file is "the log file", not a KMS host.
 	var out bytes.Buffer
 	s := &Streams{Out: &out, Err: &bytes.Buffer{}, TTY: true}
