@@ -452,6 +452,7 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 // hostFailure is one host (or host and group) that failed, described.
 type hostFailure struct {
 	where string
+	name  string // the host's name or address, without its port
 	info  ErrorInfo
 	key   string // failureKey: failures with the same key have the same cause
 }
@@ -460,14 +461,18 @@ type hostFailure struct {
 // reported as where (the host, or the host and a group).
 func (s *Streams) hostFailure(where, host string, err error) hostFailure {
 	info := s.describe(err)
-	return hostFailure{where, info, failureKey(host, info)}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	return hostFailure{where, name, info, failureKey(name, info)}
 }
 
 // writeFailures writes the failures of a fleet run on stderr: one failure
 // as its full block; several as one "WHERE: CODE cause" line each
 // (wrapped between words at stderr's terminal width, continuing under the
 // code), then the full block once per distinct cause ("… and N more like
-// it").
+// it"), whose advice then says "these hosts" where it named the first.
 func (s *Streams) writeFailures(fails []hostFailure) {
 	if len(fails) == 1 {
 		fmt.Fprintf(s.Err, "%s:\n", fails[0].where)
@@ -487,6 +492,11 @@ func (s *Streams) writeFailures(fails []hostFailure) {
 	}
 	for _, k := range keys {
 		f := fails[first[k]]
+		if n[k] > 1 {
+			// The advice is given to every host of the group: it names
+			// none of them.
+			f.info.Fix = replaceName(f.info.Fix, f.name, "these hosts")
+		}
 		switch more := n[k] - 1; more {
 		case 0:
 			fmt.Fprintf(s.Err, "%s:\n", f.where)
@@ -501,17 +511,14 @@ func (s *Streams) writeFailures(fails []hostFailure) {
 
 // failureKey is what makes two failures the same cause: the same code,
 // message, cause and fix, once host names are set aside (the failing
-// host's own name as given, and IPv4 addresses, such as the one a name
+// host's own name as given without its port, and IPv4 addresses, such as the one a name
 // resolved to). Everything else stays: a DNS failure and a refused
 // connection differ by their cause, and advice naming a port ("nothing
 // listens on TCP port 1") is shared only by hosts on that port, so that a
 // block written once never tells a host what does not fit it.
-func failureKey(host string, info ErrorInfo) string {
+func failureKey(name string, info ErrorInfo) string {
 	key := strings.Join([]string{info.Code, info.Message, info.Cause, info.Fix}, "\x01")
-	if name, _, err := net.SplitHostPort(host); err == nil {
-		host = name
-	}
-	return ipv4Literal().ReplaceAllString(replaceName(key, host, "\x00host\x00"), "\x00host\x00")
+	return ipv4Literal().ReplaceAllString(replaceName(key, name, "\x00host\x00"), "\x00host\x00")
 }
 
 // ipv4Literal is an IPv4 address in a text (compiled on first use, not at
