@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
@@ -76,13 +77,23 @@ func activationFlags(renew bool) []cli.Flag {
 	return fs
 }
 
-func runActivation(env *Env, c *cli.Context, op string) error {
+// parseActivation checks ato's or renew's arguments.
+func parseActivation(env *Env, c *cli.Context, op string) error {
 	env.json = c.Bool("json")
 	if err := wantArgs(c, op, 0, 1, "[ACTIVATION-ID]"); err != nil {
 		return err
 	}
 	if c.Duration("timeout") <= 0 {
 		return &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
+	}
+	return nil
+}
+
+// runActivation contacts the host for every product chosen, one after the
+// other (license.Store.ContactEach), and reports what each contact did.
+func runActivation(env *Env, c *cli.Context, op string) error {
+	if err := parseActivation(env, c, op); err != nil {
+		return err
 	}
 	store, err := env.store(c)
 	if err != nil {
@@ -97,6 +108,10 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 	if err != nil {
 		return err
 	}
+	products := make([]guid.GUID, len(views))
+	for i, st := range views {
+		products[i] = st.Product.SKU.SKUID
+	}
 	// The identity is read under the store's lock (Contact calls Identify
 	// holding it), which rearm holds too while it changes the CMID: read
 	// before taking the lock, a concurrent rearm could make this contact
@@ -107,29 +122,21 @@ func runActivation(env *Env, c *cli.Context, op string) error {
 		defer cancel()
 		return env.identity(ctx, c)
 	}
-	// Every product chosen, one after the other, each under the lock: a
-	// machine's Windows and Office activate with its one CMID, each in its
-	// own KMS pool.
-	var outcomes []license.Outcome
-	var errs []error
-	defer func() { env.recordContacts(c, outcomes) }()
-	for _, st := range views {
-		o, err := store.Contact(c.Context, op, c.Bool("force"), license.Client{Product: st.Product.SKU.SKUID,
-			Identify: identify, Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c),
-			Progress: env.contactProgress(c, op)})
-		if err != nil {
-			// Report what was done before it stopped, then why.
-			if len(outcomes) > 0 {
-				if werr := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); werr != nil {
-					return werr
-				}
-			}
-			return productChoice(op, err, store)
+	outcomes, err := store.ContactEach(c.Context, op, c.Bool("force"), products, license.Client{Identify: identify,
+		Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c), Progress: env.contactProgress(c, op)})
+	defer env.recordContacts(c, outcomes)
+	// On an error, report what was done before it stopped, then why.
+	if len(outcomes) > 0 {
+		if werr := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); werr != nil {
+			return werr
 		}
-		outcomes, errs = append(outcomes, o), append(errs, o.Err)
 	}
-	if err := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); err != nil {
-		return err
+	if err != nil {
+		return productChoice(op, err, store)
+	}
+	errs := make([]error, len(outcomes))
+	for i := range outcomes {
+		errs[i] = outcomes[i].Err
 	}
 	return failure.Activations(errs)
 }

@@ -254,6 +254,24 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 	return out, nil
 }
 
+// ContactEach contacts the host for each product in turn (its Activation
+// ID; c.Product is ignored), as Contact does, each under the store's lock:
+// a machine's Windows and Office activate with its one CMID, each in its
+// own KMS pool. It returns one Outcome per product contacted, in order;
+// an error from Contact stops it, with the outcomes before it.
+func (s Store) ContactEach(ctx context.Context, op string, force bool, products []guid.GUID, c Client) ([]Outcome, error) {
+	outcomes := make([]Outcome, 0, len(products))
+	for _, p := range products {
+		c.Product = p
+		o, err := s.Contact(ctx, op, force, c)
+		if err != nil {
+			return outcomes, err
+		}
+		outcomes = append(outcomes, o)
+	}
+	return outcomes, nil
+}
+
 // candidates are the hosts to try, in order: the one set with skms; or the
 // cached host (while caching is on) and then the discovered ones. derr is
 // discovery's error when it found nothing.

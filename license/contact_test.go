@@ -383,3 +383,30 @@ func TestContact_AtInClockZone(t *testing.T) {
 		t.Errorf("attempt %+v, want its time in UTC", a)
 	}
 }
+
+// TestContactEach: Windows and Office contact one after the other with
+// the one CMID, each with its own Activation ID; an unknown product stops
+// it with the outcomes before it.
+func TestContactEach(t *testing.T) {
+	clk := clock.NewFake(t0.Add(time.Hour))
+	host := kmstest.Start(t, kmstest.Options{Clock: clk, FixedCount: 50})
+	s := hostStore(t, host)
+	office := install(t, s, "", "Office Professional Plus 2019")
+	win := win10(t).SKUID
+	outs, err := s.ContactEach(context.Background(), "ato", false, []guid.GUID{win, office.Product.SKUID}, client(clk))
+	if err != nil || len(outs) != 2 || outs[0].Err != nil || outs[1].Err != nil {
+		t.Fatalf("ContactEach = %+v, %v", outs, err)
+	}
+	if outs[0].Product.SKUID != win || outs[1].Product.SKUID != office.Product.SKUID {
+		t.Fatalf("products %v, %v", outs[0].Product.SKUID, outs[1].Product.SKUID)
+	}
+	reqs := host.Requests()
+	if len(reqs) != 2 || reqs[0].ActivationID != win || reqs[1].ActivationID != office.Product.SKUID || reqs[0].CMID != testCMID || reqs[1].CMID != testCMID {
+		t.Fatalf("requests %+v", reqs)
+	}
+	var unknown *UnknownProductError
+	outs, err = s.ContactEach(context.Background(), "ato", false, []guid.GUID{win, prevCMID}, client(clk))
+	if !errors.As(err, &unknown) || len(outs) != 1 || outs[0].Product.SKUID != win {
+		t.Fatalf("unknown product: %+v, %v", outs, err)
+	}
+}
