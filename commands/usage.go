@@ -61,8 +61,12 @@ func flagError(c *cli.Context, err error) error {
 				return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: %s has no unit", f, value, value),
 					Hint: fmt.Sprintf("write %sh or %sd (units: s, m, h, d), e.g. --%s 36h or --%s 2d", value, value, f, f)}
 			}
-			return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: %s", f, value, m[3]),
-				Hint: fmt.Sprintf("write a number and a unit (s, m, h, d), e.g. --%s 36h or --%s 2d", f, f)}
+			hint := fmt.Sprintf("write a number and a unit (s, m, h, d), e.g. --%s 36h or --%s 2d", f, f)
+			if strings.HasSuffix(m[3], "negative") || strings.HasSuffix(m[3], "positive") {
+				// A span with its unit: what is wrong is its sign or size.
+				hint = fmt.Sprintf("give a span above zero, e.g. --%s 36h or --%s 2d", f, f)
+			}
+			return &failure.UsageError{Msg: fmt.Sprintf("--%s %s: %s", f, value, m[3]), Hint: hint}
 		}
 		if isDuration(flags, f) {
 			if isNumber(value) {

@@ -113,8 +113,13 @@ func (q LogQuery) Validate() error {
 func ParseSpan(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
-		if err != nil || days < 1 {
+		switch {
+		case err != nil:
 			return 0, errors.New("not a whole number of days")
+		case days < 0:
+			return 0, errNegativeSpan
+		case days == 0:
+			return 0, errZeroSpan
 		}
 		if days > int(MaxSince/(24*time.Hour)) {
 			return 0, fmt.Errorf("more than %d days", int(MaxSince/(24*time.Hour)))
@@ -125,11 +130,20 @@ func ParseSpan(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, errors.New("not a time span")
 	}
-	if d <= 0 {
-		return 0, errors.New("must be positive")
+	switch {
+	case d < 0:
+		return 0, errNegativeSpan
+	case d == 0:
+		return 0, errZeroSpan
 	}
 	return d, nil
 }
+
+// What ParseSpan says of a span below one second.
+var (
+	errNegativeSpan = errors.New("must not be negative")
+	errZeroSpan     = errors.New("must be positive")
+)
 
 // sinceSeconds is the span in whole seconds, rounded up so that a
 // sub-second span still filters.

@@ -16,4 +16,11 @@ func TestParseSpan(t *testing.T) {
 			t.Errorf("ParseSpan(%q) accepted", bad)
 		}
 	}
+	// A negative span is said to be negative, in days as in hours (issue
+	// 18: -1d was "not a whole number of days"); zero is not positive.
+	for in, want := range map[string]string{"-1d": "must not be negative", "-36h": "must not be negative", "0d": "must be positive", "0s": "must be positive", "1.5d": "not a whole number of days"} {
+		if _, err := ParseSpan(in); err == nil || err.Error() != want {
+			t.Errorf("ParseSpan(%q): %v, want %q", in, err, want)
+		}
+	}
 }
