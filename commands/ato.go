@@ -77,23 +77,15 @@ func activationFlags(renew bool) []cli.Flag {
 	return fs
 }
 
-// parseActivation checks ato's or renew's arguments.
-func parseActivation(env *Env, c *cli.Context, op string) error {
+// runActivation contacts the host for every product chosen, one after the
+// other (license.Store.ContactEach), and reports what each contact did.
+func runActivation(env *Env, c *cli.Context, op string) error {
 	env.json = c.Bool("json")
 	if err := wantArgs(c, op, 0, 1, "[ACTIVATION-ID]"); err != nil {
 		return err
 	}
 	if c.Duration("timeout") <= 0 {
 		return &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
-	}
-	return nil
-}
-
-// runActivation contacts the host for every product chosen, one after the
-// other (license.Store.ContactEach), and reports what each contact did.
-func runActivation(env *Env, c *cli.Context, op string) error {
-	if err := parseActivation(env, c, op); err != nil {
-		return err
 	}
 	store, err := env.store(c)
 	if err != nil {
