@@ -12,6 +12,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/completions"
+	"github.com/kmsctl/kmsctl/exporter"
 	"github.com/kmsctl/kmsctl/failure"
 )
 
@@ -122,5 +123,32 @@ func TestPathFlagsCompleteFiles(t *testing.T) {
 	// host audit --file, exporter --config at least.
 	if n < 6 {
 		t.Errorf("found %d path flags; want at least 6", n)
+	}
+}
+
+// exporter's --log-format and --log-level offer what the exporter
+// accepts, and help takes command names at every level (issue 18).
+func TestCompleteLogFlagsAndHelp(t *testing.T) {
+	app := NewApp(SystemEnv())
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"exporter", "--log-format", ""}, exporter.LogFormats},
+		{[]string{"exporter", "--log-level", ""}, exporter.LogLevels},
+		{[]string{"exporter", "--log-level=w"}, []string{"--log-level=warn"}},
+		{[]string{"help", "st"}, []string{"status"}},
+		{[]string{"h", "st"}, []string{"status"}},
+		{[]string{"help", "host", "d"}, []string{"dlv"}},
+		{[]string{"help", "dli", ""}, nil},
+	} {
+		cands, _ := completeWords(app, c.args)
+		var got []string
+		for _, x := range cands {
+			got = append(got, x.Value)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("kmsctl __complete %q: %q, want %q", c.args, got, c.want)
+		}
 	}
 }

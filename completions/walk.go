@@ -53,6 +53,7 @@ func Complete(app *cli.App, args []string, values Values) ([]Candidate, string) 
 		flags    = app.Flags
 		nargs    int  // positional arguments after the last command
 		noFlags  bool // "--" was typed
+		helpFor  bool // "help" was typed: what follows names commands
 		seen     = map[string]bool{}
 		valueFor cli.Flag // the previous word is this flag, waiting for its value
 	)
@@ -73,6 +74,13 @@ func Complete(app *cli.App, args []string, values Values) ([]Candidate, string) 
 			}
 		default:
 			if nargs == 0 && !noFlags {
+				if !helpFor && len(path) == 0 && (w == "help" || w == "h") && FindCommand(cmds, w) == nil {
+					// kmsctl help [COMMAND [SUBCOMMAND]]: urfave/cli's
+					// help command (help, h), hidden from the list of
+					// commands, takes command names.
+					helpFor = true
+					continue
+				}
 				if c := FindCommand(cmds, w); c != nil {
 					path = append(path, c.Name)
 					cmds, flags = c.VisibleCommands(), c.Flags
@@ -126,6 +134,8 @@ func Complete(app *cli.App, args []string, values Values) ([]Candidate, string) 
 		for _, c := range cmds {
 			add(Candidate{c.Name, c.Usage})
 		}
+	case helpFor:
+		// help names commands only, not their arguments.
 	default:
 		for _, v := range values.Args(path) {
 			add(v)

@@ -194,10 +194,18 @@ func listenError(from string, err error) error {
 
 // newLogger is the exporter's slog logger on w, in format (text or json)
 // from level on.
+// LogFormats and LogLevels are what --log-format and --log-level (and the
+// config file's log_format and log_level) take; newLogger checks them and
+// completion offers them. A level is an slog level name.
+var (
+	LogFormats = []string{"text", "json"}
+	LogLevels  = []string{"debug", "info", "warn", "error"}
+)
+
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, &failure.UsageError{Msg: "--log-level " + level + " is not known", Hint: "use debug, info, warn or error"}
+		return nil, &failure.UsageError{Msg: "--log-level " + level + " is not known", Hint: "use " + strings.Join(LogLevels, ", ")}
 	}
 	opts := &slog.HandlerOptions{Level: l}
 	switch strings.ToLower(format) {
@@ -206,5 +214,5 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, &failure.UsageError{Msg: "--log-format " + format + " is not known", Hint: "use text or json"}
+	return nil, &failure.UsageError{Msg: "--log-format " + format + " is not known", Hint: "use " + strings.Join(LogFormats, " or ")}
 }
