@@ -240,7 +240,7 @@ func (s *Streams) license(in LicenseInfo, verbose bool) {
 	}
 	fmt.Fprintln(w, "Configured Activation Type: KMS")
 	if v.Status != kmsclient.StatusLicensed {
-		fmt.Fprintln(w, "Please use kmsctl ato to activate and update KMS client information in order to update values.")
+		s.textLine(w, "", "", "Please use kmsctl ato to activate and update KMS client information in order to update values.")
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Most recent activation information:")
@@ -270,7 +270,8 @@ func (s *Streams) license(in LicenseInfo, verbose bool) {
 		fmt.Fprintln(w, "    DNS auto-discovery: KMS name not available")
 	}
 	if st.KMS.Host == "" && st.KMS.Port != 0 {
-		fmt.Fprintf(w, "    Registered KMS machine port: %d (no host set: hosts found in DNS are asked on their SRV record's port)\n", st.KMS.Port)
+		s.textLine(w, "    ", "Registered KMS machine port: ",
+			fmt.Sprintf("%d (no host set: hosts found in DNS are asked on their SRV record's port)", st.KMS.Port))
 	}
 	ip, epid := "not available", "not available"
 	if a := st.LastSuccess; a != nil {
@@ -312,7 +313,7 @@ func (s *Streams) statusLines(w io.Writer, in LicenseInfo) {
 	case kmsclient.StatusLicensed:
 		fmt.Fprintf(w, "Volume activation expiration: %s\n", minutesDays(v.Remaining(in.Now)))
 		if v.RenewalFailing {
-			fmt.Fprintln(w, s.warn(renewalFailing(in)))
+			s.textLine(w, "", "", s.warn(renewalFailing(in)))
 		}
 	case kmsclient.StatusNotification:
 		fmt.Fprintf(w, "Notification Reason: %s (grace time expired).\n", v.Reason)
