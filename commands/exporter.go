@@ -88,7 +88,7 @@ func parseExporter(c *cli.Context) (exporter.Options, error) {
 func runExporter(env *Env, c *cli.Context, o exporter.Options) error {
 	if c.Bool("check-config") {
 		// A failed write is seen by Env.Exit (the streams are sticky).
-		fmt.Fprintf(env.Streams(c).Out, "%s: OK: %d modules (%s)\n", o.File.Path, len(o.File.Modules), strings.Join(o.File.Names(), ", "))
+		fmt.Fprintf(env.Streams(c).Out, "%s: OK: %s\n", o.File.Path, modulesText(o.File.Names()))
 		return nil
 	}
 	o.Setup = func(ctx context.Context) (exporter.Config, error) {
@@ -116,4 +116,16 @@ func exporterConfig(c *cli.Context) (*config.File, error) {
 		return nil, &failure.UsageError{Msg: "--config needs a file name", Hint: "e.g. --config /etc/kmsctl/exporter.yml"}
 	}
 	return config.Load(c.String("config"))
+}
+
+// modulesText is --check-config's summary of the modules a file defines:
+// "2 modules (default, office)", "1 module (default)" or "no modules".
+func modulesText(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no modules"
+	case 1:
+		return "1 module (" + names[0] + ")"
+	}
+	return fmt.Sprintf("%d modules (%s)", len(names), strings.Join(names, ", "))
 }
