@@ -11,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -82,21 +81,12 @@ func (e *OpenError) Unwrap() error { return e.Err }
 // ReadFile is Read on the file at path. A file that cannot be opened or
 // whose first read fails (a directory, say) is an *OpenError; what Read
 // finds in a file it could read is a *FileError.
-//
-// While it reads, the garbage collector runs at GOGC=400 unless the
-// environment sets GOGC: nearly all a large log allocates dies at once,
-// and collecting a fourth as often took a tenth less CPU time for a
-// million events, for about 100 MB of memory instead of 70
-// (scripts/bench-audit).
 func ReadFile(path string, fn func(*kmshost.Event)) (Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Source{}, &OpenError{Path: path, Err: err}
 	}
 	defer f.Close()
-	if _, set := os.LookupEnv("GOGC"); !set {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
 	src, err := Read(f, fn)
 	var fe *FileError
 	if errors.As(err, &fe) && fe.Format == "" && fe.Event == 0 && fe.Err != nil {

@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"os"
+	"runtime/debug"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/audit"
@@ -81,6 +84,14 @@ func runAudit(env *Env, c *cli.Context, o auditOptions) error {
 	var r *audit.Report
 	src := output.AuditSource{File: o.file}
 	if o.file != "" {
+		// Nearly all a large log allocates dies at once: collecting a
+		// fourth as often (GOGC=400, unless the environment sets GOGC)
+		// took a tenth less CPU time for a million events, for about
+		// 100 MB of memory instead of 70 (scripts/bench-audit). A
+		// process-wide setting, so the command makes it, not the package.
+		if _, set := os.LookupEnv("GOGC"); !set {
+			debug.SetGCPercent(400)
+		}
 		if r, src.Format, err = audit.File(o.file, opts); err != nil {
 			return err
 		}
