@@ -17,6 +17,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/internal/testproc"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
 	"github.com/kmsctl/kmsctl/license"
 	"github.com/kmsctl/kmsctl/output"
@@ -78,11 +79,19 @@ func runChildren(t *testing.T, dir string, env []string, times int, cmds ...[]st
 	for _, args := range cmds {
 		wg.Go(func() {
 			for range times {
-				cmd := exec.Command(os.Args[0], append([]string{"--state-dir", dir}, args...)...)
-				cmd.Env = append(append(os.Environ(), childEnv+"=1", "KMSCTL_TEST_DIR="+dir), env...)
 				var stdout, stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &stdout, &stderr
-				if err := cmd.Run(); err != nil {
+				cmd, err := testproc.Start(func() *exec.Cmd {
+					cmd := exec.Command(os.Args[0], append([]string{"--state-dir", dir}, args...)...)
+					cmd.Env = append(append(os.Environ(), childEnv+"=1", "KMSCTL_TEST_DIR="+dir), env...)
+					stdout.Reset()
+					stderr.Reset()
+					cmd.Stdout, cmd.Stderr = &stdout, &stderr
+					return cmd
+				})
+				if err == nil {
+					err = cmd.Wait()
+				}
+				if err != nil {
 					t.Errorf("kmsctl %v: %v\n%s%s", args, err, &stdout, &stderr)
 				}
 				mu.Lock()

@@ -21,6 +21,7 @@ import (
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/internal/testdir"
+	"github.com/kmsctl/kmsctl/internal/testproc"
 	"github.com/kmsctl/kmsctl/statedir"
 )
 
@@ -540,15 +541,19 @@ func concurrentProcesses(t *testing.T) {
 	})
 	for i := range cmds {
 		ready[i] = filepath.Join(base, fmt.Sprint("ready", i))
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), helperDirEnv+"="+dir, helperReadyEnv+"="+ready[i])
-		outs[i], errs[i] = new(bytes.Buffer), new(bytes.Buffer)
-		cmd.Stdout, cmd.Stderr = outs[i], errs[i]
-		in, err := cmd.StdinPipe()
+		var in io.WriteCloser
+		cmd, err := testproc.Start(func() *exec.Cmd {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+			cmd.Env = append(os.Environ(), helperDirEnv+"="+dir, helperReadyEnv+"="+ready[i])
+			outs[i], errs[i] = new(bytes.Buffer), new(bytes.Buffer)
+			cmd.Stdout, cmd.Stderr = outs[i], errs[i]
+			var perr error
+			if in, perr = cmd.StdinPipe(); perr != nil {
+				t.Fatal(perr)
+			}
+			return cmd
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		cmds[i], stdins[i] = cmd, in
