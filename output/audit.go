@@ -7,14 +7,8 @@ import (
 	"strings"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-
 	"github.com/kmsctl/kmsctl/audit"
-	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/guid"
-	"github.com/kmsctl/kmsctl/hresult"
-	"github.com/kmsctl/kmsctl/internal/prose"
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
@@ -117,34 +111,6 @@ type AuditClientJSON struct {
 	LeavesCountAt    string   `json:"leaves_count_at"`
 }
 
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func timeText(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(rfc3339)
-	return &s
-}
-
-// familyName is a family as people say it.
-func familyName(f catalogue.Family) string {
-	switch f {
-	case catalogue.WindowsClient:
-		return "Windows clients"
-	case catalogue.WindowsServer:
-		return "Windows servers"
-	case catalogue.Office:
-		return "Office"
-	}
-	return string(f)
-}
-
 // NewAudit converts a report to the JSON document, with its notes.
 func NewAudit(src AuditSource, r *audit.Report, self []guid.GUID) AuditJSON {
 	d := AuditJSON{Host: optString(src.Host), Address: optString(src.Address), Computer: optString(src.Computer),
@@ -205,170 +171,6 @@ func newAuditFamily(r *audit.Report, f *audit.Family) AuditFamilyJSON {
 		j.Forecast = append(j.Forecast, AuditDayJSON{At: d.At.UTC().Format(rfc3339), Count: d.Count})
 	}
 	return j
-}
-
-const dateTime = "2006-01-02 15:04 UTC"
-
-// inDays is a span of days as people say it: "in 19 days", "in 20 hours".
-func inDays(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "already"
-	case d < 48*time.Hour:
-		return fmt.Sprintf("in %d hours", int(math.Ceil(d.Hours())))
-	}
-	return fmt.Sprintf("in %d days", int(d.Hours()/24))
-}
-
-// spanWords is a span in words, as inDays writes one: "8 days",
-// "4 days and 6 hours", "20 hours", "45 minutes"; under a minute
-// counts as "less than a minute".
-func spanWords(d time.Duration) string {
-	unit := func(n int64, one string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return strconv.FormatInt(n, 10) + " " + one + "s"
-	}
-	days, hours, mins := int64(d/(24*time.Hour)), int64(d%(24*time.Hour)/time.Hour), int64(d%time.Hour/time.Minute)
-	switch {
-	case days > 0 && hours > 0:
-		return unit(days, "day") + " and " + unit(hours, "hour")
-	case days > 0:
-		return unit(days, "day")
-	case hours > 0:
-		return unit(hours, "hour")
-	case mins > 0:
-		return unit(mins, "minute")
-	}
-	return "less than a minute"
-}
-
-// names lists the clients' names, or their CMIDs when nameless.
-func names(cs []*audit.Client) string {
-	var out []string
-	for _, c := range cs {
-		n := c.Name
-		if n == "" {
-			n = c.CMID.String()
-		}
-		out = append(out, n)
-	}
-	return prose.List(out, "and")
-}
-
-// familyNotes say in words what the family's figures mean.
-func familyNotes(r *audit.Report, f *audit.Family) []string {
-	name := familyName(f.Family)
-	who := name
-	if f.Family == catalogue.Office {
-		who = "Office clients"
-	}
-	refused := fmt.Sprintf("%s are refused (%s, count below threshold) and those activated already fail every renewal, retrying every %d minutes until their %d days run out",
-		who, hresult.NotEnoughCount, kmsclient.DefaultActivationIntervalMinutes, int(kmsclient.Validity/(24*time.Hour)))
-	var notes []string
-	switch {
-	case f.AlreadyBelow && kmsclient.ThresholdReached(int64(f.Count), int64(f.Threshold)):
-		notes = append(notes, fmt.Sprintf("activation depends on kmsctl: the host counts %d, but only %d clients other than kmsctl's own CMID, below the %d %s need; without kmsctl's requests %s",
-			f.Count, f.Others, f.Threshold, name, refused))
-	case f.AlreadyBelow:
-		notes = append(notes, fmt.Sprintf("already below: the host counts %d other clients, fewer than the %d %s need: %s", f.Others, f.Threshold, name, refused))
-	case !f.BelowAt.IsZero():
-		notes = append(notes, fmt.Sprintf("the count drops below %d on %s (%s), when %s leave%s it, to %d by the end of that day; from then on %s",
-			f.Threshold, f.BelowAt.UTC().Format(dateTime), inDays(f.BelowAt.Sub(r.Now)), names(f.Leaving),
-			map[bool]string{true: "s", false: ""}[len(f.Leaving) == 1], f.CountOn(f.BelowAt), refused))
-	default:
-		notes = append(notes, fmt.Sprintf("the count stays at or above %d for the next %d days even if the fallen-off clients never return",
-			f.Threshold, kmsclient.CountWindowDays))
-	}
-	if f.Self > 0 {
-		n := fmt.Sprintf("the host's count of %d includes kmsctl's own CMID (it counts the client asking, kmsctl's probes included); it is left out of the count and the forecast above", f.Count)
-		if w := f.BelowAtWithSelf; !w.Equal(f.BelowAt) && !f.AlreadyBelow {
-			if w.IsZero() {
-				n += fmt.Sprintf("; counted, it would keep the host at %d or more for the next %d days", f.Threshold, kmsclient.CountWindowDays)
-			} else {
-				n += "; counted, it would hold the count until " + w.UTC().Format(dateTime)
-			}
-		}
-		notes = append(notes, n)
-	}
-	if r.LowerBound {
-		notes = append(notes, "the count is a lower bound: "+lowerBoundWhy(r, f.AlreadyBelow))
-	}
-	if f.HostCount != nil && *f.HostCount != int64(f.Count) {
-		notes = append(notes, fmt.Sprintf("the host itself (WMI) counts %d for the %s pool, the log %d: a client counted between the two reads, a log that does not reach back %d days or was cleared, or a host that caps its count (at twice the largest threshold it has seen) can each explain it",
-			*f.HostCount, f.Pool, f.Count, kmsclient.CountWindowDays))
-	}
-	return notes
-}
-
-// lowerBoundWhy says why the count is a lower bound; for a family already
-// below its threshold it does not speak of a date the count falls.
-func lowerBoundWhy(r *audit.Report, alreadyBelow bool) string {
-	switch {
-	case r.Truncated:
-		return "the log was cut to its newest events, so clients that last asked before them are not seen (raise --max)"
-	case r.Oldest.IsZero():
-		return "the log holds no requests"
-	}
-	why := fmt.Sprintf("the log starts %s, less than %d days before %s, so clients that last asked before it are not seen",
-		r.Oldest.UTC().Format(dateTime), kmsclient.CountWindowDays, r.Now.UTC().Format(dateTime))
-	if alreadyBelow {
-		return why
-	}
-	return why + "; the date the count falls may come later than forecast"
-}
-
-// unreadableNote says how many 12290 events were left out, and where and
-// why for the first few: the record of the file, or the time logged for
-// events read over WinRM (host log shows those too).
-func unreadableNote(r *audit.Report) string {
-	n := r.Unreadable
-	var b strings.Builder
-	if n == 1 {
-		b.WriteString("1 event 12290 could not be read and is left out: ")
-	} else {
-		fmt.Fprintf(&b, "%d events 12290 could not be read and are left out", n)
-		if len(r.UnreadableShown) < n {
-			fmt.Fprintf(&b, "; the first %d: ", len(r.UnreadableShown))
-		} else {
-			b.WriteString(": ")
-		}
-	}
-	fromHost := false
-	for i, u := range r.UnreadableShown {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		if u.Record > 0 {
-			fmt.Fprintf(&b, "event %d of the file (logged %s): %s", u.Record, u.Time.UTC().Format(dateTime), u.Problem)
-		} else {
-			fromHost = true
-			fmt.Fprintf(&b, "the one logged %s: %s", u.Time.UTC().Format(dateTime), u.Problem)
-		}
-	}
-	if fromHost {
-		b.WriteString(" (kmsctl host log shows the events as logged)")
-	}
-	return b.String()
-}
-
-// auditNotes are about the log as a whole.
-func auditNotes(r *audit.Report) []string {
-	notes := []string{}
-	if r.Unreadable > 0 {
-		notes = append(notes, unreadableNote(r))
-	}
-	if r.Unknown > 0 {
-		notes = append(notes, fmt.Sprintf("%d CMIDs asked only for products kmsctl's catalogue does not know: they are in no family's count", r.Unknown))
-	}
-	if r.Requests == 0 {
-		notes = append(notes, "the log holds no requests (events 12290): nothing to count")
-	} else if old := r.Now.Sub(r.Newest); old > 24*time.Hour {
-		notes = append(notes, fmt.Sprintf("the newest request in the log is from %s, %s before %s: if the log was exported then, clients that asked since are missing from it and more look fallen off than are",
-			r.Newest.UTC().Format(dateTime), spanWords(old), r.Now.UTC().Format(dateTime)))
-	}
-	return notes
 }
 
 // Audit renders an audit: on a terminal the families, the fallen-off
@@ -459,22 +261,6 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 	return nil
 }
 
-// auditNotes writes every note, on stderr when to is not nil.
-func (s *Streams) auditNotes(to *Streams, d AuditJSON) {
-	w := s.Out
-	if to != nil {
-		w = s.Err
-	}
-	for _, f := range d.Families {
-		for _, n := range f.Notes {
-			fmt.Fprintln(w, s.wrapText(familyName(catalogue.Family(f.Family))+": "+n))
-		}
-	}
-	for _, n := range d.Notes {
-		fmt.Fprintln(w, s.wrapText(s.warn("note:")+" "+n))
-	}
-}
-
 // wrapText breaks a paragraph into lines of at most 80 columns on a
 // terminal, continuing lines indented by two spaces; elsewhere it is left
 // whole, one line per paragraph for scripts.
@@ -557,58 +343,4 @@ func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim AuditCheckLim
 		fmt.Fprintln(s.Out, p)
 	}
 	return state, err
-}
-
-// The audit's metric names.
-const (
-	MetricForecastBelowDays = "kmsctl_host_forecast_below_threshold_days"
-	MetricFallenOff         = "kmsctl_host_fallen_off_clients"
-)
-
-// AuditFamilies are an audit's metric families: per family
-// kmsctl_host_forecast_below_threshold_days{host,family} (0 when already
-// below, +Inf when not within the 30-day horizon) and
-// kmsctl_host_fallen_off_clients{host,family}.
-//
-// The forecast is in days, not Prometheus' base unit seconds: issue 18
-// names the metric so, a forecast is read in days, and the --check
-// performance data (below_threshold_days_*) uses the same number. `promtool
-// check metrics` (and client_golang's promlint) report exactly one problem
-// for it, `use base unit "seconds" instead of "days"`; promtool has no
-// option to skip one lint for one metric, so TestAuditPrometheusLint
-// allows that one problem by name and no other.
-func AuditFamilies(src AuditSource, r *audit.Report) []*dto.MetricFamily {
-	gauge := func(name, help string) *dto.MetricFamily {
-		return &dto.MetricFamily{Name: &name, Help: &help, Type: dto.MetricType_GAUGE.Enum()}
-	}
-	days := gauge(MetricForecastBelowDays, "Time in days (fractional; unit days, not seconds) until the KMS host's count of clients other than kmsctl falls below the family's activation threshold if the fallen-off clients stay away; 0 when the count is already below, +Inf when it does not fall below within the 30-day forecast.")
-	fallen := gauge(MetricFallenOff, "Clients the KMS host still counts for the family's pool that stopped asking (silent longer than the renewal interval plus the margin).")
-	host := src.label()
-	for i := range r.Families {
-		f := &r.Families[i]
-		v, ok := f.DaysLeft(r.Now)
-		if !ok {
-			v = math.Inf(1)
-		}
-		labels := func() []*dto.LabelPair {
-			h, fam := "host", "family"
-			hv, fv := host, string(f.Family)
-			return []*dto.LabelPair{{Name: &fam, Value: &fv}, {Name: &h, Value: &hv}}
-		}
-		n := float64(f.FallenOff)
-		days.Metric = append(days.Metric, &dto.Metric{Label: labels(), Gauge: &dto.Gauge{Value: &v}})
-		fallen.Metric = append(fallen.Metric, &dto.Metric{Label: labels(), Gauge: &dto.Gauge{Value: &n}})
-	}
-	return []*dto.MetricFamily{days, fallen}
-}
-
-// AuditPrometheus writes an audit in the Prometheus text format.
-func (s *Streams) AuditPrometheus(src AuditSource, r *audit.Report) error {
-	enc := expfmt.NewEncoder(s.Out, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, f := range AuditFamilies(src, r) {
-		if err := enc.Encode(f); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -101,7 +102,7 @@ func (doc DNSCheckJSON) layout(s *Streams, v View) error {
 		}
 		var epids []string
 		for _, p := range r.Probes {
-			if p.EPID != nil && !contains(epids, *p.EPID) {
+			if p.EPID != nil && !slices.Contains(epids, *p.EPID) {
 				epids = append(epids, *p.EPID)
 			}
 		}

@@ -158,11 +158,6 @@ func licChannel(p *license.Product) string {
 	return "Volume (a key kmsctl's catalogue does not list, activated by KMS)"
 }
 
-// When formats an instant for people, in the clock's time zone.
-func When(t, now time.Time) string {
-	return t.In(now.Location()).Format("2006-01-02 15:04:05 MST")
-}
-
 // minutesDays is slmgr's "<m> minute(s) (<d> day(s))", days rounded up.
 func minutesDays(d time.Duration) string {
 	m := minutesLeft(d)

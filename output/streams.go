@@ -4,6 +4,7 @@
 package output
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -118,3 +119,18 @@ func (s *Streams) dim(t string) string  { return s.paint(t, color.Faint) }
 var catchSIGPIPE = sync.OnceFunc(func() {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 })
+
+// Warning writes "warning: msg" on stderr.
+func (s *Streams) Warning(msg string) {
+	s.textLine(s.Err, "", s.warn("warning:")+" ", msg)
+}
+
+// Note writes "note: msg" on stderr: something the user should know that
+// changes nothing in the result.
+func (s *Streams) Note(msg string) {
+	s.textLine(s.Err, "", "note: ", msg)
+}
+
+// Prompt writes text on stderr without a newline, for a question asked on
+// the terminal.
+func (s *Streams) Prompt(text string) { fmt.Fprint(s.Err, text) }

@@ -123,3 +123,12 @@ func (s *Streams) writeCells(header []string, rows [][]cell, cut ...int) error {
 	}
 	return s.writeTable(header, texts)
 }
+
+// pick returns the cells of row at the indexes keep.
+func pick(row []string, keep []int) []string {
+	out := make([]string, 0, len(keep))
+	for _, k := range keep {
+		out = append(out, row[k])
+	}
+	return out
+}
