@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -128,4 +129,85 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// TestExporterSIGHUPWithoutConfig: without --config there is nothing to
+// read again, and SIGHUP (whose default action ends a process) is logged
+// and ignored: the exporter still answers, and SIGTERM ends it with 0.
+func TestExporterSIGHUPWithoutConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the exporter")
+	}
+	bin, err := exec.LookPath("kmsctl") // testscript.Main puts the test binary there
+	if err != nil {
+		t.Skip("kmsctl is not on PATH")
+	}
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "exporter", "--listen", addr, "--log-format", "json")
+	cmd.Env = append(os.Environ(), "KMSCTL_STATE_DIR="+filepath.Join(dir, "state"))
+	var stderr lockedBuffer // written by exec's copying goroutine, read here
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- cmd.Wait() }()
+	healthy := func() bool {
+		resp, err := http.Get("http://" + addr + "/-/healthy")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}
+	for !healthy() {
+		if ctx.Err() != nil {
+			t.Fatalf("the exporter never answered; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	// The warning is written after the signal arrives: wait for it, then
+	// the exporter must still answer.
+	for !strings.Contains(stderr.String(), "SIGHUP ignored: nothing to reload") {
+		select {
+		case err := <-ended:
+			t.Fatalf("SIGHUP ended the exporter (%v); stderr:\n%s", err, stderr.String())
+		case <-ctx.Done():
+			t.Fatalf("no warning for SIGHUP; stderr:\n%s", stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if !healthy() {
+		t.Fatalf("the exporter stopped answering after SIGHUP; stderr:\n%s", stderr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ended; err != nil {
+		t.Errorf("after SIGTERM: %v\n%s", err, stderr.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process writes to it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

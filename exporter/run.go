@@ -118,7 +118,8 @@ func Prepare(fl Flags, f *config.File, logTo io.Writer) (Options, error) {
 // Run serves the exporter as `kmsctl exporter` does until SIGINT or
 // SIGTERM (or ctx) stops it: it sets a soft memory limit from the scrape
 // limits unless GOMEMLIMIT is set, listens on o.Settings.Listen, and with
-// a --config file reads its modules again on SIGHUP. Probes in flight get
+// a --config file reads its modules again on SIGHUP (without one,
+// SIGHUP is logged and ignored). Probes in flight get
 // the probe timeout and a second to finish. A listen address that cannot
 // be used is a *failure.UsageError.
 func Run(ctx context.Context, o Options) error {
@@ -156,23 +157,25 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return listenError(set.ListenFrom, err)
 	}
-	if o.File != nil {
-		// SIGHUP reads the file again, as Prometheus and its exporters
-		// do; a bad file keeps the modules in use.
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-		go func() {
-			for {
-				select {
-				case <-hup:
-					e.Reload() // logged, and in kmsctl_exporter_config_last_reload_successful
-				case <-ctx.Done():
-					return
+	// SIGHUP reads the file again, as Prometheus and its exporters do; a
+	// bad file keeps the modules in use. Without a file it is logged and
+	// ignored: its default action would end the exporter.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				// Logged, and in kmsctl_exporter_config_last_reload_successful.
+				if err := e.Reload(); errors.Is(err, ErrNoReload) {
+					log.Warn("SIGHUP ignored: " + err.Error())
 				}
+			case <-ctx.Done():
+				return
 			}
-		}()
-	}
+		}
+	}()
 	log.Info("kmsctl exporter", "version", cfg.Version, "cmid", cfg.Client.CMID.String(), "config", configPath,
 		"gomemlimit", debug.SetMemoryLimit(-1)) // a negative limit only reads it
 	return e.Serve(ctx, ln, set.Timeout+time.Second)
