@@ -1,16 +1,9 @@
 package commands
 
 import (
-	"context"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/kmsctl/kmsctl/failure"
-	"github.com/kmsctl/kmsctl/guid"
-	"github.com/kmsctl/kmsctl/identity"
-	"github.com/kmsctl/kmsctl/license"
-	"github.com/kmsctl/kmsctl/output"
 )
 
 // Activation: ato and renew.
@@ -40,7 +33,7 @@ Examples:
    kmsctl ato --json
    kmsctl /ato 73111121-5638-40f6-bc11-f1d7b0d64300`,
 		Flags:  activationFlags(false),
-		Action: func(c *cli.Context) error { return runActivation(env, c, "ato") },
+		Action: func(c *cli.Context) error { return activation(env, c, "ato") },
 	}
 }
 
@@ -62,7 +55,7 @@ Examples:
    kmsctl renew
    kmsctl renew --force`,
 		Flags:  activationFlags(true),
-		Action: func(c *cli.Context) error { return runActivation(env, c, "renew") },
+		Action: func(c *cli.Context) error { return activation(env, c, "renew") },
 	}
 }
 
@@ -75,72 +68,4 @@ func activationFlags(renew bool) []cli.Flag {
 		fs = append(fs, &cli.BoolFlag{Name: "force", Usage: "contact the host now, due or not"})
 	}
 	return fs
-}
-
-// runActivation contacts the host for every product chosen, one after the
-// other (license.Store.ContactEach), and reports what each contact did.
-func runActivation(env *Env, c *cli.Context, op string) error {
-	env.json = c.Bool("json")
-	if err := wantArgs(c, op, 0, 1, "[ACTIVATION-ID]"); err != nil {
-		return err
-	}
-	if c.Duration("timeout") <= 0 {
-		return &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
-	}
-	store, err := env.store(c)
-	if err != nil {
-		return err
-	}
-	// A corrupt store or a missing key stops before an identity is created.
-	m, err := store.LoadMachine()
-	if err != nil {
-		return err
-	}
-	views, err := chooseViews(op, c.Args().First(), false, m, store.Path())
-	if err != nil {
-		return err
-	}
-	products := make([]guid.GUID, len(views))
-	for i, st := range views {
-		products[i] = st.Product.SKU.SKUID
-	}
-	// The identity is read under the store's lock (Contact calls Identify
-	// holding it), which rearm holds too while it changes the CMID: read
-	// before taking the lock, a concurrent rearm could make this contact
-	// send the CMID it had just replaced. Lock order: the store's lock,
-	// then the identity's (identity.Load takes it only to create the file).
-	identify := func(ctx context.Context) (identity.Identity, error) {
-		ctx, cancel := context.WithTimeout(ctx, c.Duration("timeout"))
-		defer cancel()
-		return env.identity(ctx, c)
-	}
-	outcomes, err := store.ContactEach(c.Context, op, c.Bool("force"), products, license.Client{Identify: identify,
-		Clock: env.Clock, Timeout: c.Duration("timeout"), Discover: env.discover(c), Progress: env.contactProgress(c, op)})
-	defer env.recordContacts(c, outcomes)
-	// On an error, report what was done before it stopped, then why.
-	if len(outcomes) > 0 {
-		if werr := env.Streams(c).Activations(op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); werr != nil {
-			return werr
-		}
-	}
-	if err != nil {
-		return productChoice(op, err, store)
-	}
-	errs := make([]error, len(outcomes))
-	for i := range outcomes {
-		errs[i] = outcomes[i].Err
-	}
-	return failure.Activations(errs)
-}
-
-// contactProgress shows, on stderr when it is a terminal, each KMS host
-// before it is asked and each failover as it happens, so that ato never
-// sits silent for the length of a timeout. nil (nothing shown) for JSON
-// and when stderr is not a terminal: scripts get the result only.
-func (e *Env) contactProgress(c *cli.Context, op string) func(license.Progress) {
-	out := e.Streams(c)
-	if e.json || !out.ErrTTY {
-		return nil
-	}
-	return func(p license.Progress) { out.ContactProgress(op, p) }
 }

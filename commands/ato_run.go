@@ -1,0 +1,110 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/identity"
+	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/output"
+)
+
+// activationOptions is an ato or renew command line, checked.
+type activationOptions struct {
+	op      string // "ato" or "renew"
+	id      string // the ACTIVATION-ID argument; "" for every installed product
+	force   bool   // renew --force: contact the host, due or not
+	timeout time.Duration
+}
+
+// activation is the Action of ato and renew (op).
+func activation(env *Env, c *cli.Context, op string) error {
+	o, err := parseActivation(env, c, op)
+	if err != nil {
+		return err
+	}
+	return runActivation(env, c, o)
+}
+
+// parseActivation checks the arguments before any work starts.
+func parseActivation(env *Env, c *cli.Context, op string) (activationOptions, error) {
+	env.json = c.Bool("json")
+	o := activationOptions{op: op, id: c.Args().First(), force: c.Bool("force"), timeout: c.Duration("timeout")}
+	if err := wantArgs(c, op, 0, 1, "[ACTIVATION-ID]"); err != nil {
+		return o, err
+	}
+	if o.timeout <= 0 {
+		return o, &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
+	}
+	return o, nil
+}
+
+// runActivation contacts the host for every product chosen, one after the
+// other (license.Store.ContactEach), and reports what each contact did.
+func runActivation(env *Env, c *cli.Context, o activationOptions) error {
+	store, err := env.store(c)
+	if err != nil {
+		return err
+	}
+	// A corrupt store or a missing key stops before an identity is created.
+	m, err := store.LoadMachine()
+	if err != nil {
+		return err
+	}
+	views, err := chooseViews(o.op, o.id, false, m, store.Path())
+	if err != nil {
+		return err
+	}
+	products := make([]guid.GUID, len(views))
+	for i, st := range views {
+		products[i] = st.Product.SKU.SKUID
+	}
+	outcomes, err := store.ContactEach(c.Context, o.op, o.force, products, env.licenseClient(c, o))
+	defer env.recordContacts(c, outcomes)
+	// On an error, report what was done before it stopped, then why.
+	if len(outcomes) > 0 {
+		if werr := env.Streams(c).Activations(o.op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
+		return productChoice(o.op, err, store)
+	}
+	errs := make([]error, len(outcomes))
+	for i := range outcomes {
+		errs[i] = outcomes[i].Err
+	}
+	return failure.Activations(errs)
+}
+
+// licenseClient is how license.Store contacts the host for ato and renew.
+func (e *Env) licenseClient(c *cli.Context, o activationOptions) license.Client {
+	// The identity is read under the store's lock (Contact calls Identify
+	// holding it), which rearm holds too while it changes the CMID: read
+	// before taking the lock, a concurrent rearm could make this contact
+	// send the CMID it had just replaced. Lock order: the store's lock,
+	// then the identity's (identity.Load takes it only to create the file).
+	identify := func(ctx context.Context) (identity.Identity, error) {
+		ctx, cancel := context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+		return e.identity(ctx, c)
+	}
+	return license.Client{Identify: identify, Clock: e.Clock, Timeout: o.timeout,
+		Discover: e.discover(c), Progress: e.contactProgress(c, o.op)}
+}
+
+// contactProgress shows, on stderr when it is a terminal, each KMS host
+// before it is asked and each failover as it happens, so that ato never
+// sits silent for the length of a timeout. nil (nothing shown) for JSON
+// and when stderr is not a terminal: scripts get the result only.
+func (e *Env) contactProgress(c *cli.Context, op string) func(license.Progress) {
+	out := e.Streams(c)
+	if e.json || !out.ErrTTY {
+		return nil
+	}
+	return func(p license.Progress) { out.ContactProgress(op, p) }
+}
