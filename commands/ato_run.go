@@ -46,16 +46,7 @@ func parseActivation(env *Env, c *cli.Context, op string) (activationOptions, er
 // runActivation contacts the host for every product chosen, one after the
 // other (license.Store.ContactEach), and reports what each contact did.
 func runActivation(env *Env, c *cli.Context, o activationOptions) error {
-	store, err := env.store(c)
-	if err != nil {
-		return err
-	}
-	// A corrupt store or a missing key stops before an identity is created.
-	m, err := store.LoadMachine()
-	if err != nil {
-		return err
-	}
-	views, err := chooseViews(o.op, o.id, false, m, store.Path())
+	store, views, err := env.chooseViews(c, o.op, o.id, false)
 	if err != nil {
 		return err
 	}

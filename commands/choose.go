@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/license"
@@ -30,24 +32,34 @@ func activationArg(name, arg string, all bool) (sku guid.GUID, one bool, err err
 	return g, true, nil
 }
 
-// chooseViews are the products dli, dlv, xpr, ato and renew act on: every
-// installed product, or the one with the Activation ID given.
-func chooseViews(name, arg string, all bool, m license.Machine, path string) ([]license.State, error) {
+// chooseViews opens the license store and picks the products dli, dlv,
+// xpr, ato and renew act on: every installed product, or the one with the
+// Activation ID given. A corrupt store or a missing key stops here, before
+// an identity is read or created.
+func (e *Env) chooseViews(c *cli.Context, name, arg string, all bool) (license.Store, []license.State, error) {
+	store, err := e.store(c)
+	if err != nil {
+		return store, nil, err
+	}
+	m, err := store.LoadMachine()
+	if err != nil {
+		return store, nil, err
+	}
 	sku, one, err := activationArg(name, arg, all)
 	if err != nil {
-		return nil, err
+		return store, nil, err
 	}
 	if len(m.Products) == 0 {
-		return nil, &license.NoProductError{Path: path}
+		return store, nil, &license.NoProductError{Path: store.Path()}
 	}
 	if !one {
-		return m.Views(), nil
+		return store, m.Views(), nil
 	}
 	i := m.Find(sku)
 	if i < 0 {
-		return nil, unknownProduct(name, sku, m)
+		return store, nil, unknownProduct(name, sku, m)
 	}
-	return []license.State{m.View(i)}, nil
+	return store, []license.State{m.View(i)}, nil
 }
 
 // unknownProduct is an Activation ID of no installed product.

@@ -59,15 +59,7 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 			if err := wantArgs(c, name, 0, 1, "[all | ACTIVATION-ID]"); err != nil {
 				return err
 			}
-			store, err := env.store(c)
-			if err != nil {
-				return err
-			}
-			m, err := store.LoadMachine()
-			if err != nil {
-				return err
-			}
-			views, err := chooseViews(name, c.Args().First(), true, m, store.Path())
+			_, views, err := env.chooseViews(c, name, c.Args().First(), true)
 			if err != nil {
 				return err
 			}
