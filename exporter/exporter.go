@@ -339,6 +339,8 @@ func parse(q map[string][]string, modules map[string]config.Module) (request, er
 			return r, &badRequest{"domain " + strconv.Quote(domain) + " is not a DNS name"}
 		}
 		r.kind, r.domain = "domain", domain
+	case q["target"] != nil || q["domain"] != nil:
+		return r, &badRequest{"empty target or domain: /probe?target=HOST[:PORT] or /probe?domain=DOMAIN"}
 	default:
 		return r, &badRequest{"missing target: /probe?target=HOST[:PORT] or /probe?domain=DOMAIN"}
 	}

@@ -107,6 +107,9 @@ func TestParseModules(t *testing.T) {
 		"target=kms&module=nope":                        `unknown module "nope": the configuration has modules default, office`,
 		"target=kms&module=a&module=b":                  "module given more than once",
 		"target=kms&module=" + strings.Repeat("m", 400): "module longer than 300 characters",
+		"domain=": "empty target or domain: /probe?target=HOST[:PORT] or /probe?domain=DOMAIN",
+		"target=&product=Office+Professional+Plus+2019": "empty target or domain: /probe?target=HOST[:PORT] or /probe?domain=DOMAIN",
+		"product=Office+Professional+Plus+2019":         "missing target: /probe?target=HOST[:PORT] or /probe?domain=DOMAIN",
 	} {
 		q, _ := url.ParseQuery(query)
 		if _, err := parse(q, testModules); err == nil || err.Error() != want {
