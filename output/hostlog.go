@@ -168,93 +168,84 @@ func (s *Streams) HostLog(host, address string, l *kmshost.EventLog, q kmshost.L
 func (d HostLogJSON) layout(s *Streams, view View) error {
 	summary := s.Err
 	if view != ViewTSV {
-		s.hostLogTable(d, d.now, view == ViewWide)
 		summary = s.Out
+		if len(d.Events) > 0 {
+			s.hostLogColumns(d.now).write(s, view, d.Events)
+			fmt.Fprintln(s.Out)
+		}
 	} else {
-		s.hostLogTSV(d)
+		s.hostLogColumns(d.now).write(s, view, d.Events)
 	}
 	s.hostLogSummary(summary, d)
 	return nil
 }
 
-// hostLogTable writes the events as a table: when, client, product, state,
-// result and minimum count in at most 80 columns (client and product cut
-// with "…"), or with wide the event ID, CMID and VM too, nothing cut.
-func (s *Streams) hostLogTable(d HostLogJSON, now time.Time, wide bool) {
-	if len(d.Events) == 0 {
-		return
-	}
-	header := []string{"When", "Event", "Client", "CMID", "Product", "State", "VM", "Result", "Min"}
-	rows := make([][]string, 0, len(d.Events))
-	for _, e := range d.Events {
-		at, _ := time.Parse(rfc3339, e.Time)
-		row := []string{ago(at, now), strconv.Itoa(e.EventID), e.Client, "", "", "", "", "", ""}
-		if e.Client == "" {
-			row[2] = e.Server
-		}
-		if e.CMID != nil {
-			row[3] = (*e.CMID)[:8] + "…"
-		}
-		switch {
-		case e.Product != nil:
-			row[4] = *e.Product
-		case e.ActivationID != nil:
-			row[4] = "SKU " + (*e.ActivationID)[:8] + "…"
-		}
-		if e.LicenseStatus != nil {
-			row[5] = kmsclient.LicenseStatus(*e.LicenseStatus).Short()
-		}
-		row[6] = yesNo(e.VM)
-		code, _ := hresult.Parse(e.Result)
-		switch {
-		case e.Problem != nil:
-			row[7] = s.warn("unreadable")
-		case code == hresult.OK:
-			row[7] = s.good("ok")
-		case code.Failed():
-			row[7] = s.bad(e.Result)
-		default:
-			row[7] = e.Result
-		}
-		row[8] = optUint(e.MinCount)
-		rows = append(rows, row)
-	}
-	if !wide {
-		keep := []int{0, 2, 4, 5, 7, 8} // when, client, product, state, result, min
-		header = pick(header, keep)
-		for i := range rows {
-			rows[i] = pick(rows[i], keep)
-		}
-		s.writeTable(header, rows, 1, 2)
-	} else {
-		s.writeTable(header, rows)
-	}
-	fmt.Fprintln(s.Out)
-}
-
-// hostLogTSV prints one line per event: time (RFC 3339, UTC), event ID,
-// result code, minimum count, client (12290) or server (12288), CMID,
-// client time, VM (0|1), license status, minutes to expiration, activation
-// ID, product name, problem. Fields an event lacks are empty.
-func (s *Streams) hostLogTSV(d HostLogJSON) {
-	str := func(p *string) string {
-		if p == nil {
+// hostLogColumns are host log's table, one row per event: when (before
+// now), client, product, license state, result and minimum count in at
+// most 80 columns (client and product cut with "…"), the wide form adding
+// the event ID, CMID and VM, nothing cut. A TSV line holds time (RFC 3339,
+// UTC), event ID, result code, minimum count, client (12290) or server
+// (12288), CMID, client time, VM (0|1), license status, minutes to
+// expiration, activation ID, product name, problem; fields an event lacks
+// are empty.
+func (s *Streams) hostLogColumns(now time.Time) table[HostEventJSON] {
+	type e = HostEventJSON
+	return table[e]{
+		{head: "When", in: people, tsv: 1, text: text(func(e e) string {
+			at, _ := time.Parse(rfc3339, e.Time)
+			return ago(at, now)
+		}), field: func(e e) string { return e.Time }},
+		{head: "Event", in: inWide, tsv: 2, text: text(func(e e) string { return strconv.Itoa(e.EventID) })},
+		{head: "Client", in: people, fit: true, tsv: 5, text: text(func(e e) string {
+			if e.Client == "" {
+				return e.Server
+			}
+			return e.Client
+		})},
+		{head: "CMID", in: inWide, tsv: 6, text: text(func(e e) string {
+			if e.CMID == nil {
+				return ""
+			}
+			return (*e.CMID)[:8] + "…"
+		}), field: func(e e) string { return deref(e.CMID) }},
+		{tsv: 7, text: text(func(e e) string { return e.ClientTime })},
+		{head: "Product", in: people, fit: true, tsv: 12, text: text(func(e e) string {
+			switch {
+			case e.Product != nil:
+				return *e.Product
+			case e.ActivationID != nil:
+				return "SKU " + (*e.ActivationID)[:8] + "…"
+			}
 			return ""
-		}
-		return *p
-	}
-	for _, e := range d.Events {
-		vm := ""
-		if e.VM != nil {
-			vm = map[bool]string{true: "1", false: "0"}[*e.VM]
-		}
-		client := e.Client
-		if client == "" {
-			client = e.Server
-		}
-		fmt.Fprintln(s.Out, strings.Join([]string{e.Time, strconv.Itoa(e.EventID), e.Result, optUint(e.MinCount), client,
-			str(e.CMID), e.ClientTime, vm, optUint(e.LicenseStatus), optUint(e.ExpiresInMinutes), str(e.ActivationID),
-			str(e.Product), str(e.Problem)}, "\t"))
+		}), field: func(e e) string { return deref(e.Product) }},
+		{tsv: 11, text: text(func(e e) string { return deref(e.ActivationID) })},
+		{head: "State", in: people, tsv: 9, text: text(func(e e) string {
+			if e.LicenseStatus == nil {
+				return ""
+			}
+			return kmsclient.LicenseStatus(*e.LicenseStatus).Short()
+		}), field: func(e e) string { return optUint(e.LicenseStatus) }},
+		{tsv: 10, text: text(func(e e) string { return optUint(e.ExpiresInMinutes) })},
+		{head: "VM", in: inWide, tsv: 8, text: text(func(e e) string { return yesNo(e.VM) }), field: func(e e) string {
+			if e.VM == nil {
+				return ""
+			}
+			return map[bool]string{true: "1", false: "0"}[*e.VM]
+		}},
+		{head: "Result", in: people, tsv: 3, text: func(e e) cell {
+			code, _ := hresult.Parse(e.Result)
+			switch {
+			case e.Problem != nil:
+				return cell{"unreadable", s.warn}
+			case code == hresult.OK:
+				return cell{"ok", s.good}
+			case code.Failed():
+				return cell{e.Result, s.bad}
+			}
+			return cell{text: e.Result}
+		}, field: func(e e) string { return e.Result }},
+		{head: "Min", in: people, tsv: 4, text: text(func(e e) string { return optUint(e.MinCount) })},
+		{tsv: 13, text: text(func(e e) string { return deref(e.Problem) })},
 	}
 }
 

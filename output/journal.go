@@ -3,7 +3,6 @@ package output
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kmsctl/kmsctl/license"
@@ -30,59 +29,57 @@ func (s *Streams) Journal(entries []license.Attempt, now time.Time, view View) e
 }
 
 func (d JournalJSON) layout(s *Streams, view View) error {
-	entries, now := d.Entries, d.now
-	countText := func(a *license.Attempt) string {
+	if view != ViewTSV && len(d.Entries) == 0 {
+		fmt.Fprintln(s.Err, "no contacts with a KMS host yet")
+		return nil
+	}
+	return s.journalColumns(d.now).write(s, view, d.Entries)
+}
+
+// journalColumns are log's table, one row per contact (times in now's
+// zone); Journal says what each form holds.
+func (s *Streams) journalColumns(now time.Time) table[license.Attempt] {
+	type a = license.Attempt
+	count := func(a a) string {
 		if a.Count == nil {
 			return ""
 		}
 		return strconv.Itoa(int(*a.Count))
 	}
-	if view == ViewTSV {
-		for i := range entries {
-			a := &entries[i]
-			fmt.Fprintln(s.Out, strings.Join([]string{a.At.UTC().Format(time.RFC3339), a.Op, a.Host, a.Product,
-				strconv.Itoa(a.Protocol), a.CMID.String(), a.Result.String(), countText(a), strconv.Itoa(a.Threshold), a.SRVTarget}, "\t"))
+	host := func(h string, a a) string {
+		switch {
+		case h != "":
+			return h
+		case a.Host != "":
+			return a.Host
 		}
-		return nil
+		return "-"
 	}
-	if len(entries) == 0 {
-		fmt.Fprintln(s.Err, "no contacts with a KMS host yet")
-		return nil
+	return table[a]{
+		{head: "Time", in: inTable, tsv: 1, text: text(func(a a) string { return a.At.In(now.Location()).Format("2006-01-02 15:04") }),
+			field: func(a a) string { return a.At.UTC().Format(time.RFC3339) }},
+		{head: "Time", in: inWide, text: text(func(a a) string { return When(a.At, now) })},
+		{head: "Command", in: inWide, tsv: 2, text: text(func(a a) string { return a.Op })},
+		{head: "Host", in: inTable, fit: true, tsv: 3, text: text(func(a a) string { return host(a.SRVTarget, a) }),
+			field: func(a a) string { return a.Host }},
+		{head: "Host", in: inWide, text: text(func(a a) string { return host(a.HostLabel(), a) })},
+		{head: "Product", in: people, fit: true, tsv: 4, text: text(func(a a) string { return a.Product })},
+		{head: "Protocol", in: inWide, tsv: 5, text: text(func(a a) string { return "V" + strconv.Itoa(a.Protocol) }),
+			field: func(a a) string { return strconv.Itoa(a.Protocol) }},
+		{head: "CMID", in: inWide, tsv: 6, text: text(func(a a) string { return a.CMID.String() })},
+		{head: "Result", in: people, tsv: 7, text: func(a a) cell {
+			if !a.Succeeded() {
+				return cell{a.Result.String(), s.bad}
+			}
+			return cell{"activated", s.good}
+		}, field: func(a a) string { return a.Result.String() }},
+		{head: "Count", in: people, tsv: 8, text: text(func(a a) string {
+			if c := count(a); c != "" {
+				return c + " / " + strconv.Itoa(a.Threshold)
+			}
+			return ""
+		}), field: count},
+		{tsv: 9, text: text(func(a a) string { return strconv.Itoa(a.Threshold) })},
+		{tsv: 10, text: text(func(a a) string { return a.SRVTarget })},
 	}
-	wide := view == ViewWide
-	header := []string{"Time", "Host", "Product", "Result", "Count"}
-	if wide {
-		header = []string{"Time", "Command", "Host", "Product", "Protocol", "CMID", "Result", "Count"}
-	}
-	rows := make([][]string, 0, len(entries))
-	for i := range entries {
-		a := &entries[i]
-		res := s.good("activated")
-		if !a.Succeeded() {
-			res = s.bad(a.Result.String())
-		}
-		c := countText(a)
-		if c != "" {
-			c += " / " + strconv.Itoa(a.Threshold)
-		}
-		host := a.SRVTarget
-		if wide {
-			host = a.HostLabel()
-		}
-		if host == "" {
-			host = a.Host
-		}
-		if host == "" {
-			host = "-"
-		}
-		if wide {
-			rows = append(rows, []string{When(a.At, now), a.Op, host, a.Product, "V" + strconv.Itoa(a.Protocol), a.CMID.String(), res, c})
-		} else {
-			rows = append(rows, []string{a.At.In(now.Location()).Format("2006-01-02 15:04"), host, a.Product, res, c})
-		}
-	}
-	if wide {
-		return s.writeTable(header, rows)
-	}
-	return s.writeTable(header, rows, 1, 2)
 }

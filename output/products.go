@@ -1,9 +1,7 @@
 package output
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/kmsctl/kmsctl/catalogue"
 )
@@ -52,22 +50,24 @@ func (s *Streams) Products(ps []catalogue.Product, v View) error {
 }
 
 func (d ProductsJSON) layout(s *Streams, v View) error {
-	ps := d.list
-	if v == ViewTSV {
-		for _, p := range ps {
-			fmt.Fprintln(s.Out, strings.Join([]string{p.Name, string(p.Family), p.Group, strconv.Itoa(p.Threshold),
-				strconv.Itoa(p.Protocol), p.SKUID.String(), PartialKey(p.GVLK)}, "\t"))
-		}
-		return nil
-	}
-	header := []string{"Product", "KMS group", "Threshold", "Protocol", "Key"}
-	rows := make([][]string, 0, len(ps))
-	for _, p := range ps {
-		key := "-"
+	return productColumns.write(s, v, d.list)
+}
+
+// productColumns are products' table (names and groups cut to fit) and
+// its TSV lines: name, family, KMS group, threshold, protocol, SKU ID,
+// partial key.
+var productColumns = table[catalogue.Product]{
+	{head: "Product", in: people, fit: true, tsv: 1, text: text(func(p catalogue.Product) string { return p.Name })},
+	{tsv: 2, text: text(func(p catalogue.Product) string { return string(p.Family) })},
+	{head: "KMS group", in: people, fit: true, tsv: 3, text: text(func(p catalogue.Product) string { return p.Group })},
+	{head: "Threshold", in: people, tsv: 4, text: text(func(p catalogue.Product) string { return strconv.Itoa(p.Threshold) })},
+	{head: "Protocol", in: people, tsv: 5, text: text(func(p catalogue.Product) string { return "V" + strconv.Itoa(p.Protocol) }),
+		field: func(p catalogue.Product) string { return strconv.Itoa(p.Protocol) }},
+	{tsv: 6, text: text(func(p catalogue.Product) string { return p.SKUID.String() })},
+	{head: "Key", in: people, tsv: 7, text: text(func(p catalogue.Product) string {
 		if k := PartialKey(p.GVLK); k != "" {
-			key = "…" + k
+			return "…" + k
 		}
-		rows = append(rows, []string{p.Name, p.Group, strconv.Itoa(p.Threshold), "V" + strconv.Itoa(p.Protocol), key})
-	}
-	return s.writeTable(header, rows, 0, 1)
+		return "-"
+	}), field: func(p catalogue.Product) string { return PartialKey(p.GVLK) }},
 }

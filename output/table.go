@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/olekukonko/tablewriter"
@@ -124,11 +126,111 @@ func (s *Streams) writeCells(header []string, rows [][]cell, cut ...int) error {
 	return s.writeTable(header, texts)
 }
 
-// pick returns the cells of row at the indexes keep.
-func pick(row []string, keep []int) []string {
-	out := make([]string, 0, len(keep))
-	for _, k := range keep {
-		out = append(out, row[k])
+// form is a way of writing a table for people: the default table, which
+// fits compactWidth columns on a terminal, or the wide one (-o wide).
+type form uint8
+
+const (
+	inTable form = 1 << iota // the default on a terminal
+	inWide                   // -o wide: every detail, nothing cut
+
+	people = inTable | inWide // both
+)
+
+// column is one column of a table of rows of type R, defined once for
+// every form the table is written in: its header and text for people, the
+// forms that show it, and its place and text in a tab-separated line.
+// A column may be for people only (tsv 0) or for scripts only (in 0); two
+// columns with one header serve a table and a wide form that say it
+// differently.
+type column[R any] struct {
+	head string       // header in the table and wide forms
+	in   form         // the forms for people that show it
+	fit  bool         // in the table form, cut with "…" to fit (plain text only)
+	text func(R) cell // what people see
+	// tsv is the column's field number in a TSV line, from 1; 0 when TSV
+	// lines leave it out. It is the order README documents, which scripts
+	// parse: it need not follow the order people see.
+	tsv int
+	// field is the TSV field; nil: text's text, unpainted.
+	field func(R) string
+}
+
+// table is the columns of one table, in the order people see them.
+type table[R any] []column[R]
+
+// write writes rows in view v: for ViewTSV one tab-separated line per row,
+// fields in their tsv order; for ViewWide the wide form's columns, nothing
+// cut; else the table form's, its fit columns cut to compactWidth.
+func (t table[R]) write(s *Streams, v View, rows []R) error {
+	if v == ViewTSV {
+		return t.writeTSV(s, rows)
 	}
-	return out
+	f := inTable
+	if v == ViewWide {
+		f = inWide
+	}
+	var header []string
+	var cols []column[R]
+	var cut []int
+	for _, c := range t {
+		if c.in&f == 0 {
+			continue
+		}
+		if f == inTable && c.fit {
+			cut = append(cut, len(cols))
+		}
+		header = append(header, c.head)
+		cols = append(cols, c)
+	}
+	cells := make([][]cell, 0, len(rows))
+	for _, r := range rows {
+		row := make([]cell, 0, len(cols))
+		for _, c := range cols {
+			row = append(row, c.text(r))
+		}
+		cells = append(cells, row)
+	}
+	return s.writeCells(header, cells, cut...)
+}
+
+// tsvColumns are the columns TSV lines hold, in their field order.
+func (t table[R]) tsvColumns() []column[R] {
+	var cols []column[R]
+	for _, c := range t {
+		if c.tsv > 0 {
+			cols = append(cols, c)
+		}
+	}
+	slices.SortFunc(cols, func(a, b column[R]) int { return a.tsv - b.tsv })
+	return cols
+}
+
+// writeTSV writes one line per row: the TSV columns' fields joined by tabs.
+func (t table[R]) writeTSV(s *Streams, rows []R) error {
+	cols := t.tsvColumns()
+	var b strings.Builder
+	for _, r := range rows {
+		b.Reset()
+		for k, c := range cols {
+			if k > 0 {
+				b.WriteByte('\t')
+			}
+			if c.field != nil {
+				b.WriteString(c.field(r))
+			} else {
+				b.WriteString(c.text(r).text)
+			}
+		}
+		b.WriteByte('\n')
+		if _, err := io.WriteString(s.Out, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// text is a column's text without colour.
+func text[R any](f func(R) string) func(R) cell {
+	return func(r R) cell { return cell{text: f(r)} }
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestResetFilter(t *testing.T) {
@@ -34,4 +35,42 @@ func TestTrimLines(t *testing.T) {
 	if got, want := b.String(), "A  B\nxy\n\nz \t\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+// checkColumns fails t unless tab is well defined: TSV fields numbered 1…n
+// without a gap or a repeat, a header on every column people see, and a
+// text for every column.
+func checkColumns[R any](t *testing.T, name string, tab table[R]) {
+	t.Helper()
+	seen, last := map[int]bool{}, 0
+	for k, c := range tab {
+		last = max(last, c.tsv)
+		if c.text == nil {
+			t.Errorf("%s: column %d (%q) has no text", name, k, c.head)
+		}
+		if c.in != 0 && c.head == "" {
+			t.Errorf("%s: column %d is shown without a header", name, k)
+		}
+		if c.in == 0 && c.tsv == 0 {
+			t.Errorf("%s: column %d (%q) is in no form", name, k, c.head)
+		}
+		if c.tsv < 0 || seen[c.tsv] && c.tsv > 0 {
+			t.Errorf("%s: TSV field %d given twice or negative", name, c.tsv)
+		}
+		seen[c.tsv] = true
+	}
+	for n := 1; n <= last; n++ {
+		if !seen[n] {
+			t.Errorf("%s: TSV field %d missing (fields %v)", name, n, seen)
+		}
+	}
+}
+
+// TestTableColumns checks every table's definition.
+func TestTableColumns(t *testing.T) {
+	s := &Streams{}
+	now := time.Now()
+	checkColumns(t, "products", productColumns)
+	checkColumns(t, "host log", s.hostLogColumns(now))
+	checkColumns(t, "log", s.journalColumns(now))
 }

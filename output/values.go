@@ -137,3 +137,11 @@ const rfc3339 = time.RFC3339
 func When(t, now time.Time) string {
 	return t.In(now.Location()).Format("2006-01-02 15:04:05 MST")
 }
+
+// deref is an optional text, "" when absent.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
