@@ -90,9 +90,12 @@ func runLog(env *Env, c *cli.Context, o logOptions) error {
 	}
 	entries = license.Select(entries, o.only, o.last)
 	if len(entries) == 0 && !env.json {
-		if o.only == nil {
+		switch {
+		case o.only == nil && len(skipped) > 0:
+			out.Note(fmt.Sprintf("the journal has no readable entry: %d damaged line(s) skipped above", len(skipped)))
+		case o.only == nil:
 			out.Note("the journal is empty: ato and renew record each contact with a KMS host here")
-		} else {
+		default:
 			out.Note("the journal has no entry for " + o.only.String())
 		}
 	}
