@@ -73,11 +73,11 @@ func (s *Streams) ClientFleet(results []ClientResult, view View) error {
 
 func (d ClientFleetJSON) layout(s *Streams, view View) error {
 	results := d.results
-	if view == ViewTSV {
-		s.clientFleetTSV(d)
-	} else {
-		s.clientFleetTable(d, results, view == ViewWide)
+	rows := make([]fleetRow, 0, len(d.Clients))
+	for i, l := range d.Clients {
+		rows = append(rows, fleetRow{l, results[i].Err == nil && results[i].Client.Standing().Contact.Answer})
 	}
+	s.clientFleetColumns().write(s, view, rows)
 	var fails []hostFailure
 	for i := range results {
 		if results[i].Err != nil {
@@ -101,99 +101,102 @@ func (d ClientFleetJSON) layout(s *Streams, view View) error {
 	return nil
 }
 
-// clientFleetTable writes the fleet as a table: client, status, days left,
-// failing since (month-day hour:minute, UTC) and last result with the
-// count the host reported, in at most 80 columns (client names cut with
-// "…"); or with wide the computer name, the last contact, the result with
-// "no answer" when the request did not reach a host, and the last host
-// tried, nothing cut and the times with their year.
-func (s *Streams) clientFleetTable(d ClientFleetJSON, results []ClientResult, wide bool) {
-	header := []string{"Client", "Status", "Days", "Failing since", "Last result"}
-	if wide {
-		header = []string{"Client", "Computer", "Status", "Days left", "Failing since", "Last contact", "Last result", "Last host"}
-	}
-	since := "01-02 15:04"
-	if wide {
-		since = dateTime
-	}
-	str := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
-	rows := make([][]cell, 0, len(d.Clients))
-	for i, l := range d.Clients {
-		var status, days, failing, contact, result cell
-		if l.Error != nil {
-			status, result = cell{"unreadable", s.bad}, cell{text: l.Error.Code}
-		} else {
-			state := kmshost.ClientState(*l.Status)
-			status = cell{text: stateWords(state)}
-			switch state {
-			case kmshost.StateLicensed:
-				status.paint = s.good
-			case kmshost.StateRenewalFailing, kmshost.StateGrace, kmshost.StateNotification, kmshost.StateUnlicensed:
-				status.paint = s.bad
-			}
-			if l.DaysLeft != nil {
-				days.text = strconv.Itoa(int(*l.DaysLeft))
-			}
-			if l.FailingSince != nil {
-				at, _ := time.Parse(rfc3339, *l.FailingSince)
-				failing = cell{at.UTC().Format(since), s.bad}
-			}
-			if l.LastContact != nil {
-				at, _ := time.Parse(rfc3339, *l.LastContact)
-				contact.text = at.UTC().Format(dateTime)
-			}
-			if l.LastResult != nil {
-				result.text = *l.LastResult
-				switch {
-				case l.LastCount != nil:
-					result.text += " (" + strconv.FormatUint(uint64(*l.LastCount), 10) + ")"
-				case wide && !results[i].Client.Standing().Contact.Answer:
-					result.text += " (no answer)"
-				}
-			}
-		}
-		row := []cell{{text: l.Host}, status, days, failing, result}
-		if wide {
-			row = []cell{{text: l.Host}, {text: str(l.Computer)}, status, days, failing, contact, result, {text: str(l.LastHost)}}
-		}
-		rows = append(rows, row)
-	}
-	if wide {
-		s.writeCells(header, rows)
-	} else {
-		s.writeCells(header, rows, 0)
-	}
+// fleetRow is one client's line and whether its last request reached a
+// host.
+type fleetRow struct {
+	ClientLineJSON
+	answered bool
 }
 
-// clientFleetTSV prints one line per client: host, status (the JSON
-// value, or unreadable), days left (one decimal), last result code (the
-// error code for an unreadable client), the count the host reported, last
-// host, last contact and failing since (RFC 3339). Missing values are
-// empty fields.
-func (s *Streams) clientFleetTSV(d ClientFleetJSON) {
-	for _, l := range d.Clients {
-		f := []string{l.Host, "unreadable", "", "", "", "", "", ""}
+// clientFleetColumns are the client fleet's table, one row per client:
+// client, status, days left, failing since (month-day hour:minute, UTC)
+// and last result with the count the host reported, in at most 80 columns
+// (client names cut with "…"); the wide form has the computer name, the
+// last contact, the result with "no answer" when the request did not
+// reach a host, and the last host tried, nothing cut and the times with
+// their year. A TSV line holds host, status (the JSON value, or
+// unreadable), days left (one decimal), last result code (the error code
+// for an unreadable client), the count the host reported, last host, last
+// contact and failing since (RFC 3339); missing values are empty fields.
+func (s *Streams) clientFleetColumns() table[fleetRow] {
+	type r = fleetRow
+	status := func(l r) cell {
 		if l.Error != nil {
-			f[3] = l.Error.Code
-		} else {
-			f[1] = *l.Status
-			if l.DaysLeft != nil {
-				f[2] = strconv.FormatFloat(*l.DaysLeft, 'f', 1, 64)
-			}
-			for j, p := range []*string{l.LastResult, nil, l.LastHost, l.LastContact, l.FailingSince} {
-				if p != nil {
-					f[3+j] = *p
-				}
-			}
-			if l.LastCount != nil {
-				f[4] = strconv.FormatUint(uint64(*l.LastCount), 10)
-			}
+			return cell{"unreadable", s.bad}
 		}
-		fmt.Fprintln(s.Out, strings.Join(f, "\t"))
+		state := kmshost.ClientState(*l.Status)
+		c := cell{text: stateWords(state)}
+		switch state {
+		case kmshost.StateLicensed:
+			c.paint = s.good
+		case kmshost.StateRenewalFailing, kmshost.StateGrace, kmshost.StateNotification, kmshost.StateUnlicensed:
+			c.paint = s.bad
+		}
+		return c
+	}
+	days := text(func(l r) string {
+		if l.DaysLeft == nil {
+			return ""
+		}
+		return strconv.Itoa(int(*l.DaysLeft))
+	})
+	failing := func(layout string) func(r) cell {
+		return func(l r) cell {
+			if l.FailingSince == nil {
+				return cell{}
+			}
+			at, _ := time.Parse(rfc3339, *l.FailingSince)
+			return cell{at.UTC().Format(layout), s.bad}
+		}
+	}
+	result := func(wide bool) func(r) cell {
+		return text(func(l r) string {
+			switch {
+			case l.Error != nil:
+				return l.Error.Code
+			case l.LastResult == nil:
+				return ""
+			case l.LastCount != nil:
+				return *l.LastResult + " (" + strconv.FormatUint(uint64(*l.LastCount), 10) + ")"
+			case wide && !l.answered:
+				return *l.LastResult + " (no answer)"
+			}
+			return *l.LastResult
+		})
+	}
+	return table[r]{
+		{head: "Client", in: people, fit: true, tsv: 1, text: text(func(l r) string { return l.Host })},
+		{head: "Computer", in: inWide, text: text(func(l r) string { return deref(l.Computer) })},
+		{head: "Status", in: people, tsv: 2, text: status, field: func(l r) string {
+			if l.Error != nil {
+				return "unreadable"
+			}
+			return *l.Status
+		}},
+		{head: "Days", in: inTable, tsv: 3, text: days, field: func(l r) string {
+			if l.Error != nil || l.DaysLeft == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*l.DaysLeft, 'f', 1, 64)
+		}},
+		{head: "Days left", in: inWide, text: days},
+		{head: "Failing since", in: inTable, tsv: 8, text: failing("01-02 15:04"), field: func(l r) string { return deref(l.FailingSince) }},
+		{head: "Failing since", in: inWide, text: failing(dateTime)},
+		{head: "Last contact", in: inWide, tsv: 7, text: text(func(l r) string {
+			if l.LastContact == nil {
+				return ""
+			}
+			at, _ := time.Parse(rfc3339, *l.LastContact)
+			return at.UTC().Format(dateTime)
+		}), field: func(l r) string { return deref(l.LastContact) }},
+		{head: "Last result", in: inTable, tsv: 4, text: result(false), field: func(l r) string {
+			if l.Error != nil {
+				return l.Error.Code
+			}
+			return deref(l.LastResult)
+		}},
+		{head: "Last result", in: inWide, text: result(true)},
+		{tsv: 5, text: text(func(l r) string { return optUint(l.LastCount) })},
+		{head: "Last host", in: inWide, tsv: 6, text: text(func(l r) string { return deref(l.LastHost) })},
 	}
 }

@@ -73,4 +73,5 @@ func TestTableColumns(t *testing.T) {
 	checkColumns(t, "products", productColumns)
 	checkColumns(t, "host log", s.hostLogColumns(now))
 	checkColumns(t, "log", s.journalColumns(now))
+	checkColumns(t, "client dli fleet", s.clientFleetColumns())
 }
