@@ -134,6 +134,14 @@ func TestGeneratedUpToDate(t *testing.T) {
 	for i := range wantG {
 		ok = diffFields(t, "group "+strconv.Itoa(i)+" "+wantG[i].Name, groups[i], wantG[i]) && ok
 	}
+	largest := 0
+	for _, g := range wantG {
+		largest = max(largest, g.Threshold)
+	}
+	if LargestThreshold != largest {
+		t.Errorf("LargestThreshold = %d, CSV's largest threshold is %d", LargestThreshold, largest)
+		ok = false
+	}
 
 	// The indexes: nameIndex holds exactly every normalized name and
 	// alias, sorted; skuIndex and gvlkIndex are permutations sorted by key.

@@ -281,6 +281,22 @@ func render(ps []product, gs []group) []byte {
 	}
 	w("}\n\n")
 
+	largest := 0
+	for _, g := range gs {
+		largest = max(largest, g.threshold)
+	}
+	var families []string
+	for _, p := range ps {
+		if p.threshold == largest && !slices.Contains(families, p.family) {
+			families = append(families, p.family)
+		}
+	}
+	w("// LargestThreshold is the largest N-count policy (required client count)\n")
+	w("// of any KMS counted ID in data/kms-ids.csv, that of the %s products.\n", strings.Join(families, ", "))
+	w("// A Microsoft host keeps room for at least twice this many clients\n")
+	w("// (docs/protocol.md §8).\n")
+	w("const LargestThreshold = %d\n\n", largest)
+
 	w("// groups holds every row of data/kms-ids.csv, in file order.\n")
 	w("var groups = [...]Group{\n")
 	for _, g := range gs {

@@ -2600,6 +2600,12 @@ var products = [...]Product{
 	},
 }
 
+// LargestThreshold is the largest N-count policy (required client count)
+// of any KMS counted ID in data/kms-ids.csv, that of the windows-client products.
+// A Microsoft host keeps room for at least twice this many clients
+// (docs/protocol.md §8).
+const LargestThreshold = 25
+
 // groups holds every row of data/kms-ids.csv, in file order.
 var groups = [...]Group{
 	{

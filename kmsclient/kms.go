@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/kmscrypto"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
@@ -380,10 +381,11 @@ func ThresholdReached(count, threshold int64) bool { return count >= threshold }
 
 // MaxGenuineCount is the largest count a Microsoft KMS host reports to a
 // request needing required clients: it caches at most twice the largest
-// required count it has seen, and Windows clients (25) are always among
-// them (docs/protocol.md §8), so 2 × max(required, 25).
+// required count it has seen, and Windows clients, whose threshold is the
+// largest (catalogue.LargestThreshold, 25), are always among them
+// (docs/protocol.md §8), so 2 × max(required, 25).
 func MaxGenuineCount(required uint32) uint32 {
-	return 2 * max(required, 25)
+	return 2 * max(required, catalogue.LargestThreshold)
 }
 
 // CountWarning is the warning for a count no Microsoft KMS host reports
@@ -391,8 +393,8 @@ func MaxGenuineCount(required uint32) uint32 {
 // Windows accepts such a count, so kmsctl does too.
 func CountWarning(count, required uint32) string {
 	if lim := MaxGenuineCount(required); count > lim {
-		return fmt.Sprintf("count %d: no Microsoft KMS host reports more than %d for this request (twice the larger of its %d required clients and 25): an emulator or a modified host",
-			count, lim, required)
+		return fmt.Sprintf("count %d: no Microsoft KMS host reports more than %d for this request (twice the larger of its %d required clients and %d): an emulator or a modified host",
+			count, lim, required, catalogue.LargestThreshold)
 	}
 	return ""
 }
