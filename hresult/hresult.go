@@ -22,6 +22,7 @@ const (
 	NotEnoughCount      Code = 0xC004F038 // SL_E_VL_NOT_ENOUGH_COUNT
 	NotKMSHost          Code = 0xC004F039 // SL_E_VL_BINDING_SERVICE_NOT_ENABLED
 	KMSIDMismatch       Code = 0xC004F042 // SL_E_VL_KEY_MANAGEMENT_SERVICE_ID_MISMATCH
+	KMSNotActivated     Code = 0xC004F041 // SL_E_VL_KEY_MANAGEMENT_SERVICE_NOT_ACTIVATED: the KMS host itself is not activated
 	InvalidTimestamp    Code = 0xC004F06C // SL_E_VL_INVALID_TIMESTAMP
 	TooManyClients      Code = 0xC004D104 // vlmcsd: client list full
 	InvalidData         Code = 0x8007000D // ERROR_INVALID_DATA

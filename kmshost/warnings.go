@@ -10,7 +10,7 @@ import (
 
 // Warnings are what an admin should act on in the counters, one sentence
 // each, in the order of KMSProducts: a KMS host product that is not itself
-// activated (its clients get 0xC004F041), and a count below the product's
+// activated (its clients get hresult.KMSNotActivated), and a count below the product's
 // threshold (its clients get hresult.NotEnoughCount until enough distinct
 // machines have asked within kmsclient.CountWindowDays). Empty, not nil,
 // when there is nothing to say.
@@ -18,8 +18,8 @@ func (c *Counters) Warnings() []string {
 	w := []string{}
 	for _, p := range c.KMSProducts() {
 		if p.LicenseStatus != kmsclient.StatusLicensed {
-			w = append(w, fmt.Sprintf("%s is not activated (License Status: %s): clients get 0xC004F041 until the host is activated (slmgr /ato on the host)",
-				p.Name, p.LicenseStatus.String()))
+			w = append(w, fmt.Sprintf("%s is not activated (License Status: %s): clients get %s until the host is activated (slmgr /ato on the host)",
+				p.Name, p.LicenseStatus.String(), hresult.KMSNotActivated))
 		}
 		if reached, known := p.ThresholdReached(); known && !reached {
 			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with %s until %d distinct machines have asked within %d days",
