@@ -169,6 +169,18 @@ const (
 	CORInvalidOperation Code = 0x80131509 // COR_E_INVALIDOPERATION
 )
 
+// DCE/RPC fault statuses (NCA codes, C706 Appendix E): not HRESULTs, but
+// what a host's fault PDU carries and kmsctl reports as the code
+// (docs/protocol.md §2.7); kmsclient.FaultName words them.
+const (
+	FaultUnspecified        Code = 0x1C000012 // nca_s_fault_unspec
+	FaultContextMismatch    Code = 0x1C00001A // nca_s_fault_context_mismatch
+	FaultInvalidPresContext Code = 0x1C00001C // nca_s_invalid_pres_context_id
+	FaultOpRange            Code = 0x1C010002 // nca_s_op_rng_error
+	FaultUnknownInterface   Code = 0x1C010003 // nca_s_unk_if
+	FaultProtoError         Code = 0x1C01000B // nca_s_proto_error
+)
+
 // Unclassified is kmsctl's own code for a failure it has no Windows code
 // for. It is a customer-defined HRESULT (severity and customer bits set,
 // facility 0), so it can never be mistaken for one Windows reports.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 )
 
@@ -380,26 +381,27 @@ func ParseFault(pdu []byte) (Fault, error) {
 	return f, nil
 }
 
-// FaultName names the NCA fault statuses a KMS client may see.
+// FaultName names the fault statuses a KMS client may see: the NCA codes
+// of hresult and the Win32 errors Windows' RPC runtime sends as they are.
 func FaultName(status uint32) string {
-	switch status {
-	case 0x1c010002:
+	switch hresult.Code(status) {
+	case hresult.FaultOpRange:
 		return "nca_s_op_rng_error (operation number out of range)"
-	case 0x1c010003:
+	case hresult.FaultUnknownInterface:
 		return "nca_s_unk_if (unknown interface or presentation context)"
-	case 0x1c01000b:
+	case hresult.FaultProtoError:
 		return "nca_s_proto_error (protocol error)"
-	case 0x1c00001c:
+	case hresult.FaultInvalidPresContext:
 		return "nca_s_invalid_pres_context_id (invalid presentation context)"
-	case 0x1c00001a:
+	case hresult.FaultContextMismatch:
 		return "nca_s_fault_context_mismatch"
-	case 0x000006f7:
+	case 0x000006f7: // Win32 1783
 		return "RPC_X_BAD_STUB_DATA (stub data could not be unmarshalled)"
-	case 0x000006d1:
+	case 0x000006d1: // Win32 1745
 		return "RPC_S_PROCNUM_OUT_OF_RANGE"
-	case 0x00000005:
+	case 0x00000005: // Win32 5
 		return "access denied"
-	case 0x1c000012:
+	case hresult.FaultUnspecified:
 		return "nca_s_fault_unspec (unspecified server fault)"
 	}
 	return "unknown fault status"

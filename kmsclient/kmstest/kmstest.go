@@ -17,6 +17,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/internal/testport"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/hostside"
@@ -85,9 +86,9 @@ type Options struct {
 	// OnePerConnection closes the connection after each response, like py-kms.
 	OnePerConnection bool
 	Misbehave        Misbehaviour
-	FaultStatus      uint32 // for RPCFault; default 0x1c010003
+	FaultStatus      uint32 // for RPCFault; default hresult.FaultUnknownInterface (nca_s_unk_if)
 	NakReason        uint16 // for BindNak; default 4 (protocol version not supported)
-	HRESULT          uint32 // for HRESULTReply and BodyAndHRESULT; default 0xC004F042
+	HRESULT          uint32 // for HRESULTReply and BodyAndHRESULT; default hresult.KMSIDMismatch
 	// NullSize is the *responseSize a NULL-pointer reply carries (an
 	// HRESULTReply, or a refused request). vlmcsd writes 0; NDR gives the
 	// field no meaning then, and a Windows host may leave the size of the
@@ -158,13 +159,13 @@ func New(opts Options) (*Host, error) {
 		h.opts.Renewal = DefaultRenewalInterval
 	}
 	if h.opts.FaultStatus == 0 {
-		h.opts.FaultStatus = 0x1c010003
+		h.opts.FaultStatus = uint32(hresult.FaultUnknownInterface)
 	}
 	if h.opts.NakReason == 0 {
 		h.opts.NakReason = 4
 	}
 	if h.opts.HRESULT == 0 {
-		h.opts.HRESULT = 0xC004F042
+		h.opts.HRESULT = uint32(hresult.KMSIDMismatch)
 	}
 	if opts.Misbehave == Refuse {
 		addr, release, err := testport.Refusing()
@@ -453,7 +454,7 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 	}
 	ndr64, ok := s.ctx[call.ContextID]
 	if !ok {
-		return hostside.AppendFault(nil, hd.CallID, call.ContextID, 0x1c010003), false
+		return hostside.AppendFault(nil, hd.CallID, call.ContextID, uint32(hresult.FaultUnknownInterface)), false
 	}
 	if h.opts.Misbehave == RPCFault {
 		return hostside.AppendFault(nil, hd.CallID, call.ContextID, h.opts.FaultStatus), false
@@ -484,7 +485,7 @@ func (h *Host) request(s *session, hd kmsclient.Header, pdu []byte) (out []byte,
 		binary.LittleEndian.PutUint32(stub, h.opts.NullSize)
 	}
 	if err != nil || h.opts.Misbehave == HRESULTReply {
-		hr := uint32(0x8007000D)
+		hr := uint32(hresult.InvalidData)
 		if err == nil {
 			hr = h.opts.HRESULT
 		}
