@@ -65,23 +65,12 @@ func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 	return o, nil
 }
 
-// auditFormat reads --format/-o and --json.
+// auditFormat reads --format/-o and --json; --check prints its own
+// format, so it takes neither.
 func auditFormat(c *cli.Context) (string, error) {
-	f, err := chosen(c, "format")
-	switch {
-	case c.Bool("json") && f != "" && f != "json":
-		return "", &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
-	case c.Bool("json"):
-		return "json", nil
-	case err != nil:
-		return "", err
-	case f == "" || f == "table":
-		return f, nil
-	case f == "json" || f == "tsv" || f == "prometheus":
-		if c.Bool("check") {
-			return "", &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --format or --check"}
-		}
-		return f, nil
+	f, err := outputFormat(c)
+	if err == nil && c.Bool("check") && f != "" && f != "table" {
+		return "", &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
 	}
-	return f, nil
+	return f, err
 }

@@ -62,3 +62,19 @@ func chosen(c *cli.Context, name string) (string, error) {
 	}
 	return v, nil
 }
+
+// outputFormat reads --format/-o and --json together: "json" for --json,
+// the format given (checked by chosen) otherwise, "" for neither; a usage
+// error when the two ask for different output.
+func outputFormat(c *cli.Context) (string, error) {
+	f, err := chosen(c, "format")
+	switch {
+	case err != nil:
+		return "", err
+	case c.Bool("json") && f != "" && f != "json":
+		return "", &failure.UsageError{Msg: "--json and --format " + f + " ask for different output", Hint: "give one of them"}
+	case c.Bool("json"):
+		return "json", nil
+	}
+	return f, nil
+}

@@ -112,15 +112,7 @@ func formatFlag(category string) *choiceFlag {
 // host dlv (checked against the flag's formats), and sets env.json for
 // errors.
 func tableFormat(env *Env, c *cli.Context) (output.View, error) {
-	format, err := chosen(c, "format")
+	format, err := outputFormat(c)
 	env.json = c.Bool("json") || format == "json"
-	switch {
-	case c.Bool("json") && format != "" && format != "json":
-		return "", &failure.UsageError{Msg: "--json and --format " + format + " ask for different output", Hint: "give one of them"}
-	case err != nil:
-		return "", err
-	case env.json:
-		format = "json"
-	}
-	return output.View(format), nil
+	return output.View(format), err
 }

@@ -80,16 +80,11 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 
 // parseOutput checks --json, --format and --check with its limits.
 func (o *statusOptions) parseOutput(c *cli.Context) error {
-	switch f, err := chosen(c, "format"); {
-	case c.Bool("json") && f != "" && f != "json":
-		return &failure.UsageError{Msg: "--json and --format " + f + " disagree", Hint: "give one of them"}
-	case c.Bool("json"):
-		o.format = "json"
-	case err != nil:
+	f, err := outputFormat(c)
+	if err != nil {
 		return err
-	default:
-		o.format = f
 	}
+	o.format = f
 	if o.check && o.format != "" && o.format != "table" {
 		return &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
 	}
