@@ -4,8 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -169,13 +167,14 @@ func (s *Streams) status(hosts []probe.Host, wmi []WinRMResult, view View, summa
 // the failures, warnings and the summary on stderr.
 func (r StatusReport) layout(s *Streams, v View) error {
 	hosts, wmi := r.hosts, r.wmi
+	cols := s.statusColumns(wmi != nil)
 	switch v {
 	case ViewTable:
-		s.statusCompact(hosts, wmi)
+		cols.write(s, v, statusRows(hosts, wmi, true))
 	case ViewWide:
-		s.statusTable(hosts, wmi)
+		s.statusWide(cols, hosts, wmi)
 	default:
-		s.statusTSV(hosts, wmi)
+		cols.write(s, ViewTSV, statusRows(hosts, wmi, false))
 	}
 	s.statusProblems(hosts)
 	if wmi != nil {
@@ -190,191 +189,6 @@ func (r StatusReport) layout(s *Streams, v View) error {
 		fmt.Fprintln(s.Err, line)
 	}
 	return nil
-}
-
-func (s *Streams) statusTable(hosts []probe.Host, wmi []WinRMResult) {
-	for i := range hosts {
-		h := &hosts[i]
-		if i > 0 {
-			fmt.Fprintln(s.Out)
-		}
-		addr := h.Address
-		if h.Remote != "" && h.Remote != h.Address {
-			addr += " (" + h.Remote + ")"
-		}
-		if addr == "" {
-			addr = h.Host
-		}
-		fmt.Fprintf(s.Out, "KMS host %s\n", addr)
-		if h.Err != nil {
-			fmt.Fprintf(s.Out, "  %s\n", s.bad("unreachable: "+s.describe(h.Err).Code))
-			continue
-		}
-		header := []string{"Product group", "Protocol", "Count", "Host OS build", "Language", "Key activated", "HWID", "Retry/renew", "Latency"}
-		if wmi != nil {
-			header = append(header[:3], append([]string{"WMI count"}, header[3:]...)...)
-		}
-		var rows [][]string
-		var epids []string
-		for j := range h.Groups {
-			g := &h.Groups[j]
-			if g.Err != nil {
-				row := []string{g.Product.Name, "V" + strconv.Itoa(g.Protocol), s.bad("failed"), "", "", "", "", "", ""}
-				if wmi != nil {
-					row = append(row, "")
-				}
-				rows = append(rows, row)
-				continue
-			}
-			r := g.Result
-			count := CountFigure(g) + " / " + strconv.Itoa(g.Product.Threshold)
-			if g.BelowThreshold() {
-				count = s.bad(count)
-			} else {
-				count = s.good(count)
-			}
-			build, lang, activated := "?", "?", "?"
-			if e := r.EPIDInfo; e != nil {
-				build = strconv.Itoa(e.Build)
-				if e.OS != "" {
-					build += " (" + e.OS + ")"
-				}
-				lang = strconv.Itoa(e.LCID)
-				if e.Language != "" {
-					lang = e.Language
-				}
-				activated = e.ActivationDate.Format(time.DateOnly)
-			}
-			hwid := "-"
-			if r.HWID != nil {
-				hwid = strings.ToUpper(hex.EncodeToString(r.HWID[:]))
-			}
-			row := []string{g.Product.Name, "V" + strconv.Itoa(r.Version), count, build, lang, activated, hwid,
-				Minutes(r.ActivationInterval) + " / " + Minutes(r.RenewalInterval), Latency(r.Latency)}
-			if wmi != nil {
-				row = append(row[:3], append([]string{s.wmiCell(&wmi[i], g)}, row[3:]...)...)
-			}
-			rows = append(rows, row)
-			if !slices.Contains(epids, r.EPID) {
-				epids = append(epids, r.EPID)
-			}
-		}
-		s.writeTable(header, rows)
-		for _, e := range epids {
-			fmt.Fprintf(s.Out, "%s %s\n", s.dim("host ePID"), e)
-		}
-	}
-}
-
-// statusCompact renders every host in one table of at most compactWidth
-// columns: host, product group, count, state, latency (and the WMI count
-// with --winrm). Long host and group names are cut to fit, ending in "…";
-// the details are in the wide view. A host's name is on its first row only.
-func (s *Streams) statusCompact(hosts []probe.Host, wmi []WinRMResult) {
-	plain := func(t string) cell { return cell{text: t} }
-	header := []string{"Host", "Product group", "Count", "State", "Latency"}
-	if wmi != nil {
-		header = append(header[:3], append([]string{"WMI count"}, header[3:]...)...)
-	}
-	var rows [][]cell
-	for i := range hosts {
-		h := &hosts[i]
-		if h.Err != nil {
-			// The code says why (the lines on stderr say it in full): a
-			// port that answered HTTP is not "unreachable".
-			row := []cell{plain(h.Host), plain("-"), plain(""), {s.describe(h.Err).Code, s.bad}, plain("")}
-			switch {
-			case errors.Is(h.Err, probe.ErrNotProbed):
-				row[3] = cell{"not probed", s.warn}
-			case errors.Is(h.Err, probe.ErrCutShort):
-				row[3] = cell{"interrupted", s.warn}
-			}
-			if wmi != nil {
-				row = append(row, plain(""))
-			}
-			rows = append(rows, row)
-			continue
-		}
-		for j := range h.Groups {
-			g := &h.Groups[j]
-			name := ""
-			if j == 0 {
-				name = h.Host
-			}
-			row := []cell{plain(name), plain(g.Product.Name), plain(""), {"failed", s.bad}, plain("")}
-			switch {
-			case errors.Is(g.Err, probe.ErrCutShort):
-				row[3] = cell{"interrupted", s.warn}
-			case g.Err != nil:
-				row[3].text = s.describe(g.Err).Code
-			}
-			if g.Err == nil && g.Result != nil {
-				count := CountFigure(g) + " / " + strconv.Itoa(g.Product.Threshold)
-				row[2], row[3] = cell{count, s.good}, cell{"ok", s.good}
-				if g.BelowThreshold() {
-					row[2], row[3] = cell{count, s.bad}, cell{"below", s.bad}
-				}
-				row[4] = plain(Latency(g.Result.Latency))
-			}
-			if wmi != nil {
-				// wmiCell colours its own text; it is never cut.
-				w := plain("")
-				if g.Err == nil && g.Result != nil {
-					w = plain(s.wmiCell(&wmi[i], g))
-				}
-				row = append(row[:3], append([]cell{w}, row[3:]...)...)
-			}
-			rows = append(rows, row)
-		}
-	}
-	// Every column but the first two keeps its width; host and group
-	// share what is left of compactWidth.
-	s.writeCells(header, rows, 0, 1)
-}
-
-// statusTSV prints one line per group: host, product, protocol, count,
-// threshold, state (ok|below|failed), ePID, OS build, LCID, key activation
-// date, HWID, activation and renewal interval in minutes, latency in ms,
-// error code, the clients other than kmsctl, whether the count includes
-// kmsctl's own client (yes|no). Empty fields stay empty. With --winrm (wmi
-// not nil) two more: the WMI count and whether it agrees (yes|no).
-func (s *Streams) statusTSV(hosts []probe.Host, wmi []WinRMResult) {
-	for i := range hosts {
-		h := &hosts[i]
-		for j := range h.Groups {
-			g := &h.Groups[j]
-			f := make([]string, 17)
-			f[0], f[1], f[2], f[4] = h.Host, g.Product.Name, strconv.Itoa(g.Protocol), strconv.Itoa(g.Product.Threshold)
-			err := g.Err
-			if h.Err != nil {
-				err = h.Err
-			}
-			switch {
-			case err != nil:
-				f[5], f[14] = "failed", s.describe(err).Code
-			case g.Result != nil:
-				r := g.Result
-				f[3], f[6] = strconv.Itoa(int(r.Count)), r.EPID
-				f[5] = "ok"
-				if g.BelowThreshold() {
-					f[5] = "below"
-				}
-				if e := r.EPIDInfo; e != nil {
-					f[7], f[8], f[9] = strconv.Itoa(e.Build), strconv.Itoa(e.LCID), e.ActivationDate.Format(time.DateOnly)
-				}
-				if r.HWID != nil {
-					f[10] = strings.ToUpper(hex.EncodeToString(r.HWID[:]))
-				}
-				f[11], f[12] = strconv.Itoa(int(r.ActivationInterval)), strconv.Itoa(int(r.RenewalInterval))
-				f[13] = strconv.FormatFloat(float64(r.Latency.Microseconds())/1000, 'f', 3, 64)
-				f[15], f[16] = strconv.FormatUint(uint64(g.Others()), 10), map[bool]string{true: "yes", false: "no"}[g.Self > 0]
-			}
-			if wmi != nil {
-				f = append(f, wmiFields(&wmi[i], g)...)
-			}
-			fmt.Fprintln(s.Out, strings.Join(f, "\t"))
-		}
-	}
 }
 
 // statusProblems writes the failures (a host's, or a group's) and the

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -64,5 +65,26 @@ func TestFitPair(t *testing.T) {
 	}
 	if got := cutText("Windows 10 Enterprise", 12); got != "Windows 10…" {
 		t.Errorf("cut = %q (no blank before …)", got)
+	}
+}
+
+// TestStatusTable_FailedHostWithWMI: with --winrm, a host that failed has
+// its code under STATE, not under WMI COUNT (each table form takes its
+// columns from one definition, so a row cannot be one cell short).
+func TestStatusTable_FailedHostWithWMI(t *testing.T) {
+	office := product(t, "Office LTSC Professional Plus 2021")
+	hosts := []probe.Host{{Host: "down:1688", Err: errors.New("refused"), Groups: []probe.Group{{Product: office, Protocol: 6}}}}
+	var out bytes.Buffer
+	s := &Streams{Out: &out, Err: io.Discard, TTY: true, Describe: func(error) ErrorInfo { return ErrorInfo{Code: "0x8007274D"} }}
+	if err := s.StatusWinRM(hosts, []WinRMResult{{Err: errors.New("no WinRM")}}, ViewTable, false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("no table:\n%s", out.String())
+	}
+	state := strings.Index(lines[0], "STATE")
+	if state < 0 || len(lines[1]) < state || !strings.HasPrefix(lines[1][state:], "0x8007274D") {
+		t.Errorf("the code is not under STATE:\n%s", out.String())
 	}
 }

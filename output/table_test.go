@@ -73,5 +73,7 @@ func TestTableColumns(t *testing.T) {
 	checkColumns(t, "products", productColumns)
 	checkColumns(t, "host log", s.hostLogColumns(now))
 	checkColumns(t, "log", s.journalColumns(now))
+	checkColumns(t, "status", s.statusColumns(false))
+	checkColumns(t, "status --winrm", s.statusColumns(true))
 	checkColumns(t, "client dli fleet", s.clientFleetColumns())
 }
