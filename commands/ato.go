@@ -1,9 +1,9 @@
 package commands
 
 import (
-	"time"
-
 	"github.com/urfave/cli/v2"
+
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 // Activation: ato and renew.
@@ -61,7 +61,7 @@ Examples:
 
 func activationFlags(renew bool) []cli.Flag {
 	fs := []cli.Flag{
-		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give each host `DURATION` to answer"},
+		&cli.DurationFlag{Name: "timeout", Value: limit.DefaultTimeout, Usage: "give each host `DURATION` to answer"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
 	}
 	if renew {

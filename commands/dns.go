@@ -37,7 +37,7 @@ Examples:
    kmsctl dns check corp.example.com
    kmsctl dns check --dns-server 10.0.0.53:53 corp.example.com --json`,
 			Flags: []cli.Flag{
-				&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up on a host after `DURATION`"},
+				&cli.DurationFlag{Name: "timeout", Value: limit.DefaultTimeout, Usage: "give up on a host after `DURATION`"},
 				&cli.DurationFlag{Name: "deadline", Value: 30 * time.Second, Usage: "bound the whole check to `DURATION`"},
 				&cli.BoolFlag{Name: "json", Usage: "print JSON"},
 			},

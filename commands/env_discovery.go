@@ -79,7 +79,7 @@ func (e *Env) discover(c *cli.Context) license.DiscoverFunc {
 		// domains, servers and targets it goes through.
 		d := c.Duration("timeout")
 		if d <= 0 {
-			d = 5 * time.Second
+			d = limit.DefaultTimeout
 		}
 		ctx, cancel := limit.With(ctx, limit.Timeout, d)
 		defer cancel()

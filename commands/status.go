@@ -1,10 +1,9 @@
 package commands
 
 import (
-	"time"
-
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -44,7 +43,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "product", Category: "Query", Aliases: []string{"p"}, Usage: "ask about the group of `NAME` (name, SKU ID, GVLK or an unambiguous part of a name; repeatable)"},
 			&cli.IntFlag{Name: "protocol", Category: "Query", Usage: "send KMS protocol version `N` (4, 5 or 6) instead of each product's own"},
-			&cli.DurationFlag{Name: "timeout", Category: "Connection", Value: 5 * time.Second, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
+			&cli.DurationFlag{Name: "timeout", Category: "Connection", Value: limit.DefaultTimeout, Usage: "give up on a host after `DURATION` (with one host: the whole command)"},
 			&cli.DurationFlag{Name: "deadline", Category: "Connection", Usage: "bound the whole run to `DURATION` (default: enough for every host to time out once)"},
 			&cli.StringFlag{Name: "domain", Category: "Discovery", Usage: "probe the KMS hosts published in DNS for `DOMAIN` (_vlmcs._tcp SRV records)"},
 			&cli.StringFlag{Name: "hosts-file", Category: "Discovery", Usage: "probe every host listed in `FILE` (one HOST[:PORT] per line, # comments; - reads standard input)"},

@@ -178,7 +178,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 	}
 	timeout := c.Timeout
 	if timeout <= 0 {
-		timeout = 5 * time.Second
+		timeout = limit.DefaultTimeout
 	}
 	var out Outcome
 	st, err := s.updateOne(ctx, s.choose(op, c.Product), func(st *State) ([]Attempt, error) {

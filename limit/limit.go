@@ -27,6 +27,11 @@ const (
 	DNSQuery
 )
 
+// DefaultTimeout is the Timeout one KMS host gets unless --timeout says
+// otherwise (status, dns check, ato, renew, and a license.Client without
+// one): kmsctl's choice, a few round trips of a slow WAN link.
+const DefaultTimeout = 5 * time.Second
+
 // Limit is a time limit that ran out. It matches context.DeadlineExceeded
 // with errors.Is, as the context error it stands for.
 type Limit struct {
