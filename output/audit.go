@@ -182,26 +182,13 @@ func (s *Streams) Audit(src AuditSource, r *audit.Report, self []guid.GUID, v Vi
 
 func (d AuditJSON) layout(s *Streams, v View) error {
 	src, r := d.src, d.report
+	families := make([]auditFamilyRow, 0, len(d.Families))
+	for i := range d.Families {
+		families = append(families, auditFamilyRow{&d.Families[i], &r.Families[i]})
+	}
 	if v == ViewTSV {
-		for i, f := range d.Families {
-			rf := &r.Families[i]
-			below := "-"
-			if f.BelowThresholdAt != nil {
-				below = *f.BelowThresholdAt
-			} else if f.AlreadyBelow {
-				below = "now"
-			}
-			days := ""
-			if f.BelowThresholdDays != nil {
-				days = strconv.FormatFloat(*f.BelowThresholdDays, 'f', 2, 64)
-			}
-			fmt.Fprintln(s.Out, strings.Join([]string{"family", f.Family, f.Pool, strconv.Itoa(f.Count), strconv.Itoa(f.Self),
-				strconv.Itoa(f.Others), strconv.Itoa(f.Threshold), strconv.Itoa(rf.FallenOff), below, days}, "\t"))
-		}
-		for _, c := range d.FallenOff {
-			fmt.Fprintln(s.Out, strings.Join([]string{"fallen_off", c.CMID, c.Pool, c.Client, c.LastRequest, c.LeavesCountAt,
-				map[bool]string{true: "counted", false: "gone"}[c.Counted]}, "\t"))
-		}
+		s.auditFamilyColumns(r.Now).write(s, v, families)
+		s.fallenOffColumns().write(s, v, r.FallenOff)
 		s.auditNotes(s, d)
 		return nil
 	}
@@ -218,43 +205,13 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 	}
 	fmt.Fprintln(s.Out)
 	fmt.Fprintln(s.Out)
-	if len(d.Families) > 0 {
-		var rows [][]string
-		for i := range r.Families {
-			f := &r.Families[i]
-			count := strconv.Itoa(f.Others)
-			if f.Self > 0 {
-				count += "+" + strconv.Itoa(f.Self)
-			}
-			below := "not within " + strconv.Itoa(kmsclient.CountWindowDays) + " days"
-			switch {
-			case f.AlreadyBelow:
-				count, below = s.bad(count), s.bad("already below")
-			case !f.BelowAt.IsZero():
-				below = s.warn(f.BelowAt.UTC().Format("2006-01-02") + " (" + inDays(f.BelowAt.Sub(r.Now)) + ")")
-			default:
-				count = s.good(count)
-			}
-			rows = append(rows, []string{familyName(f.Family), count, strconv.Itoa(f.Threshold), strconv.Itoa(f.FallenOff), below})
-		}
-		s.writeTable([]string{"Family", "Count", "Threshold", "Fallen off", "Below threshold"}, rows)
+	if len(families) > 0 {
+		s.auditFamilyColumns(r.Now).write(s, v, families)
 	}
 	if len(r.FallenOff) > 0 {
 		fmt.Fprintf(s.Out, "\nFallen off (silent over %s; counted until %d days after the last request):\n",
 			spanWords(r.Silence), kmsclient.CountWindowDays)
-		var rows [][]string
-		for _, c := range r.FallenOff {
-			leaves := c.Leaves.UTC().Format("2006-01-02")
-			if !c.Counted {
-				leaves = "left " + leaves
-			}
-			name := c.Name
-			if c.Pool != audit.PoolWindows {
-				name += " (" + string(c.Pool) + ")"
-			}
-			rows = append(rows, []string{name, c.CMID.String()[:8] + "…", c.Last.UTC().Format("2006-01-02 15:04"), leaves})
-		}
-		s.writeTable([]string{"Client", "CMID", "Last request", "Leaves the count"}, rows)
+		s.fallenOffColumns().write(s, v, r.FallenOff)
 	}
 	fmt.Fprintln(s.Out)
 	s.auditNotes(nil, d)
@@ -343,4 +300,102 @@ func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim AuditCheckLim
 		fmt.Fprintln(s.Out, p)
 	}
 	return state, err
+}
+
+// auditFamilyRow is one family of an audit: as the document has it, and
+// as the report does.
+type auditFamilyRow struct {
+	j *AuditFamilyJSON
+	f *audit.Family
+}
+
+// auditFamilyColumns are the audit's families table: family, count (the
+// clients other than kmsctl, "+N" for kmsctl's own), threshold, fallen
+// off, and when the count falls below the threshold (from now). A TSV
+// record holds "family", family, pool, count, self, others, threshold,
+// fallen off, when it falls below (RFC 3339, "now" when already below,
+// "-" when not within the horizon) and in how many days (two decimals).
+func (s *Streams) auditFamilyColumns(now time.Time) table[auditFamilyRow] {
+	type r = auditFamilyRow
+	num := func(n int, f func(*AuditFamilyJSON) int) column[r] {
+		return column[r]{tsv: n, text: text(func(r r) string { return strconv.Itoa(f(r.j)) })}
+	}
+	return table[r]{
+		{tsv: 1, text: text(func(r) string { return "family" })},
+		{head: "Family", in: people, tsv: 2, text: text(func(r r) string { return familyName(r.f.Family) }),
+			field: func(r r) string { return r.j.Family }},
+		{tsv: 3, text: text(func(r r) string { return r.j.Pool })},
+		{head: "Count", in: people, text: func(r r) cell {
+			f := r.f
+			c := cell{text: strconv.Itoa(f.Others)}
+			if f.Self > 0 {
+				c.text += "+" + strconv.Itoa(f.Self)
+			}
+			switch {
+			case f.AlreadyBelow:
+				c.paint = s.bad
+			case f.BelowAt.IsZero():
+				c.paint = s.good
+			}
+			return c
+		}},
+		num(4, func(j *AuditFamilyJSON) int { return j.Count }),
+		num(5, func(j *AuditFamilyJSON) int { return j.Self }),
+		num(6, func(j *AuditFamilyJSON) int { return j.Others }),
+		{head: "Threshold", in: people, tsv: 7, text: text(func(r r) string { return strconv.Itoa(r.f.Threshold) })},
+		{head: "Fallen off", in: people, tsv: 8, text: text(func(r r) string { return strconv.Itoa(r.f.FallenOff) })},
+		{head: "Below threshold", in: people, tsv: 9, text: func(r r) cell {
+			switch f := r.f; {
+			case f.AlreadyBelow:
+				return cell{"already below", s.bad}
+			case !f.BelowAt.IsZero():
+				return cell{f.BelowAt.UTC().Format("2006-01-02") + " (" + inDays(f.BelowAt.Sub(now)) + ")", s.warn}
+			}
+			return cell{text: "not within " + strconv.Itoa(kmsclient.CountWindowDays) + " days"}
+		}, field: func(r r) string {
+			switch {
+			case r.j.BelowThresholdAt != nil:
+				return *r.j.BelowThresholdAt
+			case r.j.AlreadyBelow:
+				return "now"
+			}
+			return "-"
+		}},
+		{tsv: 10, text: text(func(r r) string {
+			if r.j.BelowThresholdDays == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*r.j.BelowThresholdDays, 'f', 2, 64)
+		})},
+	}
+}
+
+// fallenOffColumns are the audit's fallen-off clients: name (and pool
+// when not Windows), CMID (cut), last request, and when it leaves the
+// count ("left …" once it has). A TSV record holds "fallen_off", CMID,
+// pool, client name, last request and leaves-the-count time (RFC 3339),
+// and counted|gone.
+func (s *Streams) fallenOffColumns() table[*audit.Client] {
+	type c = *audit.Client
+	return table[c]{
+		{tsv: 1, text: text(func(c) string { return "fallen_off" })},
+		{head: "Client", in: people, tsv: 4, text: text(func(c c) string {
+			if c.Pool != audit.PoolWindows {
+				return c.Name + " (" + string(c.Pool) + ")"
+			}
+			return c.Name
+		}), field: func(c c) string { return c.Name }},
+		{head: "CMID", in: people, tsv: 2, text: text(func(c c) string { return c.CMID.String()[:8] + "…" }),
+			field: func(c c) string { return c.CMID.String() }},
+		{tsv: 3, text: text(func(c c) string { return string(c.Pool) })},
+		{head: "Last request", in: people, tsv: 5, text: text(func(c c) string { return c.Last.UTC().Format("2006-01-02 15:04") }),
+			field: func(c c) string { return c.Last.UTC().Format(rfc3339) }},
+		{head: "Leaves the count", in: people, tsv: 6, text: text(func(c c) string {
+			if !c.Counted {
+				return "left " + c.Leaves.UTC().Format("2006-01-02")
+			}
+			return c.Leaves.UTC().Format("2006-01-02")
+		}), field: func(c c) string { return c.Leaves.UTC().Format(rfc3339) }},
+		{tsv: 7, text: text(func(c c) string { return map[bool]string{true: "counted", false: "gone"}[c.Counted] })},
+	}
 }

@@ -111,7 +111,7 @@ func (s *Streams) HostDLV(host, address string, c *kmshost.Counters, v View) err
 
 func (d HostDLVJSON) layout(s *Streams, v View) error {
 	if v == ViewTSV {
-		s.hostTSV(d.Host, d.counters)
+		d.columns().write(s, v, d.Products)
 	} else {
 		s.hostBlock(s.Out, d.Host, d.counters)
 	}
@@ -203,29 +203,51 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 	}
 }
 
-// hostTSV prints one line per KMS host product: host, computer, product,
-// activation ID, license state, current count, required client count,
-// listening port, DNS publishing (yes|no), low priority (yes|no), host
-// caching (yes|no), activation and renewal interval (minutes), then the
-// requests: total, failed, unlicensed, licensed, initial grace, OOT grace,
-// non-genuine grace, notification. Null values are empty fields.
-func (s *Streams) hostTSV(host string, c *kmshost.Counters) {
-	sv := &c.Service
-	for _, p := range c.KMSProducts() {
-		count := ""
-		if p.CurrentCount != nil {
-			count = strconv.FormatInt(*p.CurrentCount, 10)
-		}
-		f := []string{host, c.Computer, p.Name, p.ID.String(), p.LicenseStatus.Name(), count, optUint(p.RequiredClientCount),
-			strconv.FormatUint(uint64(sv.Port()), 10), yesNo(sv.DNSPublishing), yesNo(sv.LowPriority), yesNo(sv.HostCaching),
-			optUint(sv.ActivationInterval), optUint(sv.RenewalInterval)}
-		if r := p.Requests; r != nil {
-			for _, v := range []uint32{r.Total, r.Failed, r.Unlicensed, r.Licensed, r.OOBGrace, r.OOTGrace, r.NonGenuineGrace, r.Notification} {
-				f = append(f, strconv.FormatUint(uint64(v), 10))
+// columns are host dlv's TSV lines, one per KMS host product (slmgr's
+// text is its form for people): host, computer, product, activation ID,
+// license state, current count, required client count, listening port,
+// DNS publishing (yes|no), low priority (yes|no), host caching (yes|no),
+// activation and renewal interval (minutes), then the requests: total,
+// failed, unlicensed, licensed, initial grace, OOT grace, non-genuine
+// grace, notification. Null values are empty fields.
+func (d HostDLVJSON) columns() table[HostProductJSON] {
+	type p = HostProductJSON
+	sv := d.Service
+	service := func(n int, v string) column[p] { return column[p]{tsv: n, text: text(func(p) string { return v })} }
+	requests := func(n int, f func(*RequestsJSON) uint32) column[p] {
+		return column[p]{tsv: n, text: text(func(p p) string {
+			if p.Requests == nil {
+				return ""
 			}
-		} else {
-			f = append(f, make([]string, 8)...)
-		}
-		fmt.Fprintln(s.Out, strings.Join(f, "\t"))
+			return strconv.FormatUint(uint64(f(p.Requests)), 10)
+		})}
+	}
+	return table[p]{
+		service(1, d.Host),
+		service(2, d.Computer),
+		{tsv: 3, text: text(func(p p) string { return p.Name })},
+		{tsv: 4, text: text(func(p p) string { return p.ActivationID })},
+		{tsv: 5, text: text(func(p p) string { return p.LicenseState })},
+		{tsv: 6, text: text(func(p p) string {
+			if p.CurrentCount == nil {
+				return ""
+			}
+			return strconv.FormatInt(*p.CurrentCount, 10)
+		})},
+		{tsv: 7, text: text(func(p p) string { return optUint(p.RequiredClientCount) })},
+		service(8, strconv.FormatUint(uint64(sv.ListeningPort), 10)),
+		service(9, yesNo(sv.DNSPublishing)),
+		service(10, yesNo(sv.LowPriority)),
+		service(11, yesNo(sv.HostCaching)),
+		service(12, optUint(sv.ActivationIntervalMinutes)),
+		service(13, optUint(sv.RenewalIntervalMinutes)),
+		requests(14, func(r *RequestsJSON) uint32 { return r.Total }),
+		requests(15, func(r *RequestsJSON) uint32 { return r.Failed }),
+		requests(16, func(r *RequestsJSON) uint32 { return r.Unlicensed }),
+		requests(17, func(r *RequestsJSON) uint32 { return r.Licensed }),
+		requests(18, func(r *RequestsJSON) uint32 { return r.OOBGrace }),
+		requests(19, func(r *RequestsJSON) uint32 { return r.OOTGrace }),
+		requests(20, func(r *RequestsJSON) uint32 { return r.NonGenuineGrace }),
+		requests(21, func(r *RequestsJSON) uint32 { return r.Notification }),
 	}
 }
