@@ -107,10 +107,28 @@ func FuzzPickJSON(f *testing.F) {
 		}
 		if (fast.ID == nil) != (slow.ID == nil) || fast.ID != nil && *fast.ID != *slow.ID ||
 			!bytes.Equal(bytes.TrimSpace(fast.TimeCreated), bytes.TrimSpace(slow.TimeCreated)) ||
-			!reflect.DeepEqual(fast.Properties, slow.Properties) {
+			!reflect.DeepEqual(values(fast.Properties), values(slow.Properties)) {
 			t.Fatalf("pick read %+v, encoding/json %+v", fast, slow)
 		}
+		for _, p := range fast.Properties {
+			if v := p.Value; p.noEscape && (len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0) {
+				t.Fatalf("pick took %q as a string without an escape", v)
+			}
+		}
 	})
+}
+
+// values are the Values of props (their plain flags left out; encoding/json
+// sets none).
+func values(props []propJSON) []json.RawMessage {
+	if props == nil {
+		return nil
+	}
+	v := make([]json.RawMessage, len(props))
+	for i, p := range props {
+		v[i] = p.Value
+	}
+	return v
 }
 
 // FuzzJSONString: jsonString's shortcuts decode as encoding/json does.
@@ -170,37 +188,37 @@ func FuzzReadChunks(f *testing.F) {
 	})
 }
 
-// FuzzWalkObject: where walkObject takes an object, valueEnd ends it at
-// the same byte, and pickAt reads from it what pick reads from it alone.
-func FuzzWalkObject(f *testing.F) {
+// FuzzPickAt: where pickAt takes an object, valueEnd ends it at the
+// same byte, and pickAt reads from it what pick reads from it alone.
+func FuzzPickAt(f *testing.F) {
 	var b bytes.Buffer
 	hosttest.WriteJSON(&b, hosttest.SeedsEvents(day(0, 10, 0))[:2], hosttest.Leading, false)
 	f.Add(b.Bytes(), uint8(1))
 	f.Add([]byte(`{"Id":1,"a":[{"}":"{"}],"Properties":[{"Value":"x"}]}, {`), uint8(0))
+	f.Add([]byte(`{"Id" : 1 , "Properties" : [ { "Value" : "\u00e9" , "x" : { } } , { } ] }`), uint8(0))
 	f.Fuzz(func(t *testing.T, b []byte, at uint8) {
 		i := int(at) % (len(b) + 1)
-		end := walkObject(b, i, func(key, val []byte) bool { return true })
+		var inside, alone eventJSON
+		end := inside.pickAt(b, i)
 		if end < 0 {
 			return
 		}
 		if v := valueEnd(b, i); v != end {
-			t.Fatalf("walkObject ends %q at %d, valueEnd at %d", b[i:], end, v)
+			t.Fatalf("pickAt ends %q at %d, valueEnd at %d", b[i:], end, v)
 		}
-		var inside, alone eventJSON
-		e1 := inside.pickAt(b, i)
-		ok := alone.pick(b[i:end])
-		if (e1 >= 0) != ok || ok && (e1 != end || !reflect.DeepEqual(inside.Properties, alone.Properties) ||
-			!bytes.Equal(inside.TimeCreated, alone.TimeCreated) || (inside.ID == nil) != (alone.ID == nil) || inside.ID != nil && *inside.ID != *alone.ID) {
-			t.Fatalf("pickAt %d %+v; pick %v %+v", e1, inside, ok, alone)
+		if !alone.pick(b[i:end]) || !reflect.DeepEqual(inside.Properties, alone.Properties) ||
+			!bytes.Equal(inside.TimeCreated, alone.TimeCreated) || (inside.ID == nil) != (alone.ID == nil) || inside.ID != nil && *inside.ID != *alone.ID {
+			t.Fatalf("pickAt %d %+v; pick %+v", end, inside, alone)
 		}
 	})
 }
 
 // FuzzStringEnd: stringEnd finds where a JSON string starting at b[0]
 // ends as a plain reading byte by byte (a backslash escapes the next
-// byte) does.
+// byte) does, and scanString says whether it holds a backslash.
 func FuzzStringEnd(f *testing.F) {
-	for _, s := range []string{`"a"`, `"\""x`, `"\\"`, `"` + strings.Repeat(`\\`, 20) + `\"x"`, `"` + strings.Repeat("a", 23) + `\`, `"abc`} {
+	for _, s := range []string{`"a"`, `"\""x`, `"\\"`, `"` + strings.Repeat(`\\`, 20) + `\"x"`, `"` + strings.Repeat("a", 23) + `\`, `"abc`,
+		`"0123456\"89abcdef\\"x`, "\"" + strings.Repeat("\u00e9\x01", 5) + `\\\\\"` + strings.Repeat("b", 9) + `"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -219,12 +237,24 @@ func FuzzStringEnd(f *testing.F) {
 		if got := stringEnd(b, 0); got != want {
 			t.Fatalf("stringEnd(%q) = %d, want %d", b, got, want)
 		}
+		if want < 0 {
+			return
+		}
+		in := b[1 : want-1]
+		kind := strPlain
+		if bytes.IndexByte(in, '\\') >= 0 {
+			kind = strEscape
+		}
+		if _, got := scanString(b, 0); got != kind {
+			t.Fatalf("scanString(%q) says %b, want %b", b, got, kind)
+		}
 	})
 }
 
 // FuzzPlainScalars: where plainScalars reads a record's insertion strings
-// in one allocation, jsonScalar reads each the same; plainString agrees
-// with a byte-by-byte check.
+// in one allocation, jsonScalar reads each the same, whether or not the
+// scan marked the strings without an escape; plainString and printable
+// agree with a byte-by-byte check.
 func FuzzPlainScalars(f *testing.F) {
 	f.Add([]byte(`["0x0", 25, "pc-1.corp", null, true, "abcdefghijklmnopq", "\\u0041", "\u00e9t\u00e9"]`))
 	f.Add([]byte(`["0123456789abcdef\u001f", "\u00ff\u00fe", "a\"b"]`))
@@ -235,7 +265,7 @@ func FuzzPlainScalars(f *testing.F) {
 		}
 		props := make([]propJSON, len(raws))
 		for i, r := range raws {
-			props[i] = propJSON{r}
+			props[i] = propJSON{Value: r}
 		}
 		for _, r := range raws {
 			if len(r) >= 2 && r[0] == '"' {
@@ -244,18 +274,30 @@ func FuzzPlainScalars(f *testing.F) {
 				if plainString(in) != want {
 					t.Fatalf("plainString(%q) = %v", in, !want)
 				}
+				if ascii := !bytes.ContainsFunc(in, func(c rune) bool { return c < 0x20 || c >= 0x80 }); printable(in) != ascii {
+					t.Fatalf("printable(%q) = %v", in, !ascii)
+				}
 			}
 		}
-		fields, ok := plainScalars(props)
-		if !ok {
-			return
-		}
-		for i, p := range props {
-			want, err := jsonScalar(p.Value)
-			if err != nil || fields[i] != want {
-				t.Fatalf("plainScalars read %q as %q; jsonScalar %q, %v", p.Value, fields[i], want, err)
+		check := func(props []propJSON) {
+			fields, ok := plainScalars(props)
+			if !ok {
+				return
+			}
+			for i, p := range props {
+				want, err := jsonScalar(p.Value)
+				if err != nil || fields[i] != want {
+					t.Fatalf("plainScalars read %q as %q; jsonScalar %q, %v", p.Value, fields[i], want, err)
+				}
 			}
 		}
+		check(props)
+		// As the scan hands them on: strings it found no backslash in
+		// marked.
+		for i, r := range raws {
+			props[i].noEscape = len(r) >= 2 && r[0] == '"' && bytes.IndexByte(r, '\\') < 0
+		}
+		check(props)
 	})
 }
 

@@ -498,6 +498,10 @@ type eventJSON struct {
 // propJSON is one of an EventLogRecord's Properties.
 type propJSON struct {
 	Value json.RawMessage `json:"Value"`
+
+	// noEscape says that Value is a string without a backslash (the scan
+	// found none); false when not known.
+	noEscape bool
 }
 
 // decodeJSON reads one event record: only Id, TimeCreated and Properties
@@ -630,247 +634,6 @@ func jsonMsg(err error) string {
 	return err.Error()
 }
 
-// pick fills ev from a record whose extent the scan found, taking only Id,
-// TimeCreated and Properties (any case) and skipping the other values
-// whole. ok is false for anything it does not handle (a key with an
-// escape, a repeated key, a value of an unexpected shape), and the general
-// decoder takes over.
-func (ev *eventJSON) pick(b []byte) (ok bool) {
-	end := ev.pickAt(b, skipSpace(b, 0))
-	return end >= 0 && skipSpace(b, end) == len(b)
-}
-
-// pickAt is pick on the object starting at b[i], wherever it ends in b;
-// it returns the index after the object, or -1 as walkObject does.
-func (ev *eventJSON) pickAt(b []byte, i int) int {
-	var haveID, haveTime, haveProps bool
-	return walkObject(b, i, func(key, val []byte) bool {
-		switch {
-		case len(key) != len("Id") && len(key) != len("TimeCreated") && len(key) != len("Properties"):
-			// none of the three: skipped
-		case bytes.EqualFold(key, []byte("Id")):
-			if haveID {
-				return false
-			}
-			haveID = true
-			if string(val) == "null" {
-				return true
-			}
-			n, err := strconv.Atoi(string(val))
-			if err != nil {
-				return false
-			}
-			ev.id = n
-			ev.ID = &ev.id
-		case bytes.EqualFold(key, []byte("TimeCreated")):
-			if haveTime {
-				return false
-			}
-			haveTime, ev.TimeCreated = true, val
-		case bytes.EqualFold(key, []byte("Properties")):
-			if haveProps {
-				return false
-			}
-			haveProps = true
-			return ev.pickProperties(val)
-		}
-		return true
-	})
-}
-
-// pickProperties reads [{"Value": …}, …], skipping other keys.
-func (ev *eventJSON) pickProperties(b []byte) bool {
-	if string(b) == "null" {
-		return true
-	}
-	if len(b) < 2 || b[0] != '[' {
-		return false
-	}
-	ev.Properties = ev.props[:0] // [] is an empty list, as encoding/json has it
-	i := skipSpace(b, 1)
-	for i < len(b) && b[i] != ']' {
-		var v json.RawMessage
-		have := false
-		end := walkObject(b, i, func(key, val []byte) bool {
-			if len(key) == len("Value") && bytes.EqualFold(key, []byte("Value")) {
-				if have {
-					return false
-				}
-				have, v = true, val
-			}
-			return true
-		})
-		if end < 0 {
-			return false
-		}
-		ev.Properties = append(ev.Properties, propJSON{v})
-		i = skipSpace(b, end)
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		}
-	}
-	return i == len(b)-1
-}
-
-// walkObject calls fn with each key (unquoted) and value (raw, trimmed)
-// of the object starting at b[i], in order, and returns the index after
-// its '}'; -1 when there is no object there that the scan takes whole
-// within b, or fn says so. Where it returns an index, valueEnd(b, i)
-// gives the same one (FuzzWalkObject).
-func walkObject(b []byte, i int, fn func(key, val []byte) bool) int {
-	if i >= len(b) || b[i] != '{' {
-		return -1
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return -1
-		}
-		end := stringEnd(b, i)
-		if end < 0 {
-			return -1
-		}
-		key := b[i+1 : end-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return -1
-		}
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return -1
-		}
-		start := skipSpace(b, i+1)
-		stop := valueEnd(b, start)
-		if stop < 0 || stop == start {
-			return -1
-		}
-		val := b[start:stop] // white space skipped before it; trim after it
-		for len(val) > 0 && isSpace(val[len(val)-1]) {
-			val = val[:len(val)-1]
-		}
-		if !fn(key, val) {
-			return -1
-		}
-		i = skipSpace(b, stop)
-		if i >= len(b) {
-			return -1
-		}
-		switch b[i] {
-		case '}':
-			return i + 1
-		case ',':
-			i = skipSpace(b, i+1)
-		default:
-			return -1
-		}
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	// ConvertTo-Json indents with runs of spaces: eight at a time first.
-	for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0x2020202020202020 {
-		i += 8
-	}
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	return i
-}
-
-// isSpace is JSON's white space.
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
-// stringEnd is the index after the string starting at b[i] ('"'); -1 when
-// it does not end.
-func stringEnd(b []byte, i int) int {
-	// Keys and short values end within a few bytes: look at those one by
-	// one before a byte search, whose call costs more than they do.
-	j := i + 1
-	for n := min(len(b), j+24); j < n; j++ {
-		switch b[j] {
-		case '"':
-			return j + 1
-		case '\\':
-			j++ // what follows is escaped
-		}
-	}
-	if j > len(b) {
-		return -1 // a backslash last
-	}
-	for {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return -1
-		}
-		j += k
-		bs := 0
-		for bs < j-i-1 && b[j-1-bs] == '\\' {
-			bs++
-		}
-		if bs%2 == 0 {
-			return j + 1
-		}
-		j++
-	}
-}
-
-// badJSON is valueEnd's answer for a byte JSON does not have there.
-const badJSON = -2
-
-// valueEnd is the index after the JSON value starting at b[i]; -1 when it
-// does not end, badJSON when it holds a byte JSON has not outside strings.
-func valueEnd(b []byte, i int) int {
-	depth := 0
-	for i < len(b) {
-		switch c := b[i]; c {
-		case '"':
-			e := stringEnd(b, i)
-			if e < 0 {
-				return -1
-			}
-			i = e
-			if depth == 0 {
-				return i
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth < 0 {
-				return i // the end of the enclosing object: a scalar ended before it
-			}
-			if depth == 0 {
-				return i + 1
-			}
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		default:
-			if !scalarByte[c] {
-				return badJSON // the general decoder says what is wrong
-			}
-		}
-		i++
-	}
-	if depth == 0 {
-		return i
-	}
-	return -1
-}
-
-// scalarByte are the bytes JSON has outside strings besides {}[],": white
-// space and those of numbers, true, false and null.
-var scalarByte = func() (t [256]bool) {
-	for _, c := range []byte(" \t\r\n:0123456789+-.eEtrufalsn") {
-		t[c] = true
-	}
-	return t
-}()
-
 // parts reads one record's ID, time and insertion strings.
 func (ev *eventJSON) parts() (time.Time, int, []string, error) {
 	if ev.ID == nil {
@@ -902,11 +665,16 @@ func (ev *eventJSON) parts() (time.Time, int, []string, error) {
 // allocation for all; ok false otherwise.
 func plainScalars(props []propJSON) ([]string, bool) {
 	n := 0
-	for _, p := range props {
-		v := bytes.TrimSpace(p.Value)
+	for i := range props {
+		v := props[i].Value
 		switch {
-		case len(v) == 0 || v[0] == '{' || v[0] == '[':
-			return nil, false
+		case props[i].noEscape: // a string, as the scan found it
+			if !printable(v[1:len(v)-1]) && !plainString(v[1:len(v)-1]) {
+				return nil, false
+			}
+			n += len(v) - 2
+		case len(v) == 0 || isSpace(v[0]) || isSpace(v[len(v)-1]) || v[0] == '{' || v[0] == '[':
+			return nil, false // not what the scan or encoding/json hands on
 		case v[0] == '"':
 			if len(v) < 2 || v[len(v)-1] != '"' || !plainString(v[1:len(v)-1]) {
 				return nil, false
@@ -921,7 +689,7 @@ func plainScalars(props []propJSON) ([]string, bool) {
 	var room [16]int
 	ends := room[:0]
 	for _, p := range props {
-		v := bytes.TrimSpace(p.Value)
+		v := p.Value
 		switch {
 		case v[0] == '"':
 			sb.Write(v[1 : len(v)-1])
@@ -939,17 +707,32 @@ func plainScalars(props []propJSON) ([]string, bool) {
 	return fields, true
 }
 
+// printable reports whether b is all printable ASCII (0x20 to 0x7e, and
+// 0x7f), eight bytes at a time: the usual insertion string.
+func printable(b []byte) bool {
+	var bad uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		bad |= x | ((x&lows7 + 0x6060606060606060) ^ highs) // the high bit: from 0x80, or below 0x20
+	}
+	for _, c := range b[i:] {
+		if c < 0x20 || c >= 0x80 {
+			return false
+		}
+	}
+	return bad&highs == 0
+}
+
 // plainString reports whether the inside of a JSON string is its text
 // as it is: no escape, no control character, valid UTF-8.
 func plainString(in []byte) bool {
 	// Eight bytes at a time while they are plain ASCII (the usual case),
 	// then byte by byte.
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	has := func(x uint64, c byte) bool { y := x ^ ones*uint64(c); return (y-ones)&^y&highs != 0 }
 	i := 0
 	for ; i+8 <= len(in); i += 8 {
 		x := binary.LittleEndian.Uint64(in[i:])
-		if x&highs != 0 || (x-ones*0x20)&^x&highs != 0 || has(x, '"') || has(x, '\\') {
+		if x&highs != 0 || (x-ones*0x20)&^x&highs != 0 || firstIs(x, '"')|firstIs(x, '\\') != 0 {
 			break
 		}
 	}
