@@ -61,7 +61,7 @@ Examples:
    kmsctl client dli pc-0377.corp.example.com --user 'CORP\kmsaudit' --https
    kmsctl client dli --hosts-file clients.txt --user 'CORP\kmsaudit' --password-env PW`,
 		Flags: append(hostReadFlags(),
-			&cli.StringFlag{Name: "hosts-file", Category: "Clients", Usage: "read every client listed in `FILE` (one HOST[:PORT] per line, # comments)"},
+			&cli.StringFlag{Name: "hosts-file", Category: "Clients", Usage: "read every client listed in `FILE` (one HOST[:PORT] per line, # comments; - reads standard input)"},
 			&cli.IntFlag{Name: "concurrency", Category: "WinRM", Value: 16, Usage: "read at most `N` clients at once"},
 			formatFlag("Output"),
 		),

@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"os"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/failure"
@@ -25,12 +23,7 @@ func parseClientDLI(env *Env, c *cli.Context) (o clientDLIOptions, err error) {
 	}
 	o.hosts = c.Args().Slice()
 	if name := c.String("hosts-file"); name != "" {
-		f, err := os.Open(name)
-		if err != nil {
-			return o, err
-		}
-		more, err := probe.ReadHostsFile(name, f)
-		f.Close()
+		more, err := probe.OpenHostsFile(name, env.Stdin)
 		if err != nil {
 			return o, err
 		}

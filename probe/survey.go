@@ -40,7 +40,7 @@ type Survey struct {
 func Named(args []string, hostsFile string, stdin io.Reader) (hosts []string, dups []Duplicate, err error) {
 	hosts = args
 	if hostsFile != "" {
-		more, err := readHostsFile(hostsFile, stdin)
+		more, err := OpenHostsFile(hostsFile, stdin)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -80,8 +80,9 @@ func Targets(names []string, protocol int) (targets []Target, again []catalogue.
 	return targets, again, nil
 }
 
-// readHostsFile reads the hosts file name; "-" is stdin.
-func readHostsFile(name string, stdin io.Reader) ([]string, error) {
+// OpenHostsFile reads the hosts file name (as ReadHostsFile does); "-"
+// reads stdin. Every error is a *HostsFileError naming the file.
+func OpenHostsFile(name string, stdin io.Reader) ([]string, error) {
 	if name == "-" {
 		return ReadHostsFile("(standard input)", stdin)
 	}
