@@ -16,21 +16,10 @@ import (
 	"github.com/miekg/dns"
 )
 
-// ZoneTTL is the TTL ZoneLine writes for a record to publish (an hour, as
-// Windows KMS hosts publish their records with).
-const ZoneTTL = 3600
-
-// ZoneLine returns the zone-file line that publishes a KMS host, e.g.
-// ZoneLine("corp.example", "kms1.corp.example", 1688, 0, 0) is
-// "_vlmcs._tcp.corp.example. 3600 IN SRV 0 0 1688 kms1.corp.example.".
-// Both names are made fully qualified; a domain given with the _vlmcs._tcp
-// prefix keeps it once.
-func ZoneLine(domain, target string, port, prio, weight uint16) string {
-	return zoneLine(domain, target, ZoneTTL, port, prio, weight)
-}
-
-// zoneLine is ZoneLine with the TTL in seconds given (Check writes the one
-// the DNS server served).
+// zoneLine is the zone-file line that publishes a KMS host with a TTL of
+// ttl seconds (Check writes the one the DNS server served). Both names are
+// made fully qualified; a domain given with the _vlmcs._tcp prefix keeps
+// it once.
 func zoneLine(domain, target string, ttl uint32, port, prio, weight uint16) string {
 	domain = dns.Fqdn(strings.TrimSpace(domain))
 	if len(domain) > len(Service) && strings.EqualFold(domain[:len(Service)], Service) {

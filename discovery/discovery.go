@@ -132,16 +132,6 @@ type Result struct {
 	Attempts []Attempt
 }
 
-// Addrs returns every address of every host, in the order a client tries
-// them.
-func (r *Result) Addrs() []string {
-	var out []string
-	for i := range r.Hosts {
-		out = append(out, r.Hosts[i].Addresses()...)
-	}
-	return out
-}
-
 // Discover finds the KMS hosts of domain. With a domain it looks only
 // there (as /skms-domain does); with "" it looks in the search domains of
 // Options.Config (or SystemConfig) in order and uses the first that

@@ -123,13 +123,6 @@ func (c *Conn) RemoteAddr() string {
 	return c.nc.RemoteAddr().String()
 }
 
-// NDR64 reports whether the current association uses NDR64.
-func (c *Conn) NDR64() bool { return c.ndr64 }
-
-// Reconnects reports how often the host closed the connection between
-// requests and Conn opened a new one.
-func (c *Conn) Reconnects() int { return c.reconnects }
-
 // Close closes the connection.
 func (c *Conn) Close() error {
 	if c.nc == nil {

@@ -63,15 +63,6 @@ func Filetime(t time.Time) uint64 {
 	return uint64(t.Unix())*10_000_000 + uint64(t.Nanosecond()/100) + filetimeUnixOffset
 }
 
-// FiletimeTime converts a FILETIME to a time.Time in UTC.
-func FiletimeTime(ft uint64) time.Time {
-	d := int64(ft - filetimeUnixOffset)
-	if ft < filetimeUnixOffset {
-		d = -int64(filetimeUnixOffset - ft)
-	}
-	return time.Unix(d/10_000_000, (d%10_000_000)*100).UTC()
-}
-
 // Request is a KMS activation request (the base request's fields).
 type Request struct {
 	Version           int    // major version: 4, 5 or 6

@@ -3,7 +3,6 @@ package kmshost
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/hresult"
@@ -283,13 +282,6 @@ func decodeProduct(o object, p *Product) error {
 	}
 	p.Requests, err = o.requests()
 	return err
-}
-
-// IsHostKeyChannel reports whether a product description names a KMS host
-// key channel (VOLUME_KMS… but not VOLUME_KMSCLIENT), as slmgr decides it.
-func IsHostKeyChannel(description string) bool {
-	d := strings.ToUpper(description)
-	return strings.Contains(d, "VOLUME_KMS") && !strings.Contains(d, "VOLUME_KMSCLIENT")
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

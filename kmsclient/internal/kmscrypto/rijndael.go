@@ -25,47 +25,6 @@ type rijndael struct {
 	dec [maxRoundKeyWords]uint32 // equivalent inverse cipher round keys
 }
 
-func subWord(w uint32) uint32 {
-	return uint32(sbox0[w>>24])<<24 | uint32(sbox0[w>>16&0xff])<<16 | uint32(sbox0[w>>8&0xff])<<8 | uint32(sbox0[w&0xff])
-}
-
-// expandKey fills c.enc with the standard Rijndael key schedule for a key
-// of len(key)/4 words (len(key) must be 16, 20 or 24) and nr rounds.
-func (c *rijndael) expandKey(key []byte, nr int) {
-	nk := len(key) / 4
-	n := 4 * (nr + 1)
-	c.nr = nr
-	for i := range nk {
-		c.enc[i] = binary.BigEndian.Uint32(key[4*i:])
-	}
-	for i := nk; i < n; i++ {
-		t := c.enc[i-1]
-		if i%nk == 0 {
-			t = subWord(t<<8|t>>24) ^ uint32(powx[i/nk-1])<<24
-		} else if nk > 6 && i%nk == 4 {
-			t = subWord(t)
-		}
-		c.enc[i] = c.enc[i-nk] ^ t
-	}
-}
-
-// invertKey derives the decryption schedule of the equivalent inverse
-// cipher from c.enc (whatever it holds, tweaks included): round keys in
-// reverse order, InvMixColumns applied to all but the first and last.
-func (c *rijndael) invertKey() {
-	n := 4 * (c.nr + 1)
-	for i := 0; i < n; i += 4 {
-		ei := n - i - 4
-		for j := range 4 {
-			x := c.enc[ei+j]
-			if i > 0 && i+4 < n {
-				x = td0[sbox0[x>>24]] ^ td1[sbox0[x>>16&0xff]] ^ td2[sbox0[x>>8&0xff]] ^ td3[sbox0[x&0xff]]
-			}
-			c.dec[i+j] = x
-		}
-	}
-}
-
 // encryptWords encrypts one block held as four big-endian column words.
 func (c *rijndael) encryptWords(s0, s1, s2, s3 uint32) (uint32, uint32, uint32, uint32) {
 	xk := &c.enc
