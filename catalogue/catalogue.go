@@ -138,11 +138,6 @@ func containsWords(text string, words []string) bool {
 	return true
 }
 
-// Groups returns every KMS counted ID, in the order of kms-ids.csv. The slice
-// is a fresh copy; the ActivatedBy slices inside are shared and must not be
-// modified.
-func Groups() []Group { return slices.Clone(groups[:]) }
-
 // normalize is the form names are compared in: surrounding space trimmed,
 // runs of white space folded to one space, lower case. gen.go has a copy.
 func normalize(s string) string {

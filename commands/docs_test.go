@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,14 @@ func TestCompletionScriptsParse(t *testing.T) {
 			t.Logf("%s not installed: %s script not checked", cmd[0], shell)
 			continue
 		}
-		path := filepath.Join("..", "completions", completions.FileName(shell))
+		script, err := completions.Script(shell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "kmsctl-"+shell)
+		if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		out, err := exec.Command(cmd[0], append(cmd[1:], path)...).CombinedOutput()
 		if err != nil {
 			t.Errorf("%s rejects %s: %v\n%s", cmd[0], path, err, out)

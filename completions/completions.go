@@ -41,6 +41,3 @@ func Script(shell string) (string, error) {
 	b, err := scripts.ReadFile(name)
 	return string(b), err
 }
-
-// FileName is the name of the script file for shell, as kept in this folder.
-func FileName(shell string) string { return files[shell] }

@@ -111,15 +111,6 @@ func Hosts(hosts []probe.Host, wmiErrs []error) error {
 // it wrote what it had collected: exit status 130 (ExitInterrupted).
 func Interrupted() error { return &Reported{interrupted: true} }
 
-// Activation is the result of ato or renew whose failure err was shown
-// with the license state.
-func Activation(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &Reported{refused: refused(err), failed: !refused(err)}
-}
-
 // Activations is the result of ato or renew over several products: 2 when
 // any contact failed, 1 when the hosts answered and one refused, 0 when
 // every product activated (or had nothing due).

@@ -53,8 +53,8 @@ func TestExitStatus(t *testing.T) {
 		{&UsageError{}, plain, 2, "usage"},
 		{&UsageError{}, check, 3, "usage with --check"},
 		{Check(2), check, 2, "CRITICAL"},
-		{Activation(&kmsclient.Error{Kind: kmsclient.KindHost}), plain, 1, "ato refused"},
-		{Activation(&kmsclient.Error{Kind: kmsclient.KindNetwork}), plain, 2, "ato unreachable"},
+		{Activations([]error{&kmsclient.Error{Kind: kmsclient.KindHost}}), plain, 1, "ato refused"},
+		{Activations([]error{&kmsclient.Error{Kind: kmsclient.KindNetwork}}), plain, 2, "ato unreachable"},
 		{DNSCheck(&discovery.Report{Records: []discovery.Record{{Dead: true}}}, nil), plain, 1, "dead record"},
 		{&WriteError{Err: errors.New("no space")}, plain, 2, "write"},
 		{errors.New("unknown"), plain, 2, "unclassified"},
@@ -64,7 +64,7 @@ func TestExitStatus(t *testing.T) {
 			t.Errorf("%s: ExitStatus = %d, want %d", tt.label, got, tt.want)
 		}
 	}
-	if Activation(nil) != nil || Check(0) != nil || Hosts(nil, nil) != nil {
+	if Activations([]error{nil}) != nil || Check(0) != nil || Hosts(nil, nil) != nil {
 		t.Error("a success must be nil")
 	}
 }

@@ -166,9 +166,6 @@ func NewEvent(t time.Time, id int, fields []string) (e Event, ok bool) {
 	return e, true
 }
 
-// KnownEvent reports whether id is one of the KMS events NewEvent reads.
-func KnownEvent(id int) bool { return layouts[id] != nil }
-
 // infoFields lines the logged strings up with the ID's layout. The
 // documentation describes the Info part as one comma-separated string; a
 // public script reads it as separate insertion strings, with one unexplained
