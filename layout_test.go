@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -72,22 +73,73 @@ func TestShippedBinaryHasNoTestHost(t *testing.T) {
 // deadcodeVersion pins golang.org/x/tools/cmd/deadcode.
 const deadcodeVersion = "v0.52.0"
 
-// TestNoDeadCode runs deadcode with the tests as roots: a function
-// that neither kmsctl nor any test reaches is dead and must go (issue 14).
-// It needs the Go module proxy (or a module cache holding x/tools) once.
+// TestNoDeadCode runs deadcode twice (issue 14). With the tests as roots
+// (-test): a function that neither kmsctl nor any test reaches is dead and
+// must go. Without them: a function of a shipped package that only tests
+// reach is dead code too, unless it is test support kept there on purpose
+// (shippedTestSupport); test-only helpers belong in _test.go files. The
+// second run analyses linux/amd64 so that the platform files it skips are
+// always the same. It needs the Go module proxy (or a module cache holding
+// x/tools) once.
 func TestNoDeadCode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs deadcode over the whole module")
 	}
 	t.Parallel()
-	cmd := exec.Command("go", "run", "golang.org/x/tools/cmd/deadcode@"+deadcodeVersion, "-test", "./...")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("deadcode: %v\n%s", err, stderr.String())
-	}
-	if dead := strings.TrimSpace(string(out)); dead != "" {
+	run := deadcode(t)
+	if dead := run(nil, "-test"); dead != "" {
 		t.Errorf("deadcode -test finds functions nothing reaches; remove them or use them:\n%s", dead)
+	}
+	var only []string
+	for _, line := range strings.Split(run([]string{"GOOS=linux", "GOARCH=amd64"}), "\n") {
+		// file.go:LINE:COL: unreachable func: NAME
+		pos, fn, _ := strings.Cut(line, ": unreachable func: ")
+		file, _, _ := strings.Cut(pos, ":")
+		if line == "" || testOnly("github.com/kmsctl/kmsctl/"+filepath.ToSlash(filepath.Dir(file))) || shippedTestSupport[file+" "+fn] {
+			continue
+		}
+		only = append(only, line)
+	}
+	if len(only) > 0 {
+		t.Errorf("functions of shipped packages only tests reach; remove them, or move them to a _test.go file:\n%s", strings.Join(only, "\n"))
+	}
+}
+
+// shippedTestSupport are the functions of shipped packages that only tests
+// reach, on purpose: file and function as deadcode names them.
+var shippedTestSupport = map[string]bool{
+	// The fake of the injected clock, used by the tests of many packages.
+	"clock/clock.go NewFake": true, "clock/clock.go Fake.Now": true, "clock/clock.go Fake.Advance": true, "clock/clock.go Fake.Set": true,
+	// The inverse of kmshost.CommandLine, for the test WinRM server
+	// (kmshost/hosttest), next to the prefix it must agree with.
+	"kmshost/script.go DecodeCommandLine": true,
+	// Windows only (config_windows.go calls them): unreached on linux.
+	"discovery/config.go windowsSearch": true, "discovery/config.go splitSearchList": true,
+	// output/ is being reorganised (issue 14 item 4): a test's wrapper of
+	// share, to move into a _test.go file.
+	"output/fit.go fitPair": true,
+}
+
+// deadcode installs golang.org/x/tools/cmd/deadcode at deadcodeVersion
+// into a temporary directory and returns a function that runs it over the
+// module with env added (GOOS and GOARCH choose what it analyses) and args.
+func deadcode(t *testing.T) func(env []string, args ...string) string {
+	t.Helper()
+	bin := t.TempDir()
+	install := exec.Command("go", "install", "golang.org/x/tools/cmd/deadcode@"+deadcodeVersion)
+	install.Env = append(os.Environ(), "GOBIN="+bin)
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("go install deadcode: %v\n%s", err, out)
+	}
+	return func(env []string, args ...string) string {
+		cmd := exec.Command(filepath.Join(bin, "deadcode"), append(args, "./...")...)
+		cmd.Env = append(os.Environ(), env...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("deadcode %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
 	}
 }
