@@ -103,6 +103,7 @@ func Run(env *Env, args []string) error {
 	if len(args) > 1 && args[1] == completeCommand {
 		return runComplete(env, app, args[2:])
 	}
+	fastNames(app.Flags, app.Commands)
 	l, err := cmdline.Normalise(app, args)
 	env.json, env.check, env.slmgrPassword = l.JSON, l.Check, l.SlmgrPassword
 	if err != nil {

@@ -15,7 +15,19 @@ import (
 type choiceFlag struct {
 	*cli.StringFlag
 	choices []string
+	names   []string // set by fastNames
 }
+
+// Names is the flag's names, computed once when fastNames has run.
+func (c *choiceFlag) Names() []string {
+	if c.names != nil {
+		return c.names
+	}
+	return c.StringFlag.Names()
+}
+
+// String renders c itself, so that the rendering asks c for its names.
+func (c *choiceFlag) String() string { return cli.FlagStringer(c) }
 
 // choicesOf returns the values flag f accepts, nil when it is not a
 // choiceFlag (it takes free text, or its values are listed elsewhere).

@@ -106,7 +106,7 @@ func commandPath(c *cli.Context) string {
 // isDuration reports whether flags has a duration flag called name.
 func isDuration(flags []cli.Flag, name string) bool {
 	for _, f := range flags {
-		if _, ok := f.(*cli.DurationFlag); ok && cmdline.IsFlag([]cli.Flag{f}, name) {
+		if _, ok := unwrapFlag(f).(*cli.DurationFlag); ok && cmdline.IsFlag([]cli.Flag{f}, name) {
 			return true
 		}
 	}
@@ -116,7 +116,7 @@ func isDuration(flags []cli.Flag, name string) bool {
 // isSpan reports whether flag name takes a span (whole days or a duration).
 func isSpan(flags []cli.Flag, name string) bool {
 	for _, f := range flags {
-		if g, ok := f.(*cli.GenericFlag); ok && cmdline.IsFlag([]cli.Flag{f}, name) {
+		if g, ok := unwrapFlag(f).(*cli.GenericFlag); ok && cmdline.IsFlag([]cli.Flag{f}, name) {
 			_, ok := g.Value.(*span)
 			return ok
 		}
