@@ -85,6 +85,25 @@ func (l *Line) commandIndex() int {
 	return i
 }
 
+// Command is the word in the command's place of the normalised line
+// ("status"), "" when the line names none or asks the app itself for its
+// help or version before it (kmsctl --help status). It may not be a
+// command.
+func (l *Line) Command() string {
+	i := l.commandIndex()
+	if i >= len(l.Argv) {
+		return ""
+	}
+	builtin := slices.Concat(cli.HelpFlag.Names(), cli.VersionFlag.Names())
+	for _, a := range l.Argv[1:i] {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if slices.Contains(builtin, name) {
+			return ""
+		}
+	}
+	return l.Argv[i]
+}
+
 // helpSpellings turns the ways people ask for help into --help: slmgr's /?
 // (and -?, /help, /h), anywhere before "--", and "kmsctl help [COMMAND...]",
 // which becomes "kmsctl [COMMAND...] --help".

@@ -91,3 +91,28 @@ func TestNormaliseFindings(t *testing.T) {
 		}
 	}
 }
+
+func TestLineCommand(t *testing.T) {
+	app := commands.NewApp(commands.SystemEnv())
+	for _, c := range []struct{ argv, want string }{
+		{"kmsctl status kms1", "status"},
+		{"kmsctl --state-dir /tmp/x status kms1", "status"},
+		{"kmsctl --no-color host dlv kms1", "host"},
+		{"kmsctl /ato", "ato"},
+		{"kmsctl help status", "status"},
+		{"kmsctl --help status", ""},
+		{"kmsctl -h status", ""},
+		{"kmsctl --version status", ""},
+		{"kmsctl", ""},
+		{"kmsctl --state-dir /tmp/x", ""},
+		{"kmsctl bogus", "bogus"},
+	} {
+		l, err := cmdline.Normalise(app, strings.Fields(c.argv))
+		if err != nil {
+			t.Fatalf("%s: %v", c.argv, err)
+		}
+		if got := l.Command(); got != c.want {
+			t.Errorf("%s: Command() = %q, want %q", c.argv, got, c.want)
+		}
+	}
+}

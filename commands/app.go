@@ -109,6 +109,14 @@ func Run(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// urfave/cli sets up every command it holds before it runs one (it
+	// renders every flag of every command to a string, a tenth of a
+	// status run): hand it only the command the line names. A line that
+	// names none, or a word that is no command, keeps the whole tree for
+	// the app's help and the suggestion.
+	if cmd := app.Command(l.Command()); cmd != nil {
+		app.Commands = []*cli.Command{cmd}
+	}
 	err = app.Run(l.Argv)
 	if err == nil && env.notFound != "" {
 		err = &failure.UsageError{Msg: fmt.Sprintf("%q is not a kmsctl command", env.notFound), Hint: "run 'kmsctl --help' for the list"}
