@@ -80,35 +80,9 @@ func runAudit(env *Env, c *cli.Context, o auditOptions) error {
 	if err != nil {
 		return err
 	}
-	opts := audit.Options{Margin: o.margin, Self: self, Now: env.Clock.Now()}
-	var r *audit.Report
-	src := output.AuditSource{File: o.file}
-	if o.file != "" {
-		// Nearly all a large log allocates dies at once: collecting a
-		// fourth as often (GOGC=400, unless the environment sets GOGC)
-		// took a tenth less CPU time for a million events, for about
-		// 100 MB of memory instead of 70 (scripts/bench-audit). A
-		// process-wide setting, so the command makes it, not the package.
-		if _, set := os.LookupEnv("GOGC"); !set {
-			debug.SetGCPercent(400)
-		}
-		if r, src.Format, err = audit.File(o.file, opts); err != nil {
-			return err
-		}
-	} else {
-		cl, l, err := hostEvents(env, c, o.query)
-		if err != nil {
-			return err
-		}
-		// The host's own figures, when it gives them; the audit stands
-		// without them.
-		cn, err := cl.Counters(c.Context)
-		if err != nil {
-			out.Warning("the host's WMI counters could not be read, so its renewal interval is taken as Windows' default and its counts are not compared: " + err.Error())
-			cn = nil
-		}
-		r = audit.HostLog(l, o.query.Max, cn, opts)
-		src = output.AuditSource{Host: c.Args().First(), Address: cl.Addr(), Computer: l.Computer, Format: "winrm"}
+	r, src, err := auditReport(env, c, o, audit.Options{Margin: o.margin, Self: self, Now: env.Clock.Now()})
+	if err != nil {
+		return err
 	}
 	switch {
 	case o.check:
@@ -121,4 +95,33 @@ func runAudit(env *Env, c *cli.Context, o auditOptions) error {
 		return out.AuditPrometheus(src, r)
 	}
 	return out.Audit(src, r, self, output.View(o.format))
+}
+
+// auditReport audits the exported file (--file) or the host's log read
+// over WinRM, with the host's own counters when it gives them.
+func auditReport(env *Env, c *cli.Context, o auditOptions, opts audit.Options) (*audit.Report, output.AuditSource, error) {
+	if o.file != "" {
+		// Nearly all a large log allocates dies at once: collecting a
+		// fourth as often (GOGC=400, unless the environment sets GOGC)
+		// took a tenth less CPU time for a million events, for about
+		// 100 MB of memory instead of 70 (scripts/bench-audit). A
+		// process-wide setting, so the command makes it, not the package.
+		if _, set := os.LookupEnv("GOGC"); !set {
+			debug.SetGCPercent(400)
+		}
+		r, format, err := audit.File(o.file, opts)
+		return r, output.AuditSource{File: o.file, Format: format}, err
+	}
+	cl, l, err := hostEvents(env, c, o.query)
+	if err != nil {
+		return nil, output.AuditSource{}, err
+	}
+	// The host's own figures, when it gives them; the audit stands
+	// without them.
+	cn, err := cl.Counters(c.Context)
+	if err != nil {
+		env.Streams(c).Warning("the host's WMI counters could not be read, so its renewal interval is taken as Windows' default and its counts are not compared: " + err.Error())
+		cn = nil
+	}
+	return audit.HostLog(l, o.query.Max, cn, opts), output.AuditSource{Host: c.Args().First(), Address: cl.Addr(), Computer: l.Computer, Format: "winrm"}, nil
 }

@@ -40,11 +40,8 @@ func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 	} else if c.NArg() > 0 {
 		return o, &failure.UsageError{Msg: "host audit takes a HOST or --file, not both", Hint: "kmsctl host audit --file kms.xml"}
 	}
-	switch lim := o.limits; {
-	case lim.CritDays < 0 || lim.WarnDays < 0:
-		return o, &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
-	case lim.WarnDays < lim.CritDays:
-		return o, &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
+	if err := checkDays(o.limits); err != nil {
+		return o, err
 	}
 	if o.file != "" {
 		for _, f := range []string{"since", "max", "show-script", "https", "user", "password-env", "password", "port", "auth", "insecure-skip-verify"} {
@@ -63,6 +60,17 @@ func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 		return o, &failure.UsageError{Msg: err.Error(), Hint: "kmsctl host audit HOST --since 60d --max 100000"}
 	}
 	return o, nil
+}
+
+// checkDays checks --warn-days and --crit-days.
+func checkDays(lim output.AuditCheckLimits) error {
+	switch {
+	case lim.CritDays < 0 || lim.WarnDays < 0:
+		return &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
+	case lim.WarnDays < lim.CritDays:
+		return &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
+	}
+	return nil
 }
 
 // auditFormat reads --format/-o and --json; --check prints its own

@@ -43,26 +43,8 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	if o.survey.Concurrency < 1 {
 		return o, &failure.UsageError{Msg: "--concurrency must be 1 or more"}
 	}
-	hosts, dups, err := probe.Named(c.Args().Slice(), c.String("hosts-file"), env.Stdin)
-	if err != nil {
+	if err := o.parseHosts(env, c); err != nil {
 		return o, err
-	}
-	for _, d := range dups {
-		if d.First == d.Again {
-			env.Streams(c).Note(d.Again + " is listed more than once; it is probed once")
-		} else {
-			env.Streams(c).Note(d.Again + " is the same host as " + d.First + "; it is probed once")
-		}
-	}
-	if o.survey.Domain != "" && len(hosts) > 0 {
-		return o, &failure.UsageError{Msg: "give hosts or --domain, not both", Hint: "kmsctl status --domain corp.example.com"}
-	}
-	// No host named: find them in DNS, as Windows clients do.
-	o.survey.Hosts, o.discover = hosts, len(hosts) == 0
-	for _, h := range hosts {
-		if _, err := kmsaddr.Parse(h); err != nil {
-			return o, err
-		}
 	}
 	proto := c.Int("protocol")
 	if c.IsSet("protocol") && (proto < 4 || proto > 6) {
@@ -76,6 +58,33 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	}
 	o.survey.Targets = targets
 	return o, err
+}
+
+// parseHosts reads the hosts named as arguments and in --hosts-file; with
+// none, they come from DNS (--domain, or the configured or search domains),
+// as Windows clients find them.
+func (o *statusOptions) parseHosts(env *Env, c *cli.Context) error {
+	hosts, dups, err := probe.Named(c.Args().Slice(), c.String("hosts-file"), env.Stdin)
+	if err != nil {
+		return err
+	}
+	for _, d := range dups {
+		if d.First == d.Again {
+			env.Streams(c).Note(d.Again + " is listed more than once; it is probed once")
+		} else {
+			env.Streams(c).Note(d.Again + " is the same host as " + d.First + "; it is probed once")
+		}
+	}
+	if o.survey.Domain != "" && len(hosts) > 0 {
+		return &failure.UsageError{Msg: "give hosts or --domain, not both", Hint: "kmsctl status --domain corp.example.com"}
+	}
+	o.survey.Hosts, o.discover = hosts, len(hosts) == 0
+	for _, h := range hosts {
+		if _, err := kmsaddr.Parse(h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parseOutput checks --json, --format and --check with its limits.

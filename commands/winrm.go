@@ -76,14 +76,26 @@ func winrmConfig(env *Env, c *cli.Context, target, portFlag, timeoutFlag string)
 		return cfg, &failure.UsageError{Msg: "reading a host over WinRM needs --user",
 			Hint: "--user 'DOMAIN\\user', with the password from --password-env VAR or asked on a terminal"}
 	}
+	if err := winrmPassword(env, c, &cfg); err != nil {
+		return cfg, err
+	}
+	if cfg.Auth == kmshost.AuthBasic && !cfg.HTTPS {
+		env.Streams(c).Warning("--auth basic over HTTP sends the password readable by anyone on the path; use --https")
+	}
+	return cfg, nil
+}
+
+// winrmPassword sets cfg.Password from --password-env, --password (with a
+// warning) or, on a terminal, a prompt.
+func winrmPassword(env *Env, c *cli.Context, cfg *kmshost.Config) error {
 	out := env.Streams(c)
 	switch name, plain := c.String("password-env"), c.IsSet("password"); {
 	case name != "" && plain:
-		return cfg, &failure.UsageError{Msg: "--password-env and --password both give the password", Hint: "give one of them"}
+		return &failure.UsageError{Msg: "--password-env and --password both give the password", Hint: "give one of them"}
 	case name != "":
 		v := env.Getenv(name)
 		if v == "" {
-			return cfg, &failure.UsageError{Msg: "--password-env " + name + ": the variable is not set or empty", Hint: "export " + name + " in this shell first"}
+			return &failure.UsageError{Msg: "--password-env " + name + ": the variable is not set or empty", Hint: "export " + name + " in this shell first"}
 		}
 		cfg.Password = v
 	case plain:
@@ -96,16 +108,13 @@ func winrmConfig(env *Env, c *cli.Context, target, portFlag, timeoutFlag string)
 	default:
 		pw, err := askPassword(out, fmt.Sprintf("Password for %s at %s: ", cfg.User, cfg.Addr()))
 		if errors.Is(err, errNoTerminal) {
-			return cfg, &failure.UsageError{Msg: "no password for " + cfg.User + ", and no terminal to ask for it on",
+			return &failure.UsageError{Msg: "no password for " + cfg.User + ", and no terminal to ask for it on",
 				Hint: "put it in an environment variable and give its name: --password-env VAR"}
 		}
 		if err != nil {
-			return cfg, fmt.Errorf("read the password: %w", err)
+			return fmt.Errorf("read the password: %w", err)
 		}
 		cfg.Password = pw
 	}
-	if cfg.Auth == kmshost.AuthBasic && !cfg.HTTPS {
-		out.Warning("--auth basic over HTTP sends the password readable by anyone on the path; use --https")
-	}
-	return cfg, nil
+	return nil
 }
