@@ -87,33 +87,11 @@ func (doc DNSCheckJSON) layout(s *Streams, v View) error {
 	}
 	// On a terminal the table fits 80 columns: long targets, address lists
 	// and ePIDs are cut with "…"; the zone file lines below, piped output
-	// and --json keep them whole.
-	header := []string{"Priority", "Weight", "Port", "Target", "Addresses", "State", "Host EPID"}
-	rows := make([][]string, 0, len(doc.Records))
-	for _, r := range doc.Records {
-		state := s.good("answers")
-		switch {
-		case r.Duplicate:
-			state = s.warn("duplicate")
-		case !r.Resolves:
-			state = s.bad("does not resolve")
-		case r.Dead:
-			state = s.bad("dead")
-		}
-		var epids []string
-		for _, p := range r.Probes {
-			if p.EPID != nil && !slices.Contains(epids, *p.EPID) {
-				epids = append(epids, *p.EPID)
-			}
-		}
-		rows = append(rows, []string{strconv.Itoa(int(r.Priority)), strconv.Itoa(int(r.Weight)), strconv.Itoa(int(r.Port)), r.Target,
-			strings.Join(r.Addresses, " "), state, strings.Join(epids, " ")})
+	// and --json keep them whole (piped, the table is written wide).
+	if v != ViewTable {
+		v = ViewWide
 	}
-	var cut []int
-	if v == ViewTable {
-		cut = []int{3, 4, 6}
-	}
-	s.writeTable(header, rows, cut...)
+	s.dnsColumns().write(s, v, doc.Records)
 	if doc.Capped > 0 {
 		fmt.Fprintf(s.Out, "%d more records not checked (at most %d are read)\n", doc.Capped, discovery.MaxRecords)
 	}
@@ -134,4 +112,36 @@ func (doc DNSCheckJSON) layout(s *Streams, v View) error {
 		}
 	}
 	return nil
+}
+
+// dnsColumns are dns check's table, one row per SRV record.
+func (s *Streams) dnsColumns() table[DNSRecordJSON] {
+	type r = DNSRecordJSON
+	return table[r]{
+		{head: "Priority", in: people, text: text(func(r r) string { return strconv.Itoa(int(r.Priority)) })},
+		{head: "Weight", in: people, text: text(func(r r) string { return strconv.Itoa(int(r.Weight)) })},
+		{head: "Port", in: people, text: text(func(r r) string { return strconv.Itoa(int(r.Port)) })},
+		{head: "Target", in: people, fit: true, text: text(func(r r) string { return r.Target })},
+		{head: "Addresses", in: people, fit: true, text: text(func(r r) string { return strings.Join(r.Addresses, " ") })},
+		{head: "State", in: people, text: func(r r) cell {
+			switch {
+			case r.Duplicate:
+				return cell{"duplicate", s.warn}
+			case !r.Resolves:
+				return cell{"does not resolve", s.bad}
+			case r.Dead:
+				return cell{"dead", s.bad}
+			}
+			return cell{"answers", s.good}
+		}},
+		{head: "Host EPID", in: people, fit: true, text: text(func(r r) string {
+			var epids []string
+			for _, p := range r.Probes {
+				if p.EPID != nil && !slices.Contains(epids, *p.EPID) {
+					epids = append(epids, *p.EPID)
+				}
+			}
+			return strings.Join(epids, " ")
+		})},
+	}
 }
