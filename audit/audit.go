@@ -223,7 +223,7 @@ func (a *Auditor) Add(e *kmshost.Event) {
 		if len(c.Names) == 0 && c.Name != "" {
 			c.Names = append(c.Names, c.Name)
 		}
-		c.Names = append(c.Names, e.Client)
+		c.Names = append(c.Names, strings.Clone(e.Client))
 	}
 }
 
@@ -247,8 +247,9 @@ func skuOf(id guid.GUID) sku {
 func (c *Client) take(e *kmshost.Event, family catalogue.Family, product string) {
 	c.Last, c.Result, c.Status, c.ExpiresIn, c.VM = e.Time, e.Result, e.LicenseStatus, e.ExpiresInMinutes, e.VM
 	c.ActivationID, c.MinCount, c.Family, c.Product = e.ActivationID, e.MinCount, family, product
-	if e.Client != "" {
-		c.Name = e.Client
+	if e.Client != "" && e.Client != c.Name {
+		// A copy: the reader's strings share memory with other events'.
+		c.Name = strings.Clone(e.Client)
 	}
 }
 

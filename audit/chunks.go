@@ -394,20 +394,20 @@ func jsonFused(s *jsonSplit, data []byte) (adv int, t time.Time, id int, fields 
 	}
 	ev := eventJSONs.Get().(*eventJSON)
 	defer eventJSONs.Put(ev)
-	*ev = eventJSON{}
+	*ev = eventJSON{arena: ev.arena}
 	end := ev.pickAt(data, i)
 	if end < 0 {
 		return
 	}
 	s.afterItem = true
-	t, id, fields, err = ev.parts() // copies what it keeps
+	t, id, fields, err = ev.parts() // copies what it keeps, to the arena
 	return end, t, id, fields, err, true
 }
 
-// eventJSONs are jsonFused's scratch records: one escapes to the heap
-// (it points into itself), and a million records should not make a
-// million.
-var eventJSONs = sync.Pool{New: func() any { return new(eventJSON) }}
+// eventJSONs are jsonFused's scratch records, each with an arena for the
+// insertion strings: one escapes to the heap (it points into itself), and
+// a million records should not make a million.
+var eventJSONs = sync.Pool{New: func() any { return &eventJSON{arena: new(arena)} }}
 
 // xmlFused takes the next <Event> element when it comes right after white
 // space and scanEventXML reads it: its end and its parts are found in one

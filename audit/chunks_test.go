@@ -105,6 +105,15 @@ func chunkInputs(t testing.TB) map[string][]byte {
 	in["json/garbage after"] = append(append([]byte{}, json9...), " ]"...)
 	in["json/no comma"] = bytes.Replace(json9, []byte("},\r\n    {"), []byte("}\r\n    {"), 1)
 	in["json/brace in strings"] = bytes.ReplaceAll(json9, []byte(`"MachineName":  "kms01.corp.example.com"`), []byte(`"MachineName":  "},\r\n    {\"x\\\"},{"`))
+	// An event without insertion strings: Fields is an empty list, not
+	// nil, whichever path reads it.
+	bare := append([]hosttest.Event{}, events...)
+	bare[1].Fields = []string{}
+	var b bytes.Buffer
+	if err := hosttest.WriteJSON(&b, bare, hosttest.Separate, false); err != nil {
+		t.Fatal(err)
+	}
+	in["json/no properties"] = b.Bytes()
 	in["json/separator in strings"] = bytes.ReplaceAll(json9, []byte(`"Information"`), []byte(`"},\r\n    {"`))
 	return in
 }

@@ -213,9 +213,10 @@ func FuzzPickAt(f *testing.F) {
 	})
 }
 
-// FuzzStringEnd: stringEnd finds where a JSON string starting at b[0]
-// ends as a plain reading byte by byte (a backslash escapes the next
-// byte) does, and scanString says whether it holds a backslash.
+// FuzzStringEnd: stringEnd and scanString find where a JSON string
+// starting at b[0] ends as a plain reading byte by byte (a backslash
+// escapes the next byte) does, and scanString says whether it holds a
+// backslash.
 func FuzzStringEnd(f *testing.F) {
 	for _, s := range []string{`"a"`, `"\""x`, `"\\"`, `"` + strings.Repeat(`\\`, 20) + `\"x"`, `"` + strings.Repeat("a", 23) + `\`, `"abc`,
 		`"0123456\"89abcdef\\"x`, "\"" + strings.Repeat("\u00e9\x01", 5) + `\\\\\"` + strings.Repeat("b", 9) + `"`} {
@@ -237,16 +238,15 @@ func FuzzStringEnd(f *testing.F) {
 		if got := stringEnd(b, 0); got != want {
 			t.Fatalf("stringEnd(%q) = %d, want %d", b, got, want)
 		}
+		if got, _ := scanString(b, 0); got != want {
+			t.Fatalf("scanString(%q) ends at %d, want %d", b, got, want)
+		}
 		if want < 0 {
 			return
 		}
 		in := b[1 : want-1]
-		kind := strPlain
-		if bytes.IndexByte(in, '\\') >= 0 {
-			kind = strEscape
-		}
-		if _, got := scanString(b, 0); got != kind {
-			t.Fatalf("scanString(%q) says %b, want %b", b, got, kind)
+		if _, escaped := scanString(b, 0); escaped != (bytes.IndexByte(in, '\\') >= 0) {
+			t.Fatalf("scanString(%q) says escaped %v", b, escaped)
 		}
 	})
 }
@@ -279,8 +279,13 @@ func FuzzPlainScalars(f *testing.F) {
 				}
 			}
 		}
+		var a arena // shared by the calls below, as by a chunk's records
 		check := func(props []propJSON) {
-			fields, ok := plainScalars(props)
+			fields, ok := plainScalars(props, nil)
+			inArena, ok2 := plainScalars(props, &a)
+			if ok != ok2 || !reflect.DeepEqual(fields, inArena) {
+				t.Fatalf("plainScalars %q %v; in an arena %q %v", fields, ok, inArena, ok2)
+			}
 			if !ok {
 				return
 			}

@@ -46,19 +46,21 @@ const (
 
 // recordKey says which of Id, TimeCreated and Properties key is, in any
 // case as encoding/json matches them; ConvertTo-Json writes them as
-// spelt here, so that is compared first.
+// spelt here, so that is compared first, and EqualFold only runs for a
+// key of the same length and first letter. (A key that EqualFold matches
+// with one of these, all ASCII, and has as many bytes is ASCII too.)
 func recordKey(key []byte) int {
 	switch len(key) {
 	case len("Id"):
-		if string(key) == "Id" || bytes.EqualFold(key, []byte("Id")) {
+		if string(key) == "Id" || key[0]|0x20 == 'i' && bytes.EqualFold(key, []byte("Id")) {
 			return keyID
 		}
 	case len("TimeCreated"):
-		if string(key) == "TimeCreated" || bytes.EqualFold(key, []byte("TimeCreated")) {
+		if string(key) == "TimeCreated" || key[0]|0x20 == 't' && bytes.EqualFold(key, []byte("TimeCreated")) {
 			return keyTime
 		}
 	case len("Properties"):
-		if string(key) == "Properties" || bytes.EqualFold(key, []byte("Properties")) {
+		if string(key) == "Properties" || key[0]|0x20 == 'p' && bytes.EqualFold(key, []byte("Properties")) {
 			return keyProps
 		}
 	}
@@ -79,94 +81,84 @@ func (ev *eventJSON) pickAt(b []byte, i int) int {
 		return i + 1
 	}
 	for {
-		key, at := objectKey(b, i)
+		key, at := memberKey(b, i)
 		if at < 0 {
 			return -1
 		}
-		i = at
-		var stop int
-		switch recordKey(key) {
-		case keyOther:
-			stop, _ = skipValue(b, i)
-		case keyID:
-			if haveID {
-				return -1
-			}
-			haveID = true
-			stop, _ = skipValue(b, i)
-			if stop < 0 {
-				return -1
-			}
-			if val := b[i:stop]; string(val) != "null" {
-				n, err := strconv.Atoi(string(val))
-				if err != nil {
-					return -1
-				}
-				ev.id = n
-				ev.ID = &ev.id
-			}
-		case keyTime:
-			if haveTime {
-				return -1
-			}
-			haveTime = true
-			stop, _ = skipValue(b, i)
-			if stop >= 0 {
-				ev.TimeCreated = b[i:stop]
-			}
-		case keyProps:
+		which := keyOther
+		if n := len(key); n == len("Id") || n == len("TimeCreated") || n == len("Properties") {
+			which = recordKey(key)
+		}
+		if which == keyProps {
 			if haveProps {
 				return -1
 			}
 			haveProps = true
-			stop = ev.pickProperties(b, i)
-		}
-		if stop < 0 {
-			return -1
-		}
-		i, stop = nextMember(b, stop)
-		if stop >= 0 {
-			return stop
+			i = ev.pickProperties(b, at)
+		} else {
+			i = skipValue(b, at)
+			switch {
+			case i < 0 || which == keyOther:
+			case which == keyID:
+				if haveID {
+					return -1
+				}
+				haveID = true
+				if val := b[at:i]; string(val) != "null" {
+					n, err := strconv.Atoi(string(val))
+					if err != nil {
+						return -1
+					}
+					ev.id = n
+					ev.ID = &ev.id
+				}
+			case which == keyTime:
+				if haveTime {
+					return -1
+				}
+				haveTime, ev.TimeCreated = true, b[at:i]
+			}
 		}
 		if i < 0 {
 			return -1
 		}
+		// A ',' and the next member, or the '}'.
+		if i < len(b) && b[i] != ',' {
+			i = skipSpace(b, i)
+		}
+		if i >= len(b) {
+			return -1
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return i + 1
+		default:
+			return -1
+		}
 	}
 }
 
-// objectKey reads the key of an object member starting at b[i] (its '"')
+// memberKey reads the key of an object member starting at b[i] (its '"')
 // and the ':' after it; at is where the value starts, -1 when the scan
 // does not take the key (not a string, an escape in it, no ':').
-func objectKey(b []byte, i int) (key []byte, at int) {
+func memberKey(b []byte, i int) (key []byte, at int) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, -1
 	}
-	end, kind := scanString(b, i)
-	if end < 0 || kind&strEscape != 0 {
+	end, escaped := scanString(b, i)
+	if end < 0 || escaped {
 		return nil, -1
 	}
 	key = b[i+1 : end-1]
-	i = skipSpace(b, end)
-	if i >= len(b) || b[i] != ':' {
+	if end < len(b) && b[end] != ':' {
+		end = skipSpace(b, end)
+	}
+	if end >= len(b) || b[end] != ':' {
 		return nil, -1
 	}
-	return key, skipSpace(b, i+1)
-}
-
-// nextMember goes on after an object member's value ending at b[i]:
-// next is where the next member's key starts, or end is the index after
-// the object's '}'; both -1 when neither a ',' nor a '}' follows.
-func nextMember(b []byte, i int) (next, end int) {
-	i = skipSpace(b, i)
-	if i < len(b) {
-		switch b[i] {
-		case ',':
-			return skipSpace(b, i+1), -1
-		case '}':
-			return -1, i + 1
-		}
-	}
-	return -1, -1
+	return key, skipSpace(b, end+1)
 }
 
 // pickProperties reads Properties' value starting at b[i]: null, or
@@ -174,7 +166,7 @@ func nextMember(b []byte, i int) (next, end int) {
 // the index after the value, -1 when the scan does not take it.
 func (ev *eventJSON) pickProperties(b []byte, i int) int {
 	if i >= len(b) || b[i] != '[' {
-		stop, _ := skipValue(b, i)
+		stop := skipValue(b, i)
 		if stop < 0 || string(b[i:stop]) != "null" {
 			return -1
 		}
@@ -196,34 +188,46 @@ func (ev *eventJSON) pickProperties(b []byte, i int) int {
 			i++
 		} else {
 			for {
-				key, at := objectKey(b, i)
+				key, at := memberKey(b, i)
 				if at < 0 {
 					return -1
 				}
-				stop, kind := skipValue(b, at)
-				if stop < 0 {
+				isValue := len(key) == len("Value") && (string(key) == "Value" || bytes.EqualFold(key, []byte("Value")))
+				if isValue && have {
 					return -1
 				}
-				if len(key) == len("Value") && (string(key) == "Value" || bytes.EqualFold(key, []byte("Value"))) {
-					if have {
-						return -1
-					}
-					have = true
-					p = propJSON{Value: b[at:stop], noEscape: kind == strPlain}
+				escaped := true
+				if at < len(b) && b[at] == '"' {
+					i, escaped = scanString(b, at)
+				} else {
+					i = skipValue(b, at)
 				}
-				next, end := nextMember(b, stop)
-				if end >= 0 {
-					i = end
+				if i < 0 {
+					return -1
+				}
+				if isValue {
+					have, p = true, propJSON{Value: b[at:i], noEscape: !escaped}
+				}
+				if i < len(b) && b[i] != ',' && b[i] != '}' {
+					i = skipSpace(b, i)
+				}
+				if i >= len(b) {
+					return -1
+				}
+				if b[i] == '}' {
+					i++
 					break
 				}
-				if next < 0 {
+				if b[i] != ',' {
 					return -1
 				}
-				i = next
+				i = skipSpace(b, i+1)
 			}
 		}
 		ev.Properties = append(ev.Properties, p)
-		i = skipSpace(b, i)
+		if i < len(b) && b[i] != ',' && b[i] != ']' {
+			i = skipSpace(b, i)
+		}
 		if i >= len(b) {
 			return -1
 		}
@@ -238,40 +242,28 @@ func (ev *eventJSON) pickProperties(b []byte, i int) int {
 	}
 }
 
-// What scanString found inside a string.
-const (
-	strPlain  = 0 // no backslash
-	strEscape = 1 // a backslash
-	strNot    = 2 // not a string (skipValue)
-)
-
 // skipValue is the index after the JSON value starting at b[i], -1 when
-// the scan does not take it whole within b; kind is scanString's for a
-// string, strNot for anything else. A number, true, false and null are
-// taken as runs of the bytes they are made of, objects and arrays by
-// valueEnd.
-func skipValue(b []byte, i int) (end, kind int) {
+// the scan does not take it whole within b. A number, true, false and
+// null are taken as runs of the bytes they are made of, objects and
+// arrays by valueEnd.
+func skipValue(b []byte, i int) int {
 	if i >= len(b) {
-		return -1, strNot
+		return -1
 	}
 	switch c := b[i]; {
 	case c == '"':
-		return scanString(b, i)
+		return stringEnd(b, i)
 	case c == '{' || c == '[':
-		end := valueEnd(b, i)
-		if end < 0 {
-			return -1, strNot
-		}
-		return end, strNot
+		return max(valueEnd(b, i), -1)
 	}
 	j := i
 	for j < len(b) && scalarChar[b[j]] {
 		j++
 	}
 	if j == i || j == len(b) {
-		return -1, strNot // nothing there, or it may go on past b
+		return -1 // nothing there, or it may go on past b
 	}
-	return j, strNot
+	return j
 }
 
 // scalarChar are the bytes of numbers, true, false and null.
@@ -299,9 +291,8 @@ func firstIs(x uint64, c byte) uint64 {
 }
 
 // scanString is the index after the string starting at b[i] ('"'), -1
-// when it does not end in b; kind is strEscape when it holds a
-// backslash, else strPlain.
-func scanString(b []byte, i int) (end, kind int) {
+// when it does not end in b, and whether it holds a backslash.
+func scanString(b []byte, i int) (end int, escaped bool) {
 	j := i + 1
 	for j+8 <= len(b) {
 		x := binary.LittleEndian.Uint64(b[j : j+8])
@@ -312,28 +303,47 @@ func scanString(b []byte, i int) (end, kind int) {
 		}
 		j += bits.TrailingZeros64(stop) / 8
 		if b[j] == '"' {
-			return j + 1, kind
+			return j + 1, escaped
 		}
-		kind = strEscape
+		escaped = true
 		j += 2 // the backslash and what it escapes
 	}
 	for ; j < len(b); j++ {
 		switch b[j] {
 		case '"':
-			return j + 1, kind
+			return j + 1, escaped
 		case '\\':
-			kind = strEscape
+			escaped = true
 			j++
 		}
 	}
-	return -1, kind
+	return -1, escaped
 }
 
 // stringEnd is the index after the string starting at b[i] ('"'); -1 when
-// it does not end in b.
+// it does not end in b. It is scanString for a value skipped whole, such
+// as the record's message: bytes.IndexByte (vector instructions where
+// the CPU has them) finds each '"', and one after an odd run of
+// backslashes is escaped. (A run of backslashes in a string pairs up from
+// its first one, as the byte before it is no backslash that escapes.)
 func stringEnd(b []byte, i int) int {
-	end, _ := scanString(b, i)
-	return end
+	j := i + 1
+	for j < len(b) {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			break
+		}
+		j += k
+		n := 0
+		for b[j-1-n] == '\\' { // stops at b[i] at the latest
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1
+		}
+		j++
+	}
+	return -1
 }
 
 // skipSpace is the index of the first byte from b[i] on that is not

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -104,7 +105,9 @@ type Source struct {
 
 // Read reads an exported event log from r, in UTF-8 or, after a byte order
 // mark, UTF-16 (what Windows PowerShell's > writes), and hands each KMS
-// event to fn in file order; fn must not keep the pointer. The format is
+// event to fn in file order; fn must not keep the pointer, and should copy
+// (strings.Clone) the few strings it keeps: an event's strings may share
+// memory with those of many others. The format is
 // told by the first characters: '<' XML, '[' or '{' JSON; an EVTX file
 // is recognised and refused with a *FileError saying how to export it.
 // Events are decoded with kmshost.NewEvent, so the three shapes of
@@ -493,6 +496,8 @@ type eventJSON struct {
 	// record of up to ten insertion strings.
 	id    int
 	props [10]propJSON
+	// arena, when set, holds the insertion strings parts gives.
+	arena *arena
 }
 
 // propJSON is one of an EventLogRecord's Properties.
@@ -646,7 +651,7 @@ func (ev *eventJSON) parts() (time.Time, int, []string, error) {
 	if err != nil {
 		return time.Time{}, 0, nil, err
 	}
-	if fields, ok := plainScalars(ev.Properties); ok {
+	if fields, ok := plainScalars(ev.Properties, ev.arena); ok {
 		return t, *ev.ID, fields, nil
 	}
 	fields := make([]string, len(ev.Properties))
@@ -661,9 +666,10 @@ func (ev *eventJSON) parts() (time.Time, int, []string, error) {
 }
 
 // plainScalars is what jsonScalar gives for each value when every one is
-// null, a number, a boolean or a string without escapes, in one string
-// allocation for all; ok false otherwise.
-func plainScalars(props []propJSON) ([]string, bool) {
+// null, a number, a boolean or a string without escapes, the text of all
+// in one piece of memory (from a, or one allocation when a is nil); ok
+// false otherwise.
+func plainScalars(props []propJSON, a *arena) ([]string, bool) {
 	n := 0
 	for i := range props {
 		v := props[i].Value
@@ -684,27 +690,48 @@ func plainScalars(props []propJSON) ([]string, bool) {
 			n += len(v)
 		}
 	}
-	var sb strings.Builder
-	sb.Grow(n)
-	var room [16]int
-	ends := room[:0]
-	for _, p := range props {
+	text, fields := a.take(n, len(props))
+	text = text[:0]
+	for i, p := range props {
 		v := p.Value
+		start := len(text)
 		switch {
 		case v[0] == '"':
-			sb.Write(v[1 : len(v)-1])
+			text = append(text, v[1:len(v)-1]...)
 		case string(v) != "null":
-			sb.Write(v)
+			text = append(text, v...)
 		}
-		ends = append(ends, sb.Len())
-	}
-	all := sb.String()
-	fields := make([]string, len(props))
-	start := 0
-	for i, end := range ends {
-		fields[i], start = all[start:end], end
+		// text is never written again where it was given out.
+		fields[i] = unsafe.String(unsafe.SliceData(text[start:]), len(text)-start)
 	}
 	return fields, true
+}
+
+// arena gives out room for many events' insertion strings from shared
+// blocks, so that a record of a million takes no allocation of its own.
+// Blocks are never reused: what was given out stays as it is, for as
+// long as anything refers to it (a kept string keeps its whole block: the
+// Auditor copies the client names it keeps). The zero value and nil are
+// ready to use; nil allocates each time.
+type arena struct {
+	text   []byte   // room left in the current text block
+	fields []string // room left in the current block of strings
+}
+
+// take is room for n bytes of text and m strings.
+func (a *arena) take(n, m int) (text []byte, fields []string) {
+	if a == nil {
+		return make([]byte, n), make([]string, m)
+	}
+	if len(a.text) < n {
+		a.text = make([]byte, max(n, 32<<10))
+	}
+	if len(a.fields) < m || a.fields == nil { // no Properties are an empty list, not nil
+		a.fields = make([]string, max(m, 1024))
+	}
+	text, a.text = a.text[:n:n], a.text[n:]
+	fields, a.fields = a.fields[:m:m], a.fields[m:]
+	return text, fields
 }
 
 // printable reports whether b is all printable ASCII (0x20 to 0x7e, and
