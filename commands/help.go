@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -15,36 +16,37 @@ import (
 // (urfave/cli's Flag.Category), descriptions starting at column
 // helpColumn at most: urfave/cli aligns every description after the
 // longest flag, so one long flag pushed them all to column 57.
+// The templates are rewritten when help is printed, not in every process.
 func init() {
-	for _, t := range []*string{&cli.AppHelpTemplate, &cli.CommandHelpTemplate, &cli.SubcommandHelpTemplate} {
-		*t = flagSection.Replace(*t)
-	}
 	cli.HelpPrinter = func(out io.Writer, templ string, data interface{}) {
-		printHelp(out, templ, data, helpWidth(out))
+		printHelp(out, flagSection().Replace(templ), data, helpWidth(out))
 	}
 }
 
 // flagSection replaces urfave/cli's flag listings in its help templates
-// with helpFlags.
-var flagSection = strings.NewReplacer(
-	`{{if .VisibleFlagCategories}}
+// (AppHelpTemplate, CommandHelpTemplate, SubcommandHelpTemplate) with
+// helpFlags.
+var flagSection = sync.OnceValue(func() *strings.Replacer {
+	return strings.NewReplacer(
+		`{{if .VisibleFlagCategories}}
 
 GLOBAL OPTIONS:{{template "visibleFlagCategoryTemplate" .}}{{else if .VisibleFlags}}
 
 GLOBAL OPTIONS:{{template "visibleFlagTemplate" .}}{{end}}`,
-	`{{if .VisibleFlags}}
+		`{{if .VisibleFlags}}
 
 GLOBAL OPTIONS:
 {{flags .VisibleFlags}}{{end}}`,
-	`{{if .VisibleFlagCategories}}
+		`{{if .VisibleFlagCategories}}
 
 OPTIONS:{{template "visibleFlagCategoryTemplate" .}}{{else if .VisibleFlags}}
 
 OPTIONS:{{template "visibleFlagTemplate" .}}{{end}}`,
-	`{{if .VisibleFlags}}
+		`{{if .VisibleFlags}}
 
 OPTIONS:
 {{flags .VisibleFlags}}{{end}}`)
+})
 
 // helpColumn is the column (counted from 0) where flag descriptions start
 // at the latest; a flag whose names reach it has its description on the

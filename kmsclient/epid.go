@@ -1,9 +1,11 @@
 package kmsclient
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,8 +193,9 @@ func osOfBuild(b int) string {
 
 // LanguageOf names a Windows LCID: its tag and English name.
 func LanguageOf(lcid int) (tag, name string) {
-	if l, ok := lcids[lcid]; ok {
-		return l[0], l[1]
+	i, ok := slices.BinarySearchFunc(lcids[:], lcid, func(l lcidName, id int) int { return cmp.Compare(l.id, id) })
+	if ok {
+		return lcids[i].tag, lcids[i].name
 	}
 	return "", ""
 }
