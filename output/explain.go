@@ -71,13 +71,15 @@ func (s *Streams) Codes(all []hresult.Info, v View) error {
 }
 
 func (d CodesJSON) layout(s *Streams, v View) error {
-	for _, c := range d.Codes {
-		i := c.info
-		if v == ViewTSV {
-			fmt.Fprintf(s.Out, "%s\t%d\t%s\n", i.Code, int32(uint32(i.Code)), i.Name)
-		} else {
-			fmt.Fprintf(s.Out, "%-10s  %-12s  %s\n", i.Code, strconv.Itoa(int(int32(uint32(i.Code)))), nameOf(i))
-		}
-	}
-	return nil
+	return codeColumns.write(s, v, d.Codes)
+}
+
+// codeColumns are explain's list of codes: code, decimal (as event logs
+// print it) and symbolic name; in TSV lines the name is empty when none
+// is published.
+var codeColumns = table[CodeJSON]{
+	{head: "Code", in: people, tsv: 1, text: text(func(c CodeJSON) string { return c.Code })},
+	{head: "Decimal", in: people, tsv: 2, text: text(func(c CodeJSON) string { return strconv.Itoa(int(c.Decimal)) })},
+	{head: "Name", in: people, tsv: 3, text: text(func(c CodeJSON) string { return nameOf(c.info) }),
+		field: func(c CodeJSON) string { return c.info.Name }},
 }

@@ -73,6 +73,7 @@ func TestTableColumns(t *testing.T) {
 	checkColumns(t, "products", productColumns)
 	checkColumns(t, "host log", s.hostLogColumns(now))
 	checkColumns(t, "log", s.journalColumns(now))
+	checkColumns(t, "explain", codeColumns)
 	checkColumns(t, "dns check", s.dnsColumns())
 	checkColumns(t, "host audit families", s.auditFamilyColumns(now))
 	checkColumns(t, "host audit fallen off", s.fallenOffColumns())
