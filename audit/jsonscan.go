@@ -122,19 +122,15 @@ func (ev *eventJSON) pickAt(b []byte, i int) int {
 		if i < 0 {
 			return -1
 		}
-		// A ',' and the next member, or the '}'.
-		if i < len(b) && b[i] != ',' {
-			i = skipSpace(b, i)
-		}
-		if i >= len(b) {
-			return -1
-		}
-		switch b[i] {
-		case ',':
+		if i < len(b) && b[i] == ',' { // the usual case, without a call
 			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1
-		default:
+			continue
+		}
+		next, end := nextItem(b, i, '}')
+		if end >= 0 {
+			return end
+		}
+		if i = next; i < 0 {
 			return -1
 		}
 	}
@@ -208,38 +204,52 @@ func (ev *eventJSON) pickProperties(b []byte, i int) int {
 				if isValue {
 					have, p = true, propJSON{Value: b[at:i], noEscape: !escaped}
 				}
-				if i < len(b) && b[i] != ',' && b[i] != '}' {
-					i = skipSpace(b, i)
-				}
-				if i >= len(b) {
-					return -1
-				}
-				if b[i] == '}' {
+				if i < len(b) && b[i] == '}' { // the usual case, without a call
 					i++
 					break
 				}
-				if b[i] != ',' {
+				next, end := nextItem(b, i, '}')
+				if end >= 0 {
+					i = end
+					break
+				}
+				if i = next; i < 0 {
 					return -1
 				}
-				i = skipSpace(b, i+1)
 			}
 		}
 		ev.Properties = append(ev.Properties, p)
-		if i < len(b) && b[i] != ',' && b[i] != ']' {
-			i = skipSpace(b, i)
-		}
-		if i >= len(b) {
-			return -1
-		}
-		switch b[i] {
-		case ',':
+		if i < len(b) && b[i] == ',' { // the usual case, without a call
 			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1
-		default:
+			continue
+		}
+		next, end := nextItem(b, i, ']')
+		if end >= 0 {
+			return end
+		}
+		if i = next; i < 0 {
 			return -1
 		}
 	}
+}
+
+// nextItem goes on after an object's member or an array's item whose
+// value ends at b[i]: next is where the next one starts, after a ',', or
+// end is the index after the closing byte close ('}' or ']'); both are
+// -1 when neither follows.
+func nextItem(b []byte, i int, close byte) (next, end int) {
+	if i < len(b) && b[i] != ',' && b[i] != close {
+		i = skipSpace(b, i)
+	}
+	if i < len(b) {
+		switch b[i] {
+		case ',':
+			return skipSpace(b, i+1), -1
+		case close:
+			return -1, i + 1
+		}
+	}
+	return -1, -1
 }
 
 // skipValue is the index after the JSON value starting at b[i], -1 when
