@@ -192,7 +192,7 @@ func infoFields(fields []string, n int) ([]string, bool) {
 	if len(fields) != n {
 		return nil, false
 	}
-	if !slices.ContainsFunc(fields, func(f string) bool { return len(f) != len(strings.TrimSpace(f)) }) {
+	if !slices.ContainsFunc(fields, mayTrim) {
 		return fields, true // nothing to trim: no copy
 	}
 	out := make([]string, n)
@@ -200,6 +200,19 @@ func infoFields(fields []string, n int) ([]string, bool) {
 		out[i] = strings.TrimSpace(f)
 	}
 	return out, true
+}
+
+// mayTrim reports whether strings.TrimSpace would change f, looking
+// first at its ends: white space (unicode.IsSpace) is a byte up to ' '
+// or one of a multi-byte rune, from 0x80.
+func mayTrim(f string) bool {
+	if f == "" {
+		return false
+	}
+	if a, z := f[0], f[len(f)-1]; a > ' ' && a < 0x80 && z > ' ' && z < 0x80 {
+		return false
+	}
+	return len(f) != len(strings.TrimSpace(f))
 }
 
 // readFields fills the typed fields from Fields; it returns what it could
@@ -283,7 +296,8 @@ func (e *Event) readFields() string {
 
 // parseNumber reads a decimal or 0x-prefixed hexadecimal uint32.
 func parseNumber(s string) (uint32, error) {
-	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
+	if len(s) > 2 && s[0] == '0' && s[1]|0x20 == 'x' { // 0x or 0X
+		h := s[2:]
 		v, err := strconv.ParseUint(h, 16, 32)
 		return uint32(v), err
 	}

@@ -27,3 +27,16 @@ func TestCopyCapped(t *testing.T) {
 		t.Errorf("copyCapped: err %v, called %d, kept %d, left %d", err, called, out.Len(), r.Len())
 	}
 }
+
+// FuzzMayTrim: the quick look at a field's ends agrees with
+// strings.TrimSpace (Unicode white space too).
+func FuzzMayTrim(f *testing.F) {
+	for _, s := range []string{"", "abc", " x", "x\t", "\u00a0x", "x\u0085", "\u3000", "\x01a", "a\x7f", "0x0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := mayTrim(s), len(s) != len(strings.TrimSpace(s)); got != want {
+			t.Fatalf("mayTrim(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
