@@ -6,8 +6,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/kmsctl/kmsctl/catalogue"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/urfave/cli/v2"
 )
@@ -112,6 +115,48 @@ func TestHelpWrapsAtTheStreamsWidth(t *testing.T) {
 	for _, line := range strings.Split(buf.String(), "\n") {
 		if n := utf8.RuneCountInString(line); n > 60 {
 			t.Errorf("line of %d columns at a 60-column terminal:\n%s", n, line)
+		}
+	}
+}
+
+// TestHelpStatesTheFacts: help prose says some KMS facts in words, as
+// README does; each must say what the one definition holds (issue 14:
+// each fact defined once, its restatements checked against it).
+func TestHelpStatesTheFacts(t *testing.T) {
+	app := NewApp(SystemEnv())
+	days := func(d time.Duration) int { return int(d / (24 * time.Hour)) }
+	server, err := catalogue.Lookup("Windows Server 2022 Standard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	office, err := catalogue.Lookup("Office LTSC Professional Plus 2021")
+	if err != nil || office.Threshold != server.Threshold {
+		t.Fatalf("Office's threshold %d (%v), Windows Server's %d: ato's help says they are the same", office.Threshold, err, server.Threshold)
+	}
+	for _, c := range []struct {
+		path []string
+		says []string
+	}{
+		{[]string{"ato"}, []string{
+			fmt.Sprintf("(%d for Windows client editions, %d for servers and Office)", catalogue.LargestThreshold, server.Threshold),
+			fmt.Sprintf("lasts %d days and renews every %d days", days(kmsclient.Validity), kmsclient.DefaultRenewalIntervalMinutes/(24*60))}},
+		{[]string{"renew"}, []string{
+			fmt.Sprintf("%d days by default", kmsclient.DefaultRenewalIntervalMinutes/(24*60)),
+			fmt.Sprintf("%d hours by default", kmsclient.DefaultActivationIntervalMinutes/60)}},
+		{[]string{"skms"}, []string{fmt.Sprintf("(default %d)", kmsclient.DefaultPort)}},
+		{[]string{"host", "audit"}, []string{
+			fmt.Sprintf("the %d-day renewal interval", kmsclient.DefaultRenewalIntervalMinutes/(24*60)),
+			fmt.Sprintf("%d days after its last request", kmsclient.CountWindowDays)}},
+	} {
+		cmd := app.Command(c.path[0])
+		for _, sub := range c.path[1:] {
+			cmd = cmd.Command(sub)
+		}
+		desc := strings.Join(strings.Fields(cmd.Description), " ")
+		for _, s := range c.says {
+			if !strings.Contains(desc, s) {
+				t.Errorf("kmsctl %s --help does not say %q:\n%s", strings.Join(c.path, " "), s, desc)
+			}
 		}
 	}
 }
