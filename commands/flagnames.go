@@ -39,14 +39,20 @@ func init() {
 // aliases, each cut at its first comma or space (the expression is
 // "[, ]+.*", left over from urfave/cli v1's "name, alias" form).
 func flagNames(name string, aliases []string) []string {
-	names := make([]string, 0, 1+len(aliases))
-	for _, n := range append([]string{name}, aliases...) {
-		if i := strings.IndexAny(n, ", "); i >= 0 {
-			n = n[:i]
-		}
-		names = append(names, n)
+	names := make([]string, 1+len(aliases))
+	names[0] = cutV1(name)
+	for i, a := range aliases {
+		names[1+i] = cutV1(a)
 	}
-	return names[:len(names):len(names)]
+	return names
+}
+
+// cutV1 is name up to its first comma or space.
+func cutV1(name string) string {
+	if i := strings.IndexAny(name, ", "); i >= 0 {
+		return name[:i]
+	}
+	return name
 }
 
 // withNames returns f wrapped, or f itself when it is of a type the
