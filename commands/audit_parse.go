@@ -7,9 +7,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmshost"
-	"github.com/kmsctl/kmsctl/output"
 )
 
 // auditOptions is a host audit command line, checked.
@@ -18,7 +18,7 @@ type auditOptions struct {
 	check  bool
 	file   string // --file; "" reads the host over WinRM
 	query  kmshost.LogQuery
-	limits output.AuditCheckLimits
+	limits audit.CheckLimits
 	margin time.Duration
 }
 
@@ -26,7 +26,7 @@ type auditOptions struct {
 func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 	o := auditOptions{check: c.Bool("check"), file: c.String("file"), margin: c.Generic("margin").(*span).d,
 		query:  kmshost.LogQuery{Max: c.Int("max"), Since: auditSince},
-		limits: output.AuditCheckLimits{WarnDays: c.Float64("warn-days"), CritDays: c.Float64("crit-days")}}
+		limits: audit.CheckLimits{WarnDays: c.Float64("warn-days"), CritDays: c.Float64("crit-days")}}
 	var err error
 	o.format, err = auditFormat(c)
 	if err != nil {
@@ -63,7 +63,7 @@ func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 }
 
 // checkDays checks --warn-days and --crit-days.
-func checkDays(lim output.AuditCheckLimits) error {
+func checkDays(lim audit.CheckLimits) error {
 	switch {
 	case lim.CritDays < 0 || lim.WarnDays < 0:
 		return &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}

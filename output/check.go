@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kmsctl/kmsctl/internal/nagios"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -18,8 +19,6 @@ const (
 	CheckCritical = int(probe.GradeCritical)
 	CheckUnknown  = int(probe.GradeUnknown)
 )
-
-var checkNames = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
 
 // Check prints one monitoring-plugin status line, with performance data
 // after "|", then one line per problem. wmi, when not nil, is what
@@ -44,7 +43,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 	var found []problem
 	raise := func(st int, msg string) {
 		state = max(state, st)
-		found = append(found, problem{st, checkNames[st] + ": " + msg})
+		found = append(found, problem{st, nagios.State(st).String() + ": " + msg})
 	}
 	many := len(hosts) > 1
 	for i := range hosts {
@@ -137,7 +136,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 	if len(perf) > 0 { // no performance data, no "|" (plugin guidelines)
 		text += " | " + strings.Join(perf, " ")
 	}
-	_, err := fmt.Fprintf(s.Out, "KMS %s - %s\n", checkNames[state], text)
+	_, err := fmt.Fprintf(s.Out, "KMS %s - %s\n", nagios.State(state).String(), text)
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p)
 	}

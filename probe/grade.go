@@ -3,6 +3,7 @@ package probe
 import (
 	"time"
 
+	"github.com/kmsctl/kmsctl/internal/nagios"
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
@@ -39,14 +40,14 @@ func (l Limits) TooSlow(latency time.Duration) bool {
 
 // Grade is a monitoring-plugin state, numbered as the plugin's exit
 // status.
-type Grade int
+type Grade = nagios.State
 
 // The grades.
 const (
-	GradeOK       Grade = 0
-	GradeWarning  Grade = 1
-	GradeCritical Grade = 2
-	GradeUnknown  Grade = 3
+	GradeOK       = nagios.OK
+	GradeWarning  = nagios.Warning
+	GradeCritical = nagios.Critical
+	GradeUnknown  = nagios.Unknown
 )
 
 // Verdict is how --check grades one group that answered.
