@@ -109,8 +109,13 @@ func (p *Product) ThresholdReached() (reached, known bool) {
 	return kmsclient.ThresholdReached(n, int64(*p.RequiredClientCount)), true
 }
 
-// requestProps are the eight counters, in slmgr's order.
-var requestProps = [...]string{"Total", "Failed", "Unlicensed", "Licensed", "OOBGrace", "OOTGrace", "NonGenuineGrace", "Notification"}
+// requestProps are the eight counters, in slmgr's order: all requests,
+// the failed ones, then one per license status the requesting clients
+// reported (0 to 5), named by the status's WMI name
+// (KeyManagementService<name>Requests).
+var requestProps = [...]string{"Total", "Failed",
+	kmsclient.StatusUnlicensed.Name(), kmsclient.StatusLicensed.Name(), kmsclient.StatusOOBGrace.Name(),
+	kmsclient.StatusOOTGrace.Name(), kmsclient.StatusNonGenuineGrace.Name(), kmsclient.StatusNotification.Name()}
 
 // NotApplicable is what WMI reports for a uint32 counter that does not
 // apply, 0xFFFFFFFF, rather than null: every KeyManagementService*Requests
