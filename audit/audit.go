@@ -219,7 +219,7 @@ func (a *Auditor) Add(e *kmshost.Event) {
 	if e.Time.Before(c.First) {
 		c.First = e.Time
 	}
-	if e.Client != "" && !strings.EqualFold(e.Client, c.Name) && !slices.ContainsFunc(c.Names, func(n string) bool { return strings.EqualFold(n, e.Client) }) {
+	if e.Client != "" && e.Client != c.Name && !strings.EqualFold(e.Client, c.Name) && !slices.ContainsFunc(c.Names, func(n string) bool { return strings.EqualFold(n, e.Client) }) {
 		if len(c.Names) == 0 && c.Name != "" {
 			c.Names = append(c.Names, c.Name)
 		}

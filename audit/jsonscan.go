@@ -143,18 +143,37 @@ func memberKey(b []byte, i int) (key []byte, at int) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, -1
 	}
-	end, escaped := scanString(b, i)
-	if end < 0 || escaped {
+	// The closing quote, eight bytes at a time; a backslash first is an
+	// escape, which the scan leaves to encoding/json.
+	j := i + 1
+	for {
+		if j+8 > len(b) {
+			k := bytes.IndexAny(b[j:], "\"\\")
+			if k < 0 {
+				return nil, -1
+			}
+			j += k
+			break
+		}
+		x := binary.LittleEndian.Uint64(b[j : j+8])
+		if stop := firstIs(x, '"') | firstIs(x, '\\'); stop != 0 {
+			j += bits.TrailingZeros64(stop) / 8
+			break
+		}
+		j += 8
+	}
+	if b[j] != '"' {
 		return nil, -1
 	}
-	key = b[i+1 : end-1]
-	if end < len(b) && b[end] != ':' {
-		end = skipSpace(b, end)
+	key = b[i+1 : j]
+	j++
+	if j < len(b) && b[j] != ':' {
+		j = skipSpace(b, j)
 	}
-	if end >= len(b) || b[end] != ':' {
+	if j >= len(b) || b[j] != ':' {
 		return nil, -1
 	}
-	return key, skipSpace(b, end+1)
+	return key, skipSpace(b, j+1)
 }
 
 // pickProperties reads Properties' value starting at b[i]: null, or
