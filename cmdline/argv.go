@@ -244,7 +244,7 @@ func slmgrVerbSpelling(l *Line) error {
 func flagsFirst(l *Line) error {
 	i := l.commandIndex()
 	if i >= len(l.Argv) {
-		return nil
+		return noCommand(l, i)
 	}
 	cmd := l.app.Command(l.Argv[i])
 	end := i + 1
@@ -257,16 +257,74 @@ func flagsFirst(l *Line) error {
 	if cmd == nil {
 		return nil
 	}
-	l.Argv = reorder(l.app.Flags, cmd.Flags, l.Argv, i, end)
+	argv, err := reorder(l.app.Flags, cmd.Flags, l.Argv, i, end)
+	if err != nil {
+		return err
+	}
+	l.Argv = argv
 	return nil
+}
+
+// noCommand refuses a line of global flags that names no command (i is
+// where the command would be): urfave/cli would print the help and exit 0,
+// so that a cron line whose variable is empty (kmsctl --state-dir $DIR
+// renew with DIR unset: --state-dir takes "renew") would never renew, and
+// never fail. Bare kmsctl, and its help and version flags, stay as they
+// are.
+func noCommand(l *Line, i int) error {
+	if i <= 1 {
+		return nil
+	}
+	builtin := slices.Concat(cli.HelpFlag.Names(), cli.VersionFlag.Names())
+	for _, a := range l.Argv[1:min(i, len(l.Argv))] {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if slices.Contains(builtin, name) {
+			return nil
+		}
+	}
+	if i > len(l.Argv) { // the last flag has no value
+		return &failure.UsageError{Msg: l.Argv[len(l.Argv)-1] + " needs a value", Hint: "kmsctl --help"}
+	}
+	last, prev := l.Argv[i-1], l.Argv[i-2]
+	if l.app.Command(last) != nil && TakesValue(l.app.Flags, prev) {
+		placeholder := "VALUE"
+		if df, ok := lookup(l.app.Flags, prev).(cli.DocGenerationFlag); ok {
+			// The help's `NAME` (DIR, HOST[:PORT]), as urfave/cli shows it.
+			if _, p, ok := strings.Cut(df.GetUsage(), "`"); ok {
+				if p, _, ok := strings.Cut(p, "`"); ok && p != "" {
+					placeholder = p
+				}
+			}
+		}
+		return &failure.UsageError{Msg: fmt.Sprintf("no command: %s took %q as its value", prev, last),
+			Hint: fmt.Sprintf("give %s a value: kmsctl %s %s %s", prev, prev, placeholder, last)}
+	}
+	return &failure.UsageError{Msg: "no command given", Hint: "kmsctl --help lists the commands"}
 }
 
 // reorder rebuilds args so that the global flags written after the command
 // (args[cmdStart:cmdEnd], one word or a command and its subcommand) come
 // before it, and the command's own flags come before its positional
-// arguments. "--" ends the flags.
-func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int) []string {
+// arguments. "--" ends the flags. A flag that takes a value but ends the
+// line is a usage error (moved in front of the arguments it would take one
+// of them as its value: status HOST --timeout → --timeout HOST), and so is
+// a single-valued flag given twice (-o json --format tsv: the last would
+// silently win).
+func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int) ([]string, error) {
 	var globals, flags, positional []string
+	given := map[string]string{} // single-valued flag's first name → as first typed
+	once := func(fl []cli.Flag, a string) error {
+		f := lookup(fl, a)
+		if df, ok := f.(cli.DocGenerationFlag); !ok || !df.TakesValue() || isMulti(f) {
+			return nil // a boolean (--json twice is harmless), or --product
+		}
+		typed, _, _ := strings.Cut(a, "=")
+		if first, ok := given[f.Names()[0]]; ok {
+			return &failure.UsageError{Msg: fmt.Sprintf("%s is given twice (%s, then %s)", "--"+f.Names()[0], first, typed), Hint: "give it once"}
+		}
+		given[f.Names()[0]] = typed
+		return nil
+	}
 	rest := args[cmdEnd:]
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
@@ -276,14 +334,26 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 			j = len(rest)
 		case strings.HasPrefix(a, "-") && len(a) > 1 && !IsFlag(cmdFlags, a) && IsFlag(appFlags, a):
 			// A global flag written after the command.
+			if err := once(appFlags, a); err != nil {
+				return nil, err
+			}
 			globals = append(globals, a)
-			if TakesValue(appFlags, a) && j+1 < len(rest) {
+			if TakesValue(appFlags, a) {
+				if j+1 >= len(rest) {
+					return nil, needsValue(a, args[cmdStart:cmdEnd])
+				}
 				j++
 				globals = append(globals, rest[j])
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
+			if err := once(cmdFlags, a); err != nil {
+				return nil, err
+			}
 			flags = append(flags, canonical(cmdFlags, a))
-			if TakesValue(cmdFlags, a) && j+1 < len(rest) {
+			if TakesValue(cmdFlags, a) {
+				if j+1 >= len(rest) {
+					return nil, needsValue(a, args[cmdStart:cmdEnd])
+				}
 				j++
 				flags = append(flags, rest[j])
 			}
@@ -291,7 +361,31 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 			positional = append(positional, a)
 		}
 	}
-	return slices.Concat(args[:cmdStart], globals, args[cmdStart:cmdEnd], flags, positional)
+	return slices.Concat(args[:cmdStart], globals, args[cmdStart:cmdEnd], flags, positional), nil
+}
+
+// needsValue is the usage error of flag a, which takes a value, ending the
+// line of command cmd.
+func needsValue(a string, cmd []string) error {
+	return &failure.UsageError{Msg: a + " needs a value", Hint: "run 'kmsctl " + strings.Join(cmd, " ") + " --help'"}
+}
+
+// lookup is the flag of flags that arg names, nil when none.
+func lookup(flags []cli.Flag, arg string) cli.Flag {
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			return f
+		}
+	}
+	return nil
+}
+
+// isMulti reports whether f may be given more than once, each value kept
+// (--product).
+func isMulti(f cli.Flag) bool {
+	_, ok := f.(interface{ GetDestination() []string })
+	return ok
 }
 
 // IsFlag reports whether arg names one of flags.

@@ -58,6 +58,19 @@ func TestNormalise(t *testing.T) {
 		{in: "kmsctl host", want: "kmsctl host"},
 		{in: "kmsctl stauts kms01 --json", want: "kmsctl stauts kms01 --json"}, // not a command: urfave/cli says so
 		{in: "kmsctl", want: "kmsctl"},
+		// a value flag without its value, single-valued flags given twice
+		{in: "kmsctl --state-dir renew", err: `no command: --state-dir took "renew" as its value`},
+		{in: "kmsctl --state-dir /tmp/x", err: "no command given"},
+		{in: "kmsctl --no-color", err: "no command given"},
+		{in: "kmsctl --state-dir", err: "--state-dir needs a value"},
+		{in: "kmsctl --state-dir /tmp/x --help", want: "kmsctl --state-dir /tmp/x --help"},
+		{in: "kmsctl renew --state-dir", err: "--state-dir needs a value"},
+		{in: "kmsctl status kms01 --timeout", err: "--timeout needs a value"},
+		{in: "kmsctl status kms01 -p", err: "-p needs a value"},
+		{in: "kmsctl host dlv kms01 --port", err: "--port needs a value"},
+		{in: "kmsctl status kms01 -o json --format tsv", err: "--format is given twice (-o, then --format)"},
+		{in: "kmsctl status --timeout 1s kms01 --timeout=2s", err: "--timeout is given twice (--timeout, then --timeout)"},
+		{in: "kmsctl status -p A kms01 --product B --json --json", want: "kmsctl status --product A --product B --json --json kms01"},
 	} {
 		l, err := cmdline.Normalise(app, strings.Fields(tt.in))
 		switch {
@@ -104,7 +117,6 @@ func TestLineCommand(t *testing.T) {
 		{"kmsctl -h status", ""},
 		{"kmsctl --version status", ""},
 		{"kmsctl", ""},
-		{"kmsctl --state-dir /tmp/x", ""},
 		{"kmsctl bogus", "bogus"},
 	} {
 		l, err := cmdline.Normalise(app, strings.Fields(c.argv))
@@ -115,4 +127,30 @@ func TestLineCommand(t *testing.T) {
 			t.Errorf("%s: Command() = %q, want %q", c.argv, got, c.want)
 		}
 	}
+}
+
+// FuzzNormalise feeds arbitrary command lines (words split at NUL) to
+// Normalise and Spellings: they never panic, and a line Normalise accepts
+// keeps every word it was given (it reorders and respells, never drops).
+func FuzzNormalise(f *testing.F) {
+	app := commands.NewApp(commands.SystemEnv())
+	for _, s := range []string{
+		"status\x00kms01\x00--timeout", "--state-dir", "--state-dir\x00renew", "kms01\x00u\x00pw\x00/dlv",
+		"status\x00-o\x00json\x00--format\x00tsv", "help\x00host\x00dlv", "/?", "host\x00dlv\x00--\x00--x",
+		"--state-dir\x00/x\x00--help", "status\x00-p\x00a\x00--product=b",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		argv := append([]string{"kmsctl"}, strings.Split(line, "\x00")...)
+		cmdline.Spellings(app, argv)
+		l, err := cmdline.Normalise(app, argv)
+		if err != nil {
+			return
+		}
+		l.Command()
+		if len(l.Argv) < len(argv)-2 { // the remote form folds "USER PW /dlv" into flags, the help form drops "help"
+			t.Fatalf("%q became %q", argv, l.Argv)
+		}
+	})
 }
