@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -125,27 +124,6 @@ func Run(env *Env, args []string) error {
 		}
 	}
 	return err
-}
-
-// suggestCommand is the command nearest to name, by urfave/cli's own
-// suggestion function; "" when it suggests only help.
-func suggestCommand(app *cli.App, name string) string {
-	if cli.SuggestCommand == nil {
-		return ""
-	}
-	var cmds []*cli.Command
-	for _, c := range app.Commands {
-		if !c.Hidden {
-			cmds = append(cmds, c)
-		}
-	}
-	// SuggestCommand answers in its template, `Did you mean "status"?`.
-	_, quoted, ok := strings.Cut(cli.SuggestCommand(cmds, name), `"`)
-	s, _, _ := strings.Cut(quoted, `"`)
-	if !ok || s == "help" || s == "h" || !near(name, s) {
-		return ""
-	}
-	return s
 }
 
 // streamsWriter writes on env's standard output stream, made when first

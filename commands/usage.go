@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/urfave/cli/v2"
-	"github.com/xrash/smetrics"
 
 	"github.com/kmsctl/kmsctl/cmdline"
 	"github.com/kmsctl/kmsctl/failure"
@@ -84,14 +83,6 @@ func flagError(c *cli.Context, err error) error {
 	return &failure.UsageError{Msg: strings.ReplaceAll(msg, " -", " --"), Hint: help}
 }
 
-// near reports whether urfave/cli's suggestion is worth showing: it picks
-// the nearest name by Jaro-Winkler similarity however far it is (--json
-// for --domain), so kmsctl shows it only above 0.8, with the measure and
-// parameters urfave/cli uses (xrash/smetrics, boost threshold 0.7, prefix 4).
-func near(typed, suggested string) bool {
-	return smetrics.JaroWinkler(typed, suggested, 0.7, 4) >= 0.8
-}
-
 // commandPath is the command's name after "kmsctl": "status", "host dlv".
 func commandPath(c *cli.Context) string {
 	var names []string
@@ -126,13 +117,4 @@ func isSpan(flags []cli.Flag, name string) bool {
 
 func isNumber(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789.") == ""
-}
-
-// suggestFlag is urfave/cli's suggestion, "" when built without it
-// (the urfave_cli_no_suggest tag).
-func suggestFlag(flags []cli.Flag, name string) string {
-	if cli.SuggestFlag == nil {
-		return ""
-	}
-	return cli.SuggestFlag(flags, name, true)
 }
