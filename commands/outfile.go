@@ -18,7 +18,8 @@ import (
 // "" (--output), with stdout going to a buffer that is then written to
 // file whole: a temporary file in the same directory, fsynced and renamed
 // over it, so a reader such as node_exporter's textfile collector never
-// sees half a report. A report that cannot be written is a
+// sees half a report. A run interrupted by Ctrl-C (failure.IsInterrupted)
+// writes no file: the old one stays, and stderr says so. A report that cannot be written is a
 // *failure.WriteError naming the file (one line on stderr, exit 2, or
 // UNKNOWN under --check), whatever render returned.
 func (e *Env) writeReport(c *cli.Context, file string, render func(out *output.Streams) error) error {
@@ -34,6 +35,12 @@ func (e *Env) writeReport(c *cli.Context, file string, render func(out *output.S
 	s.Out = &buf
 	s.TTY, s.Color = false, false // a file gets what a pipe gets
 	err := render(&s)
+	if failure.IsInterrupted(err) {
+		// A partial report published as the latest would say hosts never
+		// asked are down (Prometheus) or missing: the old one stays.
+		real.Warning(file + " was left as it was: the run was interrupted before it finished, so its report was not written")
+		return err
+	}
 	var rep *failure.Reported
 	if buf.Len() == 0 && err != nil && !errors.As(err, &rep) {
 		return err // nothing to write: report the failure as usual

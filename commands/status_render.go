@@ -15,7 +15,15 @@ func (o *statusOptions) render(env *Env, out *output.Streams, withWMI bool, r *s
 	for _, w := range r.wmi {
 		wmiErrs = append(wmiErrs, w.Err)
 	}
+	if r.interrupted && (o.format == "json" || o.format == "prometheus") {
+		out.InterruptedWarning(r.hosts) // the other views say it with their problems
+	}
 	switch {
+	case o.check && r.interrupted:
+		if _, err := out.CheckInterrupted(r.hosts); err != nil {
+			return err
+		}
+		return failure.CheckInterrupted()
 	case o.check:
 		var warnings []string
 		if r.selfWarning != "" {

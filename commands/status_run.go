@@ -21,7 +21,7 @@ func runStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams) e
 	interrupted := false
 	err := renderStatus(env, c, o, out, &interrupted)
 	var rep *failure.Reported
-	if interrupted && (err == nil || errors.As(err, &rep)) {
+	if interrupted && !o.check && (err == nil || errors.As(err, &rep)) {
 		return failure.Interrupted()
 	}
 	return err
@@ -34,6 +34,7 @@ type statusRun struct {
 	hosts       []probe.Host
 	wmi         []output.WinRMResult
 	selfWarning string // the record of kmsctl's own CMIDs could not be used
+	interrupted bool   // Ctrl-C stopped the probes
 }
 
 // renderStatus probes the hosts and renders the results on out. Under
@@ -112,7 +113,8 @@ func (o *statusOptions) probe(ctx context.Context, env *Env, c *cli.Context, out
 	// are not started) and the results so far are written; the exit
 	// status is then 130.
 	sigctx, sigstop := signal.NotifyContext(context.Background(), os.Interrupt)
-	r.hosts, *interrupted = o.survey.Run(ctx, probe.Client{CMID: who.CMID, Workstation: who.Workstation}, sigctx.Done())
+	r.hosts, r.interrupted = o.survey.Run(ctx, probe.Client{CMID: who.CMID, Workstation: who.Workstation}, sigctx.Done())
+	*interrupted = r.interrupted
 	sigstop()
 	stop()
 	// The probes may have used up the run's deadline (a stalled host); the

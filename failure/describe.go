@@ -58,6 +58,8 @@ func words(err error, c Context) said {
 		notFound = errors.Is(err, catalogue.ErrNotFound) || errors.Is(err, catalogue.ErrAmbiguous)
 	)
 	switch {
+	case IsInterrupted(err):
+		return interruptedWords(c)
 	case errors.As(err, &usage):
 		return said{code: hresult.InvalidArg, fix: usage.Hint}
 	case errors.As(err, &write):
@@ -116,6 +118,30 @@ func words(err error, c Context) said {
 	return said{code: hresult.Unclassified,
 		message: "kmsctl failed in a way it has no Windows error code for.",
 		fix:     "the cause above is all kmsctl knows; if it does not explain the problem, please report it with the command line you ran"}
+}
+
+// IsInterrupted reports whether err is the user's Ctrl-C (SIGINT) rather
+// than anything a host, the network or this machine did: a run
+// interrupted (limit.ErrInterrupted; Interrupted, CheckInterrupted), a
+// host of it not probed (probe.ErrNotProbed) or cut short
+// (probe.ErrCutShort).
+func IsInterrupted(err error) bool {
+	var rep *Reported
+	if errors.As(err, &rep) {
+		return rep.interrupted
+	}
+	return errors.Is(err, limit.ErrInterrupted) || errors.Is(err, probe.ErrNotProbed) || errors.Is(err, probe.ErrCutShort)
+}
+
+// interruptedWords: the user stopped the run. Windows' code for an
+// operation the user cancelled, ERROR_CANCELLED, never kmsctl's "please
+// report it": nothing went wrong, and nothing is known about the host.
+func interruptedWords(c Context) said {
+	fix := "run the command again and let it finish; nothing can be concluded about a host from an interrupted run"
+	if f := c.flagList("timeout", "deadline"); f != "" {
+		fix += "; to bound how long a run takes, use " + f + " instead of Ctrl-C"
+	}
+	return said{code: hresult.Cancelled, fix: fix}
 }
 
 // writeWords: standard output could not be written.

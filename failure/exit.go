@@ -111,6 +111,12 @@ func Hosts(hosts []probe.Host, wmiErrs []error) error {
 // it wrote what it had collected: exit status 130 (ExitInterrupted).
 func Interrupted() error { return &Reported{interrupted: true} }
 
+// CheckInterrupted is the result of a monitoring check (--check) the user
+// stopped with Ctrl-C: UNKNOWN (3), a state Nagios knows, not 130.
+func CheckInterrupted() error {
+	return &Reported{interrupted: true, nagios: true, check: ExitUnknown}
+}
+
 // Activations is the result of ato or renew over several products: 2 when
 // any contact failed, 1 when the hosts answered and one refused, 0 when
 // every product activated (or had nothing due).
@@ -161,8 +167,9 @@ func Check(state int) error {
 //	   local failure, bad usage, a failed write of the result
 //
 // With --check (c.Check) a result is Nagios' state, and a failure to run
-// the check at all is UNKNOWN, 3. A run interrupted by Ctrl-C after it
-// wrote its partial result (Interrupted) is 130.
+// the check at all is UNKNOWN, 3, and so is a check interrupted by Ctrl-C
+// (CheckInterrupted). Any other run interrupted by Ctrl-C after it wrote
+// its partial result (Interrupted) is 130.
 func ExitStatus(err error, c Context) int {
 	var rep *Reported
 	switch {
@@ -170,10 +177,10 @@ func ExitStatus(err error, c Context) int {
 		return ExitOK
 	case errors.As(err, &rep):
 		switch {
-		case rep.interrupted:
-			return ExitInterrupted
 		case rep.nagios:
 			return rep.check
+		case rep.interrupted:
+			return ExitInterrupted
 		case rep.failed:
 			return ExitFailed
 		}

@@ -10,6 +10,8 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/hresult"
 	"github.com/kmsctl/kmsctl/kmsclient"
+	"github.com/kmsctl/kmsctl/limit"
+	"github.com/kmsctl/kmsctl/probe"
 )
 
 func TestDescribe(t *testing.T) {
@@ -28,6 +30,10 @@ func TestDescribe(t *testing.T) {
 		{&UsageError{Msg: "bad", Hint: "do this"}, "0x80070057", "do this", true, "The parameter is incorrect."},
 		{fmt.Errorf("lookup: %w", catalogue.ErrNotFound), "0x80070057", "name a product exactly", true, "The parameter is incorrect."},
 		{errors.New("something nobody expected"), "0xA0000001", "report it", true, "kmsctl failed in a way"},
+		// Ctrl-C: Windows' ERROR_CANCELLED, never kmsctl's "report it".
+		{probe.ErrNotProbed, "0x800704C7", "use --timeout instead of Ctrl-C", true, "The operation was canceled by the user."},
+		{probe.ErrCutShort, "0x800704C7", "let it finish", true, "The operation was canceled by the user."},
+		{fmt.Errorf("contact 10.0.0.5:1688: %w", limit.ErrInterrupted), "0x800704C7", "let it finish", true, "The operation was canceled by the user."},
 	}
 	for _, tt := range tests {
 		info := Describe(tt.err, status)

@@ -30,6 +30,7 @@ const (
 	CallFailed          Code = 0x800706BE // RPC_S_CALL_FAILED
 	ServerUnavailable   Code = 0x800706BA // RPC_S_SERVER_UNAVAILABLE
 	Timeout             Code = 0x800705B4 // ERROR_TIMEOUT
+	Cancelled           Code = 0x800704C7 // ERROR_CANCELLED: the user stopped the run (Ctrl-C)
 	DNSServerFailure    Code = 0x8007232A // DNS_ERROR_RCODE_SERVER_FAILURE
 	DNSNameError        Code = 0x8007232B // DNS_ERROR_RCODE_NAME_ERROR
 	DNSNoRecords        Code = 0x8007251D // DNS_INFO_NO_RECORDS

@@ -32,6 +32,13 @@ const (
 // one): kmsctl's choice, a few round trips of a slow WAN link.
 const DefaultTimeout = 5 * time.Second
 
+// ErrInterrupted is the cause a command cancels its context with when the
+// user interrupts the run (Ctrl-C, SIGINT). It is no limit, but the other
+// reason a run stops early: kept beside the limits so that the code that
+// notices a context ended can tell "the user stopped it" from "time ran
+// out" (context.Cause), and report neither as the host's doing.
+var ErrInterrupted = errors.New("interrupted (Ctrl-C)")
+
 // Limit is a time limit that ran out. It matches context.DeadlineExceeded
 // with errors.Is, as the context error it stands for.
 type Limit struct {

@@ -203,6 +203,15 @@ func CountFigure(g *probe.Group) string {
 	return fmt.Sprintf("%d+%d", g.Others(), g.Self)
 }
 
+// CheckInterrupted reports a check the user stopped with Ctrl-C before
+// it had asked every host: UNKNOWN, since what was not asked is not
+// known, with how many hosts were left. It returns the state for
+// failure.CheckInterrupted and the write error, if any.
+func (s *Streams) CheckInterrupted(hosts []probe.Host) (int, error) {
+	_, err := fmt.Fprintf(s.Out, "KMS UNKNOWN - %s\n", interruptedText(hosts))
+	return CheckUnknown, err
+}
+
 // CheckUnknown reports a failure to run the check at all (UNKNOWN).
 func (s *Streams) CheckUnknown(err error) {
 	info := s.describe(err)

@@ -23,7 +23,8 @@ type PrometheusRun struct {
 	// Discovery is the DNS lookup the hosts came from; nil when the hosts
 	// were named (then kmsctl_discovery_up is not written).
 	Discovery *PrometheusDiscovery
-	// Hosts are the probe results; every one gets kmsctl_host_up.
+	// Hosts are the probe results; every one gets kmsctl_host_up, but a
+	// host a Ctrl-C left unfinished (probe.Host.Unfinished) gets no series.
 	Hosts []probe.Host
 	// End is when the run ended (kmsctl_last_run_timestamp_seconds).
 	End time.Time
@@ -76,9 +77,11 @@ const (
 // the reply raised) and kmsctl_host_epid_info{host,group,epid,os_build,
 // lcid,activation_date,hwid} (always 1); with --winrm (run.WMI) the
 // kmsctl_host_wmi_* families (wmiFamilies). Every family is a gauge but the
-// WMI request counters; the code label is an HRESULT in hex ("0x00000000"
+// WMI request counters; a host a run interrupted by Ctrl-C did not finish
+// asking has none (finished); the code label is an HRESULT in hex ("0x00000000"
 // when the lookup answered).
 func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
+	run.Hosts, run.WMI = finished(run.Hosts, run.WMI)
 	fams := make([]*dto.MetricFamily, 0, 16)
 	family := func(name, help string) *dto.MetricFamily {
 		f := newFamily(name, help, dto.MetricType_GAUGE)
@@ -177,6 +180,28 @@ func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
 		fams = append(fams, wmiFamilies(run.Hosts, run.WMI)...)
 	}
 	return fams
+}
+
+// finished is hosts (and their wmi, when read) without those a run
+// interrupted by Ctrl-C did not finish asking (probe.Host.Unfinished):
+// they get no series, since kmsctl_host_up 0 would say a host nobody
+// asked is down.
+func finished(hosts []probe.Host, wmi []WinRMResult) ([]probe.Host, []WinRMResult) {
+	var keepHosts []probe.Host
+	var keepWMI []WinRMResult
+	for i := range hosts {
+		if hosts[i].Unfinished() {
+			continue
+		}
+		keepHosts = append(keepHosts, hosts[i])
+		if i < len(wmi) {
+			keepWMI = append(keepWMI, wmi[i])
+		}
+	}
+	if len(keepHosts) == len(hosts) {
+		return hosts, wmi
+	}
+	return keepHosts, keepWMI
 }
 
 // wmiFamilies are the kmsctl_host_wmi_* families of a --winrm run:

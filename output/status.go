@@ -191,6 +191,35 @@ func (r StatusReport) layout(s *Streams, v View) error {
 	return nil
 }
 
+// InterruptedWarning says on stderr how many of hosts a run interrupted
+// by Ctrl-C did not probe or stopped while probing; nothing when it
+// finished every one. The table and TSV views say it among their
+// problems; --json and --format prometheus, whose stdout has no room for
+// it, call this.
+func (s *Streams) InterruptedWarning(hosts []probe.Host) {
+	for i := range hosts {
+		if hosts[i].Unfinished() {
+			s.Warning(interruptedText(hosts))
+			return
+		}
+	}
+}
+
+// interruptedText is "interrupted (Ctrl-C): 2 of 4 hosts not probed, 1
+// stopped while being probed".
+func interruptedText(hosts []probe.Host) string {
+	notProbed, cutShort := 0, 0
+	for i := range hosts {
+		switch h := &hosts[i]; {
+		case errors.Is(h.Err, probe.ErrNotProbed):
+			notProbed++
+		case h.Unfinished():
+			cutShort++
+		}
+	}
+	return fmt.Sprintf("interrupted (Ctrl-C): %d of %d hosts not probed, %d stopped while being probed", notProbed, len(hosts), cutShort)
+}
+
 // statusProblems writes the failures (a host's, or a group's) and the
 // warnings to stderr. One failure is written as a full error block headed
 // by the host. Several are written one line each ("HOST: CODE cause"), in
@@ -244,8 +273,7 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 		}
 	}
 	if notProbed+cutShort > 0 {
-		s.textLine(s.Err, "", s.warn("warning:")+" ", fmt.Sprintf("interrupted (Ctrl-C): %d of %d hosts not probed, %d stopped while being probed",
-			notProbed, len(hosts), cutShort))
+		s.Warning(interruptedText(hosts))
 	}
 	if len(fails) > 1 {
 		s.writeFailures(fails)

@@ -24,8 +24,9 @@ const DefaultConcurrency = 64
 
 // ErrInterrupted is the cause a command cancels a fleet run's context
 // with when the user interrupts it (Ctrl-C): Fleet then starts no more
-// hosts, and those it did not start carry ErrNotProbed.
-var ErrInterrupted = errors.New("interrupted")
+// hosts, and those it did not start carry ErrNotProbed. It is
+// limit.ErrInterrupted, defined there once.
+var ErrInterrupted = limit.ErrInterrupted
 
 // ErrNotProbed is the Err of a host Fleet did not ask because the run was
 // interrupted first (ErrInterrupted).
@@ -47,6 +48,22 @@ func cutShort(h *Host) {
 			h.Groups[j].Err = ErrCutShort
 		}
 	}
+}
+
+// Unfinished reports whether a run interrupted by Ctrl-C left h without
+// its whole answer: not probed (ErrNotProbed), or stopped while it was
+// being probed (ErrCutShort, the host's or a group's). Nothing is known
+// then of what was not answered: it is neither up nor down.
+func (h *Host) Unfinished() bool {
+	if errors.Is(h.Err, ErrNotProbed) || errors.Is(h.Err, ErrCutShort) {
+		return true
+	}
+	for j := range h.Groups {
+		if errors.Is(h.Groups[j].Err, ErrCutShort) {
+			return true
+		}
+	}
+	return false
 }
 
 // Fleet asks every host about every target, at most concurrency at a time,
