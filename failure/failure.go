@@ -13,6 +13,9 @@
 //     error's own text, naming the object), the fix what to do. A fix names
 //     only flags the running command has (Context.Flag) and only things true
 //     on this OS (Context.GOOS).
+//   - TemplateOf: a failure's words with the failing host taken out, by
+//     which a fleet report decides that several hosts failed for one cause
+//     (group.go).
 //   - ExitStatus: the process's exit status, and nothing else decides it
 //     (main calls it once, through commands.Env.Exit).
 //
