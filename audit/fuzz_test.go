@@ -259,6 +259,14 @@ func FuzzPlainScalars(f *testing.F) {
 	f.Add([]byte(`["0x0", 25, "pc-1.corp", null, true, "abcdefghijklmnopq", "\\u0041", "\u00e9t\u00e9"]`))
 	f.Add([]byte(`["0123456789abcdef\u001f", "\u00ff\u00fe", "a\"b"]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// printable on the input's first bytes, with more of its array
+		// after them (as an insertion string has its record after it).
+		for k := 0; k <= min(len(b), 40); k++ {
+			ascii := !bytes.ContainsFunc(b[:k], func(c rune) bool { return c < 0x20 || c >= 0x80 })
+			if printable(b[:k]) != ascii {
+				t.Fatalf("printable(%q) = %v", b[:k], !ascii)
+			}
+		}
 		var raws []json.RawMessage
 		if json.Unmarshal(b, &raws) != nil {
 			return

@@ -735,20 +735,29 @@ func (a *arena) take(n, m int) (text []byte, fields []string) {
 }
 
 // printable reports whether b is all printable ASCII (0x20 to 0x7e, and
-// 0x7f), eight bytes at a time: the usual insertion string.
+// 0x7f), eight bytes at a time: the usual insertion string. The last
+// bytes are read as a whole word too where b's array goes on after them
+// (an insertion string inside its record), the bytes after b left out.
 func printable(b []byte) bool {
+	// The high bit of each byte from 0x80 or below 0x20.
+	odd := func(x uint64) uint64 { return (x | ((x&lows7 + 0x6060606060606060) ^ highs)) & highs }
 	var bad uint64
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i : i+8])
-		bad |= x | ((x&lows7 + 0x6060606060606060) ^ highs) // the high bit: from 0x80, or below 0x20
+		bad |= odd(binary.LittleEndian.Uint64(b[i : i+8]))
 	}
-	for _, c := range b[i:] {
-		if c < 0x20 || c >= 0x80 {
-			return false
+	if rest := len(b) - i; rest > 0 {
+		if cap(b)-i < 8 {
+			for _, c := range b[i:] {
+				if c < 0x20 || c >= 0x80 {
+					return false
+				}
+			}
+		} else {
+			bad |= odd(binary.LittleEndian.Uint64(b[i:i+8])) & (1<<(8*rest) - 1)
 		}
 	}
-	return bad&highs == 0
+	return bad == 0
 }
 
 // plainString reports whether the inside of a JSON string is its text
