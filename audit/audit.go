@@ -37,6 +37,13 @@ import (
 // so a day of silence past the interval is not a retry that failed.
 const DefaultMargin = 24 * time.Hour
 
+// MaxMargin bounds the margin: a client silent for the default renewal
+// interval (7 days) plus the margin must still be in the host's count
+// (kmsclient.CountWindow, 30 days), or no client could ever be called
+// fallen off before it left the count, and the forecast would not see
+// them leave: 23 days.
+const MaxMargin = kmsclient.CountWindow - defaultRenewal
+
 // defaultRenewal is kmsclient.DefaultRenewalIntervalMinutes as a duration,
 // for a host whose own interval is unknown.
 const defaultRenewal = time.Duration(kmsclient.DefaultRenewalIntervalMinutes) * time.Minute

@@ -26,6 +26,9 @@ func TestGrade(t *testing.T) {
 		{"falls in 3.5 days", Family{BelowAt: now.Add(3*day + 12*time.Hour)}, Verdict{nagios.Warning, FallsSoon, 3.5}},
 		{"falls in 14 days: warning bound included", Family{BelowAt: now.Add(14 * day)}, Verdict{nagios.Warning, FallsSoon, 14}},
 		{"falls in 20 days", Family{BelowAt: now.Add(20 * day)}, Verdict{nagios.OK, FallsLater, 20}},
+		// 9.9999 days is 9.99 (cut, not rounded up to 10): the figure every
+		// form shows agrees with the grade within 10 days.
+		{"falls in 9.9999 days", Family{BelowAt: now.Add(10*day - 9*time.Second)}, Verdict{nagios.Warning, FallsSoon, 9.99}},
 	} {
 		if got := r.Grade(&c.f, lim); got != c.want {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)

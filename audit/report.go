@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -101,7 +102,8 @@ type Day struct {
 }
 
 // DaysLeft is the time until the family's count falls below its
-// threshold, in days: 0 when already below, and ok false when not within
+// threshold, in days cut to hundredths: 0 when already below, and ok
+// false when not within
 // CountWindow.
 func (f *Family) DaysLeft(now time.Time) (days float64, ok bool) {
 	switch {
@@ -110,7 +112,12 @@ func (f *Family) DaysLeft(now time.Time) (days float64, ok bool) {
 	case f.BelowAt.IsZero():
 		return 0, false
 	}
-	return f.BelowAt.Sub(now).Hours() / 24, true
+	// Cut to hundredths, toward zero, so that every form shows one
+	// figure that agrees with the grade and the words: 9.9999 days is
+	// 9.99 in JSON, the metric and the perfdata, and "in 9 days" in text
+	// (rounding gave 10, which the perfdata range 10: passes while the
+	// grade, within 10 days, said CRITICAL).
+	return math.Floor(f.BelowAt.Sub(now).Hours()/24*100) / 100, true
 }
 
 // familyOrder is how families are listed.

@@ -43,6 +43,10 @@ func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 	if err := checkDays(o.limits); err != nil {
 		return o, err
 	}
+	if o.margin >= audit.MaxMargin {
+		return o, &failure.UsageError{Msg: fmt.Sprintf("--margin %s: a client silent for the 7-day renewal interval plus that has left the host's 30-day count before it could be called fallen off", (&span{o.margin}).String()),
+			Hint: fmt.Sprintf("give less than %s, e.g. --margin 2d", (&span{audit.MaxMargin}).String())}
+	}
 	if o.file != "" {
 		for _, f := range []string{"since", "max", "show-script", "https", "user", "password-env", "password", "port", "auth", "insecure-skip-verify"} {
 			if c.IsSet(f) && !(f == "user" && env.Getenv("KMSCTL_WINRM_USER") != "") {

@@ -40,7 +40,7 @@ func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim audit.CheckLi
 			parts = append(parts, fmt.Sprintf("%d %s fallen off", f.FallenOff, name))
 		}
 		key := slug(string(f.Family))
-		perf = append(perf, fmt.Sprintf("below_threshold_days_%s=%s;%s:;%s:;0;%s", key, strconv.FormatFloat(math.Round(v.Days*100)/100, 'f', -1, 64),
+		perf = append(perf, fmt.Sprintf("below_threshold_days_%s=%s;@0:%s;@0:%s;0;%s", key, strconv.FormatFloat(math.Round(v.Days*100)/100, 'f', -1, 64),
 			strconv.FormatFloat(lim.WarnDays, 'f', -1, 64), strconv.FormatFloat(lim.CritDays, 'f', -1, 64), strconv.FormatFloat(audit.Horizon, 'f', -1, 64)),
 			fmt.Sprintf("fallen_off_%s=%d;;;0", key, f.FallenOff))
 	}
