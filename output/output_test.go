@@ -15,17 +15,6 @@ import (
 	"github.com/kmsctl/kmsctl/probe"
 )
 
-func TestMinutes(t *testing.T) {
-	for in, want := range map[uint32]string{0: "0m", 45: "45m", 120: "2h", 90: "1h30m", 10080: "7d", 10141: "7d1h1m", 43200: "30d"} {
-		if got := Minutes(in); got != want {
-			t.Errorf("Minutes(%d) = %q, want %q", in, got, want)
-		}
-	}
-	if got := Latency(1234567 * time.Nanosecond); got != "1.2 ms" {
-		t.Errorf("Latency = %q", got)
-	}
-}
-
 // The --check bounds are tested where they live (probe's TestLimitsBounds).
 func TestSlug(t *testing.T) {
 	if s := slug("kms1.corp:1688 / Windows 10/11"); s != "kms1_corp_1688_windows_10_11" {
