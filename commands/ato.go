@@ -26,7 +26,8 @@ with it, that product only (kmsctl dlv shows each product's).
 
 Exit status: 0 activated; 1 the host refused (0xC004F038: its count is below
 the threshold, or another code in place of a reply); 2 no answer (0xC004F074),
-a reply that failed verification, or bad usage.
+a reply that failed verification, or bad usage; 130 interrupted by Ctrl-C
+(0x800704C7; the contact cut short is not journaled).
 
 Examples:
    kmsctl ato

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -10,6 +12,7 @@ import (
 	"github.com/kmsctl/kmsctl/guid"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/license"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
 )
 
@@ -54,7 +57,12 @@ func runActivation(env *Env, c *cli.Context, o activationOptions) error {
 	for i, st := range views {
 		products[i] = st.Product.SKU.SKUID
 	}
-	outcomes, err := store.ContactEach(c.Context, o.op, o.force, products, env.licenseClient(c, o))
+	// Ctrl-C ends the contact under way (not recorded: license.Contact)
+	// and the products after it are not contacted; exit status 130.
+	ctx, stop := interruptible(c.Context)
+	outcomes, err := store.ContactEach(ctx, o.op, o.force, products, env.licenseClient(c, o))
+	stop()
+	interrupted := errors.Is(context.Cause(ctx), limit.ErrInterrupted)
 	defer env.recordContacts(c, outcomes)
 	// On an error, report what was done before it stopped, then why.
 	if len(outcomes) > 0 {
@@ -62,8 +70,15 @@ func runActivation(env *Env, c *cli.Context, o activationOptions) error {
 			return werr
 		}
 	}
-	if err != nil {
+	switch {
+	case err != nil && interrupted:
+		// Stopped before the contact (waiting for the store's lock, the
+		// identity): whatever the wait said, the user ended it.
+		return fmt.Errorf("%w before %s contacted a KMS host", limit.ErrInterrupted, o.op)
+	case err != nil:
 		return productChoice(o.op, err, store)
+	case interrupted:
+		return failure.Interrupted()
 	}
 	errs := make([]error, len(outcomes))
 	for i := range outcomes {

@@ -44,8 +44,12 @@ a KMS host answered but said no (a count below the threshold, an activation refu
 .TP
 .B 2
 a failure (no host answered, a reply failed verification, a damaged state file) or bad usage
+.TP
+.B 130
+interrupted by Ctrl-C (SIGINT) after writing what the run had (\fBstatus\fP, \fBato\fP, \fBrenew\fP)
 .PP
-With \fB--check\fP, Nagios' codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+With \fB--check\fP, Nagios' codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+(an interrupted check is UNKNOWN).
 The worst host decides the status of a run over several hosts.
 
 .SH ENVIRONMENT

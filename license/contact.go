@@ -100,7 +100,8 @@ type Outcome struct {
 	Attempts []Attempt         // every host tried, in order; none when Action is Wait
 	// Err is why the contact did not activate: a *CountError when the
 	// host's count is below the threshold, the *kmsclient.Error of a
-	// failed exchange, or a discovery error. nil on success and on Wait.
+	// failed exchange, a discovery error, or an *InterruptedError when the
+	// user stopped it (Ctrl-C). nil on success and on Wait.
 	Err   error
 	State State     // the state afterwards
 	View  View      // what it means at the time of the contact
@@ -138,6 +139,19 @@ func (e *CountError) Code() hresult.Code { return hresult.NotEnoughCount }
 // Refused reports that the host answered and said no (exit status 1).
 func (e *CountError) Refused() bool { return true }
 
+// InterruptedError is a contact the user stopped (Ctrl-C, the context's
+// cause limit.ErrInterrupted) while Host was being asked. It says nothing
+// about the host, so it is neither journaled nor kept as the state's last
+// attempt; a request that reached the host may still have been counted.
+type InterruptedError struct{ Host string }
+
+func (e *InterruptedError) Error() string {
+	return "interrupted (Ctrl-C) while KMS host " + e.Host + " was being asked; this contact was not recorded"
+}
+
+// Unwrap is limit.ErrInterrupted.
+func (e *InterruptedError) Unwrap() error { return limit.ErrInterrupted }
+
 // NoHostError is an activation with no KMS host set and no way to discover one.
 type NoHostError struct{ Domain string }
 
@@ -163,7 +177,8 @@ func (e *NoHostError) Code() hresult.Code { return hresult.NoKMSHost }
 // c.Identify, called under the lock, when set), the product's IDs,
 // threshold and protocol, and the current license status and minutes left
 // in it. Every host tried becomes a journal entry and the state's
-// last attempt; a success (a count at or above the threshold) is also the
+// last attempt, but one cut short by Ctrl-C (ctx's cause
+// limit.ErrInterrupted: Outcome.Err is an *InterruptedError); a success (a count at or above the threshold) is also the
 // last success, which makes the product Licensed for kmsclient.Validity. The host's
 // intervals are kept whenever it answers with a count.
 //
@@ -223,6 +238,13 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 				c.Progress(Progress{Product: p, Host: host.Label()})
 			}
 			a, err := contactOne(ctx, exchange, timeout, host, req, base)
+			if err != nil && errors.Is(context.Cause(ctx), limit.ErrInterrupted) {
+				// Ctrl-C: whatever the connection said then is not the
+				// host's answer. Not journaled (the journal records what
+				// hosts did), and the state keeps its last real attempt.
+				out.Err = &InterruptedError{Host: host.Label()}
+				break
+			}
 			out.Attempts, out.Err = append(out.Attempts, a), err
 			if err == nil || !unreachable(err) || i == len(hosts)-1 {
 				break
@@ -230,6 +252,9 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			if c.Progress != nil {
 				c.Progress(Progress{Product: p, Host: host.Label(), Err: err, Next: hosts[i+1].Label()})
 			}
+		}
+		if len(out.Attempts) == 0 { // interrupted at the first host
+			return nil, ErrNoChange
 		}
 		last := out.Attempts[len(out.Attempts)-1]
 		st.LastAttempt = &last
@@ -258,10 +283,14 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 // ID; c.Product is ignored), as Contact does, each under the store's lock:
 // a machine's Windows and Office activate with its one CMID, each in its
 // own KMS pool. It returns one Outcome per product contacted, in order;
-// an error from Contact stops it, with the outcomes before it.
+// an error from Contact stops it, with the outcomes before it, and so
+// does ctx ended by the user (limit.ErrInterrupted).
 func (s Store) ContactEach(ctx context.Context, op string, force bool, products []guid.GUID, c Client) ([]Outcome, error) {
 	outcomes := make([]Outcome, 0, len(products))
 	for _, p := range products {
+		if errors.Is(context.Cause(ctx), limit.ErrInterrupted) {
+			break // Ctrl-C: the products left are not contacted
+		}
 		c.Product = p
 		o, err := s.Contact(ctx, op, force, c)
 		if err != nil {

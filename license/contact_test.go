@@ -18,6 +18,7 @@ import (
 	"github.com/kmsctl/kmsctl/internal/testdir"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 var (
@@ -408,5 +409,46 @@ func TestContactEach(t *testing.T) {
 	outs, err = s.ContactEach(context.Background(), "ato", false, []guid.GUID{win, prevCMID}, client(clk))
 	if !errors.As(err, &unknown) || len(outs) != 1 || outs[0].Product.SKUID != win {
 		t.Fatalf("unknown product: %+v, %v", outs, err)
+	}
+}
+
+// Ctrl-C while the second host is asked: the first host's failure is a
+// real attempt (journaled, the state's last attempt); the one cut short
+// is the user's doing, neither journaled nor a host failure.
+func TestContact_InterruptedAfterFailover(t *testing.T) {
+	clk := clock.NewFake(t0)
+	dead := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Refuse})
+	stall := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Stall})
+	s := installedStore(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	c := client(clk)
+	c.Timeout = time.Hour // only the interruption ends the stalled exchange
+	c.Discover = func(context.Context, string) ([]Found, error) {
+		return []Found{{Addr: dead.Addr()}, {Addr: stall.Addr()}}, nil
+	}
+	go func() {
+		for stall.Connections() == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel(limit.ErrInterrupted)
+	}()
+	o, err := s.Contact(ctx, "ato", false, c)
+	var ie *InterruptedError
+	if err != nil || !errors.As(o.Err, &ie) || ie.Host != stall.Addr() || !errors.Is(o.Err, limit.ErrInterrupted) {
+		t.Fatalf("outcome err %v, %v", o.Err, err)
+	}
+	if len(o.Attempts) != 1 || o.Attempts[0].Host != dead.Addr() || o.Attempts[0].Result != hresult.NoKMSHost {
+		t.Fatalf("attempts %+v", o.Attempts)
+	}
+	if la := o.State.LastAttempt; la == nil || la.Host != dead.Addr() {
+		t.Fatalf("last attempt %+v", la)
+	}
+	if j, _ := s.Journal(); len(j) != 1 || j[0].Host != dead.Addr() {
+		t.Fatalf("journal %+v", j)
+	}
+	// ContactEach contacts no product after the interruption.
+	if more, err := s.ContactEach(ctx, "ato", false, []guid.GUID{o.Product.SKUID}, c); err != nil || len(more) != 0 {
+		t.Fatalf("after Ctrl-C: %d outcomes, %v", len(more), err)
 	}
 }
