@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 	"github.com/kmsctl/kmsctl/kmsclient/internal/wire"
 	"slices"
 	"strconv"
@@ -36,7 +37,7 @@ func decodeEPIDText(b []byte) (s, warning string, err error) {
 		case c < 0x20 || c > 0x7e:
 			if odd == 0 {
 				kind := "non-ASCII character"
-				if c < 0x20 || c == 0x7f {
+				if textsafe.Control(rune(c)) {
 					kind = "control character"
 				}
 				first = fmt.Sprintf("%s U+%04X at position %d", kind, c, i)

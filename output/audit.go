@@ -9,6 +9,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/audit"
 	"github.com/kmsctl/kmsctl/guid"
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 	"github.com/kmsctl/kmsctl/kmsclient"
 )
 
@@ -199,7 +200,7 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 	if src.Computer != "" && !strings.EqualFold(src.Computer, src.Host) {
 		where += " (" + src.Computer + ")"
 	}
-	fmt.Fprintf(s.Out, "%s, %s\n%d requests logged", where, r.Now.UTC().Format(dateTime), r.Requests)
+	fmt.Fprintf(s.Out, "%s, %s\n%d requests logged", textsafe.Escape(where), r.Now.UTC().Format(dateTime), r.Requests)
 	if !r.Oldest.IsZero() {
 		fmt.Fprintf(s.Out, " from %s to %s", r.Oldest.UTC().Format("2006-01-02"), r.Newest.UTC().Format("2006-01-02"))
 	}
@@ -222,6 +223,7 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 // terminal, continuing lines indented by two spaces; elsewhere it is left
 // whole, one line per paragraph for scripts.
 func (s *Streams) wrapText(p string) string {
+	p = textsafe.EscapeKeepColour(p)
 	if !s.TTY {
 		return p
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 )
 
 // ErrorInfo is an error as kmsctl reports it: {"code","message","cause","fix"}.
@@ -42,6 +43,8 @@ func (s *Streams) WriteError(err error) {
 }
 
 func (s *Streams) writeErrorInfo(w io.Writer, info ErrorInfo, indent string) {
+	// A message or cause may quote a host's text (a WinRM fault).
+	info.Message, info.Cause, info.Fix = textsafe.Escape(info.Message), textsafe.Escape(info.Cause), textsafe.Escape(info.Fix)
 	head := fmt.Sprintf("%s%s %s — ", indent, s.bad("Error:"), info.Code)
 	hw := textWidth(head)
 	fmt.Fprintf(w, "%s%s\n", head, Wrap(info.Message, s.ErrWidth, hw, hw))

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmshost"
 )
@@ -129,7 +130,7 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 	if c.Computer != "" && !strings.EqualFold(c.Computer, host) {
 		title += " (" + c.Computer + ")"
 	}
-	fmt.Fprintln(w, s.dim(title))
+	fmt.Fprintln(w, s.dim(textsafe.Escape(title)))
 	line := func(prefix, label, value string) { s.textLine(w, prefix, label, value) }
 	line("", "Software licensing service version: ", sv.Version)
 	for _, p := range c.KMSProducts() {

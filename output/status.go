@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -264,7 +265,7 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 			g := &h.Groups[j]
 			if g.Result != nil {
 				for _, w := range g.Result.Warnings {
-					fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, w)
+					fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, textsafe.Escape(w))
 				}
 			}
 			if !g.CountSelf && g.DependsOnSelf() {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/fatih/color"
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 )
@@ -82,7 +83,9 @@ func System(noColor bool, getenv func(string) string) *Streams {
 	if tty {
 		outWidth = termWidth(os.Stdout)
 	}
-	return &Streams{Out: &stickyWriter{w: out}, Err: os.Stderr, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb", ErrWidth: errWidth, OutWidth: outWidth}
+	// Both streams escape what a terminal would act on (textsafe.Writer):
+	// a host's text must never reach it raw, whichever path it takes.
+	return &Streams{Out: &stickyWriter{w: &textsafe.Writer{W: out}}, Err: &textsafe.Writer{W: os.Stderr, Line: true}, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb", ErrWidth: errWidth, OutWidth: outWidth}
 }
 
 // termWidth is the columns of the terminal f is, 0 when unknown.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -104,13 +105,15 @@ type cell struct {
 	paint func(string) string
 }
 
-// writeCells is writeTable for cells: the columns cut are fitted on the
+// writeCells is writeTable for cells: each text is escaped
+// (textsafe.Escape: a cell may hold a host's text, which must not break
+// the row or reach the terminal raw), the columns cut are fitted on the
 // texts, then each text that is not empty is painted.
 func (s *Streams) writeCells(header []string, rows [][]cell, cut ...int) error {
 	texts := make([][]string, len(rows))
 	for k, row := range rows {
 		for _, c := range row {
-			texts[k] = append(texts[k], c.text)
+			texts[k] = append(texts[k], textsafe.Escape(c.text))
 		}
 	}
 	if len(cut) > 0 {
@@ -206,7 +209,9 @@ func (t table[R]) tsvColumns() []column[R] {
 	return cols
 }
 
-// writeTSV writes one line per row: the TSV columns' fields joined by tabs.
+// writeTSV writes one line per row: the TSV columns' fields joined by tabs,
+// each field escaped (textsafe.Escape), so that a field never holds a tab,
+// CR or LF and a host's text cannot add a field or a line.
 func (t table[R]) writeTSV(s *Streams, rows []R) error {
 	cols := t.tsvColumns()
 	var b strings.Builder
@@ -217,9 +222,9 @@ func (t table[R]) writeTSV(s *Streams, rows []R) error {
 				b.WriteByte('\t')
 			}
 			if c.field != nil {
-				b.WriteString(c.field(r))
+				b.WriteString(textsafe.Escape(c.field(r)))
 			} else {
-				b.WriteString(c.text(r).text)
+				b.WriteString(textsafe.Escape(c.text(r).text))
 			}
 		}
 		b.WriteByte('\n')

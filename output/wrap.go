@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kmsctl/kmsctl/internal/textsafe"
 )
 
 // Wrap breaks text at spaces into lines of at most width columns (as
@@ -59,8 +61,10 @@ func (s *Streams) widthOf(w io.Writer) int {
 // lines start under the value (a hanging indent), or 4 columns past the
 // prefix when that would leave the value less than 32 columns; a line
 // without a label continues 2 columns past the prefix. Piped, the line is
-// written whole.
+// written whole. Label and value are escaped (textsafe.EscapeKeepColour:
+// they may hold a host's text), so a line stays one line.
 func (s *Streams) textLine(w io.Writer, prefix, label, value string) {
+	label, value = textsafe.EscapeKeepColour(label), textsafe.EscapeKeepColour(value)
 	width := s.widthOf(w)
 	lead := textWidth(prefix)
 	hang := lead + textWidth(label)
