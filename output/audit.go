@@ -223,7 +223,7 @@ func (d AuditJSON) layout(s *Streams, v View) error {
 // terminal, continuing lines indented by two spaces; elsewhere it is left
 // whole, one line per paragraph for scripts.
 func (s *Streams) wrapText(p string) string {
-	p = textsafe.EscapeKeepColour(p)
+	p = s.escape(p)
 	if !s.TTY {
 		return p
 	}

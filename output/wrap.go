@@ -38,6 +38,17 @@ func Wrap(text string, width, first, indent int) string {
 	return b.String()
 }
 
+// escape is textsafe's rule for text people see: with colour on, the
+// colour sequences kmsctl painted parts of the text with are kept (so are
+// a host's, which can only change colours); without colour every control
+// is escaped.
+func (s *Streams) escape(text string) string {
+	if s.Color {
+		return textsafe.EscapeKeepColour(text)
+	}
+	return textsafe.Escape(text)
+}
+
 // widthOf is the columns a text view wraps at on w: stdout's terminal
 // width (compactWidth when stdout is a terminal of unknown width),
 // stderr's, or 0 (no wrapping) when w is not a terminal.
@@ -61,10 +72,10 @@ func (s *Streams) widthOf(w io.Writer) int {
 // lines start under the value (a hanging indent), or 4 columns past the
 // prefix when that would leave the value less than 32 columns; a line
 // without a label continues 2 columns past the prefix. Piped, the line is
-// written whole. Label and value are escaped (textsafe.EscapeKeepColour:
-// they may hold a host's text), so a line stays one line.
+// written whole. Label and value are escaped (s.escape: they may hold a
+// host's text), so a line stays one line.
 func (s *Streams) textLine(w io.Writer, prefix, label, value string) {
-	label, value = textsafe.EscapeKeepColour(label), textsafe.EscapeKeepColour(value)
+	label, value = s.escape(label), s.escape(value)
 	width := s.widthOf(w)
 	lead := textWidth(prefix)
 	hang := lead + textWidth(label)
