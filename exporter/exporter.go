@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -456,7 +457,15 @@ func (e *Exporter) release() { <-e.slots }
 
 // serveProbe answers /probe.
 func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
-	req, err := parse(r.URL.Query(), *e.modules.Load())
+	var req request
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err == nil {
+		req, err = parse(q, *e.modules.Load())
+	} else {
+		// r.URL.Query drops what it cannot parse (target=kms;) and
+		// would answer "missing target" for a query that has one.
+		err = &badRequest{"malformed query string: " + oneLine(err.Error())}
+	}
 	if err != nil {
 		e.rejected.WithLabelValues("bad_request").Inc()
 		e.log.Debug("bad probe request", "query", r.URL.RawQuery, "reason", err.Error())
@@ -473,8 +482,8 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	if release == nil {
 		e.rejected.WithLabelValues(reason).Inc()
 		e.log.Warn("probe not started: too many probes at once", "reason", reason,
-			"concurrency", e.cfg.Concurrency, "queue", e.cfg.Queue, req.kind, req.target+req.domain)
-		http.Error(w, fmt.Sprintf("%s: %d probes running and %d waiting already", reason, e.cfg.Concurrency, e.cfg.Queue), http.StatusServiceUnavailable)
+			"concurrency", e.cfg.Concurrency, "queue", max(e.cfg.Queue, 0), req.kind, req.target+req.domain)
+		http.Error(w, fmt.Sprintf("%s: %d probes running and %d waiting already", reason, e.cfg.Concurrency, max(e.cfg.Queue, 0)), http.StatusServiceUnavailable)
 		return
 	}
 	e.inFlight.Inc()
@@ -653,7 +662,7 @@ func (e *Exporter) Serve(ctx context.Context, ln net.Listener, grace time.Durati
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	e.log.Info("listening", "address", ln.Addr().String(), "concurrency", e.cfg.Concurrency,
-		"queue", e.cfg.Queue, "timeout", e.cfg.Timeout.String())
+		"queue", max(e.cfg.Queue, 0), "timeout", e.cfg.Timeout.String())
 	select {
 	case err := <-served:
 		return err

@@ -236,6 +236,19 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
+// A query string url.ParseQuery refuses (a ';', a bad escape) says it is
+// malformed: r.URL.Query dropped the pair and answered "missing target"
+// for a query that names one.
+func TestProbeMalformedQuery(t *testing.T) {
+	base := serve(t, exporter.New(exporter.Config{Client: testClient}))
+	for _, q := range []string{"target=kms01;", "target=kms01&%zz"} {
+		code, body := get(t, base+"/probe?"+q)
+		if code != 400 || !strings.HasPrefix(body, "malformed query string: ") || strings.Contains(body, "missing target") {
+			t.Errorf("/probe?%s: %d %q; want 400 saying the query is malformed", q, code, body)
+		}
+	}
+}
+
 // A target written as a URL is refused with words that say so, not
 // "port \"//x\" is not a number".
 func TestProbeTargetURL(t *testing.T) {

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -212,6 +213,17 @@ func check(path string, r *raw, doc *yaml.Node) (*File, error) {
 		LogFormat: r.LogFormat, LogLevel: r.LogLevel}
 	if r.Listen == "" && has(doc, "listen") {
 		return nil, bad("listen: give HOST:PORT, e.g. 127.0.0.1:9688", "listen")
+	}
+	if r.Listen != "" {
+		// What net.Listen would refuse at start, refused when the file is
+		// read, so that --check-config finds it.
+		_, port, err := net.SplitHostPort(r.Listen)
+		if err == nil {
+			_, err = net.LookupPort("tcp", port)
+		}
+		if err != nil {
+			return nil, bad("listen "+strconv.Quote(r.Listen)+": "+err.Error()+"; give HOST:PORT, e.g. 127.0.0.1:9688", "listen")
+		}
 	}
 	if r.Timeout != nil {
 		if *r.Timeout <= 0 {

@@ -88,6 +88,8 @@ func TestParseErrors(t *testing.T) {
 		{"log_format: xml\n", `k.yml:1: log_format "xml" is not known: use text or json`},
 		{"log_level: loud\n", `k.yml:1: log_level "loud" is not known`},
 		{"listen: \"\"\n", "k.yml:1: listen: give HOST:PORT"},
+		{"timeout: 5s\nlisten: 1.2.3.4:99999\n", `k.yml:2: listen "1.2.3.4:99999": `},
+		{"listen: 127.0.0.1\n", `k.yml:1: listen "127.0.0.1": address 127.0.0.1: missing port in address`},
 		{"listen: a\nlisten: b\n", `k.yml:2: mapping key "listen" already defined at line 1`},
 		{"listen: [\n", "k.yml:1: did not find expected node content"},
 		{"- a\n- b\n", "k.yml:1: the file is not a mapping of settings"},
