@@ -40,12 +40,8 @@ func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 	} else if c.NArg() > 0 {
 		return o, &failure.UsageError{Msg: "host audit takes a HOST or --file, not both", Hint: "kmsctl host audit --file kms.xml"}
 	}
-	if err := checkDays(o.limits); err != nil {
+	if err := checkLimits(o.limits, o.margin); err != nil {
 		return o, err
-	}
-	if o.margin >= audit.MaxMargin {
-		return o, &failure.UsageError{Msg: fmt.Sprintf("--margin %s: a client silent for the 7-day renewal interval plus that has left the host's 30-day count before it could be called fallen off", (&span{o.margin}).String()),
-			Hint: fmt.Sprintf("give less than %s, e.g. --margin 2d", (&span{audit.MaxMargin}).String())}
 	}
 	if o.file != "" {
 		for _, f := range []string{"since", "max", "show-script", "https", "user", "password-env", "password", "port", "auth", "insecure-skip-verify"} {
@@ -66,13 +62,17 @@ func parseAudit(env *Env, c *cli.Context) (auditOptions, error) {
 	return o, nil
 }
 
-// checkDays checks --warn-days and --crit-days.
-func checkDays(lim audit.CheckLimits) error {
+// checkLimits checks --warn-days, --crit-days and --margin.
+func checkLimits(lim audit.CheckLimits, margin time.Duration) error {
 	switch {
 	case lim.CritDays < 0 || lim.WarnDays < 0:
 		return &failure.UsageError{Msg: "--warn-days and --crit-days cannot be negative"}
 	case lim.WarnDays < lim.CritDays:
 		return &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
+	}
+	if margin >= audit.MaxMargin {
+		return &failure.UsageError{Msg: fmt.Sprintf("--margin %s: a client silent for the 7-day renewal interval plus that has left the host's 30-day count before it could be called fallen off", (&span{margin}).String()),
+			Hint: fmt.Sprintf("give less than %s, e.g. --margin 2d", (&span{audit.MaxMargin}).String())}
 	}
 	return nil
 }

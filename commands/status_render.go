@@ -19,21 +19,8 @@ func (o *statusOptions) render(env *Env, out *output.Streams, withWMI bool, r *s
 		out.InterruptedWarning(r.hosts) // the other views say it with their problems
 	}
 	switch {
-	case o.check && r.interrupted:
-		if _, err := out.CheckInterrupted(r.hosts); err != nil {
-			return err
-		}
-		return failure.CheckInterrupted()
 	case o.check:
-		var warnings []string
-		if r.selfWarning != "" {
-			warnings = append(warnings, r.selfWarning)
-		}
-		state, err := out.Check(r.hosts, r.wmi, o.limits, warnings...)
-		if err != nil {
-			return err
-		}
-		return failure.Check(state)
+		return o.renderCheck(out, r)
 	case o.format == "prometheus":
 		// Hosts that are down, DNS and kmsctl's own state are data here,
 		// not failures; they are also said on stderr.
@@ -54,4 +41,24 @@ func (o *statusOptions) render(env *Env, out *output.Streams, withWMI bool, r *s
 		return err
 	}
 	return failure.Hosts(r.hosts, nil)
+}
+
+// renderCheck writes the run as a monitoring check (an interrupted one
+// as such) and returns its state.
+func (o *statusOptions) renderCheck(out *output.Streams, r *statusRun) error {
+	if r.interrupted {
+		if _, err := out.CheckInterrupted(r.hosts); err != nil {
+			return err
+		}
+		return failure.CheckInterrupted()
+	}
+	var warnings []string
+	if r.selfWarning != "" {
+		warnings = append(warnings, r.selfWarning)
+	}
+	state, err := out.Check(r.hosts, r.wmi, o.limits, warnings...)
+	if err != nil {
+		return err
+	}
+	return failure.Check(state)
 }
