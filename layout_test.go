@@ -1,6 +1,9 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,5 +144,97 @@ func deadcode(t *testing.T) func(env []string, args ...string) string {
 			t.Fatalf("deadcode %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 		}
 		return strings.TrimSpace(string(out))
+	}
+}
+
+// TestThinCommands holds commands/ to issue 14's limits: no file over 150
+// lines, and no function an Action runs over 40 (the Action's literal
+// and every function of commands/ it calls, directly or through others;
+// the command definitions, which hold flags and help text, are not run by
+// an Action). Test files are not counted.
+func TestThinCommands(t *testing.T) {
+	const maxFile, maxFunc = 150, 40
+	fset := token.NewFileSet()
+	// Without type information a call is matched by name: f(…) to a
+	// function of commands/, x.m(…) to a method of commands/.
+	funcs, methods := map[string]*ast.FuncDecl{}, map[string]*ast.FuncDecl{}
+	var actions []*ast.FuncLit
+	paths, err := filepath.Glob(filepath.Join("commands", "*.go"))
+	if err != nil || len(paths) < 20 {
+		t.Fatalf("commands/*.go: %d files, %v", len(paths), err)
+	}
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := fset.Position(f.End()).Line; n > maxFile {
+			t.Errorf("%s has %d lines (at most %d)", path, n, maxFile)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncDecl:
+				if x.Recv == nil {
+					funcs[x.Name.Name] = x
+				} else {
+					methods[x.Name.Name] = x
+				}
+			case *ast.KeyValueExpr:
+				if id, ok := x.Key.(*ast.Ident); ok && id.Name == "Action" {
+					if lit, ok := x.Value.(*ast.FuncLit); ok {
+						actions = append(actions, lit)
+					}
+				}
+			}
+			return true
+		})
+	}
+	if len(actions) < 15 {
+		t.Fatalf("found %d Actions", len(actions))
+	}
+	lines := func(n ast.Node) int { return fset.Position(n.End()).Line - fset.Position(n.Pos()).Line + 1 }
+	seen := map[string]bool{}
+	var visit func(body ast.Node)
+	visit = func(body ast.Node) {
+		ast.Inspect(body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			var d *ast.FuncDecl
+			switch fn := call.Fun.(type) {
+			case *ast.Ident:
+				d = funcs[fn.Name]
+			case *ast.SelectorExpr:
+				d = methods[fn.Sel.Name]
+			}
+			if d == nil {
+				return true
+			}
+			name := d.Name.Name
+			if d.Recv != nil {
+				name = "method " + name
+			}
+			if !seen[name] {
+				seen[name] = true
+				if n := lines(d); n > maxFunc {
+					t.Errorf("%s: %s, run by an Action, has %d lines (at most %d)", fset.Position(d.Pos()), name, n, maxFunc)
+				}
+				visit(d.Body)
+			}
+			return true
+		})
+	}
+	for _, a := range actions {
+		if n := lines(a); n > maxFunc {
+			t.Errorf("%s: an Action of %d lines (at most %d)", fset.Position(a.Pos()), n, maxFunc)
+		}
+		visit(a.Body)
+	}
+	if len(seen) < 30 {
+		t.Errorf("only %d functions reached from the Actions: is the walk broken?", len(seen))
 	}
 }
