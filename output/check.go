@@ -34,16 +34,16 @@ const (
 // troubles that leave the probes standing (a damaged selfcount.json): each
 // is a WARNING.
 func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits, warnings ...string) (int, error) {
-	state := CheckOK
+	state := nagios.OK
 	var okParts, perf []string
 	type problem struct {
-		state int
+		state nagios.State
 		msg   string
 	}
 	var found []problem
-	raise := func(st int, msg string) {
+	raise := func(st nagios.State, msg string) {
 		state = max(state, st)
-		found = append(found, problem{st, nagios.State(st).String() + ": " + msg})
+		found = append(found, problem{st, st.String() + ": " + msg})
 	}
 	many := len(hosts) > 1
 	for i := range hosts {
@@ -53,7 +53,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 			hostLabel = slug(h.Host) + "_"
 		}
 		if h.Err != nil {
-			raise(CheckCritical, fmt.Sprintf("%s unreachable: %s %s", h.Host, s.describe(h.Err).Code, h.Err))
+			raise(probe.GradeFailed, fmt.Sprintf("%s unreachable: %s %s", h.Host, s.describe(h.Err).Code, h.Err))
 			continue
 		}
 		var latency time.Duration
@@ -61,7 +61,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 		for j := range h.Groups {
 			g := &h.Groups[j]
 			if g.Err != nil {
-				raise(CheckCritical, fmt.Sprintf("%s %s failed: %s %s", h.Host, g.Product.Name, s.describe(g.Err).Code, g.Err))
+				raise(probe.GradeFailed, fmt.Sprintf("%s %s failed: %s %s", h.Host, g.Product.Name, s.describe(g.Err).Code, g.Err))
 				continue
 			}
 			r := g.Result
@@ -74,9 +74,9 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 			}
 			switch v := g.Grade(lim); v.Why {
 			case probe.BelowCritical, probe.BelowWarning:
-				raise(int(v.Grade), desc+" below "+strconv.Itoa(v.Bound))
+				raise(v.Grade, desc+" below "+strconv.Itoa(v.Bound))
 			case probe.SelfDependent:
-				raise(int(v.Grade), desc+": "+DependsOnSelfText(g))
+				raise(v.Grade, desc+": "+DependsOnSelfText(g))
 			default:
 				okParts = append(okParts, desc)
 			}
@@ -99,7 +99,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 		if lim.MaxLatency > 0 {
 			maxLat = strconv.FormatFloat(lim.MaxLatency.Seconds(), 'f', 6, 64)
 			if lim.TooSlow(latency) {
-				raise(CheckWarning, fmt.Sprintf("%s answered in %s, over %s", h.Host, Latency(latency), lim.MaxLatency))
+				raise(probe.GradeSlow, fmt.Sprintf("%s answered in %s, over %s", h.Host, Latency(latency), lim.MaxLatency))
 			}
 		}
 		perf = append(perf, fmt.Sprintf("latency%s=%ss;%s;;0", strings.TrimSuffix("_"+hostLabel, "_"), lat, maxLat))
@@ -110,9 +110,9 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 		}
 	}
 	for _, w := range warnings {
-		raise(CheckWarning, w)
+		raise(probe.GradeOwnTrouble, w)
 	}
-	slices.SortStableFunc(found, func(a, b problem) int { return b.state - a.state })
+	slices.SortStableFunc(found, func(a, b problem) int { return int(b.state - a.state) })
 	problems := make([]string, len(found))
 	for i, p := range found {
 		problems[i] = p.msg
@@ -123,9 +123,9 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 	}
 	text := fmt.Sprintf("%d %s", len(hosts), noun)
 	switch {
-	case state == CheckOK && !many:
+	case state == nagios.OK && !many:
 		text += ", " + strings.Join(okParts, ", ")
-	case state == CheckOK:
+	case state == nagios.OK:
 		text += ", every group at or above its threshold"
 	default:
 		text += ", " + strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(problems[0], "CRITICAL: "), "WARNING: "), "UNKNOWN: ")
@@ -136,28 +136,24 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 	if len(perf) > 0 { // no performance data, no "|" (plugin guidelines)
 		text += " | " + strings.Join(perf, " ")
 	}
-	_, err := fmt.Fprintf(s.Out, "KMS %s - %s\n", nagios.State(state).String(), text)
+	_, err := fmt.Fprintf(s.Out, "KMS %s - %s\n", state, text)
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p)
 	}
-	return state, err
+	return int(state), err
 }
 
 // checkWMI grades what --winrm read from host h and adds its performance
 // data: the WMI count of each KMS host product (wmi_count_<product>) and
 // the host's request counters (wmi_requests, wmi_failed_requests, as
 // counters "c").
-func (s *Streams) checkWMI(r *WinRMResult, h *probe.Host, many bool, raise func(int, string), perf []string) []string {
+func (s *Streams) checkWMI(r *WinRMResult, h *probe.Host, many bool, raise func(nagios.State, string), perf []string) []string {
 	label, suffix := "", ""
 	if many {
 		label, suffix = slug(h.Host)+"_", "_"+slug(h.Host)
 	}
 	if r.Err != nil {
-		st := CheckWarning
-		if h.Outcome() == probe.Failed {
-			st = CheckCritical // nothing at all could be read from the host
-		}
-		raise(st, fmt.Sprintf("%s WMI over WinRM failed: %s %s", h.Host, s.describe(r.Err).Code, r.Err))
+		raise(h.ReadGrade(), fmt.Sprintf("%s WMI over WinRM failed: %s %s", h.Host, s.describe(r.Err).Code, r.Err))
 		return perf
 	}
 	if r.Counters == nil {

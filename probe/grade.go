@@ -87,3 +87,25 @@ func (g *Group) Grade(l Limits) Verdict {
 	}
 	return Verdict{GradeOK, AtOrAbove, 0}
 }
+
+// The grades of what --check meets besides a group's count.
+const (
+	// GradeFailed is a host or group that gave no answer: CRITICAL, its
+	// clients cannot activate against it either.
+	GradeFailed = GradeCritical
+	// GradeSlow is a host that answered in more than MaxLatency.
+	GradeSlow = GradeWarning
+	// GradeOwnTrouble is a trouble of kmsctl's own that leaves the probes
+	// standing (a damaged selfcount.json).
+	GradeOwnTrouble = GradeWarning
+)
+
+// ReadGrade is the grade of a failure to read more about host h than its
+// KMS answer (its WMI counters over WinRM): WARNING, or CRITICAL when
+// the probe failed too and nothing at all could be read from h.
+func (h *Host) ReadGrade() Grade {
+	if h.Outcome() == Failed {
+		return GradeCritical
+	}
+	return GradeWarning
+}

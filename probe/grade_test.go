@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -50,5 +51,15 @@ func TestGroupGrade(t *testing.T) {
 		if got := tt.g.Grade(Limits{}); got != tt.want {
 			t.Errorf("%s: Grade = %+v, want %+v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestReadGrade: not reading WMI from a host whose KMS probe answered is a
+// WARNING; from one that did not answer either, CRITICAL.
+func TestReadGrade(t *testing.T) {
+	answered := &Host{Groups: []Group{{Product: catalogue.Product{Threshold: 5}, Result: &kmsclient.Result{Count: 5}}}}
+	failed := &Host{Err: errors.New("refused")}
+	if answered.ReadGrade() != GradeWarning || failed.ReadGrade() != GradeCritical {
+		t.Errorf("ReadGrade: answered %v, failed %v", answered.ReadGrade(), failed.ReadGrade())
 	}
 }
