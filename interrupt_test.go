@@ -46,7 +46,7 @@ func interruptCmd(ts *testscript.TestScript, neg bool, args []string) {
 	cmd.Dir = ts.Getenv("WORK")
 	cmd.Env = os.Environ()
 	for _, k := range []string{"PATH", "HOME", "KMSCTL_STATE_DIR", "KMSCTL_TEST_NOW", "KMSCTL_TEST_TTY", "KMSCTL_TEST_ERRTTY", "KMSCTL_TEST_COLUMNS",
-		"KMSCTL_TEST_DNS", "KMSCTL_TEST_DNS_SEARCH", "NO_COLOR"} {
+		"KMSCTL_TEST_DNS", "KMSCTL_TEST_DNS_SEARCH", "NO_COLOR", "WINRM_PASSWORD"} {
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}
 	var stdout, stderr bytes.Buffer

@@ -59,7 +59,10 @@ func renderStatus(env *Env, c *cli.Context, o statusOptions, out *output.Streams
 			return err
 		}
 	}
-	if winrm != nil {
+	switch {
+	case winrm != nil && r.interrupted:
+		r.wmi = winrm.skip(r.hosts) // Ctrl-C ended the run: no WinRM either
+	case winrm != nil:
 		r.wmi = winrm.read(c.Context, r.hosts)
 	}
 	return o.render(env, out, winrm != nil, &r)

@@ -77,6 +77,16 @@ func (w *statusWinRM) read(ctx context.Context, hosts []probe.Host) []output.Win
 	return out
 }
 
+// skip is read's results for a run the user interrupted (Ctrl-C) before
+// WMI was read: every host's Err is probe.ErrNotProbed.
+func (w *statusWinRM) skip(hosts []probe.Host) []output.WinRMResult {
+	out := make([]output.WinRMResult, len(hosts))
+	for i := range out {
+		out[i].Err = probe.ErrNotProbed
+	}
+	return out
+}
+
 // eachWinRM connects to count hosts over WinRM, at most n at a time
 // (probe's worker pool): host i's settings are base changed by target,
 // and read gets its client, or why there is none.

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -66,8 +67,18 @@ func (s *Streams) StatusWinRM(hosts []probe.Host, wmi []WinRMResult, view View, 
 
 // winrmProblems writes WMI failures and disagreements to stderr.
 func (s *Streams) winrmProblems(hosts []probe.Host, wmi []WinRMResult) {
+	skipped := false
+	defer func() {
+		if skipped {
+			s.Warning("interrupted (Ctrl-C) before WMI was read over WinRM: no host's WMI counts")
+		}
+	}()
 	for i := range hosts {
 		h, r := &hosts[i], &wmi[i]
+		if errors.Is(r.Err, probe.ErrNotProbed) {
+			skipped = true // Ctrl-C: one line for all, below
+			continue
+		}
 		if r.Err != nil {
 			fmt.Fprintf(s.Err, "%s (WMI over WinRM):\n", h.Host)
 			s.writeErrorInfo(s.Err, s.describe(r.Err), "")
