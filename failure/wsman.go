@@ -28,26 +28,22 @@ func faultWords(e *kmshost.Error, c Context) (said, bool) {
 // better than the code table and the generic advice.
 func faultFix(code hresult.Code, c Context) string {
 	switch code {
-	case hresult.WSManInvalidOptions:
-		return "the host's WinRM service refused an option of kmsctl's request: that is a kmsctl bug; please report it with the command line you ran and this message"
+	case hresult.WSManInvalidOptions, hresult.WSManTooManyShells, hresult.WSManShellNotFound, hresult.WMIInvalidClass:
+		// WS-Management and WMI codes: the advice is the code table's.
+		i, _ := hresult.Lookup(code)
+		return i.Fix
 	case hresult.InvalidArg:
 		return "the host's WinRM service refused a parameter of kmsctl's request; on a host with WinRM 2.0 (Windows Server 2008) install Windows Management Framework 3.0 or later; otherwise please report it as a kmsctl bug"
 	case hresult.AccessDenied:
 		return "the account may not do this on the host: make it a member of the host's Administrators, or see README (least-privilege account: Remote Management Users, Event Log Readers, Remote Enable on root\\cimv2)"
-	case hresult.WSManTooManyShells:
-		return "the account has as many remote shells open on the host as WinRM allows it (MaxShellsPerUser): close its other sessions or wait for idle ones to time out, or raise the quota on the host (winrm set winrm/config/winrs @{MaxShellsPerUser=\"30\"})"
 	case hresult.WSManOperationTimeout:
 		h := "the host did not finish in time"
 		if f := c.flagList("timeout", "winrm-timeout"); f != "" {
 			h += ": raise " + f
 		}
 		return h
-	case hresult.WSManShellNotFound:
-		return "the host dropped kmsctl's remote shell (the WinRM service restarted, or the shell idled out): run the command again"
 	case hresult.FileNotFound:
 		return "the host could not start a program kmsctl's request needs (powershell.exe in a cmd shell): check that Windows PowerShell is installed and on the host's system PATH"
-	case hresult.WMIInvalidClass:
-		return "the host lacks a WMI class kmsctl reads (SoftwareLicensingService, SoftwareLicensingProduct): it is not a Windows licensing host, or its WMI repository is damaged (winmgmt /verifyrepository on the host)"
 	}
 	return ""
 }

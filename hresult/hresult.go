@@ -146,6 +146,8 @@ const (
 // service gives, name resolution, reading a KMS host over WinRM (WinRM,
 // WS-Management and WMI, TLS), and the generic failures a PowerShell
 // script reports (winerror.h; MS-WSMV 2.2.4.43 for the WS-Management ones).
+// What each means, its causes and the fix are in errors.csv (explain and
+// the error blocks read them there), the one place they are written.
 const (
 	GraceTimeExpired Code = 0xC004F009 // SL_E_GRACE_TIME_EXPIRED: a grace period ended (a Notification reason)
 
@@ -153,18 +155,18 @@ const (
 	NoDNSServers Code = 0x8007267C // DNS_ERROR_NO_DNS_SERVERS: no DNS server to ask
 	ConnRefused  Code = 0x8007274D // WSAECONNREFUSED
 
-	WinRMCannotConnect    Code = 0x80338012 // ERROR_WINRM_CANNOT_CONNECT: the WinRM client cannot connect to the destination
-	WSManInvalidOptions   Code = 0x8033800F // 2150858767: an option of the request is invalid
-	WSManOperationTimeout Code = 0x80338029 // 2150858793: nothing done within the OperationTimeout
-	WSManShellNotFound    Code = 0x8033805B // 2150858843: the shell is not on the host (any more)
-	WSManTooManyShells    Code = 0x803381A5 // 2150859173: the user's MaxShellsPerUser quota is used up
+	WinRMCannotConnect    Code = 0x80338012 // ERROR_WSMAN_DESTINATION_UNREACHABLE
+	WSManInvalidOptions   Code = 0x8033800F // ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER (2150858767)
+	WSManOperationTimeout Code = 0x80338029 // ERROR_WSMAN_OPERATION_TIMEDOUT (2150858793)
+	WSManShellNotFound    Code = 0x8033805B // ERROR_WSMAN_UNEXPECTED_SELECTORS (2150858843): the shell is gone
+	WSManTooManyShells    Code = 0x803381A5 // ERROR_WSMAN_QUOTA_MAX_SHELLS (2150859173)
 	WMIInvalidClass       Code = 0x80041010 // WBEM_E_INVALID_CLASS
 
 	CertUntrustedRoot   Code = 0x800B0109 // CERT_E_UNTRUSTEDROOT
 	CertNameMismatch    Code = 0x800B010F // CERT_E_CN_NO_MATCH
 	CertExpired         Code = 0x800B0101 // CERT_E_EXPIRED
-	TLSIllegalMessage   Code = 0x80090326 // SEC_E_ILLEGAL_MESSAGE: the TLS handshake failed
-	Fail                Code = 0x80004005 // E_FAIL: unspecified failure
+	TLSIllegalMessage   Code = 0x80090326 // SEC_E_ILLEGAL_MESSAGE
+	Fail                Code = 0x80004005 // E_FAIL
 	CORException        Code = 0x80131500 // COR_E_EXCEPTION: .NET's generic exception
 	CORSystem           Code = 0x80131501 // COR_E_SYSTEM
 	CORInvalidOperation Code = 0x80131509 // COR_E_INVALIDOPERATION

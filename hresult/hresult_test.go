@@ -74,3 +74,17 @@ func TestFromOSErrorAndWin32(t *testing.T) {
 		t.Error("an unknown SL code is not explained")
 	}
 }
+
+// Every code kmsctl reports itself is in the table explain reads, with a
+// name and a meaning: explain must never refuse a code kmsctl printed.
+func TestReportedCodesExplained(t *testing.T) {
+	for _, c := range []Code{WinRMCannotConnect, WSManInvalidOptions, WSManOperationTimeout, WSManShellNotFound,
+		WSManTooManyShells, WMIInvalidClass, CertUntrustedRoot, CertNameMismatch, CertExpired, TLSIllegalMessage, Fail,
+		FileNotFound, PathNotFound, AccessDenied, WriteProtect, DiskFull, AlreadyExists, LockViolation, HostNotFound,
+		InvalidName, NoDNSServers, ConnRefused, GraceTimeExpired} {
+		i, ok := Lookup(c)
+		if !ok || i.Name == "" || i.Meaning == "" || i.Fix == "" {
+			t.Errorf("%s: %+v, in the table %v", c, i, ok)
+		}
+	}
+}
