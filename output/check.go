@@ -170,13 +170,13 @@ func (s *Streams) checkWMI(r *WinRMResult, h *probe.Host, many bool, raise func(
 	return perf
 }
 
-// CheckNoHost reports a discovery that found no KMS host: CRITICAL (clients
-// cannot activate either). It returns the state for failure.Check and the
-// write error, if any.
+// CheckNoHost reports a discovery that found no KMS host, graded
+// probe.GradeNoHost. It returns the state for failure.Check and the write
+// error, if any.
 func (s *Streams) CheckNoHost(err error) (int, error) {
 	info := s.describe(err)
-	_, werr := fmt.Fprintf(s.Out, "KMS CRITICAL - no KMS host found in DNS: %s %s\n", info.Code, info.Cause)
-	return CheckCritical, werr
+	_, werr := fmt.Fprintf(s.Out, "KMS %s - no KMS host found in DNS: %s %s\n", probe.GradeNoHost, info.Code, info.Cause)
+	return int(probe.GradeNoHost), werr
 }
 
 // DependsOnSelfText says that a group meets its threshold only through

@@ -98,6 +98,9 @@ const (
 	// GradeOwnTrouble is a trouble of kmsctl's own that leaves the probes
 	// standing (a damaged selfcount.json).
 	GradeOwnTrouble = GradeWarning
+	// GradeNoHost is a DNS discovery that found no KMS host: CRITICAL,
+	// clients that find their host in DNS cannot activate either.
+	GradeNoHost = GradeCritical
 )
 
 // ReadGrade is the grade of a failure to read more about host h than its
