@@ -45,12 +45,13 @@ func (s *Streams) Explain(i hresult.Info, v View) error {
 func (d CodeJSON) layout(s *Streams, _ View) error {
 	i := d.info
 	fmt.Fprintf(s.Out, "%s (%d) %s\n", s.bad(i.Code.String()), int32(uint32(i.Code)), nameOf(i))
-	fmt.Fprintln(s.Out, i.Meaning)
+	// Wrapped between words at the terminal's width, as error blocks are.
+	s.textLine(s.Out, "", "", i.Meaning)
 	if i.Causes != "" {
-		fmt.Fprintf(s.Out, "  causes: %s\n", i.Causes)
+		s.textLine(s.Out, "  ", "causes: ", i.Causes)
 	}
 	if i.Fix != "" {
-		fmt.Fprintf(s.Out, "  try:    %s\n", i.Fix)
+		s.textLine(s.Out, "  ", "try:    ", i.Fix)
 	}
 	return nil
 }
