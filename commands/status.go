@@ -29,7 +29,8 @@ answered below its threshold; 2 a host or a group failed, or bad usage. The
 worst host wins. With --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. With
 --format prometheus: 0 (failures are metrics) unless the command line is
 wrong or the report could not be written. Ctrl-C: what was collected is
-written, the hosts not yet asked are marked "not probed", exit status 130.
+written, the hosts not yet asked are marked "not probed", exit status 130
+(--check: UNKNOWN, 3); --output FILE keeps its last complete report.
 
 Examples:
    kmsctl status kms.corp.example.com
