@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -98,6 +99,16 @@ func TestRead_XMLDetails(t *testing.T) {
 	}
 	if got[0].Client != "pc&1.corp" || !got[0].Time.Equal(time.Date(2026, 11, 2, 3, 4, 5, 5e8, time.UTC)) || got[1].Client != "pc<2>" {
 		t.Errorf("%+v", got)
+	}
+	// File counts the event with another ID among the log's events, as
+	// another event, instead of dropping it from the account.
+	path := t.TempDir() + "/kms.xml"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := File(path, Options{Now: time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC)})
+	if err != nil || r.Events != 3 || r.Requests != 2 || r.Other != 1 {
+		t.Errorf("File: events %d, requests %d, other %d (%v); want 3, 2, 1", r.Events, r.Requests, r.Other, err)
 	}
 }
 

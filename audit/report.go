@@ -23,7 +23,7 @@ type Report struct {
 	// UnreadableShown describes the first MaxUnreadableShown of them, in
 	// the order they were added (file order for a file).
 	UnreadableShown []Unreadable
-	Other           int       // events other than 12290 (client events 12288/12289)
+	Other           int       // events other than 12290 (client events 12288/12289; in a file, any other ID)
 	Oldest, Newest  time.Time // of the 12290 events; zero when there are none
 	// LowerBound says the log may miss clients the host counts: it starts
 	// less than CountWindow before Now, or was cut to its newest events.
