@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"github.com/kmsctl/kmsctl/failure"
 	"time"
 
 	"github.com/kmsctl/kmsctl/identity"
@@ -71,7 +72,8 @@ func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) 
 	// On a terminal the progress line on stderr (ContactProgress) has
 	// already said it, before the host was asked: once is enough. Piped
 	// or redirected, the result keeps it.
-	if !(s.TTY && s.ErrTTY && len(o.Attempts) > 0) {
+	// (A contact Ctrl-C cut short left no attempt, but was said too.)
+	if !(s.TTY && s.ErrTTY && (len(o.Attempts) > 0 || failure.IsInterrupted(o.Err))) {
 		fmt.Fprintf(w, "%s %s (%s)%s ...\n", verb, o.Product.Name, o.Product.SKUID, with)
 	}
 	if o.Err == nil {
