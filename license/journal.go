@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/kmsctl/kmsctl/statedir"
 )
@@ -181,10 +182,18 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 // decodeEntry parses one journal line.
 func decodeEntry(line []byte) (Attempt, error) {
 	var a Attempt
-	if err := json.Unmarshal(line, &a); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return Attempt{}, fmt.Errorf("not a JSON object: %v", se)
+	if t := bytes.TrimLeft(line, " \t\r"); len(t) == 0 || t[0] != '{' {
+		return Attempt{}, errors.New("not a JSON object")
+	}
+	var se *json.SyntaxError
+	if err := json.Unmarshal(line, &a); errors.As(err, &se) {
+		return Attempt{}, fmt.Errorf("not a JSON object: %v", se)
+	} else if err != nil {
+		// A field of the wrong type, named as the file names it, not
+		// as Go's decoder names our types ("attemptAlias.op").
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return Attempt{}, fmt.Errorf("not a journal entry: %q is a JSON %s of the wrong kind", strings.TrimPrefix(te.Field, "attemptAlias."), te.Value)
 		}
 		return Attempt{}, fmt.Errorf("not a journal entry: %v", err)
 	}

@@ -377,6 +377,23 @@ func TestJournal_TornTailAndCorruptLine(t *testing.T) {
 }
 
 // ReadJournal keeps the entries around damaged lines and names each one.
+// A damaged journal line is named in the file's own words, never in Go's
+// names for kmsctl's types.
+func TestDecodeEntryWords(t *testing.T) {
+	for line, want := range map[string]string{
+		`[1]`:                                    "not a JSON object",
+		`"x"`:                                    "not a JSON object",
+		`{not json}`:                             "not a JSON object: invalid character 'n' looking for beginning of object key string",
+		`{"time":"2026-11-23T17:55:04Z","op":5}`: `not a journal entry: "op" is a JSON number of the wrong kind`,
+		`{"time":"2026-11-23T17:55:04Z","result":{"code":1}}`: `not a journal entry: "result" is a JSON object of the wrong kind`,
+	} {
+		_, err := decodeEntry([]byte(line))
+		if err == nil || err.Error() != want || strings.Contains(err.Error(), "license.") || strings.Contains(err.Error(), "Alias") {
+			t.Errorf("%s: %v, want %q", line, err, want)
+		}
+	}
+}
+
 func TestReadJournal_SkipsDamagedLines(t *testing.T) {
 	s := Open(testdir.Private(t))
 	e1 := Attempt{At: t0, Op: "ato", Host: "h:1688", Result: hresult.NoKMSHost}
