@@ -1,6 +1,8 @@
 package statedir
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -74,7 +76,12 @@ func (e *Error) Error() string {
 	default:
 		s = e.Op + " " + e.Path
 	}
-	if e.Err != nil {
+	switch {
+	case e.Problem == ProblemLocked && errors.Is(e.Err, context.DeadlineExceeded):
+		s += ": it was still held when the time ran out"
+	case e.Problem == ProblemLocked && errors.Is(e.Err, context.Canceled):
+		s += ": the wait for it was cancelled"
+	case e.Err != nil:
 		s += ": " + e.Err.Error()
 	}
 	return s

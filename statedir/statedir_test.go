@@ -272,10 +272,13 @@ func TestLockExcludes(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("error does not wrap context.DeadlineExceeded: %v", err)
 		}
-		for _, want := range []string{p + ".lock", "another kmsctl may be running"} {
+		for _, want := range []string{p + ".lock", "another kmsctl may be running", "still held when the time ran out"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q does not contain %q", err, want)
 			}
+		}
+		if strings.Contains(err.Error(), "context deadline exceeded") {
+			t.Errorf("error %q speaks Go's words", err)
 		}
 	}
 	if d := time.Since(start); d < 100*time.Millisecond {
