@@ -150,14 +150,13 @@ func (s *Streams) statusColumns(withWMI bool) table[statusRow] {
 		{tsv: 5, text: text(func(r r) string { return strconv.Itoa(r.g.Product.Threshold) })},
 	}
 	if withWMI {
-		// wmiCell colours its own text; it is never cut.
 		t = append(t,
-			column[r]{head: "WMI count", in: people, tsv: 18, text: text(func(r r) string {
+			column[r]{head: "WMI count", in: people, tsv: 18, text: func(r r) cell {
 				if r.result() == nil {
-					return ""
+					return cell{}
 				}
 				return s.wmiCell(r.wmi, r.g)
-			}), field: func(r r) string { return wmiFields(r.wmi, r.g)[0] }},
+			}, field: func(r r) string { return wmiFields(r.wmi, r.g)[0] }},
 			column[r]{tsv: 19, text: text(func(r r) string { return wmiFields(r.wmi, r.g)[1] })})
 	}
 	return append(t, table[r]{

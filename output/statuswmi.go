@@ -126,18 +126,18 @@ func (s *Streams) addWMI(r *StatusReport, hosts []probe.Host, wmi []WinRMResult)
 
 // wmiCell is the WMI count beside a group's KMS count: plain when they
 // agree, flagged when they do not.
-func (s *Streams) wmiCell(r *WinRMResult, g *probe.Group) string {
+func (s *Streams) wmiCell(r *WinRMResult, g *probe.Group) cell {
 	if r.Err != nil {
-		return s.bad("failed")
+		return cell{"failed", s.bad}
 	}
 	c, _ := wmiCount(r, g.Product.ApplicationID.String())
 	switch {
 	case c == nil:
-		return "-"
+		return cell{text: "-"}
 	case *c != int64(g.Result.Count):
-		return s.bad(strconv.FormatInt(*c, 10) + " differs")
+		return cell{strconv.FormatInt(*c, 10) + " differs", s.bad}
 	}
-	return s.good(strconv.FormatInt(*c, 10))
+	return cell{strconv.FormatInt(*c, 10), s.good}
 }
 
 // wmiFields are the two TSV fields --winrm adds to a status line: the WMI

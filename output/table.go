@@ -105,15 +105,16 @@ type cell struct {
 	paint func(string) string
 }
 
-// writeCells is writeTable for cells: each text is escaped (s.escape: a
-// cell may hold a host's text, which must not break the row or reach the
-// terminal raw), the columns cut are fitted on the texts, then each text
+// writeCells is writeTable for cells: each text is escaped
+// (textsafe.Escape, colour sequences too: a cell may hold a host's text,
+// which must not break the row or reach the terminal raw; a cell's colour
+// is its paint), the columns cut are fitted on the texts, then each text
 // that is not empty is painted.
 func (s *Streams) writeCells(header []string, rows [][]cell, cut ...int) error {
 	texts := make([][]string, len(rows))
 	for k, row := range rows {
 		for _, c := range row {
-			texts[k] = append(texts[k], s.escape(c.text))
+			texts[k] = append(texts[k], textsafe.Escape(c.text))
 		}
 	}
 	if len(cut) > 0 {
