@@ -2,9 +2,9 @@ package output
 
 import (
 	"fmt"
-	"github.com/kmsctl/kmsctl/failure"
 	"time"
 
+	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/identity"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/license"
