@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
 	"github.com/kmsctl/kmsctl/clock"
 	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/limit"
@@ -131,11 +134,14 @@ const maxHostsFileLine = 4096
 
 // ReadHostsFile reads one HOST[:PORT] per line; blank lines and text after
 // # are ignored, and so is a UTF-8 byte order mark at the start (Windows
-// Notepad writes one). Every address is checked before any host is probed;
+// Notepad writes one); after a UTF-16 byte order mark the file is read as
+// UTF-16 (Windows PowerShell 5.1's > writes it). Every address is checked before any host is probed;
 // a file that lists no host is ErrNoHosts.
 func ReadHostsFile(name string, r io.Reader) ([]string, error) {
 	var hosts []string
-	sc := bufio.NewScanner(r)
+	// A byte order mark picks the encoding: UTF-16 is what Windows
+	// PowerShell 5.1's > writes; without one the file is UTF-8.
+	sc := bufio.NewScanner(transform.NewReader(r, unicode.BOMOverride(unicode.UTF8.NewDecoder())))
 	sc.Buffer(make([]byte, 0, 256), maxHostsFileLine)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()

@@ -1,12 +1,14 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"go.uber.org/goleak"
 
@@ -184,6 +186,15 @@ func TestReadHostsFile(t *testing.T) {
 	if err != nil || strings.Join(got, ",") != "kms1,kms2" {
 		t.Fatalf("with a BOM: %q %v", got, err)
 	}
+	// Windows PowerShell 5.1's > writes UTF-16LE with a byte order mark.
+	le := []byte{0xff, 0xfe}
+	for _, c := range utf16.Encode([]rune("kms1:1688\r\n# a comment\r\n[2001:db8::5]\r\n")) {
+		le = append(le, byte(c), byte(c>>8))
+	}
+	got, err = ReadHostsFile("ps.txt", bytes.NewReader(le))
+	if err != nil || strings.Join(got, ",") != "kms1:1688,[2001:db8::5]" {
+		t.Fatalf("UTF-16LE with a BOM: %q %v", got, err)
+	}
 	for _, in := range []string{"", "\n\n", "# kms1\n  # kms2\n", "\uFEFF"} {
 		_, err = ReadHostsFile("empty.txt", strings.NewReader(in))
 		if !errors.Is(err, ErrNoHosts) || !errors.As(err, &he) || !strings.Contains(err.Error(), "empty.txt") {
@@ -250,4 +261,26 @@ func TestProbe_CountsAnyValue(t *testing.T) {
 			t.Errorf("count %d with CountSelf: below %v", tt.count, g.BelowThreshold())
 		}
 	}
+}
+
+// FuzzReadHostsFile: any bytes give hosts that kmsaddr accepts or an
+// error naming the file, never a panic.
+func FuzzReadHostsFile(f *testing.F) {
+	for _, s := range []string{"kms1\n# c\nkms2:1689\n", "\uFEFFkms1\r\n", "\xff\xfek\x00m\x00s\x00", "\xfe\xff\x00k", "bad host\n", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		hosts, err := ReadHostsFile("f.txt", bytes.NewReader(b))
+		if err != nil {
+			if !strings.Contains(err.Error(), "f.txt") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		for _, h := range hosts {
+			if _, err := kmsaddr.Parse(h); err != nil {
+				t.Fatalf("%q accepted: %v", h, err)
+			}
+		}
+	})
 }
