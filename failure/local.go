@@ -42,10 +42,10 @@ func stateDirWords(e *statedir.Error, c Context) said {
 	case statedir.ProblemNotDir:
 		s.fix = e.Path + " is a file, not a directory: " + elsewhere + ", or move the file aside"
 	case statedir.ProblemShared:
-		s.message = "The state directory is shared with other users, so kmsctl will not keep its client identity there."
+		s.message = "The state directory is shared with other users, so kmsctl will not keep its state (client identity, product key, journal) there."
 		s.fix = "anyone could read or replace kmsctl's files in a shared directory such as " + e.Path + ": " + elsewhere + " that only you can write"
 	case statedir.ProblemNotPrivate:
-		s.message = "The state directory is open to other users, so kmsctl will not keep its client identity there."
+		s.message = "The state directory is open to other users, so kmsctl will not keep its state (client identity, product key, journal) there."
 		s.fix = "kmsctl never changes an existing directory's permissions: make it private with chmod 700 " + e.Path + " (if nothing else there needs to be shared), or " + elsewhere
 	case statedir.ProblemOtherOwner:
 		s.message = "The state directory belongs to another user, so kmsctl will not make it private."
