@@ -179,6 +179,11 @@ func poolOf(app guid.GUID) Pool {
 	return PoolUnknown
 }
 
+// MaxClockAhead is how far after the audit's time (Options.Now) an event
+// may be dated and still count: a host's clock and this machine's may
+// differ a little; an event further ahead is unreadable.
+const MaxClockAhead = 24 * time.Hour
+
 // Add takes one event. Only readable 12290 events (a request the host
 // processed) count; others are tallied and otherwise ignored. Events may
 // come in any order.
@@ -188,17 +193,27 @@ func (a *Auditor) Add(e *kmshost.Event) {
 		a.other++
 		return
 	}
-	if a.oldest.IsZero() || e.Time.Before(a.oldest) {
-		a.oldest = e.Time
+	future := !a.opts.Now.IsZero() && e.Time.After(a.opts.Now.Add(MaxClockAhead))
+	if !future {
+		if a.oldest.IsZero() || e.Time.Before(a.oldest) {
+			a.oldest = e.Time
+		}
+		if e.Time.After(a.newest) {
+			a.newest = e.Time
+		}
 	}
-	if e.Time.After(a.newest) {
-		a.newest = e.Time
-	}
-	if e.Problem != "" || e.CMID.IsZero() {
+	if e.Problem != "" || e.CMID.IsZero() || future {
 		a.unreadable++
 		if len(a.firstUnreadable) < MaxUnreadableShown {
 			why := e.Problem
-			if why == "" {
+			switch {
+			case why != "":
+			case future:
+				// A request from the future would keep its client
+				// counted, and the forecast above the threshold,
+				// for as long as the date is ahead.
+				why = "it is dated after the audit's time (" + a.opts.Now.Format(time.RFC3339) + ") by more than a day"
+			default:
 				why = "its CMID is all zeros"
 			}
 			a.firstUnreadable = append(a.firstUnreadable, Unreadable{Record: e.Record, Time: e.Time, Problem: why})

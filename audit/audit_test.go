@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +152,34 @@ func TestSeeds_ShortLog(t *testing.T) {
 	}
 	if r := seeds(t, now, Options{Truncated: true}); !r.LowerBound {
 		t.Error("a truncated log is not a lower bound")
+	}
+}
+
+// A request dated more than MaxClockAhead after the audit's time is
+// unreadable: it would keep its client counted, and the forecast above the
+// threshold, until that date. It does not stretch the log's span either.
+func TestSeeds_FutureEvent(t *testing.T) {
+	now := day(10, 17, 55)
+	want := seeds(t, now, Options{})
+	a := New(Options{Now: now, Self: []guid.GUID{guid.MustParse(hosttest.SeedsSelfCMID)}})
+	var last kmshost.Event
+	for _, he := range hosttest.SeedsEvents(now) {
+		e, _ := kmshost.NewEvent(he.Time, he.ID, he.Fields)
+		a.Add(&e)
+		last = e
+	}
+	far := last
+	far.Time = time.Date(5138, 11, 16, 0, 0, 0, 0, time.UTC)
+	a.Add(&far)
+	soon := last
+	soon.Time = now.Add(MaxClockAhead - time.Minute) // a clock a little ahead still counts
+	a.Add(&soon)
+	r := a.Report()
+	if r.Unreadable != want.Unreadable+1 || !r.Newest.Equal(soon.Time) || r.Requests != want.Requests+1 {
+		t.Errorf("unreadable %d (want %d), newest %v (want %v), requests %d", r.Unreadable, want.Unreadable+1, r.Newest, soon.Time, r.Requests)
+	}
+	if len(r.UnreadableShown) == 0 || !strings.Contains(r.UnreadableShown[len(r.UnreadableShown)-1].Problem, "dated after the audit's time") {
+		t.Errorf("unreadable events: %+v", r.UnreadableShown)
 	}
 }
 
