@@ -104,6 +104,28 @@ func firstUnsafe(s string) int {
 	return -1
 }
 
+// clean reports whether p holds nothing Writer changes: line feeds, tabs
+// and printable ASCII, and non-ASCII characters that are not Control. It
+// reads p in place (the common case copies nothing).
+func clean(p []byte) bool {
+	for i := 0; i < len(p); {
+		c := p[i]
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\t' {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			return false
+		}
+		r, n := utf8.DecodeRune(p[i:])
+		if r == utf8.RuneError || Control(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
 // sgrLen is the length of the SGR sequence at the start of s (ESC [ then
 // digits and semicolons, then m), or 0 when s does not start with one.
 func sgrLen(s string) int {
@@ -175,10 +197,10 @@ type Writer struct {
 
 // Write writes p, escaped, to w.W; it returns len(p) when that succeeded.
 func (w *Writer) Write(p []byte) (int, error) {
-	s := string(p)
-	if firstUnsafe(s) < 0 {
+	if clean(p) {
 		return w.W.Write(p)
 	}
+	s := string(p)
 	var b strings.Builder
 	b.Grow(len(s) + 16)
 	for i := 0; i < len(s); {
