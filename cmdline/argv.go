@@ -325,7 +325,7 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 		given[f.Names()[0]] = typed
 		return nil
 	}
-	rest := args[cmdEnd:]
+	rest := splitShort(cmdFlags, args[cmdEnd:])
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
 		switch {
@@ -362,6 +362,26 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 		}
 	}
 	return slices.Concat(args[:cmdStart], globals, args[cmdStart:cmdEnd], flags, positional), nil
+}
+
+// splitShort writes a one-letter value flag glued to its value as two
+// words (-otsv → -o tsv, -pOffice → -p Office), as getopt-style tools
+// take them; urfave/cli would look for a flag named "otsv". A word that
+// names a flag itself, or whose letter is not a value flag, is left as it
+// is; so is everything after "--".
+func splitShort(flags []cli.Flag, args []string) []string {
+	var out []string
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && !strings.Contains(a, "=") && !IsFlag(flags, a) && TakesValue(flags, a[:2]) {
+			out = append(out, a[:2], a[2:])
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // needsValue is the usage error of flag a, which takes a value, ending the

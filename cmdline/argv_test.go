@@ -58,6 +58,11 @@ func TestNormalise(t *testing.T) {
 		{in: "kmsctl host", want: "kmsctl host"},
 		{in: "kmsctl stauts kms01 --json", want: "kmsctl stauts kms01 --json"}, // not a command: urfave/cli says so
 		{in: "kmsctl", want: "kmsctl"},
+		// a one-letter value flag glued to its value
+		{in: "kmsctl status kms01 -otsv", want: "kmsctl status --format tsv kms01"},
+		{in: "kmsctl status -pOffice kms01", want: "kmsctl status --product Office kms01"},
+		{in: "kmsctl status kms01 -- -otsv", want: "kmsctl status kms01 -- -otsv"},
+		{in: "kmsctl status kms01 -xyz", want: "kmsctl status -xyz kms01"}, // not a flag: urfave/cli says so
 		// a value flag without its value, single-valued flags given twice
 		{in: "kmsctl --state-dir renew", err: `no command: --state-dir took "renew" as its value`},
 		{in: "kmsctl --state-dir /tmp/x", err: "no command given"},
