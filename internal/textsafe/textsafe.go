@@ -66,18 +66,7 @@ func escape(s string, keepSGR bool) string {
 				continue
 			}
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			writeByteEscape(&b, c)
-			i++
-			continue
-		case Control(r):
-			writeRuneEscape(&b, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
+		i += writeRune(&b, s[i:])
 	}
 	return b.String()
 }
@@ -226,21 +215,27 @@ func (w *Writer) Write(p []byte) (int, error) {
 				continue
 			}
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			writeByteEscape(&b, c)
-			i++
-			continue
-		case Control(r):
-			writeRuneEscape(&b, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
+		i += writeRune(&b, s[i:])
 	}
 	if _, err := w.W.Write([]byte(b.String())); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// writeRune writes the character s starts with to b, escaped when it is a
+// control character or not UTF-8 (one byte then), and returns how many
+// bytes of s it took.
+func writeRune(b *strings.Builder, s string) int {
+	r, n := utf8.DecodeRuneInString(s)
+	switch {
+	case r == utf8.RuneError && n <= 1:
+		writeByteEscape(b, s[0])
+		return 1
+	case Control(r):
+		writeRuneEscape(b, r)
+	default:
+		b.WriteString(s[:n])
+	}
+	return n
 }
