@@ -30,60 +30,20 @@ import (
 // in use stay, and the reload metric says so), then SIGTERM: exit 0.
 // Nothing is timed; waits are bounded only so a broken run fails.
 func TestExporterConfigSIGHUP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the exporter")
-	}
-	bin, err := exec.LookPath("kmsctl") // testscript.Main puts the test binary there
-	if err != nil {
-		t.Skip("kmsctl is not on PATH")
-	}
 	host := kmstest.Start(t, kmstest.Options{FixedCount: 50})
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "exporter.yml")
+	cfgPath := filepath.Join(t.TempDir(), "exporter.yml")
 	write := func(text string) {
 		if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	addr := freeAddr(t)
 	// The file's listen address is not the one used: --listen wins.
 	first := "listen: 127.0.0.1:1\nlog_format: json\nmodules:\n  server:\n    products: [Windows Server 2022 Standard]\n"
 	write(first)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "exporter", "--config", cfgPath, "--listen", addr)
-	cmd.Env = append(os.Environ(), "KMSCTL_STATE_DIR="+filepath.Join(dir, "state"))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	x := startExporter(t, "--config", cfgPath)
+	probe := func(module string) (int, string) {
+		return x.fetch("/probe?target=" + host.Addr() + "&module=" + module)
 	}
-	defer func() {
-		if t.Failed() {
-			t.Logf("exporter's stderr:\n%s", stderr.String())
-		}
-	}()
-	base := "http://" + addr
-	fetch := func(path string) (int, string) {
-		resp, err := http.Get(base + path)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	until := func(what string, ok func() bool) {
-		t.Helper()
-		for !ok() {
-			if ctx.Err() != nil {
-				t.Fatalf("never: %s", what)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	until("the exporter answers on --listen", func() bool { code, _ := fetch("/-/healthy"); return code == 200 })
-	probe := func(module string) (int, string) { return fetch("/probe?target=" + host.Addr() + "&module=" + module) }
 	if code, body := probe("server"); code != 200 || !strings.Contains(body, `group="Windows Server 2022 Standard"`) || !strings.Contains(body, "kmsctl_host_clients{") {
 		t.Fatalf("module server: %d %s", code, body)
 	}
@@ -92,32 +52,123 @@ func TestExporterConfigSIGHUP(t *testing.T) {
 	}
 
 	write(first + "  office:\n    products: [Office Professional Plus 2019]\n")
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
-	until("module office after SIGHUP", func() bool { code, _ := probe("office"); return code == 200 })
+	x.signal(syscall.SIGHUP)
+	x.until("module office after SIGHUP", func() bool { code, _ := probe("office"); return code == 200 })
 
 	write("modules:\n  office:\n    protocol: seven\n")
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
-	until("kmsctl_exporter_config_last_reload_successful 0", func() bool {
-		_, body := fetch("/metrics")
+	x.signal(syscall.SIGHUP)
+	x.until("kmsctl_exporter_config_last_reload_successful 0", func() bool {
+		_, body := x.fetch("/metrics")
 		return strings.Contains(body, "\nkmsctl_exporter_config_last_reload_successful 0\n")
 	})
 	if code, body := probe("server"); code != 200 {
 		t.Errorf("after a bad file the modules in use stay: %d %s", code, body)
 	}
-	if !strings.Contains(stderr.String(), `"msg":"configuration not reloaded: the modules in use stay"`) ||
-		!strings.Contains(stderr.String(), `exporter.yml:3: modules.office.protocol: \"seven\" is not a whole number`) {
+	if !strings.Contains(x.stderr.String(), `"msg":"configuration not reloaded: the modules in use stay"`) ||
+		!strings.Contains(x.stderr.String(), `exporter.yml:3: modules.office.protocol: \"seven\" is not a whole number`) {
 		t.Errorf("the failed reload is not logged as JSON with its reason")
 	}
+	x.stop()
+}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+// TestExporterSIGHUPWithoutConfig: without --config there is nothing to
+// read again, and SIGHUP (whose default action ends a process) is logged
+// and ignored: the exporter still answers, and SIGTERM ends it with 0.
+func TestExporterSIGHUPWithoutConfig(t *testing.T) {
+	x := startExporter(t, "--log-format", "json")
+	x.signal(syscall.SIGHUP)
+	// The warning is written after the signal arrives: wait for it, then
+	// the exporter must still answer.
+	x.until("a warning for SIGHUP", func() bool { return strings.Contains(x.stderr.String(), "SIGHUP ignored: nothing to reload") })
+	if code, _ := x.fetch("/-/healthy"); code != 200 {
+		t.Fatalf("the exporter stopped answering after SIGHUP; stderr:\n%s", x.stderr.String())
+	}
+	x.stop()
+}
+
+// exporterRun is the built kmsctl exporter running for a test.
+type exporterRun struct {
+	t      *testing.T
+	ctx    context.Context
+	cmd    *exec.Cmd
+	base   string        // http://127.0.0.1:PORT
+	stderr *lockedBuffer // its log
+	ended  chan error    // cmd.Wait's result, once it ends
+}
+
+// startExporter starts `kmsctl exporter --listen ADDR args...` (the test
+// binary testscript.Main puts on PATH) with a state directory of its own,
+// and waits until it answers /-/healthy. It skips under -short or when
+// kmsctl is not on PATH. Waits are bounded by two minutes only so that a
+// broken run fails; nothing is timed.
+func startExporter(t *testing.T, args ...string) *exporterRun {
+	if testing.Short() {
+		t.Skip("runs the exporter")
+	}
+	bin, err := exec.LookPath("kmsctl")
+	if err != nil {
+		t.Skip("kmsctl is not on PATH")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	addr := freeAddr(t)
+	x := &exporterRun{t: t, ctx: ctx, base: "http://" + addr, stderr: &lockedBuffer{}, ended: make(chan error, 1)}
+	x.cmd = exec.CommandContext(ctx, bin, append([]string{"exporter", "--listen", addr}, args...)...)
+	x.cmd.Env = append(os.Environ(), "KMSCTL_STATE_DIR="+filepath.Join(t.TempDir(), "state"))
+	x.cmd.Stderr = x.stderr // written by exec's copying goroutine while the test reads it
+	if err := x.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("after SIGTERM: %v", err)
+	go func() { x.ended <- x.cmd.Wait() }()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("exporter's stderr:\n%s", x.stderr.String())
+		}
+	})
+	x.until("the exporter answers on --listen", func() bool { code, _ := x.fetch("/-/healthy"); return code == 200 })
+	return x
+}
+
+// fetch GETs path, giving the status code (0 when there was no answer)
+// and the body.
+func (x *exporterRun) fetch(path string) (int, string) {
+	resp, err := http.Get(x.base + path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// until waits for ok, failing the test when the exporter ends first or
+// the two minutes run out.
+func (x *exporterRun) until(what string, ok func() bool) {
+	x.t.Helper()
+	for !ok() {
+		select {
+		case err := <-x.ended:
+			x.t.Fatalf("the exporter ended (%v) before: %s", err, what)
+		case <-x.ctx.Done():
+			x.t.Fatalf("never: %s", what)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (x *exporterRun) signal(sig os.Signal) {
+	x.t.Helper()
+	if err := x.cmd.Process.Signal(sig); err != nil {
+		x.t.Fatal(err)
+	}
+}
+
+// stop sends SIGTERM: the exporter must end with exit status 0.
+func (x *exporterRun) stop() {
+	x.t.Helper()
+	x.signal(syscall.SIGTERM)
+	if err := <-x.ended; err != nil {
+		x.t.Errorf("after SIGTERM: %v", err)
 	}
 }
 
@@ -129,69 +180,6 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// TestExporterSIGHUPWithoutConfig: without --config there is nothing to
-// read again, and SIGHUP (whose default action ends a process) is logged
-// and ignored: the exporter still answers, and SIGTERM ends it with 0.
-func TestExporterSIGHUPWithoutConfig(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the exporter")
-	}
-	bin, err := exec.LookPath("kmsctl") // testscript.Main puts the test binary there
-	if err != nil {
-		t.Skip("kmsctl is not on PATH")
-	}
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "exporter", "--listen", addr, "--log-format", "json")
-	cmd.Env = append(os.Environ(), "KMSCTL_STATE_DIR="+filepath.Join(dir, "state"))
-	var stderr lockedBuffer // written by exec's copying goroutine, read here
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ended := make(chan error, 1)
-	go func() { ended <- cmd.Wait() }()
-	healthy := func() bool {
-		resp, err := http.Get("http://" + addr + "/-/healthy")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	}
-	for !healthy() {
-		if ctx.Err() != nil {
-			t.Fatalf("the exporter never answered; stderr:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
-	// The warning is written after the signal arrives: wait for it, then
-	// the exporter must still answer.
-	for !strings.Contains(stderr.String(), "SIGHUP ignored: nothing to reload") {
-		select {
-		case err := <-ended:
-			t.Fatalf("SIGHUP ended the exporter (%v); stderr:\n%s", err, stderr.String())
-		case <-ctx.Done():
-			t.Fatalf("no warning for SIGHUP; stderr:\n%s", stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	if !healthy() {
-		t.Fatalf("the exporter stopped answering after SIGHUP; stderr:\n%s", stderr.String())
-	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-ended; err != nil {
-		t.Errorf("after SIGTERM: %v\n%s", err, stderr.String())
-	}
 }
 
 // lockedBuffer is a bytes.Buffer safe to read while a process writes to it.
