@@ -71,7 +71,8 @@ func checkLimits(lim audit.CheckLimits, margin time.Duration) error {
 		return &failure.UsageError{Msg: fmt.Sprintf("--warn-days %g is less than --crit-days %g", lim.WarnDays, lim.CritDays), Hint: "WARNING comes before CRITICAL: e.g. --warn-days 14 --crit-days 3"}
 	}
 	if margin >= audit.MaxMargin {
-		return &failure.UsageError{Msg: fmt.Sprintf("--margin %s: a client silent for the 7-day renewal interval plus that has left the host's 30-day count before it could be called fallen off", (&span{margin}).String()),
+		m := (&span{margin}).String()
+		return &failure.UsageError{Msg: fmt.Sprintf("--margin %s: the 7-day renewal interval plus %s reaches past the host's 30-day count, so a silent client would leave the count before it could be called fallen off", m, m),
 			Hint: fmt.Sprintf("give less than %s, e.g. --margin 2d", (&span{audit.MaxMargin}).String())}
 	}
 	return nil

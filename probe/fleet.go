@@ -127,7 +127,7 @@ func (e *HostsFileError) Unwrap() error { return e.Err }
 // ErrNoHosts is a hosts file that lists no host: empty, or only blank lines
 // and comments. It is an error rather than "probe nothing" or "find hosts
 // in DNS instead", which would hide a truncated or mistyped file.
-var ErrNoHosts = errors.New("lists no host: it has only blank lines and comments")
+var ErrNoHosts = errors.New("lists no host: it is empty or has only blank lines and comments")
 
 // maxHostsFileLine bounds one line of a hosts file.
 const maxHostsFileLine = 4096
