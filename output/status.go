@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kmsctl/kmsctl/internal/textsafe"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -229,16 +228,10 @@ func interruptedText(hosts []probe.Host) string {
 // not answer give 40 lines and one block, not 40 blocks.
 func (s *Streams) statusProblems(hosts []probe.Host) {
 	var fails []hostFailure
-	notProbed, cutShort := 0, 0 // Ctrl-C: hosts not started, hosts stopped
 	for i := range hosts {
 		h := &hosts[i]
-		switch {
-		case errors.Is(h.Err, probe.ErrNotProbed):
-			notProbed++
-			continue
-		case errors.Is(h.Err, probe.ErrCutShort):
-			cutShort++
-			continue
+		if errors.Is(h.Err, probe.ErrNotProbed) || errors.Is(h.Err, probe.ErrCutShort) {
+			continue // Ctrl-C: InterruptedWarning below counts them
 		}
 		if h.Err != nil {
 			fails = append(fails, s.hostFailure(h.Host, h.Host, h.Err))
@@ -265,17 +258,16 @@ func (s *Streams) statusProblems(hosts []probe.Host) {
 			g := &h.Groups[j]
 			if g.Result != nil {
 				for _, w := range g.Result.Warnings {
-					fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, textsafe.Escape(w))
+					s.Warning(fmt.Sprintf("%s, %s: %s", h.Host, g.Product.Name, w))
 				}
 			}
 			if !g.CountSelf && g.DependsOnSelf() {
-				fmt.Fprintf(s.Err, "%s %s, %s: %s\n", s.warn("warning:"), h.Host, g.Product.Name, DependsOnSelfText(g))
+				s.Warning(fmt.Sprintf("%s, %s: %s", h.Host, g.Product.Name, DependsOnSelfText(g)))
 			}
 		}
 	}
-	if notProbed+cutShort > 0 {
-		s.Warning(interruptedText(hosts))
-	}
+	// Also when only a group was cut short: Host.Unfinished decides.
+	s.InterruptedWarning(hosts)
 	if len(fails) > 1 {
 		s.writeFailures(fails)
 	}

@@ -88,3 +88,20 @@ func TestStatusTable_FailedHostWithWMI(t *testing.T) {
 		t.Errorf("the code is not under STATE:\n%s", out.String())
 	}
 }
+
+// A run stopped while one of a host's groups was being asked (its first
+// group answered) says it was interrupted, as it does for a host stopped
+// before anything answered: Host.Unfinished decides for both.
+func TestStatusProblems_GroupCutShort(t *testing.T) {
+	var errs bytes.Buffer
+	s := &Streams{Out: io.Discard, Err: &errs}
+	res := &kmsclient.Result{Count: 50}
+	hosts := []probe.Host{{Host: "kms1", Groups: []probe.Group{
+		{Result: res},
+		{Err: probe.ErrCutShort},
+	}}}
+	s.statusProblems(hosts)
+	if !strings.Contains(errs.String(), "warning: interrupted (Ctrl-C): 0 of 1 hosts not probed, 1 stopped while being probed") {
+		t.Errorf("stderr:\n%s", errs.String())
+	}
+}
