@@ -27,11 +27,8 @@ const (
 // option to skip one lint for one metric, so TestAuditPrometheusLint
 // allows that one problem by name and no other.
 func AuditFamilies(src AuditSource, r *audit.Report) []*dto.MetricFamily {
-	gauge := func(name, help string) *dto.MetricFamily {
-		return &dto.MetricFamily{Name: &name, Help: &help, Type: dto.MetricType_GAUGE.Enum()}
-	}
-	days := gauge(MetricForecastBelowDays, "Time in days (fractional; unit days, not seconds) until the KMS host's count of clients other than kmsctl falls below the family's activation threshold if the fallen-off clients stay away; 0 when the count is already below, +Inf when it does not fall below within the 30-day forecast.")
-	fallen := gauge(MetricFallenOff, "Clients the KMS host still counts for the family's pool that stopped asking (silent longer than the renewal interval plus the margin).")
+	days := newFamily(MetricForecastBelowDays, "Time in days (fractional; unit days, not seconds) until the KMS host's count of clients other than kmsctl falls below the family's activation threshold if the fallen-off clients stay away; 0 when the count is already below, +Inf when it does not fall below within the 30-day forecast.", dto.MetricType_GAUGE)
+	fallen := newFamily(MetricFallenOff, "Clients the KMS host still counts for the family's pool that stopped asking (silent longer than the renewal interval plus the margin).", dto.MetricType_GAUGE)
 	host := src.label()
 	for i := range r.Families {
 		f := &r.Families[i]

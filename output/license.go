@@ -97,8 +97,8 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 	if v.Reason != 0 {
 		j.LicenseStatusReason = licPtr(v.Reason.String())
 	}
-	j.ExpiresAt = licTime(v.Ends)
-	j.NextContactAt = licTime(v.Next)
+	j.ExpiresAt = timeText(v.Ends)
+	j.NextContactAt = timeText(v.Next)
 	if v.NextAction != license.None {
 		j.NextContact = licPtr(v.NextAction.String())
 	}
@@ -108,18 +108,18 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 			j.PreviousCMID = licPtr(id.PreviousCMID.String())
 		}
 	}
-	j.KMSHost = licNonEmpty(st.KMS.Address())
-	j.KMSLookupDomain = licNonEmpty(st.KMS.LookupDomain)
-	j.KMSHostDiscovered = licNonEmpty(st.Discovered)
-	j.KMSHostDiscoveredName = licNonEmpty(st.DiscoveredName())
+	j.KMSHost = optString(st.KMS.Address())
+	j.KMSLookupDomain = optString(st.KMS.LookupDomain)
+	j.KMSHostDiscovered = optString(st.Discovered)
+	j.KMSHostDiscoveredName = optString(st.DiscoveredName())
 	if s := st.LastSuccess; s != nil {
-		j.KMSEPID = licNonEmpty(s.EPID)
-		j.ActivatedAt = licTime(s.At)
+		j.KMSEPID = optString(s.EPID)
+		j.ActivatedAt = timeText(s.At)
 	}
 	if a := st.LastAttempt; a != nil {
-		j.LastContactAt = licTime(a.At)
-		j.LastHost = licNonEmpty(a.Host)
-		j.LastHostSRVTarget = licNonEmpty(a.SRVTarget)
+		j.LastContactAt = timeText(a.At)
+		j.LastHost = optString(a.Host)
+		j.LastHostSRVTarget = optString(a.SRVTarget)
 		j.LastResult = licPtr(a.Result.String())
 		j.LastCount = a.Count
 	}
@@ -127,20 +127,6 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 }
 
 func licPtr[T any](v T) *T { return &v }
-
-func licNonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func licTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	return licPtr(t.UTC().Format(time.RFC3339))
-}
 
 // description is slmgr's Description line for a KMS client product.
 func licDescription(p catalogue.Product) string {

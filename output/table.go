@@ -82,13 +82,8 @@ func (t *trimLines) Write(p []byte) (int, error) {
 }
 
 // writeTable lays rows out under header in newTable's style, the one way
-// every table is written. The columns cut, when any are named, are
-// shortened with "…" so that the table fits compactWidth columns
-// (fitColumns: they must hold plain text); with none named nothing is cut.
-func (s *Streams) writeTable(header []string, rows [][]string, cut ...int) error {
-	if len(cut) > 0 {
-		fitColumns(header, rows, cut...)
-	}
+// every table is written (writeCells cuts what must fit first).
+func (s *Streams) writeTable(header []string, rows [][]string) error {
 	t := s.newTable()
 	t.Header(header)
 	for _, r := range rows {
