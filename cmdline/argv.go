@@ -288,7 +288,7 @@ func noCommand(l *Line, i int) error {
 	last, prev := l.Argv[i-1], l.Argv[i-2]
 	if l.app.Command(last) != nil && TakesValue(l.app.Flags, prev) {
 		placeholder := "VALUE"
-		if df, ok := lookup(l.app.Flags, prev).(cli.DocGenerationFlag); ok {
+		if df, ok := Lookup(l.app.Flags, prev).(cli.DocGenerationFlag); ok {
 			// The help's `NAME` (DIR, HOST[:PORT]), as urfave/cli shows it.
 			if _, p, ok := strings.Cut(df.GetUsage(), "`"); ok {
 				if p, _, ok := strings.Cut(p, "`"); ok && p != "" {
@@ -314,8 +314,8 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 	var globals, flags, positional []string
 	given := map[string]string{} // single-valued flag's first name → as first typed
 	once := func(fl []cli.Flag, a string) error {
-		f := lookup(fl, a)
-		if df, ok := f.(cli.DocGenerationFlag); !ok || !df.TakesValue() || isMulti(f) {
+		f := Lookup(fl, a)
+		if df, ok := f.(cli.DocGenerationFlag); !ok || !df.TakesValue() || Repeatable(f) {
 			return nil // a boolean (--json twice is harmless), or --product
 		}
 		typed, _, _ := strings.Cut(a, "=")
@@ -390,8 +390,9 @@ func needsValue(a string, cmd []string) error {
 	return &failure.UsageError{Msg: a + " needs a value", Hint: "run 'kmsctl " + strings.Join(cmd, " ") + " --help'"}
 }
 
-// lookup is the flag of flags that arg names, nil when none.
-func lookup(flags []cli.Flag, arg string) cli.Flag {
+// Lookup is the flag of flags that arg names (-p, --product,
+// --product=X), nil when none.
+func Lookup(flags []cli.Flag, arg string) cli.Flag {
 	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 	for _, f := range flags {
 		if slices.Contains(f.Names(), name) {
@@ -401,38 +402,23 @@ func lookup(flags []cli.Flag, arg string) cli.Flag {
 	return nil
 }
 
-// isMulti reports whether f may be given more than once, each value kept
-// (--product).
-func isMulti(f cli.Flag) bool {
-	_, ok := f.(interface{ GetDestination() []string })
-	return ok
+// Repeatable reports whether f may be given more than once, each value
+// kept (--product). It asks urfave/cli's IsSliceFlag, not the type, so
+// that it holds for the library's slice flags and for commands' wrappers
+// of them.
+func Repeatable(f cli.Flag) bool {
+	s, ok := f.(interface{ IsSliceFlag() bool })
+	return ok && s.IsSliceFlag()
 }
 
 // IsFlag reports whether arg names one of flags.
-func IsFlag(flags []cli.Flag, arg string) bool {
-	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-	for _, f := range flags {
-		if slices.Contains(f.Names(), name) {
-			return true
-		}
-	}
-	return false
-}
+func IsFlag(flags []cli.Flag, arg string) bool { return Lookup(flags, arg) != nil }
 
 // TakesValue reports whether arg names a flag that consumes the next
 // argument (not a boolean, and not written as --flag=value).
 func TakesValue(flags []cli.Flag, arg string) bool {
-	name := strings.TrimLeft(arg, "-")
-	if strings.Contains(name, "=") {
-		return false
-	}
-	for _, f := range flags {
-		if slices.Contains(f.Names(), name) {
-			df, ok := f.(cli.DocGenerationFlag)
-			return ok && df.TakesValue()
-		}
-	}
-	return false
+	df, ok := Lookup(flags, arg).(cli.DocGenerationFlag)
+	return ok && !strings.Contains(arg, "=") && df.TakesValue()
 }
 
 // canonical writes a flag by its first name: urfave/cli v2 refuses a flag

@@ -125,7 +125,7 @@ func Complete(app *cli.App, args []string, values Values) ([]Candidate, string) 
 		}
 		for _, f := range append(own, cli.HelpFlag) {
 			name := f.Names()[0]
-			if seen[name] && !repeatable(f) || hidden(f) {
+			if seen[name] && !cmdline.Repeatable(f) || hidden(f) {
 				continue
 			}
 			add(Candidate{"--" + name, FlagUsage(f)})
@@ -162,18 +162,10 @@ func Write(w io.Writer, cands []Candidate, directive string) error {
 
 // findFlag finds the flag arg (-x, --name or --name=value) names.
 func findFlag(flags []cli.Flag, arg string) cli.Flag {
-	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-	for _, f := range flags {
-		if slices.Contains(f.Names(), name) {
-			return f
-		}
+	if f := cmdline.Lookup(flags, arg); f != nil {
+		return f
 	}
-	for _, n := range cli.HelpFlag.Names() {
-		if n == name {
-			return cli.HelpFlag
-		}
-	}
-	return nil
+	return cmdline.Lookup([]cli.Flag{cli.HelpFlag}, arg)
 }
 
 // FindCommand finds the command named or aliased name.
@@ -184,11 +176,6 @@ func FindCommand(cmds []*cli.Command, name string) *cli.Command {
 		}
 	}
 	return nil
-}
-
-func repeatable(f cli.Flag) bool {
-	_, ok := f.(*cli.StringSliceFlag)
-	return ok
 }
 
 func hidden(f cli.Flag) bool {
