@@ -143,8 +143,11 @@ func New(cfg Config) *Exporter {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	if cfg.Queue == 0 {
+	switch {
+	case cfg.Queue == 0:
 		cfg.Queue = DefaultQueue
+	case cfg.Queue < 0:
+		cfg.Queue = 0 // no waiting: from here on the number of places
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -182,7 +185,7 @@ func New(cfg Config) *Exporter {
 		Name: "kmsctl_exporter_limit", Help: "The exporter's limits: concurrency (probes at once), queue (scrapes that may wait), timeout_seconds (per-probe ceiling).",
 	}, []string{"limit"})
 	limits.WithLabelValues("concurrency").Set(float64(cfg.Concurrency))
-	limits.WithLabelValues("queue").Set(float64(max(cfg.Queue, 0)))
+	limits.WithLabelValues("queue").Set(float64(cfg.Queue))
 	limits.WithLabelValues("timeout_seconds").Set(cfg.Timeout.Seconds())
 	modules := cfg.Modules
 	e.modules.Store(&modules)
@@ -482,8 +485,8 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	if release == nil {
 		e.rejected.WithLabelValues(reason).Inc()
 		e.log.Warn("probe not started: too many probes at once", "reason", reason,
-			"concurrency", e.cfg.Concurrency, "queue", max(e.cfg.Queue, 0), req.kind, req.target+req.domain)
-		http.Error(w, fmt.Sprintf("%s: %d probes running and %d waiting already", reason, e.cfg.Concurrency, max(e.cfg.Queue, 0)), http.StatusServiceUnavailable)
+			"concurrency", e.cfg.Concurrency, "queue", e.cfg.Queue, req.kind, req.target+req.domain)
+		http.Error(w, fmt.Sprintf("%s: %d probes running and %d waiting already", reason, e.cfg.Concurrency, e.cfg.Queue), http.StatusServiceUnavailable)
 		return
 	}
 	e.inFlight.Inc()
@@ -662,7 +665,7 @@ func (e *Exporter) Serve(ctx context.Context, ln net.Listener, grace time.Durati
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	e.log.Info("listening", "address", ln.Addr().String(), "concurrency", e.cfg.Concurrency,
-		"queue", max(e.cfg.Queue, 0), "timeout", e.cfg.Timeout.String())
+		"queue", e.cfg.Queue, "timeout", e.cfg.Timeout.String())
 	select {
 	case err := <-served:
 		return err
