@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -62,7 +61,7 @@ func runActivation(env *Env, c *cli.Context, o activationOptions) error {
 	ctx, stop := interruptible(c.Context)
 	outcomes, err := store.ContactEach(ctx, o.op, o.force, products, env.licenseClient(c, o))
 	stop()
-	interrupted := errors.Is(context.Cause(ctx), limit.ErrInterrupted)
+	interrupted := limit.Interrupted(ctx)
 	defer env.recordContacts(c, outcomes)
 	// On an error, report what was done before it stopped, then why.
 	if len(outcomes) > 0 {

@@ -130,7 +130,7 @@ func IsInterrupted(err error) bool {
 	if errors.As(err, &rep) {
 		return rep.interrupted
 	}
-	return errors.Is(err, limit.ErrInterrupted) || errors.Is(err, probe.ErrNotProbed) || errors.Is(err, probe.ErrCutShort)
+	return errors.Is(err, limit.ErrInterrupted) // probe.ErrNotProbed and ErrCutShort match it too
 }
 
 // interruptedWords: the user stopped the run. Windows' code for an

@@ -238,7 +238,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 				c.Progress(Progress{Product: p, Host: host.Label()})
 			}
 			a, err := contactOne(ctx, exchange, timeout, host, req, base)
-			if err != nil && errors.Is(context.Cause(ctx), limit.ErrInterrupted) {
+			if err != nil && limit.Interrupted(ctx) {
 				// Ctrl-C: whatever the connection said then is not the
 				// host's answer. Not journaled (the journal records what
 				// hosts did), and the state keeps its last real attempt.
@@ -288,7 +288,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 func (s Store) ContactEach(ctx context.Context, op string, force bool, products []guid.GUID, c Client) ([]Outcome, error) {
 	outcomes := make([]Outcome, 0, len(products))
 	for _, p := range products {
-		if errors.Is(context.Cause(ctx), limit.ErrInterrupted) {
+		if limit.Interrupted(ctx) {
 			break // Ctrl-C: the products left are not contacted
 		}
 		c.Product = p

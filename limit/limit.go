@@ -39,6 +39,22 @@ const DefaultTimeout = 5 * time.Second
 // out" (context.Cause), and report neither as the host's doing.
 var ErrInterrupted = errors.New("interrupted (Ctrl-C)")
 
+// Interrupted reports whether ctx ended because the user interrupted the
+// run: its cause is ErrInterrupted.
+func Interrupted(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), ErrInterrupted)
+}
+
+// Interruption is an error that stands for ErrInterrupted (errors.Is)
+// while saying more about what it stopped: probe's "not probed" and "cut
+// short" hosts.
+type Interruption string
+
+func (e Interruption) Error() string { return string(e) }
+
+// Is makes an Interruption match ErrInterrupted.
+func (Interruption) Is(target error) bool { return target == ErrInterrupted }
+
 // Limit is a time limit that ran out. It matches context.DeadlineExceeded
 // with errors.Is, as the context error it stands for.
 type Limit struct {

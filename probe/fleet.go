@@ -25,20 +25,16 @@ import (
 // of thousands. It is a constant so documentation does not vary by machine.
 const DefaultConcurrency = 64
 
-// ErrInterrupted is the cause a command cancels a fleet run's context
-// with when the user interrupts it (Ctrl-C): Fleet then starts no more
-// hosts, and those it did not start carry ErrNotProbed. It is
-// limit.ErrInterrupted, defined there once.
-var ErrInterrupted = limit.ErrInterrupted
-
 // ErrNotProbed is the Err of a host Fleet did not ask because the run was
-// interrupted first (ErrInterrupted).
-var ErrNotProbed = errors.New("not probed: the run was interrupted first")
+// interrupted first (its context's cause limit.ErrInterrupted, which it
+// matches with errors.Is).
+var ErrNotProbed error = limit.Interruption("not probed: the run was interrupted first")
 
 // ErrCutShort is the Err of a host (or group) whose probe was under way
-// when the run was interrupted (ErrInterrupted): whatever the connection
+// when the run was interrupted (limit.ErrInterrupted, which it matches):
+// whatever the connection
 // said then (a timeout, a closed connection) is not the host's doing.
-var ErrCutShort = errors.New("interrupted while it was being probed")
+var ErrCutShort error = limit.Interruption("interrupted while it was being probed")
 
 // cutShort gives the failures of h, probed while the run was interrupted,
 // their real cause. Answers that came back stand.
@@ -79,7 +75,7 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 	out := make([]Host, len(hosts))
 	var done atomic.Int64
 	Each(len(hosts), concurrency, func(i int) {
-		if errors.Is(context.Cause(ctx), ErrInterrupted) {
+		if limit.Interrupted(ctx) {
 			// Ctrl-C: the hosts not yet started are not probed.
 			out[i] = newHost(hosts[i], targets)
 			out[i].Err = ErrNotProbed
@@ -93,7 +89,7 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 		}
 		out[i] = Probe(hctx, hosts[i], targets, who, opts)
 		cancel()
-		if errors.Is(context.Cause(ctx), ErrInterrupted) {
+		if limit.Interrupted(ctx) {
 			cutShort(&out[i])
 		}
 		out[i].Duration = clk.Now().Sub(start)

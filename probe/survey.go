@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"errors"
 	"io"
 	"os"
 	"sync"
@@ -145,7 +144,7 @@ func (s *Survey) Run(ctx context.Context, who Client, interrupt <-chan struct{})
 	go func() {
 		select {
 		case <-interrupt:
-			cancel(ErrInterrupted)
+			cancel(limit.ErrInterrupted)
 		case <-stop:
 		}
 	}()
@@ -154,7 +153,7 @@ func (s *Survey) Run(ctx context.Context, who Client, interrupt <-chan struct{})
 	} else {
 		hosts = Fleet(ctx, s.Hosts, s.Targets, who, s.Options, s.Concurrency, s.Progress)
 	}
-	return hosts, errors.Is(context.Cause(ctx), ErrInterrupted)
+	return hosts, limit.Interrupted(ctx)
 }
 
 // Each runs fn(0) … fn(count-1) in at most n goroutines at once (n < 1:
