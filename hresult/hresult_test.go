@@ -81,7 +81,7 @@ func TestReportedCodesExplained(t *testing.T) {
 	for _, c := range []Code{WinRMCannotConnect, WSManInvalidOptions, WSManOperationTimeout, WSManShellNotFound,
 		WSManTooManyShells, WMIInvalidClass, CertUntrustedRoot, CertNameMismatch, CertExpired, TLSIllegalMessage, Fail,
 		FileNotFound, PathNotFound, AccessDenied, WriteProtect, DiskFull, AlreadyExists, LockViolation, HostNotFound,
-		InvalidName, NoDNSServers, ConnRefused, GraceTimeExpired} {
+		InvalidName, NoDNSServers, ConnRefused, GraceTimeExpired, Cancelled, KMSNotActivated} {
 		i, ok := Lookup(c)
 		if !ok || i.Name == "" || i.Meaning == "" || i.Fix == "" {
 			t.Errorf("%s: %+v, in the table %v", c, i, ok)

@@ -11,21 +11,12 @@ import (
 	"github.com/kmsctl/kmsctl/probe"
 )
 
-// Monitoring-plugin states and exit codes (Nagios, Icinga, Naemon...):
-// probe's grades as the numbers failure.Check takes.
-const (
-	CheckOK       = int(probe.GradeOK)
-	CheckWarning  = int(probe.GradeWarning)
-	CheckCritical = int(probe.GradeCritical)
-	CheckUnknown  = int(probe.GradeUnknown)
-)
-
 // Check prints one monitoring-plugin status line, with performance data
 // after "|", then one line per problem. wmi, when not nil, is what
 // --winrm read from each host: its counts and request counters join the
 // performance data, and a host whose WMI could not be read is a WARNING
 // (CRITICAL when its KMS probe failed too). It returns the state it
-// printed (CheckOK ... CheckUnknown), for failure.Check to make the exit
+// printed (a probe.Grade as a number), for failure.Check to make the exit
 // status, and the write error, if any.
 //
 // The problems are listed worst first (CRITICAL, then WARNING), in the
@@ -205,7 +196,7 @@ func CountFigure(g *probe.Group) string {
 // failure.CheckInterrupted and the write error, if any.
 func (s *Streams) CheckInterrupted(hosts []probe.Host) (int, error) {
 	_, err := fmt.Fprintf(s.Out, "KMS UNKNOWN - %s\n", interruptedText(hosts))
-	return CheckUnknown, err
+	return int(probe.GradeUnknown), err
 }
 
 // CheckUnknown reports a failure to run the check at all (UNKNOWN).
