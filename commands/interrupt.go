@@ -12,7 +12,7 @@ import (
 // first Ctrl-C (SIGINT), and the function that stops listening for it.
 // While it listens SIGINT does not kill kmsctl, even one started with
 // SIGINT ignored (a background job of a script): Go's signal.Notify
-// enables it again, as status's does, so that both stop the same way.
+// enables it again. status, ato and renew all stop through it.
 func interruptible(ctx context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	sig := make(chan os.Signal, 1)

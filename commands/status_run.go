@@ -3,8 +3,6 @@ package commands
 import (
 	"context"
 	"errors"
-	"os"
-	"os/signal"
 
 	"github.com/urfave/cli/v2"
 
@@ -115,10 +113,11 @@ func (o *statusOptions) probe(ctx context.Context, env *Env, c *cli.Context, out
 	// Ctrl-C stops the probes (those under way end "cancelled", the rest
 	// are not started) and the results so far are written; the exit
 	// status is then 130.
-	sigctx, sigstop := signal.NotifyContext(context.Background(), os.Interrupt)
-	r.hosts, r.interrupted = o.survey.Run(ctx, probe.Client{CMID: who.CMID, Workstation: who.Workstation}, sigctx.Done())
+	ictx, istop := interruptible(ctx)
+	r.hosts = o.survey.Run(ictx, probe.Client{CMID: who.CMID, Workstation: who.Workstation})
+	r.interrupted = limit.Interrupted(ictx)
 	*interrupted = r.interrupted
-	sigstop()
+	istop()
 	stop()
 	// The probes may have used up the run's deadline (a stalled host); the
 	// record gets its own, as long as one host's.

@@ -133,27 +133,14 @@ func (s *Survey) concurrency() int {
 // Run asks every host, named or found, as who, at most Concurrency at a
 // time, in one worker pool, under ctx; results keep the input order (a
 // found target without an address is reported, not asked: Discovered).
-// When interrupt is closed (Ctrl-C) the probes under way end cut short
-// (ErrCutShort), the rest are not started (ErrNotProbed), and interrupted
-// is true.
-func (s *Survey) Run(ctx context.Context, who Client, interrupt <-chan struct{}) (hosts []Host, interrupted bool) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		select {
-		case <-interrupt:
-			cancel(limit.ErrInterrupted)
-		case <-stop:
-		}
-	}()
+// When ctx ends with the cause limit.ErrInterrupted (Ctrl-C) the probes
+// under way end cut short (ErrCutShort), the rest are not started
+// (ErrNotProbed), and limit.Interrupted(ctx) tells the caller.
+func (s *Survey) Run(ctx context.Context, who Client) []Host {
 	if s.found != nil {
-		hosts = Discovered(ctx, s.found, s.Targets, who, s.Options, s.Concurrency, s.Progress)
-	} else {
-		hosts = Fleet(ctx, s.Hosts, s.Targets, who, s.Options, s.Concurrency, s.Progress)
+		return Discovered(ctx, s.found, s.Targets, who, s.Options, s.Concurrency, s.Progress)
 	}
-	return hosts, limit.Interrupted(ctx)
+	return Fleet(ctx, s.Hosts, s.Targets, who, s.Options, s.Concurrency, s.Progress)
 }
 
 // Each runs fn(0) … fn(count-1) in at most n goroutines at once (n < 1:
