@@ -83,8 +83,22 @@ func Parse(s string) (string, error) {
 	if port == "" {
 		port = strconv.Itoa(kmsclient.DefaultPort)
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
-		return "", &Error{in, fmt.Sprintf("port %q is not a number from 1 to 65535", port)}
+	if _, err := parsePort(in, port); err != nil {
+		return "", err
 	}
 	return net.JoinHostPort(host, port), nil
+}
+
+// ParsePort checks a port given alone (slmgr's "/skms :PORT"): a number
+// from 1 to 65535, written without sign or leading zero. The error is an
+// *Error whose Input is ":PORT".
+func ParsePort(s string) (int, error) { return parsePort(":"+s, s) }
+
+// parsePort checks port, part of the argument in.
+func parsePort(in, port string) (int, error) {
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
+		return 0, &Error{in, fmt.Sprintf("port %q is not a number from 1 to 65535", port)}
+	}
+	return n, nil
 }

@@ -162,15 +162,6 @@ func ParseHost(s string) (HostConfig, error) {
 	return HostConfig{Host: h, Port: port}, nil
 }
 
-// ParsePort checks a port argument (slmgr's "/skms :PORT").
-func ParsePort(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 65535 || s[0] == '0' || s[0] == '+' {
-		return 0, &kmsaddr.Error{Input: ":" + s, Reason: fmt.Sprintf("port %q is not a number from 1 to 65535", s)}
-	}
-	return n, nil
-}
-
 // DomainError is a DNS domain argument that is not a domain name.
 type DomainError struct {
 	Input, Reason string

@@ -176,12 +176,12 @@ func TestParseHost(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]int{"1": 1, "1688": 1688, "65535": 65535} {
-		if got, err := ParsePort(in); err != nil || got != want {
+		if got, err := kmsaddr.ParsePort(in); err != nil || got != want {
 			t.Errorf("ParsePort(%q) = %d, %v", in, got, err)
 		}
 	}
 	for _, in := range []string{"", "0", "65536", "+1", "01", "x", "-1"} {
-		if _, err := ParsePort(in); err == nil {
+		if _, err := kmsaddr.ParsePort(in); err == nil {
 			t.Errorf("ParsePort(%q) succeeded", in)
 		}
 	}
