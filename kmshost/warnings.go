@@ -19,18 +19,15 @@ func (c *Counters) Warnings() []string {
 	for _, p := range c.KMSProducts() {
 		if p.LicenseStatus != kmsclient.StatusLicensed {
 			w = append(w, fmt.Sprintf("%s is not activated (License Status: %s): clients get %s until the host is activated (slmgr /ato on the host)",
-				p.Name, p.LicenseStatus.String(), hresult.KMSNotActivated))
+				p.Name, p.LicenseStatus, hresult.KMSNotActivated))
 		}
 		if reached, known := p.ThresholdReached(); known && !reached {
 			w = append(w, fmt.Sprintf("%s counts %s, below its threshold of %d: its clients are refused with %s until %d distinct machines have asked within %d days",
-				p.Name, p.CountText(), *p.RequiredClientCount, hresult.NotEnoughCount, *p.RequiredClientCount, kmsclient.CountWindowDays))
+				p.Name, CountText(p.CurrentCount), *p.RequiredClientCount, hresult.NotEnoughCount, *p.RequiredClientCount, kmsclient.CountWindowDays))
 		}
 	}
 	return w
 }
-
-// CountText is p's current count as WMI has it (CountText).
-func (p *Product) CountText() string { return CountText(p.CurrentCount) }
 
 // CountText is a WMI current count in words where WMI's value is not a
 // count: "(null)" for null, "-1 (no request counted yet)" for -1, else

@@ -149,7 +149,7 @@ func (s *Streams) hostBlock(w io.Writer, host string, c *kmshost.Counters) {
 		line("", "", st)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Key Management Service is enabled on this machine")
-		count := p.CountText()
+		count := kmshost.CountText(p.CurrentCount)
 		if reached, known := p.ThresholdReached(); known {
 			if !reached {
 				count = s.bad(count)
