@@ -7,7 +7,9 @@ import (
 
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
+	"github.com/kmsctl/kmsctl/probe"
 )
 
 // client: Windows KMS clients read over WinRM, the other side of the
@@ -55,7 +57,8 @@ adds the computer name, the last contact and the last host tried; -o tsv
 gives its line instead of slmgr's view.
 
 Exit status: 0 every client read (whatever its state); 2 a client could
-not be read, or bad usage.
+not be read, or bad usage; 130 Ctrl-C (the lines read so far are written,
+the clients not yet read marked "not probed").
 
 Examples:
    kmsctl client dli pc-0377.corp.example.com --user 'CORP\kmsaudit' --https
@@ -76,7 +79,10 @@ Examples:
 }
 
 // readClients reads every client, at most n at a time (probe's worker
-// pool), in input order.
+// pool), in input order. After Ctrl-C (ctx's cause limit.ErrInterrupted)
+// the clients not yet started are not read (probe.ErrNotProbed) and a
+// read under way that failed then has that for its cause
+// (probe.ErrCutShort), not the host's.
 func readClients(ctx context.Context, base kmshost.Config, hosts []string, targets []kmshost.Config, n int) []output.ClientResult {
 	out := make([]output.ClientResult, len(hosts))
 	eachWinRM(base, len(hosts), n, func(i int, cfg *kmshost.Config) {
@@ -86,8 +92,14 @@ func readClients(ctx context.Context, base kmshost.Config, hosts []string, targe
 		}
 	}, func(i int, cfg kmshost.Config, cl *kmshost.Client, err error) {
 		out[i] = output.ClientResult{Host: hosts[i], Address: cfg.Addr(), Err: err}
-		if err == nil {
+		switch {
+		case limit.Interrupted(ctx):
+			out[i].Err = probe.ErrNotProbed
+		case err == nil:
 			out[i].Client, out[i].Err = cl.Client(ctx)
+			if out[i].Err != nil && limit.Interrupted(ctx) {
+				out[i].Err = probe.ErrCutShort
+			}
 		}
 	})
 	return out

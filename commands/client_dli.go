@@ -5,6 +5,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmshost"
+	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
@@ -69,9 +70,17 @@ func runClientDLI(env *Env, c *cli.Context, o clientDLIOptions) error {
 		}
 		return out.ClientDLI(o.hosts[0], cl.Addr(), w, output.ViewOf(env.json))
 	}
-	results := readClients(c.Context, base, o.hosts, o.targets, c.Int("concurrency"))
+	// Ctrl-C stops the reads (those under way end cut short, the rest are
+	// not started) and the lines so far are written; exit status 130.
+	ctx, stop := interruptible(c.Context)
+	results := readClients(ctx, base, o.hosts, o.targets, c.Int("concurrency"))
+	interrupted := limit.Interrupted(ctx)
+	stop()
 	if err := out.ClientFleet(results, o.format); err != nil {
 		return err
+	}
+	if interrupted {
+		return failure.Interrupted()
 	}
 	errs := make([]error, len(results))
 	for i := range results {

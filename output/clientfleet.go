@@ -53,7 +53,7 @@ func (s *Streams) ClientFleet(results []ClientResult, view View) error {
 		l := ClientLineJSON{Host: r.Host}
 		if r.Err != nil {
 			l.Error = s.describeOrNil(r.Err)
-			d.Summary["unreadable"]++
+			d.Summary[unreadWord(r.Err)]++
 		} else {
 			st := r.Client.Standing()
 			status := string(st.State)
@@ -75,20 +75,23 @@ func (d ClientFleetJSON) layout(s *Streams, view View) error {
 	results := d.results
 	rows := make([]fleetRow, 0, len(d.Clients))
 	for i, l := range d.Clients {
-		rows = append(rows, fleetRow{l, results[i].Err == nil && results[i].Client.Standing().Contact.Answer})
+		rows = append(rows, fleetRow{l, results[i].Err == nil && results[i].Client.Standing().Contact.Answer, unreadWord(results[i].Err)})
 	}
 	s.clientFleetColumns().write(s, view, rows)
 	var fails []hostFailure
 	for i := range results {
-		if results[i].Err != nil {
+		if unfinished(results[i].Err) == "" && results[i].Err != nil {
 			fails = append(fails, s.hostFailure(results[i].Host, results[i].Host, results[i].Err))
 		}
 	}
 	if len(fails) > 0 {
 		s.writeFailures(fails)
 	}
+	if n, cut := d.Summary[notProbed], d.Summary[cutShort]; n+cut > 0 {
+		s.Warning(fmt.Sprintf("interrupted (Ctrl-C): %d of %d clients not read, %d stopped while being read", n, len(results), cut))
+	}
 	var parts []string
-	for _, k := range []string{"licensed", "renewal_failing", "grace", "notification", "unlicensed", "not_kms_client", "unreadable"} {
+	for _, k := range []string{"licensed", "renewal_failing", "grace", "notification", "unlicensed", "not_kms_client", "unreadable", cutShort, notProbed} {
 		if n := d.Summary[k]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(k, "_", " ")))
 		}
@@ -106,6 +109,17 @@ func (d ClientFleetJSON) layout(s *Streams, view View) error {
 type fleetRow struct {
 	ClientLineJSON
 	answered bool
+	unread   string // unreadWord of its error; "" when read
+}
+
+// unreadWord is the status of a client that was not read: not_probed or
+// interrupted after Ctrl-C (unfinished), unreadable otherwise; "" for
+// no error.
+func unreadWord(err error) string {
+	if w := unfinished(err); w != "" || err == nil {
+		return w
+	}
+	return "unreadable"
 }
 
 // clientFleetColumns are the client fleet's table, one row per client:
@@ -115,14 +129,18 @@ type fleetRow struct {
 // last contact, the result with "no answer" when the request did not
 // reach a host, and the last host tried, nothing cut and the times with
 // their year. A TSV line holds host, status (the JSON value, or
-// unreadable), days left (one decimal), last result code (the error code
+// unreadable, not_probed or interrupted), days left (one decimal), last result code (the error code
 // for an unreadable client), the count the host reported, last host, last
 // contact and failing since (RFC 3339); missing values are empty fields.
 func (s *Streams) clientFleetColumns() table[fleetRow] {
 	type r = fleetRow
 	status := func(l r) cell {
-		if l.Error != nil {
-			return cell{"unreadable", s.bad}
+		switch l.unread {
+		case "":
+		case "unreadable":
+			return cell{l.unread, s.bad}
+		default:
+			return cell{strings.ReplaceAll(l.unread, "_", " "), s.warn}
 		}
 		state := kmshost.ClientState(*l.Status)
 		c := cell{text: stateWords(state)}
@@ -168,8 +186,8 @@ func (s *Streams) clientFleetColumns() table[fleetRow] {
 		{head: "Client", in: people, fit: true, tsv: 1, text: text(func(l r) string { return l.Host })},
 		{head: "Computer", in: inWide, text: text(func(l r) string { return deref(l.Computer) })},
 		{head: "Status", in: people, tsv: 2, text: status, field: func(l r) string {
-			if l.Error != nil {
-				return "unreadable"
+			if l.unread != "" {
+				return l.unread
 			}
 			return *l.Status
 		}},

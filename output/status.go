@@ -205,6 +205,25 @@ func (s *Streams) InterruptedWarning(hosts []probe.Host) {
 	}
 }
 
+// The words for what a run interrupted by Ctrl-C left unfinished, in TSV
+// state fields and summaries (snake_case, as JSON keys).
+const (
+	notProbed = "not_probed"  // never asked (probe.ErrNotProbed)
+	cutShort  = "interrupted" // stopped while being asked (probe.ErrCutShort)
+)
+
+// unfinished is notProbed or cutShort for an error a Ctrl-C caused, ""
+// for any other (or none).
+func unfinished(err error) string {
+	switch {
+	case errors.Is(err, probe.ErrNotProbed):
+		return notProbed
+	case errors.Is(err, probe.ErrCutShort):
+		return cutShort
+	}
+	return ""
+}
+
 // interruptedText is "interrupted (Ctrl-C): 2 of 4 hosts not probed, 1
 // stopped while being probed".
 func interruptedText(hosts []probe.Host) string {

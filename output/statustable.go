@@ -176,8 +176,10 @@ func (s *Streams) statusColumns(withWMI bool) table[statusRow] {
 			}
 			return cell{"ok", s.good}
 		}, field: func(r r) string {
-			switch {
-			case r.err() != nil:
+			switch err := r.err(); {
+			case unfinished(err) != "":
+				return unfinished(err)
+			case err != nil:
 				return "failed"
 			case r.result() == nil:
 				return ""

@@ -43,7 +43,7 @@ type Misbehaviour int
 const (
 	Honest             Misbehaviour = iota
 	Refuse                          // nothing listens: connections are refused
-	Stall                           // accept, then never answer anything
+	Stall                           // accept, then read and never answer anything, DCE/RPC or not
 	StallRequest                    // answer the bind, never the request
 	CloseMidReply                   // send half of the response PDU, then close
 	TruncatedPDU                    // a response whose stub is cut short (consistent frag_length)
@@ -343,6 +343,12 @@ type session struct {
 
 func (h *Host) serve(c net.Conn, conn int) {
 	s := &session{ctx: map[uint16]bool{}}
+	if h.opts.Misbehave == Stall {
+		// Whatever the client sends (DCE/RPC, or another protocol's
+		// request: a WinRM client pointed here), until it or Close hangs up.
+		io.Copy(io.Discard, c)
+		return
+	}
 	buf := make([]byte, kmsclient.MaxPDU)
 	for {
 		if _, err := io.ReadFull(c, buf[:kmsclient.HeaderLen]); err != nil {
@@ -359,10 +365,6 @@ func (h *Host) serve(c net.Conn, conn int) {
 		h.mu.Lock()
 		h.calls = append(h.calls, Call{Conn: conn, Type: hd.Type, CallID: hd.CallID})
 		h.mu.Unlock()
-		if h.opts.Misbehave == Stall {
-			io.Copy(io.Discard, c) // until the client or Close hangs up
-			return
-		}
 		var out []byte
 		closeAfter := false
 		switch hd.Type {
