@@ -69,7 +69,19 @@ func chosen(c *cli.Context, name string) (string, error) {
 			continue
 		}
 		if ch := choicesOf(f); ch != nil && !slices.Contains(ch, v) {
-			return "", &failure.UsageError{Msg: "--" + name + " " + v + " is not known", Hint: "use --" + name + " " + strings.Join(ch, "|")}
+			// Named as the help does, the short form too (-o/--format):
+			// the user may have typed either.
+			short, long := "", "--"+name
+			for _, n := range f.Names() {
+				if len(n) == 1 {
+					short = "-" + n
+				}
+			}
+			spelled, use := long, long
+			if short != "" {
+				spelled, use = short+"/"+long, short
+			}
+			return "", &failure.UsageError{Msg: spelled + " " + v + " is not known", Hint: "use " + use + " " + strings.Join(ch, "|")}
 		}
 	}
 	return v, nil
