@@ -81,9 +81,5 @@ func checkLimits(lim audit.CheckLimits, margin time.Duration) error {
 // auditFormat reads --format/-o and --json; --check prints its own
 // format, so it takes neither.
 func auditFormat(c *cli.Context) (string, error) {
-	f, err := outputFormat(c)
-	if err == nil && c.Bool("check") && f != "" && f != "table" {
-		return "", &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
-	}
-	return f, err
+	return checkFormat(c, c.Bool("check"))
 }

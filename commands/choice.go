@@ -87,6 +87,21 @@ func chosen(c *cli.Context, name string) (string, error) {
 	return v, nil
 }
 
+// checkFormat is outputFormat for a command with --check, which prints
+// its own format (Nagios' one line): with check, a usage error naming the
+// format flag given, other than -o table.
+func checkFormat(c *cli.Context, check bool) (string, error) {
+	f, err := outputFormat(c)
+	if err == nil && check && f != "" && f != "table" {
+		given := "-o " + f
+		if c.Bool("json") {
+			given = "--json"
+		}
+		return "", &failure.UsageError{Msg: "--check prints its own format, not " + given, Hint: "drop " + given + " or --check"}
+	}
+	return f, err
+}
+
 // outputFormat reads --format/-o and --json together: "json" for --json,
 // the format given (checked by chosen) otherwise, "" for neither; a usage
 // error when the two ask for different output.

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/output"
 )
 
 // Exit reports err once and returns the process's exit status, which
@@ -40,8 +41,10 @@ func (e *Env) Exit(err error) int {
 		}
 	default:
 		switch {
+		case e.check && e.ran.name == "host audit":
+			s.CheckUnknown(output.AuditCheckService, err)
 		case e.check:
-			s.CheckUnknown(err)
+			s.CheckUnknown(output.CheckService, err)
 		case e.json:
 			s.WriteErrorJSON(err)
 		default:

@@ -89,14 +89,11 @@ func (o *statusOptions) parseHosts(env *Env, c *cli.Context) error {
 
 // parseOutput checks --json, --format and --check with its limits.
 func (o *statusOptions) parseOutput(c *cli.Context) error {
-	f, err := outputFormat(c)
+	f, err := checkFormat(c, o.check)
 	if err != nil {
 		return err
 	}
 	o.format = f
-	if o.check && o.format != "" && o.format != "table" {
-		return &failure.UsageError{Msg: "--check prints its own format", Hint: "drop --json / --format with --check"}
-	}
 	for _, f := range []string{"warn-below", "crit-below", "max-latency"} {
 		if c.IsSet(f) && !o.check {
 			return &failure.UsageError{Msg: "--" + f + " only applies with --check", Hint: "kmsctl status HOST --check --" + f + " ..."}

@@ -65,7 +65,7 @@ func (s *Streams) AuditCheck(src AuditSource, r *audit.Report, lim audit.CheckLi
 		}
 		text += " (lower bound: " + lowerBoundWhy(r, allBelow) + ")"
 	}
-	_, err := fmt.Fprintf(s.Out, "KMS AUDIT %s - %s | %s\n", state, text, strings.Join(perf, " "))
+	_, err := fmt.Fprintf(s.Out, "%s %s - %s | %s\n", AuditCheckService, state, text, strings.Join(perf, " "))
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p)
 	}

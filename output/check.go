@@ -127,7 +127,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 	if len(perf) > 0 { // no performance data, no "|" (plugin guidelines)
 		text += " | " + strings.Join(perf, " ")
 	}
-	_, err := fmt.Fprintf(s.Out, "KMS %s - %s\n", state, text)
+	_, err := fmt.Fprintf(s.Out, "%s %s - %s\n", CheckService, state, text)
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p)
 	}
@@ -166,7 +166,7 @@ func (s *Streams) checkWMI(r *WinRMResult, h *probe.Host, many bool, raise func(
 // error, if any.
 func (s *Streams) CheckNoHost(err error) (int, error) {
 	info := s.describe(err)
-	_, werr := fmt.Fprintf(s.Out, "KMS %s - no KMS host found in DNS: %s %s\n", probe.GradeNoHost, info.Code, info.Cause)
+	_, werr := fmt.Fprintf(s.Out, "%s %s - no KMS host found in DNS: %s %s\n", CheckService, probe.GradeNoHost, info.Code, info.Cause)
 	return int(probe.GradeNoHost), werr
 }
 
@@ -195,14 +195,24 @@ func CountFigure(g *probe.Group) string {
 // known, with how many hosts were left. It returns the state for
 // failure.CheckInterrupted and the write error, if any.
 func (s *Streams) CheckInterrupted(hosts []probe.Host) (int, error) {
-	_, err := fmt.Fprintf(s.Out, "KMS UNKNOWN - %s\n", interruptedText(hosts))
+	_, err := fmt.Fprintf(s.Out, "%s UNKNOWN - %s\n", CheckService, interruptedText(hosts))
 	return int(probe.GradeUnknown), err
 }
 
-// CheckUnknown reports a failure to run the check at all (UNKNOWN).
-func (s *Streams) CheckUnknown(err error) {
+// The service names that begin a check's one line (Nagios plugin
+// guidelines: "SERVICE STATE - text"): status --check's, and host audit
+// --check's, so that one monitor's lines, UNKNOWN included, all start
+// alike.
+const (
+	CheckService      = "KMS"
+	AuditCheckService = "KMS AUDIT"
+)
+
+// CheckUnknown reports a failure to run the check of service at all
+// (UNKNOWN).
+func (s *Streams) CheckUnknown(service string, err error) {
 	info := s.describe(err)
-	fmt.Fprintf(s.Out, "KMS UNKNOWN - %s %s\n", info.Code, info.Cause)
+	fmt.Fprintf(s.Out, "%s UNKNOWN - %s %s\n", service, info.Code, info.Cause)
 }
 
 // slug turns a name into a metric-label-safe word: lower case, runs of
