@@ -81,7 +81,11 @@ func TestReportedCodesExplained(t *testing.T) {
 	for _, c := range []Code{WinRMCannotConnect, WSManInvalidOptions, WSManOperationTimeout, WSManShellNotFound,
 		WSManTooManyShells, WMIInvalidClass, CertUntrustedRoot, CertNameMismatch, CertExpired, TLSIllegalMessage, Fail,
 		FileNotFound, PathNotFound, AccessDenied, WriteProtect, DiskFull, AlreadyExists, LockViolation, HostNotFound,
-		InvalidName, NoDNSServers, ConnRefused, GraceTimeExpired, Cancelled, KMSNotActivated} {
+		InvalidName, NoDNSServers, ConnRefused, GraceTimeExpired, Cancelled, KMSNotActivated,
+		// A host's fault PDU: the NCA statuses and the Win32 errors
+		// Windows' RPC runtime sends (kmsclient.FaultName names them all).
+		FaultUnspecified, FaultContextMismatch, FaultInvalidPresContext, FaultOpRange, FaultUnknownInterface,
+		FaultProtoError, FromWin32(1783), FromWin32(1745), FromWin32(5)} {
 		i, ok := Lookup(c)
 		if !ok || i.Name == "" || i.Meaning == "" || i.Fix == "" {
 			t.Errorf("%s: %+v, in the table %v", c, i, ok)

@@ -139,7 +139,7 @@ func ParseSpan(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// What ParseSpan says of a span below one second.
+// What ParseSpan says of a negative span and of a zero one.
 var (
 	errNegativeSpan = errors.New("must not be negative")
 	errZeroSpan     = errors.New("must be positive")
