@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"net"
+	"strconv"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/failure"
@@ -30,6 +33,12 @@ func parseClientDLI(env *Env, c *cli.Context) (o clientDLIOptions, err error) {
 		}
 		o.hosts = append(o.hosts, more...)
 	}
+	var dups []probe.Duplicate
+	o.hosts, dups = probe.UniqueBy(o.hosts, func(h string) (string, error) {
+		host, port, err := kmshost.ParseTarget(h)
+		return net.JoinHostPort(host, strconv.Itoa(port)), err // port 0: --port's
+	})
+	noteDuplicates(env.Streams(c), dups, "read")
 	switch {
 	case len(o.hosts) == 0:
 		return o, &failure.UsageError{Msg: "client dli needs HOST or --hosts-file FILE", Hint: "kmsctl client dli HOST --user USER"}

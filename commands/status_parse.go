@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmsaddr"
+	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -68,13 +69,7 @@ func (o *statusOptions) parseHosts(env *Env, c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range dups {
-		if d.First == d.Again {
-			env.Streams(c).Note(d.Again + " is listed more than once; it is probed once")
-		} else {
-			env.Streams(c).Note(d.Again + " is the same host as " + d.First + "; it is probed once")
-		}
-	}
+	noteDuplicates(env.Streams(c), dups, "probed")
 	if o.survey.Domain != "" && len(hosts) > 0 {
 		return &failure.UsageError{Msg: "give hosts or --domain, not both", Hint: "kmsctl status --domain corp.example.com"}
 	}
@@ -108,4 +103,16 @@ func (o *statusOptions) parseOutput(c *cli.Context) error {
 			Hint: "WARNING comes before CRITICAL: give --warn-below at least --crit-below"}
 	}
 	return nil
+}
+
+// noteDuplicates says on stderr which hosts were named more than once (or
+// by two spellings of one host) and are done once: "probed" or "read".
+func noteDuplicates(out *output.Streams, dups []probe.Duplicate, done string) {
+	for _, d := range dups {
+		if d.First == d.Again {
+			out.Note(d.Again + " is listed more than once; it is " + done + " once")
+		} else {
+			out.Note(d.Again + " is the same host as " + d.First + "; it is " + done + " once")
+		}
+	}
 }

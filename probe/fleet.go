@@ -175,18 +175,25 @@ type Duplicate struct{ First, Again string }
 // no host is probed or counted twice. Hosts kmsaddr.Parse refuses are kept
 // as they are, for the caller to report.
 func Unique(hosts []string) ([]string, []Duplicate) {
+	return UniqueBy(hosts, kmsaddr.Parse)
+}
+
+// UniqueBy is Unique with another rule for what names one host: key gives
+// the HOST:PORT a host stands for (compared without case), or an error for
+// a host kept as written. client dli uses the WinRM port's rule.
+func UniqueBy(hosts []string, key func(string) (string, error)) ([]string, []Duplicate) {
 	seen := make(map[string]string, len(hosts))
 	var out []string
 	var dups []Duplicate
 	for _, h := range hosts {
-		key, err := kmsaddr.Parse(h)
+		k, err := key(h)
 		if err == nil {
-			key = strings.ToLower(key)
-			if first, ok := seen[key]; ok {
+			k = strings.ToLower(k)
+			if first, ok := seen[k]; ok {
 				dups = append(dups, Duplicate{first, h})
 				continue
 			}
-			seen[key] = h
+			seen[k] = h
 		}
 		out = append(out, h)
 	}
