@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/hresult"
@@ -43,6 +44,15 @@ func Parse(s string) (string, error) {
 			example = "kms.example.com:1688"
 		}
 		return "", &Error{in, fmt.Sprintf("remove the scheme %q: write HOST[:PORT], e.g. %s", scheme+"://", example)}
+	}
+	if i := strings.IndexAny(s, ",;"); i >= 0 {
+		// "kms1:1688,kms2:1688": a list, not one host.
+		return "", &Error{in, fmt.Sprintf("a list: %q separates several hosts; give each as its own argument or line", s[i:i+1])}
+	}
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		// Before the IPv6 rule: "10.0.0.5:1688 10.0.0.6:1688" has two
+		// colons but is no IPv6 address.
+		return "", &Error{in, fmt.Sprintf("character %q is not allowed in a host name (one host per argument or line)", rune(s[i]))}
 	}
 	var host, port string
 	switch {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -128,6 +129,12 @@ var ErrNoHosts = errors.New("lists no host: it is empty or has only blank lines 
 // maxHostsFileLine bounds one line of a hosts file.
 const maxHostsFileLine = 4096
 
+// What ReadHostsFile says of a file that is not text, or not UTF-8/UTF-16.
+var (
+	errLineTooLong = fmt.Errorf("a line is longer than %d bytes: is it a text file with one HOST[:PORT] per line?", maxHostsFileLine)
+	errNotUTF8     = errors.New("not UTF-8 text: save the file as UTF-8 (or UTF-16 with a byte order mark)")
+)
+
 // ReadHostsFile reads one HOST[:PORT] per line; blank lines and text after
 // # are ignored, and so is a UTF-8 byte order mark at the start (Windows
 // Notepad writes one); after a UTF-16 byte order mark the file is read as
@@ -151,12 +158,20 @@ func ReadHostsFile(name string, r io.Reader) ([]string, error) {
 		if line == "" {
 			continue
 		}
+		if strings.ContainsRune(line, utf8.RuneError) {
+			// The decoder's stand-in for bytes that are not UTF-8 (a
+			// Latin-1 é): say so rather than quote the stand-in.
+			return nil, &HostsFileError{name, n, errNotUTF8}
+		}
 		if _, err := kmsaddr.Parse(line); err != nil {
 			return nil, &HostsFileError{name, n, err}
 		}
 		hosts = append(hosts, line)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = errLineTooLong
+		}
 		return nil, &HostsFileError{Name: name, Err: unwrapPath(err)}
 	}
 	if len(hosts) == 0 {

@@ -178,8 +178,19 @@ func TestReadHostsFile(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 	_, err = ReadHostsFile("long", strings.NewReader(strings.Repeat("a", 5000)))
-	if err == nil {
-		t.Fatal("an over-long line was accepted")
+	if err == nil || !strings.Contains(err.Error(), "longer than 4096 bytes") || strings.Contains(err.Error(), "bufio") {
+		t.Fatalf("an over-long line: %v", err)
+	}
+	// Words a user can act on: a list on one line, a Latin-1 byte.
+	for in, want := range map[string]string{
+		"kms1:1688,kms2:1688\n": `hosts.txt:1: "kms1:1688,kms2:1688" is not HOST[:PORT]: a list: "," separates several hosts`,
+		"kms1:1688 kms2:1688\n": `hosts.txt:1: "kms1:1688 kms2:1688" is not HOST[:PORT]: character ' ' is not allowed in a host name (one host per argument or line)`,
+		"ok\ncaf\xe9.example\n": "hosts.txt:2: not UTF-8 text: save the file as UTF-8",
+	} {
+		_, err = ReadHostsFile("hosts.txt", strings.NewReader(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %s", in, err, want)
+		}
 	}
 	// Notepad's byte order mark is not part of the first host.
 	got, err = ReadHostsFile("bom.txt", strings.NewReader("\uFEFFkms1\r\nkms2\r\n"))
