@@ -57,8 +57,8 @@ func (s *Streams) activationDoc(cmd string, o license.Outcome, id *identity.Iden
 func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) {
 	w, v, now := s.Out, o.View, o.At
 	if o.Action == license.Wait {
-		fmt.Fprintln(w, licenseSummary(v, now))
-		fmt.Fprintf(w, "Next contact: %s; nothing to do now.\n", nextContact(v, now))
+		s.textLine(w, "", "", licenseSummary(v, now))
+		s.textLine(w, "", "Next contact: ", nextContact(v, now)+"; nothing to do now.")
 		return
 	}
 	verb := "Activating"
@@ -74,15 +74,15 @@ func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) 
 	// or redirected, the result keeps it.
 	// (A contact Ctrl-C cut short left no attempt, but was said too.)
 	if !(s.TTY && s.ErrTTY && (len(o.Attempts) > 0 || failure.IsInterrupted(o.Err))) {
-		fmt.Fprintf(w, "%s %s (%s)%s ...\n", verb, o.Product.Name, o.Product.SKUID, with)
+		s.textLine(w, "", "", fmt.Sprintf("%s %s (%s)%s ...", verb, o.Product.Name, o.Product.SKUID, with))
 	}
 	if o.Err == nil {
 		fmt.Fprintln(w, s.good("Product activated successfully."))
 	} else {
 		s.WriteError(o.Err)
 	}
-	fmt.Fprintln(w, licenseSummary(v, now))
-	fmt.Fprintf(w, "Next contact: %s\n", nextContactEvery(v, now))
+	s.textLine(w, "", "", licenseSummary(v, now))
+	s.textLine(w, "", "Next contact: ", nextContactEvery(v, now))
 }
 
 // licenseSummary is the license status and when it ends, in one line.
@@ -117,8 +117,8 @@ func (s *Streams) ContactProgress(cmd string, p license.Progress) {
 		if cmd == "renew" {
 			verb = "Renewing"
 		}
-		fmt.Fprintf(s.Err, "%s %s with KMS host %s ...\n", verb, p.Product.Name, p.Host)
+		s.textLine(s.Err, "", "", fmt.Sprintf("%s %s with KMS host %s ...", verb, p.Product.Name, p.Host))
 		return
 	}
-	fmt.Fprintf(s.Err, "%s: %v (%s); trying %s ...\n", p.Host, p.Err, s.describe(p.Err).Code, p.Next)
+	s.textLine(s.Err, "", "", fmt.Sprintf("%s: %v (%s); trying %s ...", p.Host, p.Err, s.describe(p.Err).Code, p.Next))
 }

@@ -1,7 +1,5 @@
 package output
 
-import "fmt"
-
 // ChangeJSON is the document a command that changes the store prints with
 // --json: what it did, slmgr's message, warnings, and the license after
 // (null when no product key is installed).
@@ -38,12 +36,14 @@ func (s *Streams) Change(ch Change, in LicenseInfo, v View) error {
 
 func (d ChangeJSON) layout(s *Streams, _ View) error {
 	ch := d.change
-	fmt.Fprintln(s.Out, ch.Message)
+	// Each wrapped between words on a terminal (a key's product name or a
+	// host's name can make a line longer than 80 columns).
+	s.textLine(s.Out, "", "", ch.Message)
 	for _, n := range ch.Notes {
-		fmt.Fprintln(s.Out, n)
+		s.textLine(s.Out, "", "", n)
 	}
 	for _, w := range ch.Warnings {
-		fmt.Fprintf(s.Err, "%s %s\n", s.warn("Warning:"), w)
+		s.textLine(s.Err, "", s.warn("Warning:")+" ", w)
 	}
 	return nil
 }

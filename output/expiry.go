@@ -42,9 +42,10 @@ func (s *Streams) expiry(in LicenseInfo) {
 	default:
 		line = v.Status.String()
 	}
-	fmt.Fprintf(s.Out, "%s:\n", p.SKU.Name)
-	fmt.Fprintf(s.Out, "    %s\n", s.statusColour(v.Status, line))
+	// Wrapped between words on a terminal, as dli wraps them.
+	s.textLine(s.Out, "", "", p.SKU.Name+":")
+	s.textLine(s.Out, "    ", "", s.statusColour(v.Status, line))
 	if v.RenewalFailing {
-		fmt.Fprintf(s.Out, "    %s\n", s.warn(renewalFailing(in)))
+		s.textLine(s.Out, "    ", "", s.warn(renewalFailing(in)))
 	}
 }

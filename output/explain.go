@@ -81,6 +81,6 @@ func (d CodesJSON) layout(s *Streams, v View) error {
 var codeColumns = table[CodeJSON]{
 	{head: "Code", in: people, tsv: 1, text: text(func(c CodeJSON) string { return c.Code })},
 	{head: "Decimal", in: people, tsv: 2, text: text(func(c CodeJSON) string { return strconv.Itoa(int(c.Decimal)) })},
-	{head: "Name", in: people, tsv: 3, text: text(func(c CodeJSON) string { return nameOf(c.info) }),
+	{head: "Name", in: people, fit: true, tsv: 3, text: text(func(c CodeJSON) string { return nameOf(c.info) }),
 		field: func(c CodeJSON) string { return c.info.Name }},
 }

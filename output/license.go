@@ -69,6 +69,10 @@ type LicenseJSON struct {
 	Warnings                  []string `json:"warnings"`
 	in                        LicenseInfo
 	form                      licenseForm
+	// warnLater: another product follows, and the warnings about the
+	// machine's KMS settings (which every product shares) are said once,
+	// after the last one.
+	warnLater bool
 }
 
 // licenseForm is which of slmgr's views a LicenseJSON is laid out as.
@@ -192,23 +196,26 @@ func (d LicenseJSON) layout(s *Streams, _ View) error {
 		s.expiry(d.in)
 		return nil
 	}
-	s.license(d.in, d.form == formDLV)
+	s.license(d.in, d.form == formDLV, !d.warnLater)
 	return nil
 }
 
-// license writes slmgr /dli (verbose: /dlv).
-func (s *Streams) license(in LicenseInfo, verbose bool) {
+// license writes slmgr /dli (verbose: /dlv). Every line that holds a
+// name or a sentence goes through textLine: on a terminal it wraps between
+// words at its width, continuing under the value.
+func (s *Streams) license(in LicenseInfo, verbose, warnings bool) {
 	w := s.Out
 	st, v, p := in.State, in.View, in.State.Product
+	line := func(prefix, label, value string) { s.textLine(w, prefix, label, value) }
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Name: %s\n", p.SKU.Name)
-	fmt.Fprintf(w, "Description: %s\n", licDescription(p.SKU))
+	line("", "Name: ", p.SKU.Name)
+	line("", "Description: ", licDescription(p.SKU))
 	if verbose {
-		fmt.Fprintf(w, "Activation ID: %s\n", p.SKU.SKUID)
-		fmt.Fprintf(w, "Application ID: %s\n", p.SKU.ApplicationID)
-		fmt.Fprintf(w, "Product Key Channel: %s\n", licChannel(p))
+		line("", "Activation ID: ", p.SKU.SKUID.String())
+		line("", "Application ID: ", p.SKU.ApplicationID.String())
+		line("", "Product Key Channel: ", licChannel(p))
 	}
-	fmt.Fprintf(w, "Partial Product Key: %s\n", p.Partial)
+	line("", "Partial Product Key: ", p.Partial)
 	s.statusLines(w, in)
 	if verbose {
 		app := "Windows"
@@ -217,41 +224,42 @@ func (s *Streams) license(in LicenseInfo, verbose bool) {
 		}
 		fmt.Fprintf(w, "Remaining %s rearm count: %d\n", app, st.RearmsLeft())
 		fmt.Fprintf(w, "Remaining SKU rearm count: %d\n", st.RearmsLeft())
-		fmt.Fprintf(w, "Trusted time: %s\n", When(in.Now, in.Now))
+		line("", "Trusted time: ", When(in.Now, in.Now))
 	}
 	fmt.Fprintln(w, "Configured Activation Type: KMS")
 	if v.Status != kmsclient.StatusLicensed {
-		s.textLine(w, "", "", "Please use kmsctl ato to activate and update KMS client information in order to update values.")
+		line("", "", "Please use kmsctl ato to activate and update KMS client information in order to update values.")
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Most recent activation information:")
 	fmt.Fprintln(w, "Key Management Service client information")
+	const in4 = "    "
 	cmid := "not yet generated (kmsctl ato creates it)"
 	if in.Identity != nil {
 		cmid = in.Identity.CMID.String()
 	}
-	fmt.Fprintf(w, "    Client Machine ID (CMID): %s\n", cmid)
+	line(in4, "Client Machine ID (CMID): ", cmid)
 	if verbose && in.Identity != nil && !in.Identity.PreviousCMID.IsZero() {
-		fmt.Fprintf(w, "    Previous Client Machine ID (CMID): %s\n", in.Identity.PreviousCMID)
+		line(in4, "Previous Client Machine ID (CMID): ", in.Identity.PreviousCMID.String())
 	}
 	if verbose {
-		fmt.Fprintf(w, "    KMS counted ID: %s (%s, threshold %d, protocol %d)\n", p.SKU.KMSID, p.SKU.Group, p.SKU.Threshold, p.SKU.Protocol)
+		line(in4, "KMS counted ID: ", fmt.Sprintf("%s (%s, threshold %d, protocol %d)", p.SKU.KMSID, p.SKU.Group, p.SKU.Threshold, p.SKU.Protocol))
 	}
 	if d := st.KMS.LookupDomain; d != "" {
-		fmt.Fprintf(w, "    Registered KMS SRV record lookup domain: %s\n", d)
+		line(in4, "Registered KMS SRV record lookup domain: ", d)
 	}
 	switch {
 	case st.KMS.Host != "":
-		fmt.Fprintf(w, "    Registered KMS machine name: %s\n", st.KMS.Address())
+		line(in4, "Registered KMS machine name: ", st.KMS.Address())
 	case st.DiscoveredName() != "": // the SRV target, as slmgr shows it
-		fmt.Fprintf(w, "    KMS machine name from DNS: %s\n", st.DiscoveredName())
+		line(in4, "KMS machine name from DNS: ", st.DiscoveredName())
 	case st.Discovered != "":
-		fmt.Fprintf(w, "    KMS machine name from DNS: %s\n", st.Discovered)
+		line(in4, "KMS machine name from DNS: ", st.Discovered)
 	default:
-		fmt.Fprintln(w, "    DNS auto-discovery: KMS name not available")
+		fmt.Fprintln(w, in4+"DNS auto-discovery: KMS name not available")
 	}
 	if st.KMS.Host == "" && st.KMS.Port != 0 {
-		s.textLine(w, "    ", "Registered KMS machine port: ",
+		line(in4, "Registered KMS machine port: ",
 			fmt.Sprintf("%d (no host set: hosts found in DNS are asked on their SRV record's port)", st.KMS.Port))
 	}
 	ip, epid := "not available", "not available"
@@ -263,26 +271,34 @@ func (s *Streams) license(in LicenseInfo, verbose bool) {
 			epid = a.EPID
 		}
 	}
-	fmt.Fprintf(w, "    KMS machine IP address: %s\n", ip)
-	fmt.Fprintf(w, "    KMS machine extended PID: %s\n", epid)
-	fmt.Fprintf(w, "    Activation interval: %d minutes\n", v.ActivationInterval/time.Minute)
-	fmt.Fprintf(w, "    Renewal interval: %d minutes\n", v.RenewalInterval/time.Minute)
+	line(in4, "KMS machine IP address: ", ip)
+	line(in4, "KMS machine extended PID: ", epid)
+	fmt.Fprintf(w, in4+"Activation interval: %d minutes\n", v.ActivationInterval/time.Minute)
+	fmt.Fprintf(w, in4+"Renewal interval: %d minutes\n", v.RenewalInterval/time.Minute)
 	if st.KMS.NoCaching {
-		fmt.Fprintln(w, "    KMS host caching is disabled")
+		fmt.Fprintln(w, in4+"KMS host caching is disabled")
 	} else {
-		fmt.Fprintln(w, "    KMS host caching is enabled")
+		fmt.Fprintln(w, in4+"KMS host caching is enabled")
 	}
 	if a := st.LastAttempt; a != nil {
-		s.textLine(w, "    ", "Last contact: ", s.attemptSummary(a, in.Now))
+		line(in4, "Last contact: ", s.attemptSummary(a, in.Now))
 	}
 	if !v.Next.IsZero() {
-		fmt.Fprintf(w, "    Next contact: %s\n", nextContact(v, in.Now))
+		line(in4, "Next contact: ", nextContact(v, in.Now))
 	}
-	for _, warning := range st.KMS.Warnings() {
-		fmt.Fprintln(w)
-		fmt.Fprintf(w, "%s %s\n", s.warn("Warning:"), warning)
+	if warnings {
+		s.kmsWarnings(w, st.KMS.Warnings())
 	}
 	fmt.Fprintln(w)
+}
+
+// kmsWarnings writes slmgr's warnings about the KMS settings in force
+// (license.HostConfig.Warnings), each after a blank line.
+func (s *Streams) kmsWarnings(w io.Writer, warnings []string) {
+	for _, warning := range warnings {
+		fmt.Fprintln(w)
+		s.textLine(w, "", s.warn("Warning:")+" ", warning)
+	}
 }
 
 // statusLines are slmgr's License Status line and what follows it, plus

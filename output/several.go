@@ -42,8 +42,10 @@ func showProducts[T Document](s *Streams, docs []T, apart bool, v View) error {
 // product is exactly what License writes.
 func (s *Streams) Licenses(ins []LicenseInfo, verbose bool, v View) error {
 	docs := make([]LicenseJSON, 0, len(ins))
-	for _, in := range ins {
-		docs = append(docs, licenseDoc(in, verbose))
+	for i, in := range ins {
+		d := licenseDoc(in, verbose)
+		d.warnLater = i < len(ins)-1
+		docs = append(docs, d)
 	}
 	return showProducts(s, docs, false, v)
 }
