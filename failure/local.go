@@ -3,6 +3,8 @@ package failure
 import (
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 
@@ -92,6 +94,12 @@ func pathFix(err error, path, elsewhere string) string {
 	case code == hresult.DiskFull:
 		return "the device holding " + path + " is full: free space on it, or " + elsewhere
 	case errors.Is(err, fs.ErrPermission):
+		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
+			// Creating it was refused (a lock file, a new state
+			// directory): the directory it goes in is what to look at.
+			dir := filepath.Dir(path)
+			return "you may not create files in " + dir + ": " + checkAccess(dir, "-ld") + ", or " + elsewhere
+		}
 		return "you may not read or write " + path + ": " + checkAccess(path, "-ld") + ", or " + elsewhere
 	case errors.Is(err, fs.ErrNotExist):
 		return "a part of " + path + " does not exist: create it, or " + elsewhere

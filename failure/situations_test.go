@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -340,5 +341,26 @@ func TestLockHeldAdviceIsAboutTheHolder(t *testing.T) {
 		if strings.Contains(info.Fix, "--timeout") || !strings.Contains(info.Fix, "wait for it") || !strings.Contains(info.Fix, find) {
 			t.Errorf("%s: %q", goos, info.Fix)
 		}
+	}
+}
+
+// TestPermissionOnAFileNotYetThere: creating a lock file (or a state
+// directory) in a directory the user may not write is advice about that
+// directory, not about a file that does not exist.
+func TestPermissionOnAFileNotYetThere(t *testing.T) {
+	dir := t.TempDir()
+	lock := filepath.Join(dir, "license.json.lock")
+	info := failure.Describe(&statedir.Error{Op: "lock", Path: lock, Err: syscall.EACCES}, failure.Context{})
+	if !strings.Contains(info.Fix, "you may not create files in "+dir+":") || strings.Contains(info.Fix, "ls -ld "+lock) {
+		t.Errorf("fix: %s", info.Fix)
+	}
+	// A file that is there: the file itself.
+	there := filepath.Join(dir, "license.json")
+	if err := os.WriteFile(there, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	info = failure.Describe(&statedir.Error{Op: "read", Path: there, Err: syscall.EACCES}, failure.Context{})
+	if !strings.Contains(info.Fix, "you may not read or write "+there+":") {
+		t.Errorf("fix: %s", info.Fix)
 	}
 }

@@ -97,7 +97,7 @@ func (e *CorruptError) Code() hresult.Code { return hresult.InvalidData }
 // directory in the way ...) are returned wrapped, naming the path.
 func Load(ctx context.Context, dir string, opts Options) (Identity, error) {
 	if err := statedir.Ensure(dir); err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
+		return Identity{}, err
 	}
 	path := filepath.Join(dir, FileName)
 	if id, ok, err := read(path, opts.Hostname); err != nil || ok {
@@ -106,7 +106,7 @@ func Load(ctx context.Context, dir string, opts Options) (Identity, error) {
 
 	unlock, err := statedir.Lock(ctx, path)
 	if err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
+		return Identity{}, err
 	}
 	defer unlock()
 
@@ -132,7 +132,7 @@ func Peek(dir string) (id Identity, ok bool, err error) {
 	// Checked here so that every platform reports it: on Windows, opening
 	// a path below a file says "not found".
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return Identity{}, false, fmt.Errorf("identity: %w", &statedir.Error{Op: "use", Path: dir, Problem: statedir.ProblemNotDir})
+		return Identity{}, false, &statedir.Error{Op: "use", Path: dir, Problem: statedir.ProblemNotDir}
 	}
 	return read(filepath.Join(dir, FileName), nil)
 }
@@ -144,12 +144,12 @@ func Peek(dir string) (id Identity, ok bool, err error) {
 // for it. A damaged file gives a *CorruptError and is left as it is.
 func Rotate(ctx context.Context, dir string, opts Options) (Identity, error) {
 	if err := statedir.Ensure(dir); err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
+		return Identity{}, err
 	}
 	path := filepath.Join(dir, FileName)
 	unlock, err := statedir.Lock(ctx, path)
 	if err != nil {
-		return Identity{}, fmt.Errorf("identity: %w", err)
+		return Identity{}, err
 	}
 	defer unlock()
 	old, ok, err := read(path, opts.Hostname)
@@ -177,7 +177,7 @@ func write(path string, id Identity) error {
 		err = statedir.WriteFile(path, data)
 	}
 	if err != nil {
-		return fmt.Errorf("identity: %w", err)
+		return err
 	}
 	return nil
 }
@@ -186,7 +186,7 @@ func write(path string, id Identity) error {
 func newIdentity(opts Options) (Identity, error) {
 	cmid, err := guid.NewRandom(opts.Rand)
 	if err != nil {
-		return Identity{}, fmt.Errorf("identity: new CMID: %w", err)
+		return Identity{}, fmt.Errorf("new CMID: %w", err)
 	}
 	return Identity{
 		CMID:        cmid,
@@ -227,19 +227,19 @@ func read(path string, hostname func() (string, error)) (Identity, bool, error) 
 		return Identity{}, false, nil
 	}
 	if err != nil {
-		return Identity{}, false, fmt.Errorf("identity: %w", err)
+		return Identity{}, false, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return Identity{}, false, fmt.Errorf("identity: %w", err)
+		return Identity{}, false, err
 	}
 	if !fi.Mode().IsRegular() {
-		return Identity{}, false, fmt.Errorf("identity: %w", &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()})
+		return Identity{}, false, &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return Identity{}, false, fmt.Errorf("identity: %w", &statedir.Error{Op: "read", Path: path, Err: err})
+		return Identity{}, false, &statedir.Error{Op: "read", Path: path, Err: err}
 	}
 	id, err := decode(data)
 	if err != nil {

@@ -25,30 +25,30 @@ const maxJournalLine = 64 << 10
 func (s Store) appendJournal(entries []Attempt) error {
 	path := s.JournalPath()
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("license: refusing to append to %s: not a regular file (%s)", path, fi.Mode().Type())
+		return fmt.Errorf("refusing to append to %s: not a regular file (%s)", path, fi.Mode().Type())
 	}
 	var buf bytes.Buffer
 	for _, e := range entries {
 		b, err := json.Marshal(e)
 		if err != nil {
-			return fmt.Errorf("license: journal entry: %w", err)
+			return fmt.Errorf("journal entry: %w", err)
 		}
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return fmt.Errorf("license: %w", err)
+		return err
 	}
 	defer f.Close()
 	if err := cutTornTail(f); err != nil {
-		return fmt.Errorf("license: journal %s: %w", path, err)
+		return fmt.Errorf("journal %s: %w", path, err)
 	}
 	if _, err := f.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("license: append to %s: %w", path, err)
+		return fmt.Errorf("append to %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("license: sync %s: %w", path, err)
+		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	return f.Close()
 }
@@ -116,13 +116,13 @@ func (s Store) ReadJournal() (entries []Attempt, skipped []*CorruptError, err er
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("license: %w", err)
+		return nil, nil, err
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil {
-		return nil, nil, fmt.Errorf("license: %w", err)
+		return nil, nil, err
 	} else if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("license: %s is not a regular file (%s); move it aside", path, fi.Mode().Type())
+		return nil, nil, fmt.Errorf("%s is not a regular file (%s); move it aside", path, fi.Mode().Type())
 	}
 	r := bufio.NewReaderSize(f, 64<<10)
 	for n := 1; ; n++ {
@@ -135,7 +135,7 @@ func (s Store) ReadJournal() (entries []Attempt, skipped []*CorruptError, err er
 			continue
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("license: read %s: %w", path, err)
+			return nil, nil, fmt.Errorf("read %s: %w", path, err)
 		}
 		a, err := decodeEntry(line)
 		if err != nil {

@@ -98,7 +98,7 @@ func (s Store) JournalPath() string { return filepath.Join(s.dir, JournalName) }
 // whole, so a reader sees either the old or the new file.
 func (s Store) LoadMachine() (Machine, error) {
 	if fi, err := os.Stat(s.dir); err == nil && !fi.IsDir() {
-		return Machine{}, fmt.Errorf("license: %w", &statedir.Error{Op: "use", Path: s.dir, Problem: statedir.ProblemNotDir})
+		return Machine{}, &statedir.Error{Op: "use", Path: s.dir, Problem: statedir.ProblemNotDir}
 	}
 	path := s.Path()
 	f, err := statedir.Open(path)
@@ -106,19 +106,19 @@ func (s Store) LoadMachine() (Machine, error) {
 		return Machine{}, nil
 	}
 	if err != nil {
-		return Machine{}, fmt.Errorf("license: %w", err)
+		return Machine{}, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return Machine{}, fmt.Errorf("license: %w", err)
+		return Machine{}, err
 	}
 	if !fi.Mode().IsRegular() {
-		return Machine{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()})
+		return Machine{}, &statedir.Error{Op: "read", Path: path, Problem: statedir.ProblemNotRegular, Mode: fi.Mode()}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return Machine{}, fmt.Errorf("license: %w", &statedir.Error{Op: "read", Path: path, Err: err})
+		return Machine{}, &statedir.Error{Op: "read", Path: path, Err: err}
 	}
 	m, err := decode(data)
 	if err != nil {
@@ -197,7 +197,7 @@ func (s Store) updateOne(ctx context.Context, pick func(m Machine) (int, error),
 // error is returned either way, with the state left on disk.
 func (s Store) update(ctx context.Context, fn func(m *Machine) ([]Attempt, error), commit func() (undo bool, err error)) (Machine, error) {
 	if err := statedir.Ensure(s.dir); err != nil {
-		return Machine{}, fmt.Errorf("license: %w", err)
+		return Machine{}, err
 	}
 	wait := LockWait
 	if s.lockWait > 0 && s.lockWait < wait {
@@ -207,7 +207,7 @@ func (s Store) update(ctx context.Context, fn func(m *Machine) ([]Attempt, error
 	defer cancel()
 	unlock, err := statedir.LockNotify(lockCtx, s.Path(), s.waiting)
 	if err != nil {
-		return Machine{}, fmt.Errorf("license: %w", err)
+		return Machine{}, err
 	}
 	defer unlock()
 
@@ -230,10 +230,10 @@ func (s Store) update(ctx context.Context, fn func(m *Machine) ([]Attempt, error
 	}
 	data, err := encode(st)
 	if err != nil {
-		return before, fmt.Errorf("license: %w", err)
+		return before, err
 	}
 	if err := writeFile(s.Path(), data); err != nil {
-		return before, fmt.Errorf("license: %w", err)
+		return before, err
 	}
 	if commit == nil {
 		return st, nil

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 
 	"github.com/kmsctl/kmsctl/hresult"
+	"github.com/kmsctl/kmsctl/internal/prose"
 )
 
 // Problem says what is wrong with a state directory or file, beyond what
@@ -64,11 +65,11 @@ func (e *Error) Error() string {
 	case ProblemNotDir:
 		s = fmt.Sprintf("state directory %s exists and is not a directory", e.Path)
 	case ProblemShared:
-		s = fmt.Sprintf("state directory %s is a shared directory (mode %s)", e.Path, e.Mode)
+		s = fmt.Sprintf("state directory %s is a shared directory (mode %04o)", e.Path, unixMode(e.Mode))
 	case ProblemOtherOwner:
 		s = fmt.Sprintf("state directory %s has mode %#o and is owned by uid %d, not by you (uid %d)", e.Path, e.Mode.Perm(), e.Owner, euid())
 	case ProblemNotPrivate:
-		s = fmt.Sprintf("state directory %s has mode %#o: other users may read it", e.Path, e.Mode.Perm())
+		s = fmt.Sprintf("state directory %s has mode %#o: %s", e.Path, e.Mode.Perm(), openTo(e.Mode.Perm()))
 	case ProblemNotRegular:
 		s = fmt.Sprintf("refusing to replace %s: not a regular file (it is %s)", e.Path, fileKind(e.Mode))
 	case ProblemLocked:
@@ -109,6 +110,47 @@ func (e *Error) Code() hresult.Code {
 		return c
 	}
 	return hresult.Unclassified
+}
+
+// unixMode is m as chmod and ls -l's octal forms write it: the
+// permission bits with setuid (4000), setgid (2000) and sticky (1000).
+func unixMode(m fs.FileMode) uint32 {
+	u := uint32(m.Perm())
+	for bit, octal := range map[fs.FileMode]uint32{fs.ModeSetuid: 0o4000, fs.ModeSetgid: 0o2000, fs.ModeSticky: 0o1000} {
+		if m&bit != 0 {
+			u |= octal
+		}
+	}
+	return u
+}
+
+// openTo says what perm lets users other than the owner do with a
+// directory: "its group may list, write to and enter it", "other users
+// may enter it" (read: list its files; write: add, remove or replace
+// them; execute: enter it and open files by name).
+func openTo(perm fs.FileMode) string {
+	can := func(bits fs.FileMode) string {
+		var words []string
+		for _, w := range []struct {
+			bit  fs.FileMode
+			word string
+		}{{4, "list"}, {2, "write to"}, {1, "enter"}} {
+			if bits&w.bit != 0 {
+				words = append(words, w.word)
+			}
+		}
+		return prose.List(words, "and")
+	}
+	group, others := can(perm>>3&7), can(perm&7)
+	switch {
+	case group != "" && group == others:
+		return "its group and other users may " + group + " it"
+	case group != "" && others != "":
+		return "its group may " + group + " it, other users may " + others + " it"
+	case group != "":
+		return "its group may " + group + " it"
+	}
+	return "other users may " + others + " it"
 }
 
 // fileKind names the type of a file that is not a regular one, in words

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -369,4 +370,25 @@ func TestWriteFileModeRenameFails(t *testing.T) {
 		t.Fatalf("target changed to %q", b)
 	}
 	assertOnly(t, dir, "kms.prom")
+}
+
+// TestErrorSaysWhoMayDoWhat: a directory kmsctl refuses is described by
+// what its mode lets others do, and its mode is written as chmod takes it
+// (not Go's "dtrwxrwxrwx").
+func TestErrorSaysWhoMayDoWhat(t *testing.T) {
+	for _, c := range []struct {
+		e    Error
+		want string
+	}{
+		{Error{Path: "d", Problem: ProblemNotPrivate, Mode: fs.ModeDir | 0o755}, "state directory d has mode 0755: its group and other users may list and enter it"},
+		{Error{Path: "d", Problem: ProblemNotPrivate, Mode: fs.ModeDir | 0o711}, "state directory d has mode 0711: its group and other users may enter it"},
+		{Error{Path: "d", Problem: ProblemNotPrivate, Mode: fs.ModeDir | 0o770}, "state directory d has mode 0770: its group may list, write to and enter it"},
+		{Error{Path: "d", Problem: ProblemNotPrivate, Mode: fs.ModeDir | 0o705}, "state directory d has mode 0705: other users may list and enter it"},
+		{Error{Path: "d", Problem: ProblemNotPrivate, Mode: fs.ModeDir | 0o753}, "state directory d has mode 0753: its group may list and enter it, other users may write to and enter it"},
+		{Error{Path: "/tmp", Problem: ProblemShared, Mode: fs.ModeDir | fs.ModeSticky | 0o777}, "state directory /tmp is a shared directory (mode 1777)"},
+	} {
+		if got := c.e.Error(); got != c.want {
+			t.Errorf("%v:\n got %s\nwant %s", c.e.Mode, got, c.want)
+		}
+	}
 }
