@@ -156,6 +156,11 @@ func slmgrRemoteForm(l *Line) error {
 			Hint: "slmgr's remote form is MACHINE USER PASSWORD /dlv; kmsctl also takes kmsctl host dlv MACHINE --user USER (the password from --password-env VAR or a prompt)"}
 	case len(pos) != 1 && len(pos) != 3:
 		return nil
+	case slices.Contains(pos, ""):
+		// As --user '' and --password '' are refused (emptyValue): an
+		// empty variable in a script, not an account.
+		return &failure.UsageError{Msg: "slmgr's remote form MACHINE USER PASSWORD /dlv: a word of it is empty",
+			Hint: "give the machine, the user and the password; or kmsctl host dlv MACHINE --user USER (the password from --password-env VAR or a prompt)"}
 	}
 	out := slices.Concat(l.Argv[:i], []string{"host", "dlv", pos[0]})
 	if len(pos) == 3 {
@@ -243,6 +248,11 @@ func slmgrVerbSpelling(l *Line) error {
 // the flags.
 func flagsFirst(l *Line) error {
 	i := l.commandIndex()
+	for j := 1; j < min(i, len(l.Argv)); j++ {
+		if err := emptyValue(l.app.Flags, l.Argv, j, nil); err != nil {
+			return err
+		}
+	}
 	if i >= len(l.Argv) {
 		return noCommand(l, i)
 	}
@@ -337,6 +347,9 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 			if err := once(appFlags, a); err != nil {
 				return nil, err
 			}
+			if err := emptyValue(appFlags, rest, j, args[cmdStart:cmdEnd]); err != nil {
+				return nil, err
+			}
 			globals = append(globals, a)
 			if TakesValue(appFlags, a) {
 				if j+1 >= len(rest) {
@@ -347,6 +360,9 @@ func reorder(appFlags, cmdFlags []cli.Flag, args []string, cmdStart, cmdEnd int)
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			if err := once(cmdFlags, a); err != nil {
+				return nil, err
+			}
+			if err := emptyValue(cmdFlags, rest, j, args[cmdStart:cmdEnd]); err != nil {
 				return nil, err
 			}
 			flags = append(flags, canonical(cmdFlags, a))
@@ -388,6 +404,44 @@ func splitShort(flags []cli.Flag, args []string) []string {
 // line of command cmd.
 func needsValue(a string, cmd []string) error {
 	return &failure.UsageError{Msg: a + " needs a value", Hint: "run 'kmsctl " + strings.Join(cmd, " ") + " --help'"}
+}
+
+// emptyValue is the usage error of args[j], a value flag of flags, when
+// its value is empty: --hosts-file= , or --hosts-file followed by an
+// empty word (a script's variable that expanded to nothing, quoted:
+// --state-dir "$DIR"). Such a flag would otherwise be quietly taken as not
+// given, its default used (the default state directory, DNS discovery in
+// place of the hosts file, TSV in place of the format asked for), which
+// is the failure README's "a flag that takes a value but has none" rule
+// exists to prevent. cmd is the command (nil before it), for the hint.
+//
+// No kmsctl flag takes the empty string as a value: an unset setting is
+// written by leaving its flag out (a flag whose empty value ever means
+// something must be let through here, with the reason). The environment
+// is not the command line: an empty KMSCTL_STATE_DIR is unset, as an
+// empty NO_COLOR is.
+func emptyValue(flags []cli.Flag, args []string, j int, cmd []string) error {
+	a := args[j]
+	df, ok := Lookup(flags, a).(cli.DocGenerationFlag)
+	if !ok || !df.TakesValue() {
+		return nil
+	}
+	typed, v, glued := strings.Cut(a, "=")
+	if !glued {
+		if j+1 >= len(args) {
+			return nil // no value at all: needsValue's case
+		}
+		v = args[j+1]
+	}
+	if v != "" {
+		return nil
+	}
+	help := "kmsctl --help"
+	if len(cmd) > 0 {
+		help = "kmsctl " + strings.Join(cmd, " ") + " --help"
+	}
+	return &failure.UsageError{Msg: fmt.Sprintf("%s needs a value, and was given an empty one", typed),
+		Hint: "give " + typed + " a value, or leave it out for the default (run '" + help + "')"}
 }
 
 // Lookup is the flag of flags that arg names (-p, --product,

@@ -76,8 +76,30 @@ func TestNormalise(t *testing.T) {
 		{in: "kmsctl status kms01 -o json --format tsv", err: "--format is given twice (-o, then --format)"},
 		{in: "kmsctl status --timeout 1s kms01 --timeout=2s", err: "--timeout is given twice (--timeout, then --timeout)"},
 		{in: "kmsctl status -p A kms01 --product B --json --json", want: "kmsctl status --product A --product B --json --json kms01"},
+		// an empty value ('' stands for an empty word) is no value either
+		{in: "kmsctl status --hosts-file=", err: "--hosts-file needs a value, and was given an empty one"},
+		{in: "kmsctl status --hosts-file= 127.0.0.1:31688", err: "--hosts-file needs a value, and was given an empty one"},
+		{in: "kmsctl status --hosts-file '' 127.0.0.1:31688", err: "--hosts-file needs a value, and was given an empty one"},
+		{in: "kmsctl status --state-dir '' kms01", err: "--state-dir needs a value, and was given an empty one"},
+		{in: "kmsctl --state-dir '' status kms01", err: "--state-dir needs a value, and was given an empty one"},
+		{in: "kmsctl --state-dir= status kms01", err: "--state-dir needs a value, and was given an empty one"},
+		{in: "kmsctl --state-dir ''", err: "--state-dir needs a value, and was given an empty one"},
+		{in: "kmsctl log -o ''", err: "-o needs a value, and was given an empty one"},
+		{in: "kmsctl status kms01 --format=", err: "--format needs a value, and was given an empty one"},
+		{in: "kmsctl status kms01 -o=", err: "-o needs a value, and was given an empty one"},
+		{in: "kmsctl status --domain '' ", err: "--domain needs a value, and was given an empty one"},
+		{in: "kmsctl status kms01 --timeout=", err: "--timeout needs a value, and was given an empty one"},
+		{in: "kmsctl status kms01 -p ''", err: "-p needs a value, and was given an empty one"},
+		{in: "kmsctl host dlv kms01 --user '' --password-env PW", err: "--user needs a value, and was given an empty one"},
+		{in: "kmsctl host audit --file ''", err: "--file needs a value, and was given an empty one"},
+		{in: "kmsctl exporter --listen=", err: "--listen needs a value, and was given an empty one"},
+		{in: "kmsctl dns check --dns-server '' corp.example", err: "--dns-server needs a value, and was given an empty one"},
+		{in: "kmsctl kms01 u '' /dlv", err: "slmgr's remote form MACHINE USER PASSWORD /dlv: a word of it is empty"},
+		{in: "kmsctl explain -- ''", want: "kmsctl explain -- "},                       // after --: an argument
+		{in: "kmsctl status --json= kms01", want: "kmsctl status --json= kms01"},       // a boolean: urfave/cli's own error
+		{in: "kmsctl status kms01 --cmid ''x", want: "kmsctl status --cmid ''x kms01"}, // '' stands alone only
 	} {
-		l, err := cmdline.Normalise(app, strings.Fields(tt.in))
+		l, err := cmdline.Normalise(app, words(tt.in))
 		switch {
 		case tt.err != "" && (err == nil || err.Error() != tt.err):
 			t.Errorf("%s: error %v, want %q", tt.in, err, tt.err)
@@ -87,6 +109,18 @@ func TestNormalise(t *testing.T) {
 			t.Errorf("%s\n got %s\nwant %s", tt.in, strings.Join(l.Argv, " "), tt.want)
 		}
 	}
+}
+
+// words splits a test's command line at spaces; ” stands for an empty
+// word, as a shell passes an empty quoted variable.
+func words(line string) []string {
+	w := strings.Fields(line)
+	for i := range w {
+		if w[i] == "''" {
+			w[i] = ""
+		}
+	}
+	return w
 }
 
 // TestNormaliseFindings: what normalising tells the rest of the run.
