@@ -112,9 +112,6 @@ func exporterConfig(c *cli.Context) (*config.File, error) {
 	if !c.IsSet("config") {
 		return nil, nil
 	}
-	if c.String("config") == "" {
-		return nil, &failure.UsageError{Msg: "--config needs a file name", Hint: "e.g. --config /etc/kmsctl/exporter.yml"}
-	}
 	return config.Load(c.String("config"))
 }
 

@@ -35,9 +35,6 @@ func parseStatus(env *Env, c *cli.Context) (statusOptions, error) {
 	if err := o.parseOutput(c); err != nil {
 		return o, err
 	}
-	if c.IsSet("output") && o.output == "" {
-		return o, &failure.UsageError{Msg: "--output needs a file name", Hint: "--output /var/lib/node_exporter/textfile/kms.prom"}
-	}
 	if o.survey.Options.HostTimeout <= 0 {
 		return o, &failure.UsageError{Msg: "--timeout must be positive", Hint: "e.g. --timeout 5s"}
 	}
