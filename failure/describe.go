@@ -49,6 +49,7 @@ func words(err error, c Context) said {
 		dnsErr   *discovery.Error
 		winrm    *kmshost.Error
 		kms      *kmsclient.Error
+		runOut   *probe.LimitError
 		state    *statedir.Error
 		export   *audit.FileError
 		selfBad  *selfcount.CorruptError
@@ -102,6 +103,8 @@ func words(err error, c Context) said {
 		return said{code: hresult.InvalidArg, fix: fmt.Sprintf("write the host as NAME, NAME:PORT, IPv4:PORT or [IPv6]:PORT (the port defaults to %d)", kmsclient.DefaultPort)}
 	case notFound:
 		return said{code: hresult.InvalidArg, fix: "name a product exactly (case does not matter), or by its SKU ID or GVLK"}
+	case errors.As(err, &runOut):
+		return runOutWords(runOut, c)
 	case errors.As(err, &dnsErr):
 		return discoveryWords(dnsErr, c)
 	case errors.As(err, &winrm):
@@ -262,6 +265,31 @@ func kmsWords(e *kmsclient.Error, c Context) said {
 		s.code = hresult.InvalidArg
 	}
 	return s
+}
+
+// runOutWords: the run's own time limit (status --deadline, or the bound
+// made from --timeout without it) ran out before a host's turn, or while
+// it was being asked. ERROR_TIMEOUT, kmsctl's limit, never 0xC004F074:
+// nothing says the host is unreachable, it was not given its time.
+func runOutWords(e *probe.LimitError, c Context) said {
+	more := "set " + c.Flag("deadline")
+	if e.Limit.Kind == limit.Deadline {
+		more = "raise " + c.Flag("deadline")
+	}
+	if c.Flag("deadline") == "" {
+		more = "give the run more time"
+	}
+	if f := c.Flag("concurrency"); f != "" {
+		more += " or " + f + " (more hosts asked at once)"
+	}
+	if !e.Started {
+		return said{code: hresult.Timeout, fix: "nothing is known about a host that was never asked; " + more + " so that every host gets its turn"}
+	}
+	fix := "the host had not answered when the whole run's time ran out, before its own limit did"
+	if f := c.Flag("timeout"); f != "" {
+		fix += " (" + f + ")"
+	}
+	return said{code: hresult.Timeout, fix: fix + "; " + more + ", and if it still does not answer, check that it is reachable from here"}
 }
 
 // portOf names the TCP port of addr ("TCP port 1689 on 10.0.0.5"), or

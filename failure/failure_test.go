@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/discovery"
@@ -92,6 +93,33 @@ func TestClientLogFree(t *testing.T) {
 		info := Describe(&kmsclient.Error{Code: code, Kind: kmsclient.KindHost, Op: "request", Err: errors.New("x")}, c)
 		if clientEvents().MatchString(info.Fix) {
 			t.Errorf("%s: %q", code, info.Fix)
+		}
+	}
+}
+
+// TestDescribe_RunOut: a host status's --deadline left unasked, or
+// stopped while it was being asked, is the run's timeout (ERROR_TIMEOUT)
+// with advice about the run, never 0xC004F074 with "check that HOST is
+// reachable".
+func TestDescribe_RunOut(t *testing.T) {
+	status := Context{Command: "status", Flags: []string{"timeout", "deadline", "concurrency"}}
+	l := &limit.Limit{Kind: limit.Deadline, D: 2 * time.Second}
+	timedOut := &kmsclient.Error{Code: hresult.NoKMSHost, Kind: kmsclient.KindTimeout, Op: "bind", Addr: "127.0.0.1:33000", Err: l}
+	for _, tt := range []struct {
+		err           error
+		cause, fixHas string
+	}{
+		{&probe.LimitError{Limit: l}, "not probed: the run's deadline (2s) ran out before this host's turn",
+			"a host that was never asked; raise --deadline or --concurrency (more hosts asked at once) so that every host gets its turn"},
+		{&probe.LimitError{Limit: l, Started: true, Err: timedOut}, "the run's deadline (2s) ran out while this host was being probed: bind: ",
+			"before its own limit did (--timeout); raise --deadline or --concurrency"},
+		{&probe.LimitError{Limit: &limit.Limit{Kind: limit.Timeout, D: time.Minute}}, "not probed: the run's time limit (1m0s) ran out before",
+			"set --deadline or --concurrency"},
+	} {
+		info := Describe(tt.err, status)
+		if info.Code != "0x800705B4" || !strings.HasPrefix(info.Cause, tt.cause) || !strings.Contains(info.Fix, tt.fixHas) ||
+			strings.Contains(info.Fix, "127.0.0.1") {
+			t.Errorf("%v:\n%+v", tt.err, info)
 		}
 	}
 }

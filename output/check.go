@@ -1,6 +1,7 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kmsctl/kmsctl/internal/nagios"
+	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -44,7 +46,7 @@ func (s *Streams) Check(hosts []probe.Host, wmi []WinRMResult, lim probe.Limits,
 			hostLabel = slug(h.Host) + "_"
 		}
 		if h.Err != nil {
-			raise(probe.GradeFailed, fmt.Sprintf("%s unreachable: %s %s", h.Host, s.describe(h.Err).Code, h.Err))
+			raise(probe.GradeFailed, fmt.Sprintf("%s %s: %s %s", h.Host, hostFailed(h.Err), s.describe(h.Err).Code, strings.TrimPrefix(h.Err.Error(), "not probed: ")))
 			continue
 		}
 		var latency time.Duration
@@ -230,4 +232,22 @@ func slug(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "_")
+}
+
+// hostFailed says what happened to a host that failed with err as a
+// whole: "unreachable" only when nothing answered (no connection, no
+// answer in time); "not probed" when the run never asked it; "failed"
+// when something answered, but not as a KMS host.
+func hostFailed(err error) string {
+	var ke *kmsclient.Error
+	var le *probe.LimitError
+	switch {
+	case probe.NotProbed(err):
+		return "not probed"
+	case errors.As(err, &le):
+		return "failed" // stopped by the run's time limit, not its own
+	case errors.As(err, &ke) && (ke.Kind == kmsclient.KindNetwork || ke.Kind == kmsclient.KindTimeout):
+		return "unreachable"
+	}
+	return "failed"
 }

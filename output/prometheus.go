@@ -183,14 +183,14 @@ func PrometheusFamilies(run PrometheusRun) []*dto.MetricFamily {
 }
 
 // finished is hosts (and their wmi, when read) without those a run
-// interrupted by Ctrl-C did not finish asking (probe.Host.Unfinished):
-// they get no series, since kmsctl_host_up 0 would say a host nobody
-// asked is down.
+// interrupted by Ctrl-C did not finish asking (probe.Host.Unfinished) and
+// those its --deadline left unasked (probe.NotProbed): they get no
+// series, since kmsctl_host_up 0 would say a host nobody asked is down.
 func finished(hosts []probe.Host, wmi []WinRMResult) ([]probe.Host, []WinRMResult) {
 	var keepHosts []probe.Host
 	var keepWMI []WinRMResult
 	for i := range hosts {
-		if hosts[i].Unfinished() {
+		if hosts[i].Unfinished() || probe.NotProbed(hosts[i].Err) {
 			continue
 		}
 		keepHosts = append(keepHosts, hosts[i])

@@ -19,9 +19,10 @@ type StatusReport struct {
 	wmi     []WinRMResult
 }
 
-// StatusSummary counts hosts by outcome. A host a run interrupted by
-// Ctrl-C never started is counted as not probed, not as failed (the key
-// appears only then); one stopped while being probed has failed.
+// StatusSummary counts hosts by outcome. A host the run never asked,
+// because Ctrl-C interrupted it or its --deadline ran out first, is
+// counted as not probed, not as failed (the key appears only then); one
+// stopped while being probed has failed.
 type StatusSummary struct {
 	Hosts          int `json:"hosts"`
 	OK             int `json:"ok"`
@@ -98,7 +99,7 @@ func (s *Streams) StatusReport(hosts []probe.Host, summary bool) StatusReport {
 		sh.OK = o != probe.Failed
 		if r.Summary != nil {
 			switch {
-			case errors.Is(h.Err, probe.ErrNotProbed):
+			case probe.NotProbed(h.Err):
 				r.Summary.NotProbed++
 			case o == probe.OK:
 				r.Summary.OK++

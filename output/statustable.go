@@ -66,7 +66,8 @@ func statusRows(hosts []probe.Host, wmi []WinRMResult, hostRow bool) []statusRow
 // form, a table per host: protocol, count, host OS build, language, key
 // activation date, HWID, intervals and latency (and the WMI count). A TSV
 // line, one per group: host, product, protocol, count, threshold, state
-// (ok|below|failed), ePID, OS build, LCID, key activation date, HWID,
+// (ok|below|failed; not_probed for a host never asked, interrupted for one
+// Ctrl-C stopped), ePID, OS build, LCID, key activation date, HWID,
 // activation and renewal interval in minutes, latency in ms, error code,
 // the clients other than kmsctl, whether the count includes kmsctl's own
 // client (yes|no), and with --winrm the WMI count and whether it agrees
@@ -163,12 +164,8 @@ func (s *Streams) statusColumns(withWMI bool) table[statusRow] {
 		{head: "State", in: inTable, tsv: 6, text: func(r r) cell {
 			err := r.err()
 			switch {
-			case errors.Is(err, probe.ErrNotProbed) && r.g == nil:
-				return cell{"not probed", s.warn}
-			case errors.Is(err, probe.ErrCutShort):
-				return cell{"interrupted", s.warn}
 			case err != nil:
-				return cell{s.describe(err).Code, s.bad}
+				return s.failedState(err)
 			case r.result() == nil:
 				return cell{"failed", s.bad}
 			case r.g.BelowThreshold():
@@ -179,6 +176,8 @@ func (s *Streams) statusColumns(withWMI bool) table[statusRow] {
 			switch err := r.err(); {
 			case unfinished(err) != "":
 				return unfinished(err)
+			case probe.NotProbed(err):
+				return notProbed // the run's time limit: 0x800705B4 in the code field
 			case err != nil:
 				return "failed"
 			case r.result() == nil:
@@ -228,6 +227,23 @@ func (s *Streams) statusColumns(withWMI bool) table[statusRow] {
 			return map[bool]string{true: "yes", false: "no"}[g.Self > 0]
 		}))},
 	}...)
+}
+
+// failedState is how the views name what happened to a row (or host)
+// that failed with err: "not probed" or "interrupted" for Ctrl-C's, "not
+// probed (deadline)" for a host the run's time limit left unasked, else
+// the failure's code (the cause is on stderr, or beside it in the wide
+// form).
+func (s *Streams) failedState(err error) cell {
+	switch {
+	case errors.Is(err, probe.ErrNotProbed):
+		return cell{"not probed", s.warn}
+	case errors.Is(err, probe.ErrCutShort):
+		return cell{"interrupted", s.warn}
+	case probe.NotProbed(err):
+		return cell{"not probed (deadline)", s.warn}
+	}
+	return cell{s.describe(err).Code, s.bad}
 }
 
 // statusWide writes the wide form: per host a heading, its table (or why

@@ -50,6 +50,63 @@ func cutShort(h *Host) {
 	}
 }
 
+// LimitError is the Err of a host (or group) the run's own time limit
+// stopped (status --deadline, or the bound Survey.Limit sets without one),
+// not the host's --timeout: never asked, because the limit ran out before
+// the host's turn (Started false), or cut short while it was being asked
+// (Started true; Err is what the connection said then). It matches
+// context.DeadlineExceeded and Limit with errors.Is/As. Either way the
+// host's own answer is unknown: it was not given its own time.
+type LimitError struct {
+	Limit   *limit.Limit
+	Started bool
+	Err     error // Started: the probe's failure; nil otherwise
+}
+
+func (e *LimitError) Error() string {
+	what := fmt.Sprintf("the run's deadline (%s)", e.Limit.D)
+	if e.Limit.Kind != limit.Deadline {
+		what = fmt.Sprintf("the run's time limit (%s)", e.Limit.D)
+	}
+	if !e.Started {
+		return "not probed: " + what + " ran out before this host's turn"
+	}
+	return what + " ran out while this host was being probed: " + e.Err.Error()
+}
+
+// Unwrap is the run's limit and, when the host was being asked, its
+// failure.
+func (e *LimitError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Limit, e.Err}
+	}
+	return []error{e.Limit}
+}
+
+// NotProbed reports whether err is a host Fleet never asked: the run was
+// interrupted first (ErrNotProbed) or its time limit ran out before the
+// host's turn (a LimitError, not Started).
+func NotProbed(err error) bool {
+	var le *LimitError
+	return errors.Is(err, ErrNotProbed) || errors.As(err, &le) && !le.Started
+}
+
+// runOut gives the failures of h that the run's limit l caused (their
+// limit is l, not the host's own) that cause. Answers that came back and
+// failures of the host's own making stand.
+func runOut(h *Host, l *limit.Limit) {
+	cut := func(err error) error {
+		if err != nil && limit.Of(err) == l {
+			return &LimitError{Limit: l, Started: true, Err: err}
+		}
+		return err
+	}
+	h.Err = cut(h.Err)
+	for j := range h.Groups {
+		h.Groups[j].Err = cut(h.Groups[j].Err)
+	}
+}
+
 // Unfinished reports whether a run interrupted by Ctrl-C left h without
 // its whole answer: not probed (ErrNotProbed), or stopped while it was
 // being probed (ErrCutShort, the host's or a group's). Nothing is known
@@ -69,7 +126,9 @@ func (h *Host) Unfinished() bool {
 // Fleet asks every host about every target, at most concurrency at a time,
 // all under ctx's one deadline, each host within opts.HostTimeout (when
 // set) so that hosts that never answer cannot hold every worker until the
-// shared deadline. Results come back in input order. progress, when not
+// shared deadline. When ctx's deadline is a named limit (limit.With) and
+// runs out, the hosts not yet started are not probed and the failures it
+// caused in the hosts under way are its own, not theirs (LimitError). Results come back in input order. progress, when not
 // nil, is called after each host with how many are done.
 func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, opts Options, concurrency int, progress func(done, total int)) []Host {
 	clk := clock.Or(opts.Clock)
@@ -83,6 +142,16 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 			done.Add(1)
 			return
 		}
+		if l := limit.Of(limit.Cause(ctx)); l != nil {
+			// The run's own limit ran out before this host's turn.
+			out[i] = newHost(hosts[i], targets)
+			out[i].Err = &LimitError{Limit: l}
+			n := done.Add(1)
+			if progress != nil {
+				progress(int(n), len(hosts))
+			}
+			return
+		}
 		start := clk.Now()
 		hctx, cancel := ctx, context.CancelFunc(func() {})
 		if opts.HostTimeout > 0 {
@@ -92,6 +161,10 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 		cancel()
 		if limit.Interrupted(ctx) {
 			cutShort(&out[i])
+		} else if l := limit.Of(limit.Cause(ctx)); l != nil && l.Kind == limit.Deadline {
+			// Without --deadline the run's bound is made of --timeout
+			// (Survey.Limit): a host it stops has had its own time.
+			runOut(&out[i], l)
 		}
 		out[i].Duration = clk.Now().Sub(start)
 		n := done.Add(1)

@@ -18,6 +18,7 @@ import (
 	"github.com/kmsctl/kmsctl/kmsaddr"
 	"github.com/kmsctl/kmsctl/kmsclient"
 	"github.com/kmsctl/kmsctl/kmsclient/kmstest"
+	"github.com/kmsctl/kmsctl/limit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -294,4 +295,58 @@ func FuzzReadHostsFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFleet_RunDeadline: when the run's own deadline (limit.Deadline, as
+// status --deadline sets it) runs out, the hosts not yet started are not
+// probed — never "unreachable" — and a host it stopped while being asked
+// says the run's limit stopped it, not its own timeout. A host that
+// failed by itself before keeps its own failure.
+func TestFleet_RunDeadline(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	stall, err := kmstest.New(kmstest.Options{Misbehave: kmstest.Stall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stall.Close()
+	refused, err := kmstest.New(kmstest.Options{Misbehave: kmstest.Refuse})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer refused.Close()
+	ok, err := kmstest.New(kmstest.Options{FixedCount: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ok.Close()
+	ctx, cancel := limit.With(context.Background(), limit.Deadline, time.Second)
+	defer cancel()
+	// One worker: the refused host fails by itself, the stalled one holds
+	// the worker until the run's deadline, the last is never reached.
+	got := Fleet(ctx, []string{refused.Addr(), stall.Addr(), ok.Addr()}, targets(t, "Windows 10/11 Enterprise"),
+		Client{CMID: guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), Workstation: "w"},
+		Options{HostTimeout: time.Minute}, 1, nil)
+	var le *LimitError
+	if errors.As(got[0].Err, &le) || errors.As(got[0].Groups[0].Err, &le) {
+		t.Errorf("refused host blamed on the deadline: %v %v", got[0].Err, got[0].Groups[0].Err)
+	}
+	cut := got[1].Groups[0].Err
+	if got[1].Err != nil {
+		cut = got[1].Err
+	}
+	if !errors.As(cut, &le) || !le.Started || le.Limit.Kind != limit.Deadline || NotProbed(cut) {
+		t.Errorf("stalled host: %#v, want a LimitError, started", cut)
+	}
+	if !strings.Contains(cut.Error(), "the run's deadline (1s) ran out while this host was being probed") {
+		t.Errorf("stalled host says %q", cut)
+	}
+	if !NotProbed(got[2].Err) || !errors.As(got[2].Err, &le) || le.Started || got[2].Outcome() != Failed {
+		t.Errorf("last host: %v, want not probed", got[2].Err)
+	}
+	if want := "not probed: the run's deadline (1s) ran out before this host's turn"; got[2].Err.Error() != want {
+		t.Errorf("last host says %q, want %q", got[2].Err, want)
+	}
+	if got[2].Unfinished() {
+		t.Error("a host the deadline left is not a Ctrl-C's")
+	}
 }
