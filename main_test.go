@@ -113,6 +113,8 @@ func TestScripts(t *testing.T) {
 				"KMS_REFUSED":    {Misbehave: kmstest.Refuse},
 				"KMS_STALL":      {Misbehave: kmstest.Stall},
 				"KMS_FAULT":      {Misbehave: kmstest.RPCFault},
+				// Answers, but not as a KMS host: bind_nak.
+				"KMS_BINDNAK": {Misbehave: kmstest.BindNak},
 			} {
 				h, err := kmstest.New(o)
 				if err != nil {

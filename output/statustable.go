@@ -143,8 +143,8 @@ func (s *Streams) statusColumns(withWMI bool) table[statusRow] {
 		{head: "Count", in: inTable, tsv: 4, text: count,
 			field: answered(func(res *kmsclient.Result, _ *probe.Group) string { return strconv.Itoa(int(res.Count)) })},
 		{head: "Count", in: inWide, text: func(r r) cell {
-			if r.err() != nil {
-				return cell{"failed", s.bad}
+			if err := r.err(); err != nil {
+				return s.failedState(err)
 			}
 			return count(r)
 		}},
@@ -263,7 +263,14 @@ func (s *Streams) statusWide(cols table[statusRow], hosts []probe.Host, wmi []Wi
 		}
 		fmt.Fprintf(s.Out, "KMS host %s\n", addr)
 		if h.Err != nil {
-			fmt.Fprintf(s.Out, "  %s\n", s.bad("unreachable: "+s.describe(h.Err).Code))
+			// What happened, as the table's state column says it, and
+			// why: a host that answered something is not "unreachable".
+			st := s.failedState(h.Err)
+			if unfinished(h.Err) != "" {
+				fmt.Fprintf(s.Out, "  %s\n", st.paint(st.text))
+			} else {
+				s.textLine(s.Out, "  ", "", st.paint(s.describe(h.Err).Code)+" "+h.Err.Error())
+			}
 			continue
 		}
 		cols.write(s, ViewWide, statusRows(hosts[i:i+1], wmiOf(wmi, i), false))
