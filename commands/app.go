@@ -68,7 +68,7 @@ Examples:
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			env.running(c)
-			return flagError(c, err)
+			return flagError(c, err, env.argv)
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			env.notFound = name
@@ -90,7 +90,7 @@ func track(env *Env, cmds []*cli.Command) {
 		}
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 			env.running(c)
-			return flagError(c, err)
+			return flagError(c, err, env.argv)
 		}
 		track(env, cmd.Subcommands)
 	}
@@ -104,7 +104,7 @@ func Run(env *Env, args []string) error {
 	}
 	fastNames(app.Flags, app.Commands)
 	l, err := cmdline.Normalise(app, args)
-	env.json, env.check, env.slmgrPassword = l.JSON, l.Check, l.SlmgrPassword
+	env.json, env.check, env.slmgrPassword, env.argv = l.JSON, l.Check, l.SlmgrPassword, l.Argv
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@ type Env struct {
 	streams  *output.Streams
 	json     bool   // the running command was asked for JSON, errors included
 	notFound string // an unknown command name
+	// argv is the command line as cmdline.Normalise left it, for naming a
+	// flag as it was typed (-o, not --o).
+	argv []string
 	// slmgrPassword: the password came positionally, in slmgr's remote
 	// form MACHINE USER PASSWORD /dlv, not from --password.
 	slmgrPassword bool

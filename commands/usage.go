@@ -25,9 +25,10 @@ var flagErrors = sync.OnceValue(func() [3]*regexp.Regexp {
 })
 
 // flagError turns a flag parsing error of the command c runs into kmsctl's
-// own words: flags spelled with "--", a duration's missing unit named, and
-// the nearest flag suggested by urfave/cli's own suggestion function.
-func flagError(c *cli.Context, err error) error {
+// own words: flags spelled with "--" (an unknown flag as it was typed in
+// argv, the command line), a duration's missing unit named, and the
+// nearest flag suggested by urfave/cli's own suggestion function.
+func flagError(c *cli.Context, err error, argv []string) error {
 	var ue *failure.UsageError
 	if errors.As(err, &ue) {
 		return err
@@ -47,7 +48,7 @@ func flagError(c *cli.Context, err error) error {
 	switch {
 	case reUndefined.MatchString(msg):
 		f := reUndefined.FindStringSubmatch(msg)[1]
-		u := &failure.UsageError{Msg: fmt.Sprintf("%s has no flag --%s", name, f), Hint: help}
+		u := &failure.UsageError{Msg: fmt.Sprintf("%s has no flag %s", name, typedFlag(argv, f)), Hint: help}
 		if s := suggestFlag(flags, f); s != "" && near(f, strings.TrimLeft(s, "-")) {
 			u.Hint = "did you mean " + s + "? (" + help + ")"
 		}
@@ -81,6 +82,22 @@ func flagError(c *cli.Context, err error) error {
 		return &failure.UsageError{Msg: fmt.Sprintf("--%s needs a value", f), Hint: help}
 	}
 	return &failure.UsageError{Msg: strings.ReplaceAll(msg, " -", " --"), Hint: help}
+}
+
+// typedFlag is flag name as argv spells it (-o, -bogus, --bogus): Go's
+// flag package names every flag with one dash in its errors, whichever
+// was typed. A flag not found in argv is written with "--".
+func typedFlag(argv []string, name string) string {
+	for _, a := range argv {
+		if a == "--" {
+			break
+		}
+		typed, _, _ := strings.Cut(a, "=")
+		if dashes := strings.TrimSuffix(typed, name); strings.Trim(dashes, "-") == "" && dashes != "" && len(dashes) <= 2 {
+			return typed
+		}
+	}
+	return "--" + name
 }
 
 // commandPath is the command's name after "kmsctl": "status", "host dlv".
