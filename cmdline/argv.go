@@ -222,6 +222,13 @@ func slmgrVerbSpelling(l *Line) error {
 		switch {
 		case a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "/"):
 			return nil // the command, or a positional argument
+		case a[0] == '-' && !slmgrVerbs[strings.ToLower(a[1:])] && !IsFlag(l.app.Flags, a) && !slices.Contains(builtin, strings.TrimLeft(a, "-")):
+			// Not kmsctl's flag: maybe the command's, written before it.
+			if err := l.commandFlagFirst(i); err != nil {
+				return err
+			}
+		}
+		switch {
 		case strings.HasPrefix(a, "--"):
 		case len(a) > 1 && slmgrVerbs[strings.ToLower(a[1:])]:
 			l.Argv[i] = strings.ToLower(a[1:])
@@ -237,6 +244,52 @@ func slmgrVerbSpelling(l *Line) error {
 		if TakesValue(l.app.Flags, a) {
 			i++
 		}
+	}
+	return nil
+}
+
+// commandFlagFirst is the usage error of l.Argv[i], a flag before the
+// command that is not kmsctl's but the command's (kmsctl -o json status
+// HOST), with the line written the way that works: the flag, and its
+// value, after the command. nil when no command follows, or it has no
+// such flag.
+func (l *Line) commandFlagFirst(i int) error {
+	a := l.Argv[i]
+	if len(a) < 2 || a[0] != '-' {
+		return nil // slmgr's /verb
+	}
+	for j := i + 1; j < len(l.Argv) && l.Argv[j] != "--"; j++ {
+		name := l.Argv[j]
+		if len(name) > 1 && (name[0] == '/' || name[0] == '-') && slmgrVerbs[strings.ToLower(name[1:])] {
+			name = strings.ToLower(name[1:]) // slmgr's /ato
+		}
+		cmd := l.app.Command(name)
+		if cmd == nil {
+			continue
+		}
+		path := []string{name}
+		if len(cmd.Subcommands) > 0 && j+1 < len(l.Argv) && cmd.Command(l.Argv[j+1]) != nil {
+			cmd, path = cmd.Command(l.Argv[j+1]), []string{name, l.Argv[j+1]}
+		}
+		if !IsFlag(cmd.Flags, a) {
+			return nil
+		}
+		moved := l.Argv[i : i+1]
+		if TakesValue(cmd.Flags, a) && i+1 < j {
+			moved = l.Argv[i : i+2]
+		}
+		rest := slices.Concat(l.Argv[1:i], l.Argv[i+len(moved):])
+		end := slices.Index(rest, "--")
+		if end < 0 {
+			end = len(rest)
+		}
+		fixed := slices.Concat(rest[:end], moved, rest[end:])
+		for k, w := range fixed {
+			fixed[k] = failure.Quote(w)
+		}
+		typed, _, _ := strings.Cut(a, "=")
+		return &failure.UsageError{Msg: fmt.Sprintf("%s is a flag of kmsctl %s: it goes after the command", typed, strings.Join(path, " ")),
+			Hint: "kmsctl " + strings.Join(fixed, " ")}
 	}
 	return nil
 }

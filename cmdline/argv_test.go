@@ -44,8 +44,17 @@ func TestNormalise(t *testing.T) {
 		{in: "kmsctl -no-color /ato", want: "kmsctl -no-color ato"},
 		{in: "kmsctl /bogus", err: "Unrecognized option: /bogus"},
 		{in: "kmsctl -bogus", err: "Unrecognized option: -bogus"},
-		{in: "kmsctl -json /ato", err: "Unrecognized option: -json"},
 		{in: "kmsctl --bogus status", want: "kmsctl --bogus status"}, // urfave/cli's own error
+		// a command's flag before the command
+		{in: "kmsctl -o json status kms01", err: "-o is a flag of kmsctl status: it goes after the command"},
+		{in: "kmsctl --format=json status kms01", err: "--format is a flag of kmsctl status: it goes after the command"},
+		{in: "kmsctl --no-color -p Office status kms01 -- x", err: "-p is a flag of kmsctl status: it goes after the command"},
+		{in: "kmsctl --user u host dlv kms01", err: "--user is a flag of kmsctl host dlv: it goes after the command"},
+		{in: "kmsctl -json /ato", err: "-json is a flag of kmsctl ato: it goes after the command"},
+		{in: "kmsctl -o json bogus", err: "Unrecognized option: -o"},   // no command: slmgr's answer
+		{in: "kmsctl -z status kms01", err: "Unrecognized option: -z"}, // not status's either
+		{in: "kmsctl --bogus status", want: "kmsctl --bogus status"},   // urfave/cli's own error
+		{in: "kmsctl -ato --json", want: "kmsctl ato --json"},          // slmgr's verb first
 		{in: "kmsctl -v", want: "kmsctl -v"},
 		// flags after arguments
 		{in: "kmsctl status kms01 --json", want: "kmsctl status --json kms01"},

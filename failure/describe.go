@@ -78,7 +78,7 @@ func words(err error, c Context) said {
 	case errors.As(err, &noHost):
 		return said{code: hresult.NoKMSHost, message: "No KMS host is configured, so no host was contacted.", fix: "kmsctl skms kms.example.com:1688"}
 	case errors.As(err, &noProd):
-		return said{code: hresult.KeyNotInstalled, fix: "install a key first: kmsctl ipk --product " + quote("Windows 10 Enterprise") + " (a product's published GVLK), or kmsctl ipk KEY"}
+		return said{code: hresult.KeyNotInstalled, fix: "install a key first: kmsctl ipk --product " + Quote("Windows 10 Enterprise") + " (a product's published GVLK), or kmsctl ipk KEY"}
 	case errors.As(err, &rearm):
 		return said{code: hresult.MaxRearmReached, fix: "Windows needs a reinstall here; for kmsctl, a new state directory (--state-dir) starts over, and this machine then counts as a new client on KMS hosts"}
 	case errors.As(err, &selfBad):
@@ -213,7 +213,7 @@ func keyWords(e *license.KeyError, c Context) said {
 	case license.KeyMissing:
 		s.fix = "kmsctl ipk KEY, or kmsctl ipk --product NAME to install a product's published GVLK"
 	case license.KeyNotPublished:
-		s.fix = "install the key you have for it: kmsctl ipk KEY --product " + quote(e.Product)
+		s.fix = "install the key you have for it: kmsctl ipk KEY --product " + Quote(e.Product)
 	case license.KeyUnknown:
 		s.fix = "say which product it is for: kmsctl ipk KEY --product NAME (kmsctl products lists them)"
 	case license.KeyOtherProduct:

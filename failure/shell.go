@@ -9,11 +9,11 @@ import (
 // runs on (a variable so that tests can write both).
 var goos = runtime.GOOS
 
-// quote returns s as one argument for the user's shell, quoted only when it
+// Quote returns s as one argument for the user's shell, quoted only when it
 // needs it: in double quotes on Windows, which cmd.exe and PowerShell both
 // read as one argument (Windows paths and product names hold no '"'), and
 // in single quotes elsewhere (POSIX shells, fish).
-func quote(s string) string {
+func Quote(s string) string {
 	if goos == "windows" {
 		if s != "" && !strings.ContainsAny(s, " \t&()[]{}^=;!'+,`~%$@#") {
 			return s
@@ -34,14 +34,14 @@ func moveAside(path string) string {
 	if goos == "windows" {
 		mv = "move "
 	}
-	return mv + quote(path) + " " + quote(path+".bad")
+	return mv + Quote(path) + " " + Quote(path+".bad")
 }
 
 // checkAccess is advice to look at who may use path: its owner and mode
 // (ls with lsFlags) on Unix, its access control list (icacls) on Windows.
 func checkAccess(path, lsFlags string) string {
 	if goos == "windows" {
-		return "check who may use it (icacls " + quote(path) + ")"
+		return "check who may use it (icacls " + Quote(path) + ")"
 	}
-	return "check its owner and mode (ls " + lsFlags + " " + quote(path) + ")"
+	return "check its owner and mode (ls " + lsFlags + " " + Quote(path) + ")"
 }

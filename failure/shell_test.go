@@ -22,8 +22,8 @@ func TestQuoteAndMoveAside(t *testing.T) {
 		{"windows", "Windows 10 Enterprise", `"Windows 10 Enterprise"`, ""},
 	} {
 		goos = c.goos
-		if got := quote(c.in); got != c.quoted {
-			t.Errorf("%s: quote(%q) = %s, want %s", c.goos, c.in, got, c.quoted)
+		if got := Quote(c.in); got != c.quoted {
+			t.Errorf("%s: Quote(%q) = %s, want %s", c.goos, c.in, got, c.quoted)
 		}
 		if got := moveAside(c.in); c.move != "" && got != c.move {
 			t.Errorf("%s: moveAside(%q) = %s, want %s", c.goos, c.in, got, c.move)
