@@ -24,7 +24,7 @@ kmsctl /? (also -? and /help).
 
 Examples:
    kmsctl status kms.corp.example.com
-   kmsctl status 10.0.0.5:1688 --product "Windows Server 2022 Standard" --json`,
+   kmsctl status 10.0.0.5 --product "Windows Server 2022 Standard" --json`,
 		Version:         env.version(),
 		HideHelpCommand: true,
 		// Help and --version go where every result goes, so that a full

@@ -82,28 +82,39 @@ func printHelp(out io.Writer, templ string, data interface{}, width int) {
 	})
 }
 
-// wrapHelp wraps each line of text that starts at column offset, keeping
-// its own indentation for its continuation lines; lines after the first
-// are indented by offset, as urfave/cli's own wrap does.
+// wrapHelp re-flows text that starts at column offset at width columns
+// (0: leaves it as written): each paragraph (lines that start in column
+// 0, up to a blank or an indented line) is joined and wrapped between
+// words, continuing at offset, as urfave/cli's own wrap does. An indented
+// line (an example command, a shell line) is kept whole even when it runs
+// past width: a command broken over two lines cannot be copied (gh and
+// kubectl keep theirs whole too).
 func wrapHelp(text string, offset, width int) string {
-	lines := strings.Split(text, "\n")
-	pad := strings.Repeat(" ", offset)
-	for i, line := range lines {
-		if line == "" {
+	var lines, para []string
+	flush := func() {
+		if len(para) > 0 && width <= 0 {
+			lines = append(lines, para...)
+			para = para[:0]
+		}
+		if len(para) > 0 {
+			lines = append(lines, output.Wrap(strings.Join(para, " "), width, offset, offset))
+			para = para[:0]
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if line != "" && !strings.HasPrefix(line, " ") {
+			para = append(para, line)
 			continue
 		}
-		// An indented line (an example command) continues further in, to
-		// show it is one line.
-		lead := len(line) - len(strings.TrimLeft(line, " "))
-		more := 0
-		if lead > 0 {
-			more = 3
+		flush()
+		lines = append(lines, line)
+	}
+	flush()
+	pad := strings.Repeat(" ", offset)
+	for i := 1; i < len(lines); i++ {
+		if lines[i] != "" {
+			lines[i] = pad + lines[i]
 		}
-		wrapped := line[:lead] + output.Wrap(line[lead:], width, offset+lead, offset+lead+more)
-		if i > 0 {
-			wrapped = pad + wrapped
-		}
-		lines[i] = wrapped
 	}
 	return strings.Join(lines, "\n")
 }

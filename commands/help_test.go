@@ -45,7 +45,15 @@ func commandPaths(prefix []string, cmds []*cli.Command) [][]string {
 	return out
 }
 
-// At 80 and 200 columns every help fits, and wrapping splits no word: the
+// isExample reports whether line is an example line of the Description
+// (indented past its paragraphs) as the unwrapped help whole has it:
+// those are kept whole, and may run past the width.
+func isExample(line, whole string) bool {
+	return strings.HasPrefix(line, "      ") && strings.Contains(whole, "\n"+line+"\n")
+}
+
+// At 80 and 200 columns every help fits, but for example lines, kept
+// whole (TestHelpKeepsExamplesWhole), and wrapping splits no word: the
 // words are those of the unwrapped help, in order.
 func TestHelpWrapsAtTerminalWidth(t *testing.T) {
 	paths := append([][]string{nil}, commandPaths(nil, NewApp(SystemEnv()).Commands)...)
@@ -54,7 +62,7 @@ func TestHelpWrapsAtTerminalWidth(t *testing.T) {
 			t.Run(fmt.Sprint(width, path), func(t *testing.T) {
 				got, whole := helpAt(t, width, path...), helpAt(t, 0, path...)
 				for _, line := range strings.Split(got, "\n") {
-					if n := utf8.RuneCountInString(line); n > width {
+					if n := utf8.RuneCountInString(line); n > width && !isExample(line, whole) {
 						t.Errorf("line of %d columns:\n%s", n, line)
 					}
 				}
@@ -112,8 +120,9 @@ func TestHelpWrapsAtTheStreamsWidth(t *testing.T) {
 	if err := NewApp(env).Run([]string{"kmsctl", "status", "--help"}); err != nil {
 		t.Fatal(err)
 	}
+	whole := helpAt(t, 0, "status")
 	for _, line := range strings.Split(buf.String(), "\n") {
-		if n := utf8.RuneCountInString(line); n > 60 {
+		if n := utf8.RuneCountInString(line); n > 60 && !isExample(line, whole) {
 			t.Errorf("line of %d columns at a 60-column terminal:\n%s", n, line)
 		}
 	}
@@ -156,6 +165,72 @@ func TestHelpStatesTheFacts(t *testing.T) {
 		for _, s := range c.says {
 			if !strings.Contains(desc, s) {
 				t.Errorf("kmsctl %s --help does not say %q:\n%s", strings.Join(c.path, " "), s, desc)
+			}
+		}
+	}
+}
+
+// description is the DESCRIPTION section of a help text, without its
+// heading and its three-column indent.
+func description(help string) []string {
+	_, desc, ok := strings.Cut(help, "\nDESCRIPTION:\n")
+	if !ok {
+		return nil
+	}
+	if i := strings.Index(desc, "\n\n"+"OPTIONS:"); i >= 0 {
+		desc = desc[:i]
+	}
+	if i := strings.Index(desc, "\n\nCOMMANDS:"); i >= 0 {
+		desc = desc[:i]
+	}
+	lines := strings.Split(desc, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, "   ")
+	}
+	return lines
+}
+
+// A Description's paragraphs are re-flowed at the terminal's width, not
+// wrapped line by line: no line of a paragraph could have taken the next
+// line's first word ("…result code and the" / "count" / "the host
+// reported." at 80 columns before).
+func TestHelpReflowsParagraphs(t *testing.T) {
+	paths := append([][]string{nil}, commandPaths(nil, NewApp(SystemEnv()).Commands)...)
+	for _, width := range []int{80, 200} {
+		for _, path := range paths {
+			lines := description(helpAt(t, width, path...))
+			for i := 0; i+1 < len(lines); i++ {
+				cur, next := lines[i], lines[i+1]
+				if cur == "" || next == "" || strings.HasPrefix(cur, " ") || strings.HasPrefix(next, " ") {
+					continue
+				}
+				word, _, _ := strings.Cut(next, " ")
+				if n := 3 + utf8.RuneCountInString(cur) + 1 + utf8.RuneCountInString(word); n <= width {
+					t.Errorf("kmsctl %s --help at %d columns: %q could have gone on the line before:\n%s\n%s",
+						strings.Join(path, " "), width, word, cur, next)
+				}
+			}
+		}
+	}
+}
+
+// Example lines (a Description's indented lines) are never broken, at
+// any width: a command split over two lines cannot be copied.
+func TestHelpKeepsExamplesWhole(t *testing.T) {
+	paths := append([][]string{nil}, commandPaths(nil, NewApp(SystemEnv()).Commands)...)
+	for _, path := range paths {
+		var examples []string
+		for _, l := range description(helpAt(t, 0, path...)) {
+			if strings.HasPrefix(l, " ") {
+				examples = append(examples, l)
+			}
+		}
+		for _, width := range []int{80, 200} {
+			got := "\n" + strings.Join(description(helpAt(t, width, path...)), "\n") + "\n"
+			for _, e := range examples {
+				if !strings.Contains(got, "\n"+e+"\n") {
+					t.Errorf("kmsctl %s --help at %d columns breaks the example line\n%s", strings.Join(path, " "), width, e)
+				}
 			}
 		}
 	}
