@@ -63,19 +63,40 @@ func (kmsctlValues) Flag(f cli.Flag) ([]candidate, string) {
 	return nil, completions.None
 }
 
-// Args lists what the positional arguments of a command may be.
-func (kmsctlValues) Args(path []string) []candidate {
+// Args lists what the positional arguments of a command may be, when n
+// are already typed. Each of these commands takes one argument: a second
+// is a usage error, so nothing is offered for it.
+func (kmsctlValues) Args(path []string, n int) []candidate {
+	if n > 0 {
+		return nil
+	}
 	switch strings.Join(path, " ") {
 	case "completion":
 		return values(completions.Shells()...)
 	case "explain":
+		// Offered as 0xC004F074; typed as explain reads it, in any case
+		// and with or without 0x (C004F074).
 		var out []candidate
 		for _, i := range hresult.All() {
-			out = append(out, candidate{Value: i.Code.String(), Desc: i.Name})
+			code := i.Code.String()
+			out = append(out, candidate{Value: code, Desc: i.Name, Also: strings.TrimPrefix(code, "0x")})
 		}
 		return out
 	case "dli", "dlv":
 		return []candidate{{Value: "all", Desc: "every installed product"}}
+	}
+	return nil
+}
+
+// Excludes names the flags that cannot follow flag name: --json and
+// --format/-o ask for the output's format twice (outputFormat refuses
+// them when they disagree, and agreeing they say nothing new).
+func (kmsctlValues) Excludes(name string) []string {
+	switch name {
+	case "json":
+		return []string{"format"}
+	case "format":
+		return []string{"json"}
 	}
 	return nil
 }

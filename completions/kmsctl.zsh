@@ -27,7 +27,10 @@ _kmsctl() {
     fi
   done
   local ret=1
-  (( ${#cands} )) && _describe -t kmsctl 'kmsctl' cands && ret=0
+  # kmsctl has matched them already, in any case and by other spellings
+  # (c004 for 0xC004F074): -U keeps zsh from filtering them again by the
+  # typed prefix, and the word is replaced with the one chosen.
+  (( ${#cands} )) && _describe -t kmsctl 'kmsctl' cands -U && ret=0
   case $directive in
     :files) _files && ret=0 ;;
     :dirs) _files -/ && ret=0 ;;

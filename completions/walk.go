@@ -18,15 +18,20 @@ const (
 	Dirs  = ":dirs"
 )
 
-// Candidate is one completion with its description ("" for none).
-type Candidate struct{ Value, Desc string }
+// Candidate is one completion with its description ("" for none). Also is
+// another spelling the typed word may start with (C004F074 for
+// 0xC004F074); the candidate offered is Value, the canonical one.
+type Candidate struct{ Value, Desc, Also string }
 
 // Values says what kmsctl's words may be where the command tree does not:
-// a flag's value (with the directive for the shell), and the positional
-// arguments of the command at path.
+// a flag's value (with the directive for the shell), the positional
+// arguments of the command at path when n of them are already typed (nil
+// when it takes no more), and the flags that cannot follow a flag named
+// name (--format after --json).
 type Values interface {
 	Flag(f cli.Flag) ([]Candidate, string)
-	Args(path []string) []Candidate
+	Args(path []string, n int) []Candidate
+	Excludes(name string) []string
 }
 
 // Complete walks app's command tree along the typed words args (the words
@@ -69,6 +74,9 @@ func Complete(app *cli.App, args []string, values Values) ([]Candidate, string) 
 				continue
 			}
 			seen[f.Names()[0]] = true
+			for _, x := range values.Excludes(f.Names()[0]) {
+				seen[x] = true
+			}
 			if cmdline.TakesValue([]cli.Flag{f}, w) {
 				valueFor = f
 			}
@@ -84,7 +92,6 @@ func Complete(app *cli.App, args []string, values Values) ([]Candidate, string) 
 				if c := FindCommand(cmds, w); c != nil {
 					path = append(path, c.Name)
 					cmds, flags = c.VisibleCommands(), c.Flags
-					seen = map[string]bool{}
 					continue
 				}
 			}
@@ -99,49 +106,72 @@ func Complete(app *cli.App, args []string, values Values) ([]Candidate, string) 
 			out = append(out, c)
 		}
 	}
+	// addValues adds the values vs that match what follows prefix in
+	// cur, each written after prefix.
+	addValues := func(prefix string, vs []Candidate) {
+		typed := strings.TrimPrefix(cur, prefix)
+		for _, v := range vs {
+			if prefixFold(v.Value, typed) || v.Also != "" && prefixFold(v.Also, typed) {
+				out = append(out, Candidate{Value: prefix + v.Value, Desc: v.Desc})
+			}
+		}
+	}
+	all := append(slices.Clone(flags), app.Flags...)
 	switch {
 	case valueFor != nil:
 		vs, d := values.Flag(valueFor)
-		for _, v := range vs {
-			add(v)
-		}
+		addValues("", vs)
 		directive = d
 	case !noFlags && strings.HasPrefix(cur, "--") && strings.Contains(cur, "="):
 		// --flag=VALUE in one word.
 		name, _, _ := strings.Cut(cur, "=")
-		if f := findFlag(append(slices.Clone(flags), app.Flags...), name); f != nil {
+		if f := findFlag(all, name); f != nil {
 			vs, d := values.Flag(f)
-			for _, v := range vs {
-				add(Candidate{name + "=" + v.Value, v.Desc})
-			}
-			if d != None {
-				directive = d
-			}
+			addValues(name+"=", vs)
+			directive = d
 		}
+	case !noFlags && len(cur) > 2 && cur[0] == '-' && cur[1] != '-' && findFlag(all, cur) == nil && cmdline.TakesValue(all, cur[:2]):
+		// -oVALUE: a one-letter flag glued to its value, as kmsctl reads
+		// it (cmdline's splitShort).
+		vs, _ := values.Flag(findFlag(all, cur[:2]))
+		addValues(cur[:2], vs)
 	case !noFlags && strings.HasPrefix(cur, "-"):
 		own := flags
 		if len(path) > 0 {
-			own = append(slices.Clone(flags), app.Flags...)
+			own = all
+		} else if app.Version != "" && !app.HideVersion {
+			own = append(slices.Clone(own), cli.VersionFlag)
 		}
 		for _, f := range append(own, cli.HelpFlag) {
-			name := f.Names()[0]
-			if seen[name] && !cmdline.Repeatable(f) || hidden(f) {
+			names := f.Names()
+			if seen[names[0]] && !cmdline.Repeatable(f) || hidden(f) {
 				continue
 			}
-			add(Candidate{"--" + name, FlagUsage(f)})
+			add(Candidate{Value: "--" + names[0], Desc: FlagUsage(f)})
+			if !strings.HasPrefix(cur, "--") {
+				// -<TAB> and -o<TAB>: the one-letter names too.
+				for _, n := range names[1:] {
+					if len(n) == 1 {
+						add(Candidate{Value: "-" + n, Desc: FlagUsage(f)})
+					}
+				}
+			}
 		}
 	case len(cmds) > 0 && nargs == 0 && !noFlags:
 		for _, c := range cmds {
-			add(Candidate{c.Name, c.Usage})
+			add(Candidate{Value: c.Name, Desc: c.Usage})
 		}
 	case helpFor:
 		// help names commands only, not their arguments.
 	default:
-		for _, v := range values.Args(path) {
-			add(v)
-		}
+		addValues("", values.Args(path, nargs))
 	}
 	return out, directive
+}
+
+// prefixFold reports whether s begins with prefix, in any case.
+func prefixFold(s, prefix string) bool {
+	return strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix))
 }
 
 // Write writes what Complete found as __complete prints it: one
