@@ -112,6 +112,7 @@ func TestScripts(t *testing.T) {
 				"KMS_WRONGCMID":  {Clock: clk, Misbehave: kmstest.WrongCMID},
 				"KMS_REFUSED":    {Misbehave: kmstest.Refuse},
 				"KMS_STALL":      {Misbehave: kmstest.Stall},
+				"KMS_STALL2":     {Misbehave: kmstest.Stall}, // another port that never answers
 				"KMS_FAULT":      {Misbehave: kmstest.RPCFault},
 				// Answers, but not as a KMS host: bind_nak.
 				"KMS_BINDNAK": {Misbehave: kmstest.BindNak},

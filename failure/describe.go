@@ -241,19 +241,24 @@ func kmsWords(e *kmsclient.Error, c Context) said {
 		if e.Addr != "" {
 			where = e.Addr
 		}
-		s.fix = "the host did not answer in time; check that " + where + " is reachable from here and the host is not overloaded"
+		raise := ""
 		if r := c.raiseLimit(e, limit.Timeout); r != "" {
-			s.fix = "the host did not answer in time; " + r + ", or check that " + where + " is reachable from here and the host is not overloaded"
+			raise = r + ", or "
 		}
+		s.fix = "the host did not answer in time; " + raise + "check that " + where + " is reachable from here and the host is not overloaded"
+		s.fixAll = "the hosts did not answer in time; " + raise + "check that these hosts are reachable from here and not overloaded"
 	case kmsclient.KindNetwork:
 		var dnsErr *net.DNSError
 		switch {
 		case errors.As(e.Err, &dnsErr) && dnsErr.IsNotFound:
 			s.fix = "the host name does not resolve; check its spelling and your DNS"
+			s.fixAll = "the host names do not resolve; check their spelling and your DNS"
 		case errors.Is(e.Err, syscall.ECONNREFUSED) || errors.Is(e.Err, syscall.Errno(10061)) || strings.Contains(e.Error(), "refused"):
 			s.fix = "nothing listens on " + portOf(e.Addr, "that port") + "; check the port and that the Software Protection service runs on the host"
+			s.fixAll = "nothing listens on these hosts' TCP ports; check each port and that the Software Protection service runs on each host"
 		default:
 			s.fix = "check that " + portOf(e.Addr, "the host's port") + " is reachable from here (routing, firewalls)"
+			s.fixAll = "check that these hosts' TCP ports are reachable from here (routing, firewalls)"
 		}
 	case kmsclient.KindBind:
 		s.fix = "the machine speaks DCE/RPC but not the KMS interface: it is probably not a KMS host"

@@ -59,6 +59,10 @@ type Info struct {
 	Message string `json:"message"` // what the code means
 	Cause   string `json:"cause"`   // what actually happened, naming the object
 	Fix     string `json:"fix"`     // what to try; "" when there is nothing to say
+	// forAll is Fix for several hosts that failed alike, naming none of
+	// them ("check that these hosts are reachable"); "" when Fix names
+	// no host by its address (TemplateOf then sets the host aside).
+	forAll string
 }
 
 // Context is what Describe and ExitStatus know about the run.
@@ -112,7 +116,7 @@ func Describe(err error, c Context) Info {
 		return Info{Code: hresult.OK.String(), Message: "The operation completed successfully."}
 	}
 	w := words(err, c)
-	info := Info{Code: w.code.String(), Message: w.message, Cause: w.cause, Fix: w.fix}
+	info := Info{Code: w.code.String(), Message: w.message, Cause: w.cause, Fix: w.fix, forAll: w.fixAll}
 	if info.Cause == "" {
 		info.Cause = err.Error()
 	}
@@ -163,7 +167,8 @@ type said struct {
 	message  string // what the code means here; "" for the table's
 	cause    string // "" for the error's own text
 	fix      string
-	tableFix bool // add the code table's advice after fix
+	fixAll   string // fix for several hosts failing alike (Info.forAll); "" when fix names no host's address
+	tableFix bool   // add the code table's advice after fix
 }
 
 // join puts two pieces of advice together.

@@ -17,13 +17,15 @@ const HostMark = "\x00host\x00"
 
 // Template is a failure's words with the failing host taken out: its
 // code, message, cause and fix, each place they name the host (its name
-// as given, the addresses and names its error's facts hold) written
-// HostMark, and kmsctl's own end of a connection set aside too. Failures
-// of several hosts with equal Templates have one cause and take the same
-// advice, so a fleet report explains them once;
-// everything else stays, so a DNS failure and a refused connection
-// differ by their cause, and advice naming a port ("nothing listens on
-// TCP port 1") is shared only by hosts on that port.
+// and HOST:PORT as given, the addresses and names its error's facts
+// hold, each with and without its port) written HostMark, and kmsctl's
+// own end of a connection set aside too; the fix is the advice for
+// several hosts when Describe has one (it names none of them: "check
+// that these hosts are reachable"). Failures of several hosts with equal
+// Templates have one cause and take the same advice, so a fleet report
+// explains them once, whichever ports they are on; everything else
+// stays, so a DNS failure and a refused connection differ by their
+// cause.
 type Template Info
 
 // TemplateOf is the Template of info, the words of err (Describe's), the
@@ -37,6 +39,9 @@ func TemplateOf(info Info, err error, host string) Template {
 			*p = strings.ReplaceAll(*p, local.String(), "\x00local\x00")
 		}
 	}
+	if info.forAll != "" {
+		t.Fix = info.forAll
+	}
 	for _, v := range hostValues(err, host) {
 		for _, p := range []*string{&t.Message, &t.Cause, &t.Fix} {
 			*p = replaceName(*p, v, HostMark)
@@ -45,20 +50,20 @@ func TemplateOf(info Info, err error, host string) Template {
 	return t
 }
 
-// ForAll is the advice of t for every host that shares it: the fix with
-// the host written as "these hosts".
+// ForAll is the advice of t for every host that shares it: the advice
+// for several hosts, or the fix with the host written as "these hosts".
 func (t Template) ForAll() string { return strings.ReplaceAll(t.Fix, HostMark, "these hosts") }
 
 // hostValues are the texts by which err's words can name host: its name
 // or address as given, and what the error's facts hold about it (the
-// addresses dialled, the name resolved), each without its port, which
-// stays in the words (advice for port 1 is not advice for port 1688), an
-// IPv6 address also in brackets. Longest first, so that "[::1]" goes
-// before "::1".
+// addresses dialled, the name resolved), each as HOST:PORT and as HOST
+// alone, an IPv6 address also in brackets. Longest first, so that
+// "127.0.0.1:1688" goes before "127.0.0.1" and "[::1]" before "::1".
 func hostValues(err error, host string) []string {
 	var vs []string
 	add := func(addr string) {
 		if h, _, e := net.SplitHostPort(addr); e == nil {
+			vs = append(vs, addr)
 			addr = h
 		}
 		if addr != "" {

@@ -26,7 +26,8 @@ func (s *Streams) hostFailure(where, host string, err error) hostFailure {
 // as its full block; several as one "WHERE: CODE cause" line each
 // (wrapped between words at stderr's terminal width, continuing under the
 // code), then the full block once per distinct cause ("… and N more like
-// it"), whose advice then says "these hosts" where it named the first.
+// it"), whose advice is then the one for all of them, naming none
+// (failure.Template.ForAll).
 func (s *Streams) writeFailures(fails []hostFailure) {
 	if len(fails) == 1 {
 		fmt.Fprintf(s.Err, "%s:\n", fails[0].where)

@@ -243,8 +243,9 @@ func interruptedText(hosts []probe.Host) string {
 // statusProblems writes the failures (a host's, or a group's) and the
 // warnings to stderr. One failure is written as a full error block headed
 // by the host. Several are written one line each ("HOST: CODE cause"), in
-// input order, and then the full block once per distinct cause (failureKey:
-// code and text), headed by the first host that had it: 40 hosts that do
+// input order, and then the full block once per distinct cause
+// (failure.TemplateOf: the words without the host's name, address or
+// HOST:PORT), headed by the first host that had it: 40 hosts that do
 // not answer give 40 lines and one block, not 40 blocks.
 func (s *Streams) statusProblems(hosts []probe.Host) {
 	var fails []hostFailure
