@@ -124,6 +124,7 @@ func TestScripts(t *testing.T) {
 				env.Defer(h.Close)
 				hosts[name] = h
 				env.Setenv(name, h.Addr())
+				env.Setenv(name+"_PORT", h.Port()) // for a name: localhost:$KMS_FULL_PORT
 			}
 			env.Values[hostKey{}] = hosts
 			dnsSrv, err := dnstest.New(testZone(hosts))

@@ -58,16 +58,25 @@ func runActivation(env *Env, c *cli.Context, o activationOptions) error {
 	}
 	// Ctrl-C ends the contact under way (not recorded: license.Contact)
 	// and the products after it are not contacted; exit status 130.
+	// Each product's result is written as soon as its contact ends (JSON:
+	// once all are done); on an error, what was done before it stopped,
+	// then why.
 	ctx, stop := interruptible(c.Context)
-	outcomes, err := store.ContactEach(ctx, o.op, o.force, products, env.licenseClient(c, o))
+	report := env.Streams(c).Activations(o.op, len(products), output.ViewOf(env.json))
+	var werr error
+	outcomes, err := store.ContactEach(ctx, o.op, o.force, products, env.licenseClient(c, o), func(o license.Outcome) {
+		if e := report.Add(o); werr == nil {
+			werr = e
+		}
+	})
 	stop()
 	interrupted := limit.Interrupted(ctx)
 	defer env.recordContacts(c, outcomes)
-	// On an error, report what was done before it stopped, then why.
-	if len(outcomes) > 0 {
-		if werr := env.Streams(c).Activations(o.op, outcomes, &outcomes[0].Identity, output.ViewOf(env.json)); werr != nil {
-			return werr
-		}
+	if werr == nil {
+		werr = report.Close()
+	}
+	if werr != nil {
+		return werr
 	}
 	switch {
 	case err != nil && interrupted:
@@ -111,5 +120,5 @@ func (e *Env) contactProgress(c *cli.Context, op string) func(license.Progress) 
 	if e.json || !out.ErrTTY {
 		return nil
 	}
-	return func(p license.Progress) { out.ContactProgress(op, p) }
+	return out.ContactProgress(op)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/kmsctl/kmsctl/catalogue"
@@ -58,6 +59,14 @@ func (f Found) Label() string {
 	return f.Name + " (" + f.Addr + ")"
 }
 
+// Resolved reports whether Addr is an IP address and port, known before
+// any dial (a discovered host, an address set with skms), rather than a
+// name the dial resolves.
+func (f Found) Resolved() bool {
+	host, _, err := net.SplitHostPort(f.Addr)
+	return err == nil && net.ParseIP(host) != nil
+}
+
 // Client is who contacts the host, and how.
 type Client struct {
 	Identity identity.Identity // CMID, previous CMID and workstation sent
@@ -76,20 +85,36 @@ type Client struct {
 	// Product is the Activation (SKU) ID of the product to activate; zero
 	// means the only installed product (several: an *AmbiguousError).
 	Product guid.GUID
-	// Progress, when not nil, is told of each host as it is tried, before
-	// the request goes out, and of each failure that moves on to the next
-	// host, as it happens: a person at a terminal sees what is being waited
-	// for. It is called under the store's lock and must not take it.
+	// Progress, when not nil, is told of each step of each host's turn as
+	// it happens (ProgressStep): a person at a terminal sees what is being
+	// waited for, and the address once it is known. It is called under the
+	// store's lock and must not take it.
 	Progress func(Progress)
 }
 
-// Progress is one step of a contact: Host is about to be asked (Err nil),
-// or Host failed with Err and Next is tried now.
+// ProgressStep is where a host's turn in a contact is.
+type ProgressStep int
+
+const (
+	// Asking: Host is about to be asked (before any connection).
+	Asking ProgressStep = iota
+	// Connected: the TCP connection to Host is open, to Address. Told only
+	// when kmsctl dials itself (Client.Exchange nil).
+	Connected
+	// Done: Host's turn is over: Err nil when it activated, else why not
+	// (an *InterruptedError for Ctrl-C); Next is the host asked now after
+	// a failure worth another host, zero when none is.
+	Done
+)
+
+// Progress is one step of a contact.
 type Progress struct {
+	Step    ProgressStep
 	Product catalogue.Product
-	Host    string
-	Err     error
-	Next    string
+	Host    Found
+	Address string // Connected: the address connected to (ip:port)
+	Err     error  // Done: why Host did not activate the client
+	Next    Found  // Done: the host tried next
 }
 
 // Outcome is what a contact did.
@@ -98,6 +123,10 @@ type Outcome struct {
 	Identity identity.Identity // the client identity the contact used (or would have, on Wait)
 	Product  catalogue.Product // the installed product
 	Attempts []Attempt         // every host tried, in order; none when Action is Wait
+	// Cut is the host Ctrl-C interrupted while it was asked (Err is then
+	// an *InterruptedError): who was asked, and the address if connected;
+	// not an attempt (nothing is known of its answer), so not journaled.
+	Cut *Attempt
 	// Err is why the contact did not activate: a *CountError when the
 	// host's count is below the threshold, the *kmsclient.Error of a
 	// failed exchange, a discovery error, or an *InterruptedError when the
@@ -187,9 +216,29 @@ func (e *NoHostError) Code() hresult.Code { return hresult.NoKMSHost }
 // Identify error); the contact's own failure is Outcome.Err.
 func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Outcome, error) {
 	clk := clock.Or(c.Clock)
+	say := func(Progress) {}
+	if c.Progress != nil {
+		say = c.Progress
+	}
+	// asking is the host being asked, for the Connected step, and
+	// connectedTo the address the dial connected it to.
+	var asking Found
+	var connectedTo string
+	var product catalogue.Product
 	exchange := c.Exchange
 	if exchange == nil {
-		exchange = Dialer(kmsclient.Options{Clock: clk})
+		// A host set with skms by name has no address until the dial
+		// resolves it: resolving it first could dial another address than
+		// the one shown, so the address is told once connected.
+		var d net.Dialer
+		exchange = Dialer(kmsclient.Options{Clock: clk, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			nc, err := d.DialContext(ctx, network, addr)
+			if err == nil {
+				connectedTo = nc.RemoteAddr().String()
+				say(Progress{Step: Connected, Product: product, Host: asking, Address: nc.RemoteAddr().String()})
+			}
+			return nc, err
+		}})
 	}
 	timeout := c.Timeout
 	if timeout <= 0 {
@@ -222,6 +271,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			return nil, &NoHostError{Domain: st.KMS.LookupDomain}
 		}
 		p := st.Product.SKU
+		product = p
 		req := kmsrequest.New(p, p.Protocol, kmsrequest.Client{CMID: id.CMID, Workstation: id.Workstation}, clk)
 		req.LicenseStatus = view.Status
 		req.BindingExpiration = uint32(view.Remaining(now) / time.Minute)
@@ -234,23 +284,29 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			out.Attempts, out.Err = append(out.Attempts, a), derr
 		}
 		for i, host := range hosts {
-			if c.Progress != nil && i == 0 {
-				c.Progress(Progress{Product: p, Host: host.Label()})
-			}
+			asking, connectedTo = host, ""
+			say(Progress{Step: Asking, Product: p, Host: host})
 			a, err := contactOne(ctx, exchange, timeout, host, req, base)
+			if a.Address == "" {
+				a.Address = connectedTo // connected, but the exchange failed
+			}
 			if err != nil && limit.Interrupted(ctx) {
 				// Ctrl-C: whatever the connection said then is not the
 				// host's answer. Not journaled (the journal records what
 				// hosts did), and the state keeps its last real attempt.
-				out.Err = &InterruptedError{Host: host.Label()}
+				out.Err, out.Cut = &InterruptedError{Host: a.ContactLabel()}, &a
+				say(Progress{Step: Done, Product: p, Host: host, Err: out.Err})
 				break
 			}
 			out.Attempts, out.Err = append(out.Attempts, a), err
-			if err == nil || !unreachable(err) || i == len(hosts)-1 {
-				break
+			done := Progress{Step: Done, Product: p, Host: host, Err: err}
+			more := err != nil && unreachable(err) && i < len(hosts)-1
+			if more {
+				done.Next = hosts[i+1]
 			}
-			if c.Progress != nil {
-				c.Progress(Progress{Product: p, Host: host.Label(), Err: err, Next: hosts[i+1].Label()})
+			say(done)
+			if !more {
+				break
 			}
 		}
 		if len(out.Attempts) == 0 { // interrupted at the first host
@@ -282,23 +338,85 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 // ContactEach contacts the host for each product in turn (its Activation
 // ID; c.Product is ignored), as Contact does, each under the store's lock:
 // a machine's Windows and Office activate with its one CMID, each in its
-// own KMS pool. It returns one Outcome per product contacted, in order;
-// an error from Contact stops it, with the outcomes before it, and so
-// does ctx ended by the user (limit.ErrInterrupted).
-func (s Store) ContactEach(ctx context.Context, op string, force bool, products []guid.GUID, c Client) ([]Outcome, error) {
+// own KMS pool. It returns one Outcome per product, in order, and hands
+// each to done (when not nil) as soon as it is known, before the next
+// product's contact starts. An error from Contact stops it, with the
+// outcomes before it. Once the user ends ctx (limit.ErrInterrupted) no
+// further product is contacted: each left has an Outcome whose Err is a
+// *NotContactedError (or Action Wait, when renew had nothing due for it).
+func (s Store) ContactEach(ctx context.Context, op string, force bool, products []guid.GUID, c Client, done func(Outcome)) ([]Outcome, error) {
 	outcomes := make([]Outcome, 0, len(products))
-	for _, p := range products {
-		if limit.Interrupted(ctx) {
-			break // Ctrl-C: the products left are not contacted
-		}
-		c.Product = p
-		o, err := s.Contact(ctx, op, force, c)
-		if err != nil {
-			return outcomes, err
-		}
+	add := func(o Outcome) {
 		outcomes = append(outcomes, o)
+		if done != nil {
+			done(o)
+		}
+	}
+	for i, p := range products {
+		if limit.Interrupted(ctx) && i == 0 {
+			return outcomes, nil // Ctrl-C before anything was done
+		}
+		if !limit.Interrupted(ctx) {
+			c.Product = p
+			o, err := s.Contact(ctx, op, force, c)
+			if err == nil {
+				add(o)
+				continue
+			}
+			if i == 0 || !limit.Interrupted(ctx) {
+				return outcomes, err
+			}
+			// Ctrl-C while waiting for the store's lock.
+		}
+		// Ctrl-C: this product and those after it are not contacted.
+		rest, err := s.notContacted(op, force, products[i:], c, outcomes[len(outcomes)-1].Identity)
+		for _, o := range rest {
+			add(o)
+		}
+		return outcomes, err
 	}
 	return outcomes, nil
+}
+
+// NotContactedError is a product ContactEach did not contact: the user
+// stopped the run (Ctrl-C) before its turn.
+type NotContactedError struct{ Op, Product string }
+
+func (e *NotContactedError) Error() string {
+	return "not attempted: Ctrl-C stopped " + e.Op + " before " + e.Product + "'s turn; no KMS host was contacted for it"
+}
+
+// Unwrap is limit.ErrInterrupted.
+func (e *NotContactedError) Unwrap() error { return limit.ErrInterrupted }
+
+// notContacted are the Outcomes of products ContactEach did not contact,
+// as they stand: what op would have done at the client's clock's time,
+// and the identity the run used (id).
+func (s Store) notContacted(op string, force bool, products []guid.GUID, c Client, id identity.Identity) ([]Outcome, error) {
+	m, err := s.LoadMachine()
+	if err != nil {
+		return nil, err
+	}
+	t := clock.Or(c.Clock).Now()
+	now := t.UTC().Truncate(time.Second)
+	var outs []Outcome
+	for _, p := range products {
+		i := m.Find(p)
+		if i < 0 {
+			continue // uninstalled meanwhile: nothing to say about it
+		}
+		st := m.View(i)
+		action, view := Activate, Evaluate(st, now)
+		if op != "ato" {
+			action, view = Due(st, now, force)
+		}
+		o := Outcome{Action: action, Identity: id, Product: st.Product.SKU, State: st, View: view, At: now.In(t.Location())}
+		if action != Wait {
+			o.Err = &NotContactedError{Op: op, Product: st.Product.SKU.Name}
+		}
+		outs = append(outs, o)
+	}
+	return outs, nil
 }
 
 // candidates are the hosts to try, in order: the one set with skms; or the

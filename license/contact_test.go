@@ -394,7 +394,7 @@ func TestContactEach(t *testing.T) {
 	s := hostStore(t, host)
 	office := install(t, s, "", "Office Professional Plus 2019")
 	win := win10(t).SKUID
-	outs, err := s.ContactEach(context.Background(), "ato", false, []guid.GUID{win, office.Product.SKUID}, client(clk))
+	outs, err := s.ContactEach(context.Background(), "ato", false, []guid.GUID{win, office.Product.SKUID}, client(clk), nil)
 	if err != nil || len(outs) != 2 || outs[0].Err != nil || outs[1].Err != nil {
 		t.Fatalf("ContactEach = %+v, %v", outs, err)
 	}
@@ -406,7 +406,7 @@ func TestContactEach(t *testing.T) {
 		t.Fatalf("requests %+v", reqs)
 	}
 	var unknown *UnknownProductError
-	outs, err = s.ContactEach(context.Background(), "ato", false, []guid.GUID{win, prevCMID}, client(clk))
+	outs, err = s.ContactEach(context.Background(), "ato", false, []guid.GUID{win, prevCMID}, client(clk), nil)
 	if !errors.As(err, &unknown) || len(outs) != 1 || outs[0].Product.SKUID != win {
 		t.Fatalf("unknown product: %+v, %v", outs, err)
 	}
@@ -448,7 +448,53 @@ func TestContact_InterruptedAfterFailover(t *testing.T) {
 		t.Fatalf("journal %+v", j)
 	}
 	// ContactEach contacts no product after the interruption.
-	if more, err := s.ContactEach(ctx, "ato", false, []guid.GUID{o.Product.SKUID}, c); err != nil || len(more) != 0 {
+	if more, err := s.ContactEach(ctx, "ato", false, []guid.GUID{o.Product.SKUID}, c, nil); err != nil || len(more) != 0 {
 		t.Fatalf("after Ctrl-C: %d outcomes, %v", len(more), err)
+	}
+}
+
+// TestContactEach_Interrupted: Ctrl-C while Windows's host is asked.
+// Office is not contacted, and its outcome says so (done sees both, in
+// order); the progress told of Windows's host asked, connected (with the
+// address) and done (interrupted), and of nothing for Office.
+func TestContactEach_Interrupted(t *testing.T) {
+	clk := clock.NewFake(t0)
+	stall := kmstest.Start(t, kmstest.Options{Misbehave: kmstest.Stall})
+	s := hostStore(t, stall)
+	office := install(t, s, "", "Office Professional Plus 2019")
+	win := win10(t).SKUID
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	c := client(clk)
+	c.Timeout = time.Hour // only the interruption ends the stalled exchange
+	var steps []Progress
+	c.Progress = func(p Progress) { steps = append(steps, p) }
+	go func() {
+		for stall.Connections() == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel(limit.ErrInterrupted)
+	}()
+	var seen []guid.GUID
+	outs, err := s.ContactEach(ctx, "ato", false, []guid.GUID{win, office.Product.SKUID}, c,
+		func(o Outcome) { seen = append(seen, o.Product.SKUID) })
+	if err != nil || len(outs) != 2 || len(seen) != 2 || seen[0] != win || seen[1] != office.Product.SKUID {
+		t.Fatalf("ContactEach = %+v, %v; done saw %v", outs, err, seen)
+	}
+	var ie *InterruptedError
+	if !errors.As(outs[0].Err, &ie) || outs[0].Cut == nil || outs[0].Cut.Address != stall.Addr() {
+		t.Fatalf("Windows: %v, cut %+v", outs[0].Err, outs[0].Cut)
+	}
+	var nc *NotContactedError
+	if !errors.As(outs[1].Err, &nc) || !errors.Is(outs[1].Err, limit.ErrInterrupted) || len(outs[1].Attempts) != 0 ||
+		outs[1].Identity.CMID != testCMID || outs[1].Action != Activate {
+		t.Fatalf("Office: %+v", outs[1])
+	}
+	if stall.Connections() != 1 {
+		t.Fatalf("%d connections, want Windows's only", stall.Connections())
+	}
+	if len(steps) != 3 || steps[0].Step != Asking || steps[1].Step != Connected || steps[1].Address != stall.Addr() ||
+		steps[2].Step != Done || !errors.As(steps[2].Err, &ie) || steps[2].Product.SKUID != win {
+		t.Fatalf("progress %+v", steps)
 	}
 }

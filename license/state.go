@@ -138,6 +138,16 @@ type Attempt struct {
 // host found in DNS, its host:port otherwise.
 func (a *Attempt) HostLabel() string { return Found{Name: a.SRVTarget, Addr: a.Host}.Label() }
 
+// ContactLabel is HostLabel with, for a host set with skms by name, the
+// address it was connected to: "kms.corp.example.com:1688 (10.0.0.5:1688)"
+// (the name alone when no connection was made).
+func (a *Attempt) ContactLabel() string {
+	if a.SRVTarget == "" && a.Address != "" {
+		return Found{Name: a.Host, Addr: a.Address}.Label()
+	}
+	return a.HostLabel()
+}
+
 // DiscoveredName is the SRV target (name:port) of the Discovered host, as
 // the last success with it recorded; "" when none did.
 func (st *State) DiscoveredName() string {

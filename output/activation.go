@@ -1,7 +1,9 @@
 package output
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kmsctl/kmsctl/failure"
@@ -21,18 +23,66 @@ type ActivationJSON struct {
 	Error     *ErrorInfo        `json:"error"`     // why it did not activate, or null
 	License   LicenseJSON       `json:"license"`   // the license afterwards, as dli --json
 	outcome   license.Outcome
+	several   bool // one of several products: its error block names it
 }
 
-// Activation reports what ato or renew did: the result on stdout, the
-// error (if any) on stderr, or the JSON document. It returns only its
-// write error; failure.Activation makes the exit status.
-func (s *Streams) Activation(cmd string, o license.Outcome, id *identity.Identity, v View) error {
-	return s.Show(s.activationDoc(cmd, o, id), v)
+// ActivationReport writes what ato or renew did, product by product: for
+// people, each product's result as soon as its contact ends (a blank line
+// between products), so that a second product's contact never hides the
+// first one's result; as JSON, one document once every product is done
+// (ActivationJSON, or SeveralJSON of them for several products).
+type ActivationReport struct {
+	s     *Streams
+	cmd   string
+	v     View
+	total int
+	docs  []ActivationJSON
+}
+
+// Activations starts the report of ato or renew (cmd) over the given
+// number of products.
+func (s *Streams) Activations(cmd string, products int, v View) *ActivationReport {
+	return &ActivationReport{s: s, cmd: cmd, v: v, total: products}
+}
+
+// Add reports one product's Outcome: written now for people, kept for
+// JSON. It returns only its write error; failure.Activations makes the
+// exit status.
+func (r *ActivationReport) Add(o license.Outcome) error {
+	var id *identity.Identity
+	if !o.Identity.CMID.IsZero() {
+		id = &o.Identity
+	}
+	d := r.s.activationDoc(r.cmd, o, id)
+	d.several = r.total > 1
+	r.docs = append(r.docs, d)
+	if r.v == ViewJSON {
+		return nil
+	}
+	if err := r.s.Show(d, r.v); err != nil {
+		return err
+	}
+	if len(r.docs) < r.total {
+		fmt.Fprintln(r.s.Out)
+	}
+	return nil
+}
+
+// Close writes the JSON document of the products added; for people it
+// has nothing left to write.
+func (r *ActivationReport) Close() error {
+	if r.v != ViewJSON || len(r.docs) == 0 {
+		return nil
+	}
+	if r.total == 1 {
+		return r.s.Show(r.docs[0], r.v)
+	}
+	return r.s.Show(SeveralJSON[ActivationJSON]{Products: r.docs}, r.v)
 }
 
 func (d ActivationJSON) layout(s *Streams, _ View) error {
 	o := d.outcome
-	s.activationText(d.Command, o, d.License.in)
+	s.activationText(d.Command, o, d.License.in, d.several)
 	// What verification noticed but did not reject, as status shows it.
 	for _, a := range o.Attempts {
 		for _, w := range a.Warnings {
@@ -54,7 +104,7 @@ func (s *Streams) activationDoc(cmd string, o license.Outcome, id *identity.Iden
 	return doc
 }
 
-func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) {
+func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo, several bool) {
 	w, v, now := s.Out, o.View, o.At
 	if o.Action == license.Wait {
 		s.textLine(w, "", "", licenseSummary(v, now))
@@ -65,21 +115,37 @@ func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo) 
 	if cmd == "renew" {
 		verb = map[license.Action]string{license.Renew: "Renewing", license.Retry: "Retrying activation of"}[o.Action]
 	}
+	var nc *license.NotContactedError
+	if errors.As(o.Err, &nc) {
+		// Ctrl-C before its turn: no progress line said anything of it.
+		s.textLine(w, "", "", fmt.Sprintf("%s %s (%s): not attempted, Ctrl-C stopped %s before its turn; no KMS host was contacted for it.",
+			verb, o.Product.Name, o.Product.SKUID, cmd))
+		s.textLine(w, "", "", licenseSummary(v, now))
+		return
+	}
 	with := ""
-	if a := o.Last(); a != nil && a.Host != "" {
-		with = " with KMS host " + a.HostLabel()
+	a := o.Last()
+	if a == nil {
+		a = o.Cut // the host Ctrl-C interrupted
+	}
+	if a != nil && a.Host != "" {
+		with = " with KMS host " + a.ContactLabel()
 	}
 	// On a terminal the progress line on stderr (ContactProgress) has
 	// already said it, before the host was asked: once is enough. Piped
 	// or redirected, the result keeps it.
 	// (A contact Ctrl-C cut short left no attempt, but was said too.)
-	if !(s.TTY && s.ErrTTY && (len(o.Attempts) > 0 || failure.IsInterrupted(o.Err))) {
+	if !(s.TTY && s.ErrTTY && a != nil) {
 		s.textLine(w, "", "", fmt.Sprintf("%s %s (%s)%s ...", verb, o.Product.Name, o.Product.SKUID, with))
 	}
 	if o.Err == nil {
 		fmt.Fprintln(w, s.good("Product activated successfully."))
 	} else {
-		s.WriteError(o.Err)
+		info := s.describe(o.Err)
+		if several { // the blocks of two products may be alike: name it
+			info.Message = o.Product.Name + ": " + info.Message
+		}
+		s.writeErrorInfo(s.Err, info, "")
 	}
 	s.textLine(w, "", "", licenseSummary(v, now))
 	s.textLine(w, "", "Next contact: ", nextContactEvery(v, now))
@@ -109,16 +175,66 @@ func nextContactEvery(v license.View, now time.Time) string {
 	return fmt.Sprintf("%s, every %d minutes", nextContact(v, now), every/time.Minute)
 }
 
-// ContactProgress writes one step of an ato or renew on stderr: the host
-// about to be asked, or a host that failed and the one tried next.
-func (s *Streams) ContactProgress(cmd string, p license.Progress) {
-	if p.Err == nil {
-		verb := "Activating"
-		if cmd == "renew" {
-			verb = "Renewing"
-		}
-		s.textLine(s.Err, "", "", fmt.Sprintf("%s %s with KMS host %s ...", verb, p.Product.Name, p.Host))
-		return
+// ContactProgress returns what writes the steps of ato's or renew's
+// (cmd) contacts on stderr as they happen: "Activating PRODUCT with KMS
+// host NAME (ADDRESS) ..." before the first host is asked, and a host
+// that failed with the one tried next. A host set with skms by name has
+// no address before the dial resolves it: its line waits, unfinished, and
+// ends with the address once connected (or without it, if the connection
+// fails). Lines wrap at the terminal's width (lineText, greedy: the part
+// written first is the start of the whole line).
+func (s *Streams) ContactProgress(cmd string) func(license.Progress) {
+	verb := "Activating"
+	if cmd == "renew" {
+		verb = "Renewing"
 	}
-	s.textLine(s.Err, "", "", fmt.Sprintf("%s: %v (%s); trying %s ...", p.Host, p.Err, s.describe(p.Err).Code, p.Next))
+	var open string        // the line written so far without its end
+	var next license.Found // the host a failover line has announced
+	end := func(tail string) {
+		part, whole := s.lineText(s.Err, "", "", open), s.lineText(s.Err, "", "", open+tail)
+		if rest, ok := strings.CutPrefix(whole, part); ok {
+			fmt.Fprintln(s.Err, rest)
+		} else {
+			fmt.Fprintln(s.Err, tail)
+		}
+		open = ""
+	}
+	return func(p license.Progress) {
+		switch p.Step {
+		case license.Asking:
+			if p.Host == next {
+				return // the failover line said it
+			}
+			head := fmt.Sprintf("%s %s with KMS host %s", verb, p.Product.Name, p.Host.Label())
+			if !p.Host.Resolved() {
+				open = head
+				fmt.Fprint(s.Err, s.lineText(s.Err, "", "", head))
+				return
+			}
+			s.textLine(s.Err, "", "", head+" ...")
+		case license.Connected:
+			if open != "" {
+				end(" (" + p.Address + ") ...")
+			}
+		case license.Done:
+			if failure.IsInterrupted(p.Err) {
+				// The terminal echoed ^C where the cursor was: end the
+				// line after it, or write the next line over it.
+				if open != "" {
+					fmt.Fprintln(s.Err)
+					open = ""
+				} else {
+					fmt.Fprint(s.Err, "\r")
+				}
+				return
+			}
+			if open != "" {
+				end(" ...")
+			}
+			if p.Err != nil && p.Next.Addr != "" {
+				next = p.Next
+				s.textLine(s.Err, "", "", fmt.Sprintf("%s: %v (%s); trying %s ...", p.Host.Label(), p.Err, s.describe(p.Err).Code, p.Next.Label()))
+			}
+		}
+	}
 }

@@ -1,27 +1,16 @@
 package output
 
-import (
-	"fmt"
-
-	"github.com/kmsctl/kmsctl/identity"
-	"github.com/kmsctl/kmsctl/license"
-)
-
 // SeveralJSON is the document of dli, dlv, xpr, ato and renew --json when
 // they show several products (a machine with Windows and Office, and no
 // Activation ID given): one object per product, each as the command
 // writes it for one product. For people, each product's layout in turn
-// (with a blank line between them when apart is set).
+// (ato and renew write theirs as each is known: ActivationReport).
 type SeveralJSON[T Document] struct {
 	Products []T `json:"products"`
-	apart    bool
 }
 
 func (d SeveralJSON[T]) layout(s *Streams, v View) error {
-	for i, p := range d.Products {
-		if i > 0 && d.apart {
-			fmt.Fprintln(s.Out)
-		}
+	for _, p := range d.Products {
 		if err := p.layout(s, v); err != nil {
 			return err
 		}
@@ -31,11 +20,11 @@ func (d SeveralJSON[T]) layout(s *Streams, v View) error {
 
 // showProducts shows one product's document as it is, several as a
 // SeveralJSON.
-func showProducts[T Document](s *Streams, docs []T, apart bool, v View) error {
+func showProducts[T Document](s *Streams, docs []T, v View) error {
 	if len(docs) == 1 {
 		return s.Show(docs[0], v)
 	}
-	return s.Show(SeveralJSON[T]{Products: docs, apart: apart}, v)
+	return s.Show(SeveralJSON[T]{Products: docs}, v)
 }
 
 // Licenses renders dli or dlv for every product of ins, in turn; one
@@ -47,7 +36,7 @@ func (s *Streams) Licenses(ins []LicenseInfo, verbose bool, v View) error {
 		d.warnLater = i < len(ins)-1
 		docs = append(docs, d)
 	}
-	return showProducts(s, docs, false, v)
+	return showProducts(s, docs, v)
 }
 
 // Expiries renders xpr for every product of ins, in turn.
@@ -56,16 +45,5 @@ func (s *Streams) Expiries(ins []LicenseInfo, v View) error {
 	for _, in := range ins {
 		docs = append(docs, expiryDoc(in))
 	}
-	return showProducts(s, docs, false, v)
-}
-
-// Activations reports what ato or renew did for each product, in turn,
-// with a blank line between products; one product is exactly what
-// Activation writes.
-func (s *Streams) Activations(cmd string, outcomes []license.Outcome, id *identity.Identity, v View) error {
-	docs := make([]ActivationJSON, 0, len(outcomes))
-	for _, o := range outcomes {
-		docs = append(docs, s.activationDoc(cmd, o, id))
-	}
-	return showProducts(s, docs, true, v)
+	return showProducts(s, docs, v)
 }

@@ -75,6 +75,13 @@ func (s *Streams) widthOf(w io.Writer) int {
 // written whole. Label and value are escaped (s.escape: they may hold a
 // host's text), so a line stays one line.
 func (s *Streams) textLine(w io.Writer, prefix, label, value string) {
+	fmt.Fprintln(w, s.lineText(w, prefix, label, value))
+}
+
+// lineText is the text textLine writes, without its newline. Wrapping is
+// greedy, so the text of a value's first words is the start of the text
+// of the whole value: a line can be written in parts (ContactProgress).
+func (s *Streams) lineText(w io.Writer, prefix, label, value string) string {
 	label, value = s.escape(label), s.escape(value)
 	width := s.widthOf(w)
 	lead := textWidth(prefix)
@@ -88,8 +95,8 @@ func (s *Streams) textLine(w io.Writer, prefix, label, value string) {
 	first := lead + textWidth(label)
 	if f := strings.Fields(value); width > 0 && label != "" && len(f) > 0 && first+textWidth(f[0]) > width {
 		// Not even the value's first word fits beside the label.
-		fmt.Fprintln(w, prefix+strings.TrimRight(label, " "))
-		prefix, label, first = strings.Repeat(" ", hang), "", hang
+		head := prefix + strings.TrimRight(label, " ") + "\n"
+		return head + strings.Repeat(" ", hang) + Wrap(value, width, hang, hang)
 	}
-	fmt.Fprintln(w, prefix+label+Wrap(value, width, first, hang))
+	return prefix + label + Wrap(value, width, first, hang)
 }
