@@ -57,25 +57,16 @@ func runActivation(env *Env, c *cli.Context, o activationOptions) error {
 		products[i] = st.Product.SKU.SKUID
 	}
 	// Ctrl-C ends the contact under way (not recorded: license.Contact)
-	// and the products after it are not contacted; exit status 130.
-	// Each product's result is written as soon as its contact ends (JSON:
-	// once all are done); on an error, what was done before it stopped,
-	// then why.
+	// and the products after it are not contacted; exit status 130. Each
+	// product's result is written as soon as its contact ends (JSON: once
+	// all are done); on an error, what was done before it, then why.
 	ctx, stop := interruptible(c.Context)
 	report := env.Streams(c).Activations(o.op, len(products), output.ViewOf(env.json))
-	var werr error
-	outcomes, err := store.ContactEach(ctx, o.op, o.force, products, env.licenseClient(c, o), func(o license.Outcome) {
-		if e := report.Add(o); werr == nil {
-			werr = e
-		}
-	})
+	outcomes, err := store.ContactEach(ctx, o.op, o.force, products, env.licenseClient(c, o), report.Add)
 	stop()
 	interrupted := limit.Interrupted(ctx)
 	defer env.recordContacts(c, outcomes)
-	if werr == nil {
-		werr = report.Close()
-	}
-	if werr != nil {
+	if werr := report.Close(); werr != nil {
 		return werr
 	}
 	switch {

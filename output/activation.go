@@ -37,6 +37,7 @@ type ActivationReport struct {
 	v     View
 	total int
 	docs  []ActivationJSON
+	err   error // the first write error
 }
 
 // Activations starts the report of ato or renew (cmd) over the given
@@ -46,9 +47,14 @@ func (s *Streams) Activations(cmd string, products int, v View) *ActivationRepor
 }
 
 // Add reports one product's Outcome: written now for people, kept for
-// JSON. It returns only its write error; failure.Activations makes the
-// exit status.
-func (r *ActivationReport) Add(o license.Outcome) error {
+// JSON. A write error is kept for Close.
+func (r *ActivationReport) Add(o license.Outcome) {
+	if err := r.add(o); r.err == nil {
+		r.err = err
+	}
+}
+
+func (r *ActivationReport) add(o license.Outcome) error {
 	var id *identity.Identity
 	if !o.Identity.CMID.IsZero() {
 		id = &o.Identity
@@ -68,11 +74,12 @@ func (r *ActivationReport) Add(o license.Outcome) error {
 	return nil
 }
 
-// Close writes the JSON document of the products added; for people it
-// has nothing left to write.
+// Close writes the JSON document of the products added (for people
+// there is nothing left to write) and returns the first write error; it
+// makes no exit status: failure.Activations does.
 func (r *ActivationReport) Close() error {
-	if r.v != ViewJSON || len(r.docs) == 0 {
-		return nil
+	if r.err != nil || r.v != ViewJSON || len(r.docs) == 0 {
+		return r.err
 	}
 	if r.total == 1 {
 		return r.s.Show(r.docs[0], r.v)
