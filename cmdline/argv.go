@@ -550,10 +550,19 @@ func wantsCheck(args []string) bool {
 	return anyBefore(args, "--check", "-check", "--check=true")
 }
 
-// wantsJSON reports whether the command line asks for JSON, so that even a
-// usage error is reported as JSON.
+// wantsJSON reports whether the command line asks for JSON (--json, or
+// -o/--format json in any spelling), so that even a usage error is
+// reported as JSON.
 func wantsJSON(args []string) bool {
-	return anyBefore(args, "--json", "-json", "--json=true", "--format=json")
+	if anyBefore(args, "--json", "-json", "--json=true", "--format=json", "-format=json", "-o=json", "-ojson") {
+		return true
+	}
+	for i := 1; i+1 < len(args) && args[i] != "--"; i++ {
+		if (args[i] == "-o" || args[i] == "--format" || args[i] == "-format") && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
 }
 
 // anyBefore reports whether one of words is in args[1:] before "--".

@@ -141,6 +141,11 @@ func TestNormaliseFindings(t *testing.T) {
 	}{
 		{in: "kmsctl status kms01 --json", json: true},
 		{in: "kmsctl status --format=json", json: true},
+		{in: "kmsctl status kms01 -o json --bogus", json: true},
+		{in: "kmsctl products --format json", json: true},
+		{in: "kmsctl dli -ojson", json: true},
+		{in: "kmsctl explain -- -o json"},
+		{in: "kmsctl status -o tsv json"},
 		{in: "kmsctl status --check", check: true},
 		{in: "kmsctl explain -- --json --check"},
 		{in: "kmsctl kms01 u pw /dlv", password: true},
