@@ -49,6 +49,14 @@ var (
 	// host audit: its report, JSON, TSV records and the Prometheus text
 	// format.
 	auditFormats = []string{"table", "json", "tsv", "prometheus"}
+	// dns check: its table of records (wide: nothing cut, as when piped)
+	// and JSON; the zone file lines follow the table, so no TSV.
+	dnsFormats = []string{"table", "wide", "json"}
+	// dli, dlv, xpr: slmgr's text layout and JSON.
+	licenseFormats = []string{"text", "json"}
+	// explain: the explanation of a code (without one, the list of codes
+	// in columns), JSON, and tab-separated lines (code, decimal, name).
+	explainFormats = []string{"text", "json", "tsv"}
 )
 
 // newFormatFlag is --format/-o in the help's category, taking formats;
@@ -60,11 +68,20 @@ func newFormatFlag(category, usage string, formats []string) *choiceFlag {
 // chosen returns the value given to c's choice flag name ("" when none
 // was), or a usage error listing the flag's choices when it is not one.
 func chosen(c *cli.Context, name string) (string, error) {
-	v := c.String(name)
-	if v == "" || c.Command == nil {
+	if c.Command == nil {
+		return c.String(name), nil
+	}
+	return choose(c.Command, name, c.String(name))
+}
+
+// choose returns v, the value given to cmd's choice flag name ("" when
+// none was), or a usage error listing the flag's choices when it is not
+// one of them.
+func choose(cmd *cli.Command, name, v string) (string, error) {
+	if v == "" {
 		return v, nil
 	}
-	for _, f := range c.Command.Flags {
+	for _, f := range cmd.Flags {
 		if !slices.Contains(f.Names(), name) {
 			continue
 		}
@@ -107,12 +124,20 @@ func checkFormat(c *cli.Context, check bool) (string, error) {
 // error when the two ask for different output.
 func outputFormat(c *cli.Context) (string, error) {
 	f, err := chosen(c, "format")
-	switch {
-	case err != nil:
+	if err != nil {
 		return "", err
-	case c.Bool("json") && f != "" && f != "json":
+	}
+	return withJSON(c.Bool("json"), f)
+}
+
+// withJSON is format f (checked) with --json given or not: "json" for
+// --json, f otherwise; a usage error when the two ask for different
+// output.
+func withJSON(asJSON bool, f string) (string, error) {
+	switch {
+	case asJSON && f != "" && f != "json":
 		return "", &failure.UsageError{Msg: "--json and --format " + f + " ask for different output", Hint: "give one of them"}
-	case c.Bool("json"):
+	case asJSON:
 		return "json", nil
 	}
 	return f, nil

@@ -59,8 +59,8 @@ func TestFormatChoices(t *testing.T) {
 			}
 		}
 	}
-	if seen < 5 {
-		t.Errorf("found --format on %d commands; status, log, host log, host audit and client dli have it", seen)
+	if seen < 12 {
+		t.Errorf("found --format on %d commands; status, products, dns check, dli, dlv, xpr, log, explain, host dlv, host log, host audit and client dli have it", seen)
 	}
 }
 

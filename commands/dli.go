@@ -53,9 +53,13 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 		Usage:       usage,
 		ArgsUsage:   "[all | ACTIVATION-ID]",
 		Description: desc,
-		Flags:       []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+			newFormatFlag("", "output `FORMAT`: text (slmgr's layout, the default) or json", licenseFormats)},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			format, err := tableFormat(env, c)
+			if err != nil {
+				return err
+			}
 			if err := wantArgs(c, name, 0, 1, "[all | ACTIVATION-ID]"); err != nil {
 				return err
 			}
@@ -71,7 +75,7 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 			for _, st := range views {
 				ins = append(ins, output.NewLicenseInfo(st, id, env.Clock.Now()))
 			}
-			return show(env.Streams(c), ins, output.ViewOf(env.json))
+			return show(env.Streams(c), ins, format)
 		},
 	}
 }

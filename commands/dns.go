@@ -9,7 +9,6 @@ import (
 	"github.com/kmsctl/kmsctl/discovery"
 	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/limit"
-	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/probe"
 )
 
@@ -40,9 +39,13 @@ Examples:
 				&cli.DurationFlag{Name: "timeout", Value: limit.DefaultTimeout, Usage: "give up on a host after `DURATION`"},
 				&cli.DurationFlag{Name: "deadline", Value: 30 * time.Second, Usage: "bound the whole check to `DURATION`"},
 				&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+				newFormatFlag("", "output `FORMAT`: table (default on a terminal: 80 columns), wide (nothing cut, default when piped) or json", dnsFormats),
 			},
 			Action: func(c *cli.Context) error {
-				env.json = c.Bool("json")
+				format, err := tableFormat(env, c)
+				if err != nil {
+					return err
+				}
 				if c.NArg() > 1 {
 					return &failure.UsageError{Msg: "dns check takes one domain", Hint: "kmsctl dns check corp.example.com"}
 				}
@@ -68,7 +71,7 @@ Examples:
 				if err != nil && rep == nil {
 					return err
 				}
-				if werr := env.Streams(c).DNSCheck(rep, err, output.ViewOf(env.json)); werr != nil {
+				if werr := env.Streams(c).DNSCheck(rep, err, format); werr != nil {
 					return werr
 				}
 				return failure.DNSCheck(rep, err)

@@ -25,32 +25,24 @@ kmsctl can explain.
 Examples:
    kmsctl explain 0xC004F038
    kmsctl explain -1073418124 --json
-   kmsctl explain`,
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+   kmsctl explain
+   kmsctl explain -o tsv`,
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+			newFormatFlag("", "output `FORMAT`: text (the explanation; without CODE the list of codes, in columns on a terminal), json or tsv (code, decimal, name: the default for the list when piped)", explainFormats)},
 		// A decimal code such as -1073418124 looks like a flag to the flag
 		// parser, so explain reads its own few flags.
 		SkipFlagParsing: true,
 		Action: func(c *cli.Context) error {
-			var codes []string
-			for _, a := range c.Args().Slice() {
-				switch a {
-				case "--json", "-json", "--json=true":
-					env.json = true
-				case "--json=false", "-json=false":
-					env.json = false
-				case "--help", "-help", "-h":
-					return cli.ShowSubcommandHelp(c)
-				case "--":
-				default:
-					if len(a) > 1 && a[0] == '-' && (a[1] < '0' || a[1] > '9') {
-						return &failure.UsageError{Msg: "kmsctl explain has no flag " + a, Hint: "run 'kmsctl explain --help'"}
-					}
-					codes = append(codes, a)
-				}
+			codes, view, help, err := explainArgs(env, c)
+			if err != nil || help {
+				return err
 			}
 			switch len(codes) {
 			case 0:
-				return env.Streams(c).Codes(hresult.All(), output.ViewOf(env.json))
+				if view == output.ViewText {
+					view = output.ViewTable
+				}
+				return env.Streams(c).Codes(hresult.All(), view)
 			case 1:
 			default:
 				return &failure.UsageError{Msg: "explain takes one CODE, got " + strconv.Itoa(len(codes)), Hint: "kmsctl explain 0xC004F074"}
@@ -59,9 +51,52 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return env.Streams(c).Explain(info, output.ViewOf(env.json))
+			if view == output.ViewAuto {
+				view = output.ViewText // piped too: one code's explanation is for people
+			}
+			return env.Streams(c).Explain(info, view)
 		},
 	}
+}
+
+// explainArgs reads explain's command line (flags not parsed by
+// urfave/cli): the codes, and the view --json and -o/--format ask for,
+// checked as every command checks them; help when it showed the help.
+func explainArgs(env *Env, c *cli.Context) (codes []string, view output.View, help bool, err error) {
+	args := c.Args().Slice()
+	asJSON, format := false, ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, glued := strings.Cut(a, "=")
+		switch {
+		case a == "--json" || a == "-json" || a == "--json=true":
+			asJSON = true
+		case a == "--json=false" || a == "-json=false":
+			asJSON = false
+		case a == "--help" || a == "-help" || a == "-h":
+			return nil, "", true, cli.ShowSubcommandHelp(c)
+		case name == "--format" || name == "-format" || name == "-o":
+			if !glued {
+				if i+1 >= len(args) {
+					return nil, "", false, &failure.UsageError{Msg: a + " needs a value", Hint: "run 'kmsctl explain --help'"}
+				}
+				i++
+				value = args[i]
+			}
+			format = value
+		case a == "--":
+		case len(a) > 1 && a[0] == '-' && (a[1] < '0' || a[1] > '9'):
+			return nil, "", false, &failure.UsageError{Msg: "kmsctl explain has no flag " + name, Hint: "run 'kmsctl explain --help'"}
+		default:
+			codes = append(codes, a)
+		}
+	}
+	env.json = asJSON || format == "json"
+	if format, err = choose(c.Command, "format", format); err != nil {
+		return nil, "", false, err
+	}
+	format, err = withJSON(asJSON, format)
+	return codes, output.View(format), false, err
 }
 
 // explainCode looks a code up; a small positive decimal number is also

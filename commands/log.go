@@ -108,8 +108,8 @@ func formatFlag(category string) *choiceFlag {
 	return newFormatFlag(category, "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)", tableFormats)
 }
 
-// tableFormat reads --format and --json of log, host log, client dli and
-// host dlv (checked against the flag's formats), and sets env.json for
+// tableFormat reads --format and --json of a command that has both
+// (checked against its format flag's formats), and sets env.json for
 // errors.
 func tableFormat(env *Env, c *cli.Context) (output.View, error) {
 	format, err := outputFormat(c)

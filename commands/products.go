@@ -8,7 +8,6 @@ import (
 
 	"github.com/kmsctl/kmsctl/catalogue"
 	"github.com/kmsctl/kmsctl/failure"
-	"github.com/kmsctl/kmsctl/output"
 )
 
 func productsCommand(env *Env) *cli.Command {
@@ -23,19 +22,24 @@ last five characters.
 Examples:
    kmsctl products
    kmsctl products "server 2022"
+   kmsctl products -o wide
    kmsctl products office --json`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+			formatFlag(""),
 		},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			format, err := tableFormat(env, c)
+			if err != nil {
+				return err
+			}
 			filter := strings.ToLower(strings.Join(c.Args().Slice(), " "))
 			ps := catalogue.Matching(filter)
 			if filter != "" && len(ps) == 0 {
 				return &failure.UsageError{Msg: fmt.Sprintf("no product in kmsctl's catalogue matches %q", filter),
 					Hint: "FILTER matches words of a product's name, aliases or KMS group (kmsctl products \"server 2022\"); kmsctl products lists them all"}
 			}
-			return env.Streams(c).Products(ps, output.ViewOf(env.json))
+			return env.Streams(c).Products(ps, format)
 		},
 	}
 }

@@ -42,7 +42,10 @@ func (s *Streams) Explain(i hresult.Info, v View) error {
 	return s.Show(newCodeJSON(i), v)
 }
 
-func (d CodeJSON) layout(s *Streams, _ View) error {
+func (d CodeJSON) layout(s *Streams, v View) error {
+	if v == ViewTSV {
+		return codeColumns.write(s, v, []CodeJSON{d}) // as one line of the list
+	}
 	i := d.info
 	fmt.Fprintf(s.Out, "%s (%d) %s\n", s.bad(i.Code.String()), int32(uint32(i.Code)), nameOf(i))
 	// Wrapped between words at the terminal's width, as error blocks are.
