@@ -31,12 +31,7 @@ Examples:
 		// disk or a closed pipe ends them as it ends any command.
 		Writer:                 streamsWriter{env},
 		UseShortOptionHandling: false,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "state-dir", Category: "State", Usage: "keep kmsctl's state (client identity, license store, journal) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
-			&cli.BoolFlag{Name: "no-color", Category: "Output", Usage: "never colour the output (NO_COLOR is honoured too)"},
-			&cli.StringFlag{Name: "dns-server", Category: "Discovery", Usage: "find KMS hosts through the DNS server `HOST[:PORT]` instead of the system's", EnvVars: []string{"KMSCTL_DNS_SERVER"}},
-			&cli.BoolFlag{Name: "no-weight", Category: "Discovery", Usage: "when finding KMS hosts in DNS, ignore SRV priority and weight and pick at random"},
-		},
+		Flags:                  globalFlags(),
 		Commands: []*cli.Command{
 			statusCommand(env),
 			productsCommand(env),
@@ -76,6 +71,18 @@ Examples:
 	}
 	track(env, app.Commands)
 	return app
+}
+
+// globalFlags are kmsctl's own flags, given before or after the command
+// (cmdline.Normalise moves them before it); every command's help lists
+// them too.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "state-dir", Category: "State", Usage: "keep kmsctl's state (client identity, license store, journal) in `DIR`", EnvVars: []string{"KMSCTL_STATE_DIR"}},
+		&cli.BoolFlag{Name: "no-color", Category: "Output", Usage: "never colour the output (NO_COLOR is honoured too)"},
+		&cli.StringFlag{Name: "dns-server", Category: "Discovery", Usage: "find KMS hosts through the DNS server `HOST[:PORT]` instead of the system's", EnvVars: []string{"KMSCTL_DNS_SERVER"}},
+		&cli.BoolFlag{Name: "no-weight", Category: "Discovery", Usage: "when finding KMS hosts in DNS, ignore SRV priority and weight and pick at random"},
+	}
 }
 
 // track makes every command record itself in env when it runs or its

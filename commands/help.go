@@ -45,7 +45,10 @@ OPTIONS:{{template "visibleFlagTemplate" .}}{{end}}`,
 		`{{if .VisibleFlags}}
 
 OPTIONS:
-{{flags .VisibleFlags}}{{end}}`)
+{{flags .VisibleFlags}}{{end}}
+
+GLOBAL OPTIONS:
+{{globalFlags}}`)
 })
 
 // helpColumn is the column (counted from 0) where flag descriptions start
@@ -77,7 +80,16 @@ func printHelp(out io.Writer, templ string, data interface{}, width int) {
 	cli.HelpPrinterCustom(out, templ, data, map[string]interface{}{
 		"wrap": func(text string, offset int) string { return wrapHelp(text, offset, width) },
 		"flags": func(flags []cli.Flag) string {
-			return helpFlags(flags, width)
+			return output.HelpFlags(helpFlagList(flags), helpColumn, width)
+		},
+		// A command's help lists kmsctl's global flags after its own, in
+		// one group: kmsctl --help groups them by category.
+		"globalFlags": func() string {
+			hs := helpFlagList(globalFlags())
+			for i := range hs {
+				hs[i].Category = ""
+			}
+			return output.HelpFlags(hs, helpColumn, width)
 		},
 	})
 }
@@ -119,10 +131,10 @@ func wrapHelp(text string, offset, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// helpFlags lists flags as output.HelpFlags lays them out: by category,
-// descriptions from column helpColumn at most, wrapped at width (0: not
-// wrapped).
-func helpFlags(flags []cli.Flag, width int) string {
+// helpFlagList is flags as output.HelpFlags lays them out (by category,
+// descriptions from column helpColumn at most): names and usage as
+// cli.FlagStringer renders them, and the category.
+func helpFlagList(flags []cli.Flag) []output.HelpFlag {
 	hs := make([]output.HelpFlag, len(flags))
 	for i, f := range flags {
 		hs[i].Names, hs[i].Usage, _ = strings.Cut(cli.FlagStringer(f), "\t")
@@ -130,5 +142,5 @@ func helpFlags(flags []cli.Flag, width int) string {
 			hs[i].Category = c.GetCategory()
 		}
 	}
-	return output.HelpFlags(hs, helpColumn, width)
+	return hs
 }

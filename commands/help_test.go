@@ -235,3 +235,26 @@ func TestHelpKeepsExamplesWhole(t *testing.T) {
 		}
 	}
 }
+
+// Every command's help lists kmsctl's global flags (they may be given
+// after the command too), each as kmsctl --help words it: status --help
+// and dns check --help named no --dns-server, --no-weight, --state-dir or
+// --no-color before.
+func TestCommandHelpListsGlobalFlags(t *testing.T) {
+	app := NewApp(SystemEnv())
+	global := helpAt(t, 0)
+	for _, path := range commandPaths(nil, app.Commands) {
+		help := helpAt(t, 0, path...)
+		_, globals, ok := strings.Cut(help, "\nGLOBAL OPTIONS:\n")
+		if !ok {
+			t.Errorf("kmsctl %s --help has no GLOBAL OPTIONS", strings.Join(path, " "))
+			continue
+		}
+		for _, f := range app.Flags {
+			names, usage, _ := strings.Cut(cli.FlagStringer(f), "\t")
+			if !strings.Contains(globals, "   "+names+" ") || !strings.Contains(globals, usage) || !strings.Contains(global, usage) {
+				t.Errorf("kmsctl %s --help does not list %s as kmsctl --help does:\n%s", strings.Join(path, " "), names, globals)
+			}
+		}
+	}
+}
