@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -84,6 +85,10 @@ func TestMain(m *testing.M) {
 
 // hostKey is where Setup leaves the script's test hosts; clockKey the
 // clock they share with the kmsctl runs of the script.
+// bashCompletionScript is where the bash-completion package keeps its
+// main script (Debian, Ubuntu).
+const bashCompletionScript = "/usr/share/bash-completion/bash_completion"
+
 type (
 	hostKey  struct{}
 	clockKey struct{}
@@ -143,6 +148,15 @@ func TestScripts(t *testing.T) {
 			env.Setenv("KMSCTL_STATE_DIR", env.WorkDir+"/state")
 			env.Setenv("NO_COLOR", "")
 			return nil
+		},
+		// [bash-completion]: Debian's bash-completion package is installed
+		// (completion_readline.txtar drives bash with it too).
+		Condition: func(cond string) (bool, error) {
+			if cond != "bash-completion" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := os.Stat(bashCompletionScript)
+			return err == nil, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"golden": golden,

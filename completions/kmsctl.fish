@@ -14,7 +14,10 @@ function __kmsctl_complete
     printf '%s\n' $out
     switch $directive
         case :files
-            __fish_complete_path $cur
+            # fish's own file completion, as __fish_complete_directories
+            # uses it: it reads the token as typed (quotes, backslashes)
+            # and keeps a --flag= before the path.
+            complete -C"__kmsctl_no_such_command $cur"
         case :dirs
             __fish_complete_directories $cur ''
     end

@@ -31,6 +31,8 @@ _kmsctl() {
   # (c004 for 0xC004F074): -U keeps zsh from filtering them again by the
   # typed prefix, and the word is replaced with the one chosen.
   (( ${#cands} )) && _describe -t kmsctl 'kmsctl' cands -U && ret=0
+  # A path given as --flag=PATH: complete the part after the first "=".
+  [[ $directive == :(files|dirs) && $PREFIX == -*=* ]] && compset -P 1 '*='
   case $directive in
     :files) _files && ret=0 ;;
     :dirs) _files -/ && ret=0 ;;
