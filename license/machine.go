@@ -70,6 +70,12 @@ func (m Machine) View(i int) State {
 		st = m.Products[i].clone()
 	}
 	st.KMS, st.Discovered, st.RearmsUsed = m.KMS, m.Discovered, m.RearmsUsed
+	st.discoveredName = ""
+	for _, p := range m.Products {
+		if a := p.LastSuccess; a != nil && m.Discovered != "" && a.Host == m.Discovered && a.SRVTarget != "" {
+			st.discoveredName = a.SRVTarget
+		}
+	}
 	return st
 }
 

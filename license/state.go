@@ -55,6 +55,10 @@ type State struct {
 	// Discovered is the host:port that last answered after DNS discovery,
 	// tried first while host caching is on.
 	Discovered string
+	// discoveredName is the SRV target another product of the machine
+	// last succeeded with at Discovered (Machine.View), for a product
+	// that has not: the cached host is the machine's.
+	discoveredName string
 
 	LastAttempt *Attempt // the most recent contact, nil when none since the key or rearm
 	LastSuccess *Attempt // the most recent successful activation or renewal
@@ -149,12 +153,13 @@ func (a *Attempt) ContactLabel() string {
 }
 
 // DiscoveredName is the SRV target (name:port) of the Discovered host, as
-// the last success with it recorded; "" when none did.
+// the last success with it recorded (this product's, else another of the
+// machine's); "" when none did.
 func (st *State) DiscoveredName() string {
-	if st.Discovered != "" && st.LastSuccess != nil && st.LastSuccess.Host == st.Discovered {
+	if st.Discovered != "" && st.LastSuccess != nil && st.LastSuccess.Host == st.Discovered && st.LastSuccess.SRVTarget != "" {
 		return st.LastSuccess.SRVTarget
 	}
-	return ""
+	return st.discoveredName
 }
 
 // Succeeded reports whether the host activated the client.

@@ -209,7 +209,9 @@ func (s *Streams) ContactProgress(cmd string) func(license.Progress) {
 	return func(p license.Progress) {
 		switch p.Step {
 		case license.Asking:
-			if p.Host == next {
+			announced := next.Addr != "" && p.Host == next
+			next = license.Found{}
+			if announced {
 				return // the failover line said it
 			}
 			head := fmt.Sprintf("%s %s with KMS host %s", verb, p.Product.Name, p.Host.Label())
