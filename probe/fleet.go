@@ -102,8 +102,18 @@ func runOut(h *Host, l *limit.Limit) {
 		return err
 	}
 	h.Err = cut(h.Err)
+	// The groups a lost connection left share its one error (Probe):
+	// they share its one LimitError too, so a report says it once.
+	var was, is error
 	for j := range h.Groups {
-		h.Groups[j].Err = cut(h.Groups[j].Err)
+		g := &h.Groups[j]
+		if g.Err != nil && g.Err == was {
+			g.Err = is
+			continue
+		}
+		was = g.Err
+		g.Err = cut(g.Err)
+		is = g.Err
 	}
 }
 

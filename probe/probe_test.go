@@ -350,3 +350,28 @@ func TestFleet_RunDeadline(t *testing.T) {
 		t.Error("a host the deadline left is not a Ctrl-C's")
 	}
 }
+
+// TestFleet_RunDeadlineGroups: a host that answered the bind and then
+// stalled until the run's deadline has one failure for all its groups
+// (the connection's), so reports name it once, not once per group.
+func TestFleet_RunDeadlineGroups(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	stall, err := kmstest.New(kmstest.Options{Misbehave: kmstest.StallRequest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stall.Close()
+	ctx, cancel := limit.With(context.Background(), limit.Deadline, 500*time.Millisecond)
+	defer cancel()
+	got := Fleet(ctx, []string{stall.Addr()}, targets(t, "Windows 10/11 Enterprise", "Office Professional Plus 2019"),
+		Client{CMID: guid.MustParse("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), Workstation: "w"},
+		Options{HostTimeout: time.Minute}, 1, nil)
+	g := got[0].Groups
+	var le *LimitError
+	if got[0].Err != nil || !errors.As(g[0].Err, &le) || !le.Started {
+		t.Fatalf("host %v, group %v: want the group cut by the run's deadline", got[0].Err, g[0].Err)
+	}
+	if g[1].Err != g[0].Err {
+		t.Errorf("groups have two failures: %v / %v", g[0].Err, g[1].Err)
+	}
+}
