@@ -140,9 +140,9 @@ func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo, 
 	}
 	// On a terminal the progress line on stderr (ContactProgress) has
 	// already said it, before the host was asked: once is enough. Piped
-	// or redirected, the result keeps it.
-	// (A contact Ctrl-C cut short left no attempt, but was said too.)
-	if !(s.TTY && s.ErrTTY && a != nil) {
+	// or redirected, the result keeps it; so does a contact that found no
+	// host to ask (discovery failed: no progress line said anything).
+	if !(s.TTY && s.ErrTTY && a != nil && a.Host != "") {
 		s.textLine(w, "", "", fmt.Sprintf("%s %s (%s)%s ...", verb, o.Product.Name, o.Product.SKUID, with))
 	}
 	if o.Err == nil {
