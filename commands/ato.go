@@ -64,6 +64,7 @@ func activationFlags(renew bool) []cli.Flag {
 	fs := []cli.Flag{
 		&cli.DurationFlag{Name: "timeout", Value: limit.DefaultTimeout, Usage: "give each host `DURATION` to answer"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+		textFormatFlag(),
 	}
 	if renew {
 		fs = append(fs, &cli.BoolFlag{Name: "force", Usage: "contact the host now, due or not"})

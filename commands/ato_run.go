@@ -34,7 +34,9 @@ func activation(env *Env, c *cli.Context, op string) error {
 
 // parseActivation checks the arguments before any work starts.
 func parseActivation(env *Env, c *cli.Context, op string) (activationOptions, error) {
-	env.json = c.Bool("json")
+	if err := wantJSON(env, c); err != nil {
+		return activationOptions{}, err
+	}
 	o := activationOptions{op: op, id: c.Args().First(), force: c.Bool("force"), timeout: c.Duration("timeout")}
 	if err := wantArgs(c, op, 0, 1, "[ACTIVATION-ID]"); err != nil {
 		return o, err

@@ -52,8 +52,9 @@ var (
 	// dns check: its table of records (wide: nothing cut, as when piped)
 	// and JSON; the zone file lines follow the table, so no TSV.
 	dnsFormats = []string{"table", "wide", "json"}
-	// dli, dlv, xpr: slmgr's text layout and JSON.
-	licenseFormats = []string{"text", "json"}
+	// dli, dlv, xpr, the other slmgr verbs and version: their text (slmgr's
+	// layout and words) and JSON.
+	textJSONFormats = []string{"text", "json"}
 	// explain: the explanation of a code (without one, the list of codes
 	// in columns), JSON, and tab-separated lines (code, decimal, name).
 	explainFormats = []string{"text", "json", "tsv"}
@@ -63,6 +64,19 @@ var (
 // usage says what each one is.
 func newFormatFlag(category, usage string, formats []string) *choiceFlag {
 	return &choiceFlag{StringFlag: &cli.StringFlag{Name: "format", Category: category, Aliases: []string{"o"}, Usage: usage}, choices: formats}
+}
+
+// textFormatFlag is --format/-o of a command whose one view for people
+// is text: the slmgr verbs and version.
+func textFormatFlag() *choiceFlag {
+	return newFormatFlag("", "output `FORMAT`: text (the default) or json", textJSONFormats)
+}
+
+// wantJSON reads --json and -o/--format of a command whose views are text
+// and JSON (checked), into env.json.
+func wantJSON(env *Env, c *cli.Context) error {
+	_, err := tableFormat(env, c)
+	return err
 }
 
 // chosen returns the value given to c's choice flag name ("" when none

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kmsctl/kmsctl/clock"
+	"github.com/kmsctl/kmsctl/cmdline"
 	"github.com/kmsctl/kmsctl/completions"
 	"github.com/kmsctl/kmsctl/exporter"
 	"github.com/kmsctl/kmsctl/failure"
@@ -25,6 +26,10 @@ func TestFormatChoices(t *testing.T) {
 	seen := 0
 	for _, path := range commandPaths(nil, app.Commands) {
 		cmd := findPath(app.Commands, path)
+		// -o json is --json's synonym wherever --json is (issue 15).
+		if cmdline.IsFlag(cmd.Flags, "--json") && !cmdline.IsFlag(cmd.Flags, "-o") {
+			t.Errorf("%v has --json but no -o/--format", path)
+		}
 		for _, f := range cmd.Flags {
 			if f.Names()[0] != "format" {
 				continue
@@ -59,8 +64,8 @@ func TestFormatChoices(t *testing.T) {
 			}
 		}
 	}
-	if seen < 12 {
-		t.Errorf("found --format on %d commands; status, products, dns check, dli, dlv, xpr, log, explain, host dlv, host log, host audit and client dli have it", seen)
+	if seen < 25 {
+		t.Errorf("found --format on %d commands; status, products, dns check, the 16 slmgr verbs, explain, version, host dlv, host log, host audit and client dli have it", seen)
 	}
 }
 

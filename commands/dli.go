@@ -54,7 +54,7 @@ func licenseView(env *Env, name, usage, desc string, show func(*output.Streams, 
 		ArgsUsage:   "[all | ACTIVATION-ID]",
 		Description: desc,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
-			newFormatFlag("", "output `FORMAT`: text (slmgr's layout, the default) or json", licenseFormats)},
+			newFormatFlag("", "output `FORMAT`: text (slmgr's layout, the default) or json", textJSONFormats)},
 		Action: func(c *cli.Context) error {
 			format, err := tableFormat(env, c)
 			if err != nil {

@@ -54,5 +54,5 @@ func (e *Env) change(c *cli.Context, ch output.Change, st license.State) error {
 	if err != nil {
 		return err
 	}
-	return e.Streams(c).Change(ch, output.NewLicenseInfo(st, id, e.Clock.Now()), output.ViewOf(c.Bool("json")))
+	return e.Streams(c).Change(ch, output.NewLicenseInfo(st, id, e.Clock.Now()), output.ViewOf(e.json))
 }

@@ -31,9 +31,12 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "product", Aliases: []string{"p"}, Usage: "install the GVLK of `NAME`, or say which product KEY is for"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
+			textFormatFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			if err := wantJSON(env, c); err != nil {
+				return err
+			}
 			if err := wantArgs(c, "ipk", 0, 1, "KEY | --product NAME"); err != nil {
 				return err
 			}
@@ -77,9 +80,11 @@ journal stay. With several products installed, ACTIVATION-ID says which
 
 Example:
    kmsctl upk`,
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}, textFormatFlag()},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			if err := wantJSON(env, c); err != nil {
+				return err
+			}
 			if err := wantArgs(c, "upk", 0, 1, "[ACTIVATION-ID]"); err != nil {
 				return err
 			}
@@ -114,9 +119,11 @@ several products installed, ACTIVATION-ID says which (kmsctl dlv shows it).
 
 Example:
    kmsctl cpky`,
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}, textFormatFlag()},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			if err := wantJSON(env, c); err != nil {
+				return err
+			}
 			if err := wantArgs(c, "cpky", 0, 1, "[ACTIVATION-ID]"); err != nil {
 				return err
 			}

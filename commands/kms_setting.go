@@ -46,9 +46,11 @@ func kmsSetting(env *Env, name, args, usage, desc string,
 		Usage:       usage,
 		ArgsUsage:   args,
 		Description: desc,
-		Flags:       []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}, textFormatFlag()},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			if err := wantJSON(env, c); err != nil {
+				return err
+			}
 			n := 0
 			if args != "" {
 				n = 1

@@ -21,9 +21,11 @@ rearms (3 for Windows 7 and Vista era products, 1000 for later ones).
 
 Example:
    kmsctl rearm`,
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"}, textFormatFlag()},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			if err := wantJSON(env, c); err != nil {
+				return err
+			}
 			if err := wantArgs(c, "rearm", 0, 0, ""); err != nil {
 				return err
 			}

@@ -22,9 +22,11 @@ the Go version.
 Examples:
    kmsctl version
    kmsctl version --json`,
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON: {\"version\": \"...\"}"}},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON: {\"version\": \"...\"}"}, textFormatFlag()},
 		Action: func(c *cli.Context) error {
-			env.json = c.Bool("json")
+			if err := wantJSON(env, c); err != nil {
+				return err
+			}
 			if err := wantArgs(c, "version", 0, 0, ""); err != nil {
 				return err
 			}
