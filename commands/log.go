@@ -101,18 +101,3 @@ func runLog(env *Env, c *cli.Context, o logOptions) error {
 	}
 	return out.Journal(entries, env.Clock.Now(), o.format)
 }
-
-// formatFlag is --format/-o of log, host log and client dli (tableFormats),
-// in the help's category.
-func formatFlag(category string) *choiceFlag {
-	return newFormatFlag(category, "output `FORMAT`: table (default on a terminal: 80 columns), wide (every detail), json or tsv (default when piped)", tableFormats)
-}
-
-// tableFormat reads --format and --json of a command that has both
-// (checked against its format flag's formats), and sets env.json for
-// errors.
-func tableFormat(env *Env, c *cli.Context) (output.View, error) {
-	format, err := outputFormat(c)
-	env.json = c.Bool("json") || format == "json"
-	return output.View(format), err
-}
