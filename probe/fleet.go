@@ -51,12 +51,14 @@ func cutShort(h *Host) {
 }
 
 // LimitError is the Err of a host (or group) the run's own time limit
-// stopped (status --deadline, or the bound Survey.Limit sets without one),
-// not the host's --timeout: never asked, because the limit ran out before
-// the host's turn (Started false), or cut short while it was being asked
-// (Started true; Err is what the connection said then). It matches
-// context.DeadlineExceeded and Limit with errors.Is/As. Either way the
-// host's own answer is unknown: it was not given its own time.
+// stopped, not the host's --timeout: never asked, because the limit (status
+// --deadline, or the bound Survey.Limit makes of --timeout without one)
+// ran out before the host's turn (Started false); or cut short by
+// --deadline (a limit.Deadline) while it was being asked (Started true;
+// Err is what the connection said then). The bound made of --timeout
+// stops no host before its own --timeout would, so a host it stops keeps
+// its own failure. It matches context.DeadlineExceeded and Limit with
+// errors.Is/As. Either way the host was not given its own time.
 type LimitError struct {
 	Limit   *limit.Limit
 	Started bool
@@ -91,9 +93,9 @@ func NotProbed(err error) bool {
 	return errors.Is(err, ErrNotProbed) || errors.As(err, &le) && !le.Started
 }
 
-// runOut gives the failures of h that the run's limit l caused (their
-// limit is l, not the host's own) that cause. Answers that came back and
-// failures of the host's own making stand.
+// runOut puts the failures of h that the run's limit l caused (the
+// limit in their chain is l, not the host's own) inside a LimitError.
+// Answers that came back and failures of the host's own making stand.
 func runOut(h *Host, l *limit.Limit) {
 	cut := func(err error) error {
 		if err != nil && limit.Of(err) == l {
@@ -137,9 +139,11 @@ func (h *Host) Unfinished() bool {
 // all under ctx's one deadline, each host within opts.HostTimeout (when
 // set) so that hosts that never answer cannot hold every worker until the
 // shared deadline. When ctx's deadline is a named limit (limit.With) and
-// runs out, the hosts not yet started are not probed and the failures it
-// caused in the hosts under way are its own, not theirs (LimitError). Results come back in input order. progress, when not
-// nil, is called after each host with how many are done.
+// runs out, the hosts not yet started are not probed, and with
+// limit.Deadline the failures it caused in the hosts under way are its
+// own, not theirs (LimitError). Results come back in input order.
+// progress, when not nil, is called after each host with how many are
+// done.
 func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, opts Options, concurrency int, progress func(done, total int)) []Host {
 	clk := clock.Or(opts.Clock)
 	out := make([]Host, len(hosts))
