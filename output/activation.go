@@ -114,6 +114,9 @@ func (s *Streams) activationDoc(cmd string, o license.Outcome, id *identity.Iden
 func (s *Streams) activationText(cmd string, o license.Outcome, in LicenseInfo, several bool) {
 	w, v, now := s.Out, o.View, o.At
 	if o.Action == license.Wait {
+		if several { // the lines of two products may be alike: name it
+			s.textLine(w, "", "", fmt.Sprintf("%s (%s):", o.Product.Name, o.Product.SKUID))
+		}
 		s.textLine(w, "", "", licenseSummary(v, now))
 		s.textLine(w, "", "Next contact: ", nextContact(v, now)+"; nothing to do now.")
 		return
