@@ -25,6 +25,7 @@ func (o *statusOptions) render(env *Env, out *output.Streams, withWMI bool, r *s
 		// Hosts that are down, DNS and kmsctl's own state are data here,
 		// not failures; they are also said on stderr.
 		r.prom.Hosts, r.prom.WMI, r.prom.End = r.hosts, r.wmi, clock.Or(env.Clock).Now()
+		out.NotProbedWarning(r.hosts) // those hosts have no series
 		for _, err := range append([]error{r.discErr, r.prom.Err}, wmiErrs...) {
 			if err != nil {
 				out.WriteError(err)

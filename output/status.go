@@ -1,6 +1,7 @@
 package output
 
 import (
+	"cmp"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -203,6 +204,25 @@ func (s *Streams) InterruptedWarning(hosts []probe.Host) {
 			s.Warning(interruptedText(hosts))
 			return
 		}
+	}
+}
+
+// NotProbedWarning says on stderr how many of hosts the run's time limit
+// (--deadline) left unasked; nothing when it asked every one.
+// --format prometheus, which gives those hosts no series, calls it: they
+// would otherwise vanish without a word.
+func (s *Streams) NotProbedWarning(hosts []probe.Host) {
+	n := 0
+	var first *probe.LimitError
+	for i := range hosts {
+		var le *probe.LimitError
+		if probe.NotProbed(hosts[i].Err) && errors.As(hosts[i].Err, &le) {
+			n++
+			first = cmp.Or(first, le)
+		}
+	}
+	if n > 0 {
+		s.Warning(fmt.Sprintf("%s ran out: %d of %d hosts not probed (no series for them)", first.Bound(), n, len(hosts)))
 	}
 }
 

@@ -65,11 +65,18 @@ type LimitError struct {
 	Err     error // Started: the probe's failure; nil otherwise
 }
 
-func (e *LimitError) Error() string {
-	what := fmt.Sprintf("the run's deadline (%s)", e.Limit.D)
+// Bound names the limit that ran out: "the run's deadline (2s)" for
+// --deadline, "the run's time limit (10s)" for the bound made of
+// --timeout.
+func (e *LimitError) Bound() string {
 	if e.Limit.Kind != limit.Deadline {
-		what = fmt.Sprintf("the run's time limit (%s)", e.Limit.D)
+		return fmt.Sprintf("the run's time limit (%s)", e.Limit.D)
 	}
+	return fmt.Sprintf("the run's deadline (%s)", e.Limit.D)
+}
+
+func (e *LimitError) Error() string {
+	what := e.Bound()
 	if !e.Started {
 		return "not probed: " + what + " ran out before this host's turn"
 	}
