@@ -4,6 +4,7 @@ package commands
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -39,6 +40,108 @@ func TestManPageSections(t *testing.T) {
 	for _, want := range []string{".TH kmsctl 1\n", "\n.SH EXIT STATUS\n", "\n.SH ENVIRONMENT\n", "\n.SH FILES\n", "\n.SH EXAMPLES\n", "KMSCTL_STATE_DIR", "journal.jsonl"} {
 		if !strings.Contains(man, want) {
 			t.Errorf("the man page lacks %q", want)
+		}
+	}
+}
+
+// The man page and the Markdown reference write flags as help does: a
+// default once and only where it says something, no --flag="" (urfave/cli's
+// generator wrote "(default: the threshold) (default: 0)" and
+// "--auth="": … (default: "ntlm")"), a value flag with its placeholder.
+func TestDocsFlagLines(t *testing.T) {
+	man, md, err := Docs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string]string{"man page": man, "cli.md": md} {
+		for _, line := range strings.Split(doc, "\n") {
+			if strings.Count(line, "(default:") > 1 || strings.Contains(line, `=""`) || strings.Contains(line, "=[value]") {
+				t.Errorf("%s: %s", name, line)
+			}
+			for _, zero := range []string{"(default: 0)", "(default: 0s)", "(default: false)", `(default: "")`} {
+				if strings.Contains(line, zero) {
+					t.Errorf("%s shows a zero default: %s", name, line)
+				}
+			}
+		}
+	}
+	for _, want := range []string{
+		".TP\n\\fB\\-\\-auth\\fP \\fIMETHOD\\fP\nWinRM authentication METHOD: ntlm or basic (default: \"ntlm\")\n",
+		".TP\n\\fB\\-\\-crit\\-below\\fP \\fIN\\fP\nwith \\-\\-check: CRITICAL when a count is below N (default: the threshold)\n",
+		"[\\fB\\-\\-dns\\-server\\fP \\fIHOST[:PORT]\\fP]\n",
+	} {
+		if !strings.Contains(man, want) {
+			t.Errorf("the man page lacks\n%s", want)
+		}
+	}
+	if want := "- `--crit-below N`: with --check: CRITICAL when a count is below N (default: the threshold)\n"; !strings.Contains(md, want) {
+		t.Errorf("cli.md lacks\n%s", want)
+	}
+}
+
+// Each command is a sub-heading under COMMANDS with its arguments, and
+// the page has no sections but the man page's own.
+func TestManPageCommands(t *testing.T) {
+	man, md, err := Docs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sections []string
+	for _, line := range strings.Split(man, "\n") {
+		if h, ok := strings.CutPrefix(line, ".SH "); ok {
+			sections = append(sections, h)
+		}
+	}
+	if got, want := strings.Join(sections, ", "), "NAME, SYNOPSIS, DESCRIPTION, GLOBAL OPTIONS, COMMANDS, EXIT STATUS, ENVIRONMENT, FILES, EXAMPLES, SEE ALSO"; got != want {
+		t.Errorf("the man page's sections are %s, want %s", got, want)
+	}
+	app := NewApp(SystemEnv())
+	for _, path := range commandPaths(nil, app.Commands) {
+		cmd := app.Command(path[0])
+		for _, p := range path[1:] {
+			cmd = cmd.Command(p)
+		}
+		name := strings.Join(path, " ")
+		head := ".SS " + strings.ReplaceAll(name, "-", `\-`) + "\n\\fBkmsctl " + strings.ReplaceAll(name, "-", `\-`) + "\\fP "
+		if !strings.Contains(man, head) {
+			t.Errorf("the man page has no\n%s", head)
+		}
+		if !strings.Contains(md, "\nkmsctl "+name+" ") || !strings.Contains(md, cmd.ArgsUsage+"\n```\n") {
+			t.Errorf("cli.md has no synopsis of %s", name)
+		}
+	}
+	for _, want := range []string{"\\fBkmsctl ipk\\fP [options] KEY | \\-\\-product NAME\n", "\\fBkmsctl skms\\fP [options] HOST[:PORT]"} {
+		if !strings.Contains(man, want) {
+			t.Errorf("the man page lacks %q", want)
+		}
+	}
+}
+
+// The man page as man shows it at 80 columns: example lines whole (not
+// broken after "Standard\"" as before), and groff has nothing to warn of.
+func TestManPageRendered(t *testing.T) {
+	if _, err := exec.LookPath("groff"); err != nil {
+		t.Skip("groff not installed")
+	}
+	man, _, err := Docs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("groff", "-man", "-Tutf8", "-ww", "-rLL=80n", "-P-c")
+	cmd.Stdin = strings.NewReader(man)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("groff: %v\n%s", err, stderr.String())
+	}
+	page := string(out)
+	app := NewApp(SystemEnv())
+	for _, path := range append([][]string{nil}, commandPaths(nil, app.Commands)...) {
+		for _, l := range description(helpAt(t, 0, path...)) {
+			if strings.HasPrefix(l, " ") && !strings.Contains(page, " "+strings.TrimLeft(l, " ")+"\n") {
+				t.Errorf("man at 80 columns breaks the example line of kmsctl %s:\n%s", strings.Join(path, " "), l)
+			}
 		}
 	}
 }

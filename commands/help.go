@@ -95,33 +95,23 @@ func printHelp(out io.Writer, templ string, data interface{}, width int) {
 }
 
 // wrapHelp re-flows text that starts at column offset at width columns
-// (0: leaves it as written): each paragraph (lines that start in column
-// 0, up to a blank or an indented line) is joined and wrapped between
-// words, continuing at offset, as urfave/cli's own wrap does. An indented
-// line (an example command, a shell line) is kept whole even when it runs
-// past width: a command broken over two lines cannot be copied (gh and
-// kubectl keep theirs whole too).
+// (0: leaves it as written): each paragraph (output.TextBlocks) is joined and
+// wrapped between words, continuing at offset, as urfave/cli's own wrap
+// does. Indented lines (an example command, a shell line) are kept whole
+// even when they run past width: a command broken over two lines cannot
+// be copied (gh and kubectl keep theirs whole too).
 func wrapHelp(text string, offset, width int) string {
-	var lines, para []string
-	flush := func() {
-		if len(para) > 0 && width <= 0 {
-			lines = append(lines, para...)
-			para = para[:0]
+	var lines []string
+	for _, b := range output.TextBlocks(text) {
+		if b.Gap {
+			lines = append(lines, "")
 		}
-		if len(para) > 0 {
-			lines = append(lines, output.Wrap(strings.Join(para, " "), width, offset, offset))
-			para = para[:0]
-		}
-	}
-	for _, line := range strings.Split(text, "\n") {
-		if line != "" && !strings.HasPrefix(line, " ") {
-			para = append(para, line)
+		if b.Verbatim || width <= 0 {
+			lines = append(lines, b.Lines...)
 			continue
 		}
-		flush()
-		lines = append(lines, line)
+		lines = append(lines, output.Wrap(strings.Join(b.Lines, " "), width, offset, offset))
 	}
-	flush()
 	pad := strings.Repeat(" ", offset)
 	for i := 1; i < len(lines); i++ {
 		if lines[i] != "" {
