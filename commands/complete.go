@@ -90,12 +90,15 @@ func (kmsctlValues) Args(path []string, n int) []candidate {
 
 // Excludes names the flags that cannot follow flag name: --json and
 // --format/-o ask for the output's format twice (outputFormat refuses
-// them when they disagree, and agreeing they say nothing new).
+// them when they disagree, and agreeing they say nothing new); --check
+// prints its own format, never JSON (checkFormat).
 func (kmsctlValues) Excludes(name string) []string {
 	switch name {
 	case "json":
-		return []string{"format"}
+		return []string{"format", "check"}
 	case "format":
+		return []string{"json"}
+	case "check":
 		return []string{"json"}
 	}
 	return nil
