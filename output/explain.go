@@ -47,8 +47,9 @@ func (d CodeJSON) layout(s *Streams, v View) error {
 		return codeColumns.write(s, v, []CodeJSON{d}) // as one line of the list
 	}
 	i := d.info
-	fmt.Fprintf(s.Out, "%s (%d) %s\n", s.bad(i.Code.String()), int32(uint32(i.Code)), nameOf(i))
-	// Wrapped between words at the terminal's width, as error blocks are.
+	// Wrapped between words at the terminal's width, as error blocks are
+	// (a long name makes the first line longer than 80 columns too).
+	s.textLine(s.Out, "", "", fmt.Sprintf("%s (%d) %s", s.bad(i.Code.String()), int32(uint32(i.Code)), nameOf(i)))
 	s.textLine(s.Out, "", "", i.Meaning)
 	if i.Causes != "" {
 		s.textLine(s.Out, "  ", "causes: ", i.Causes)
