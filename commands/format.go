@@ -83,7 +83,7 @@ func outputFormat(c *cli.Context) (string, error) {
 func withJSON(asJSON bool, f string) (string, error) {
 	switch {
 	case asJSON && f != "" && f != "json":
-		return "", &failure.UsageError{Msg: "--json and --format " + f + " ask for different output", Hint: "give one of them"}
+		return "", &failure.UsageError{Msg: "--json and -o/--format " + f + " ask for different output", Hint: "give one of them"}
 	case asJSON:
 		return "json", nil
 	}
