@@ -71,6 +71,11 @@ func TestTemplateOf(t *testing.T) {
 	if got, want := s1.ForAll(), "the hosts did not answer in time; raise --timeout, or check that these hosts are reachable from here and not overloaded"; got != want {
 		t.Errorf("ForAll = %q, want %q", got, want)
 	}
+	// Names that do not resolve, on any port: one cause, plural advice.
+	n1, n2 := of(notFound("kms.invalid"), "kms.invalid"), of(notFound("kms2.invalid"), "kms2.invalid:1")
+	if n1 != n2 || n1.ForAll() != "the host names do not resolve; check their spelling and your DNS" {
+		t.Errorf("unresolved names:\n%q\n%q", n1, n2)
+	}
 	// One host alone keeps advice naming it.
 	if got := Describe(refusedAt("127.0.0.1:42495", ""), status).Fix; !strings.HasPrefix(got, "nothing listens on TCP port 42495 on 127.0.0.1;") {
 		t.Errorf("one host's fix = %q", got)
