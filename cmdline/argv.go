@@ -43,8 +43,10 @@ type Line struct {
 	app  *cli.App
 	Argv []string // os.Args form: argv[0] is the program
 
-	JSON, Check   bool // the original line asks for JSON, or is a --check
-	SlmgrPassword bool // the password came positionally, slmgr's remote form
+	JSON, Check bool // the original line asks for JSON, or is a --check
+	// SlmgrPassword is the verb as typed (/dlv, /DLI) when the password
+	// came positionally, in slmgr's remote form; "" otherwise.
+	SlmgrPassword string
 }
 
 // Normalise runs argv through Table: the result is the argv
@@ -118,7 +120,13 @@ func helpSpellings(l *Line) error {
 		}
 	}
 	if i := l.commandIndex(); i < len(l.Argv) && l.Argv[i] == "help" {
-		l.Argv = append(slices.Delete(l.Argv, i, i+1), "--help")
+		// help [help...] COMMAND [--help|-h]: one --help, at the end
+		// (urfave/cli refuses -h and --help together).
+		rest := slices.DeleteFunc(slices.Clone(l.Argv[i+1:]), func(a string) bool { return a == "--help" || a == "-h" })
+		for len(rest) > 0 && rest[0] == "help" {
+			rest = rest[1:]
+		}
+		l.Argv = slices.Concat(l.Argv[:i], rest, []string{"--help"})
 	}
 	return nil
 }
@@ -165,7 +173,7 @@ func slmgrRemoteForm(l *Line) error {
 	out := slices.Concat(l.Argv[:i], []string{"host", "dlv", pos[0]})
 	if len(pos) == 3 {
 		out = append(out, "--user", pos[1], "--password", pos[2])
-		l.SlmgrPassword = true
+		l.SlmgrPassword = spelled
 	}
 	for _, a := range l.Argv[verb+1:] {
 		if !strings.EqualFold(a, "all") {
@@ -230,7 +238,9 @@ func slmgrVerbSpelling(l *Line) error {
 		}
 		switch {
 		case strings.HasPrefix(a, "--"):
-		case len(a) > 1 && slmgrVerbs[strings.ToLower(a[1:])]:
+		case len(a) > 1 && (slmgrVerbs[strings.ToLower(a[1:])] || l.visibleCommand(strings.ToLower(a[1:]))):
+			// slmgr's verbs, and as the refusal below promises, every
+			// other command written the same way (/version, -products).
 			l.Argv[i] = strings.ToLower(a[1:])
 			return nil
 		case len(a) > 1 && (a[0] == '/' || !IsFlag(l.app.Flags, a) && !slices.Contains(builtin, a[1:])):
@@ -294,6 +304,13 @@ func (l *Line) commandFlagFirst(i int) error {
 	return nil
 }
 
+// visibleCommand reports whether name is one of the commands the help
+// lists.
+func (l *Line) visibleCommand(name string) bool {
+	c := l.app.Command(name)
+	return c != nil && !c.Hidden
+}
+
 // flagsFirst moves the flags of a command (or of a command's subcommand)
 // ahead of its positional arguments, so `kmsctl status HOST --json` works:
 // urfave/cli v2 stops parsing flags at the first positional argument.
@@ -320,12 +337,32 @@ func flagsFirst(l *Line) error {
 	if cmd == nil {
 		return nil
 	}
+	if asksHelp(slices.Concat(cmd.Flags, l.app.Flags), l.Argv[end:]) {
+		// kmsctl status HOST --help: the command's help, whatever else
+		// the line holds (urfave/cli would take HOST for a help topic).
+		l.Argv = append(l.Argv[:end:end], "--help")
+		return nil
+	}
 	argv, err := reorder(l.app.Flags, cmd.Flags, l.Argv, i, end)
 	if err != nil {
 		return err
 	}
 	l.Argv = argv
 	return nil
+}
+
+// asksHelp reports whether args, a command's words after its name, hold
+// --help or -h as a flag (not as another flag's value, not after "--").
+func asksHelp(flags []cli.Flag, args []string) bool {
+	for i := 0; i < len(args) && args[i] != "--"; i++ {
+		switch {
+		case slices.Contains([]string{"--help", "-help", "-h", "--h"}, args[i]):
+			return true
+		case TakesValue(flags, args[i]):
+			i++ // its value
+		}
+	}
+	return false
 }
 
 // noCommand refuses a line of global flags that names no command (i is
@@ -361,6 +398,13 @@ func noCommand(l *Line, i int) error {
 		}
 		return &failure.UsageError{Msg: fmt.Sprintf("no command: %s took %q as its value", prev, last),
 			Hint: fmt.Sprintf("give %s a value: kmsctl %s %s %s", prev, prev, placeholder, last)}
+	}
+	for j := 1; j < i; j++ {
+		if a := l.Argv[j]; !IsFlag(l.app.Flags, a) {
+			return &failure.UsageError{Msg: "kmsctl has no flag " + a, Hint: "run 'kmsctl --help'"}
+		} else if TakesValue(l.app.Flags, a) {
+			j++
+		}
 	}
 	return &failure.UsageError{Msg: "no command given", Hint: "kmsctl --help lists the commands"}
 }

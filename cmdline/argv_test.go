@@ -20,7 +20,23 @@ func TestNormalise(t *testing.T) {
 		{in: "kmsctl /h", want: "kmsctl --help"},
 		{in: "kmsctl help status", want: "kmsctl status --help"},
 		{in: "kmsctl help host dlv", want: "kmsctl host dlv --help"},
+		{in: "kmsctl help -h", want: "kmsctl --help"},
+		{in: "kmsctl help help", want: "kmsctl --help"},
+		{in: "kmsctl help status --help", want: "kmsctl status --help"},
 		{in: "kmsctl status /?", want: "kmsctl status --help"},
+		// every command in slmgr's spelling, as the refusal's hint says
+		{in: "kmsctl /version", want: "kmsctl version"},
+		{in: "kmsctl /Products win", want: "kmsctl products win"},
+		{in: "kmsctl -dns check corp.example.com", want: "kmsctl dns check corp.example.com"},
+		// help after arguments: the command's help, the rest dropped
+		{in: "kmsctl status 10.0.0.5:1688 --help", want: "kmsctl status --help"},
+		{in: "kmsctl status kms1 -h", want: "kmsctl status --help"},
+		{in: "kmsctl status --help kms1", want: "kmsctl status --help"},
+		{in: "kmsctl status kms1 /?", want: "kmsctl status --help"},
+		{in: "kmsctl --state-dir /x host dlv kms1 --user u --help", want: "kmsctl --state-dir /x host dlv --help"},
+		{in: "kmsctl /ato --help", want: "kmsctl ato --help"},
+		{in: "kmsctl status --user -h kms1", want: "kmsctl status --user -h kms1"},
+		{in: "kmsctl status -- -h", want: "kmsctl status -- -h"},
 		{in: "kmsctl explain -- /?", want: "kmsctl explain -- /?"},
 		// slmgr's remote form
 		{in: "kmsctl kms01 CORP\\u pw /dlv", want: "kmsctl host dlv --user CORP\\u --password pw kms01"},
@@ -136,8 +152,9 @@ func words(line string) []string {
 func TestNormaliseFindings(t *testing.T) {
 	app := commands.NewApp(commands.SystemEnv())
 	for _, tt := range []struct {
-		in                    string
-		json, check, password bool
+		in          string
+		json, check bool
+		password    string
 	}{
 		{in: "kmsctl status kms01 --json", json: true},
 		{in: "kmsctl status --format=json", json: true},
@@ -148,12 +165,13 @@ func TestNormaliseFindings(t *testing.T) {
 		{in: "kmsctl status -o tsv json"},
 		{in: "kmsctl status --check", check: true},
 		{in: "kmsctl explain -- --json --check"},
-		{in: "kmsctl kms01 u pw /dlv", password: true},
+		{in: "kmsctl kms01 u pw /dlv", password: "/dlv"},
+		{in: "kmsctl kms01 u pw /DLI", password: "/DLI"},
 		{in: "kmsctl host dlv kms01 --user u --password pw"},
 	} {
 		l, _ := cmdline.Normalise(app, strings.Fields(tt.in))
 		if l.JSON != tt.json || l.Check != tt.check || l.SlmgrPassword != tt.password {
-			t.Errorf("%s: json %v check %v password %v", tt.in, l.JSON, l.Check, l.SlmgrPassword)
+			t.Errorf("%s: json %v check %v password %q", tt.in, l.JSON, l.Check, l.SlmgrPassword)
 		}
 	}
 }

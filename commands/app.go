@@ -20,7 +20,7 @@ each product group against the activation threshold, verifies every reply,
 and explains every failure with its Windows error code.
 
 Help on a command: kmsctl help COMMAND, kmsctl COMMAND --help, or slmgr's
-kmsctl /? (also -? and /help).
+kmsctl /? (also -? and /help; in zsh and fish quote it: kmsctl '/?').
 
 Examples:
    kmsctl status kms.corp.example.com
@@ -89,6 +89,9 @@ func globalFlags() []cli.Flag {
 // flags are wrong, so that its failures are put into words for it.
 func track(env *Env, cmds []*cli.Command) {
 	for _, cmd := range cmds {
+		// No "help, h" subcommand anywhere: kmsctl help COMMAND and
+		// COMMAND --help are the ways (cmdline.Normalise).
+		cmd.HideHelpCommand = true
 		if action := cmd.Action; action != nil {
 			cmd.Action = func(c *cli.Context) error {
 				env.running(c)

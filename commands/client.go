@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmshost"
 	"github.com/kmsctl/kmsctl/limit"
 	"github.com/kmsctl/kmsctl/output"
@@ -31,9 +30,7 @@ Examples:
    kmsctl client dli pc-0377.corp.example.com --user 'CORP\kmsaudit' --https
    kmsctl client dli --hosts-file clients.txt --user 'CORP\kmsaudit' --password-env PW`,
 		Subcommands: []*cli.Command{clientDLICommand(env)},
-		Action: func(c *cli.Context) error {
-			return &failure.UsageError{Msg: "client needs dli", Hint: "kmsctl client dli HOST --user USER, or kmsctl client dli --hosts-file FILE --user USER"}
-		},
+		Action:      needsSubcommand,
 	}
 }
 

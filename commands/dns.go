@@ -19,6 +19,7 @@ func dnsCommand(env *Env) *cli.Command {
 		Description: `Examples:
    kmsctl dns check corp.example.com
    kmsctl dns check --dns-server 10.0.0.53 --json`,
+		Action: needsSubcommand,
 		Subcommands: []*cli.Command{{
 			Name:      "check",
 			Usage:     "show the _vlmcs._tcp SRV records of a domain and whether each host answers KMS",

@@ -46,9 +46,10 @@ type Env struct {
 	// argv is the command line as cmdline.Normalise left it, for naming a
 	// flag as it was typed (-o, not --o).
 	argv []string
-	// slmgrPassword: the password came positionally, in slmgr's remote
-	// form MACHINE USER PASSWORD /dlv, not from --password.
-	slmgrPassword bool
+	// slmgrPassword is the verb as typed when the password came
+	// positionally, in slmgr's remote form MACHINE USER PASSWORD /dlv, not
+	// from --password; "" otherwise.
+	slmgrPassword string
 	check         bool // a monitoring check: failures to run are UNKNOWN, exit 3
 	// ran is the command that runs (its name path and its flags, the
 	// global ones included), for the words of its failures.

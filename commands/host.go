@@ -3,7 +3,6 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/kmsctl/kmsctl/failure"
 	"github.com/kmsctl/kmsctl/kmshost"
 )
 
@@ -34,9 +33,7 @@ Examples:
    kmsctl host log kms01.corp.example.com --user 'CORP\kmsaudit' --password-env KMS_PASSWORD --https --since 24h
    kmsctl kms01.corp.example.com 'CORP\kmsaudit' PASSWORD /dlv      (slmgr's remote syntax)`,
 		Subcommands: []*cli.Command{hostDLVCommand(env), hostLogCommand(env), hostAuditCommand(env)},
-		Action: func(c *cli.Context) error {
-			return &failure.UsageError{Msg: "host needs dlv, log or audit", Hint: "kmsctl host dlv HOST --user USER, kmsctl host log HOST --user USER, or kmsctl host audit HOST --user USER"}
-		},
+		Action:      needsSubcommand,
 	}
 }
 

@@ -1,10 +1,14 @@
 package commands
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 	"github.com/xrash/smetrics"
+
+	"github.com/kmsctl/kmsctl/failure"
+	"github.com/kmsctl/kmsctl/internal/prose"
 )
 
 // Did-you-mean: urfave/cli's suggestions for a mistyped command or flag,
@@ -46,4 +50,29 @@ func suggestFlag(flags []cli.Flag, name string) string {
 		return ""
 	}
 	return cli.SuggestFlag(flags, name, true)
+}
+
+// needsSubcommand is the Action of a command that only groups others
+// (host, client, dns): without one, or with a word that is none, a usage
+// error naming them, exit 2 — never the help with exit 0, which a script
+// would take for success.
+func needsSubcommand(c *cli.Context) error {
+	var names, hints []string
+	for _, s := range c.Command.Subcommands {
+		if !s.Hidden {
+			names = append(names, s.Name)
+			hints = append(hints, "kmsctl "+c.Command.Name+" "+s.Name+" --help")
+		}
+	}
+	if c.NArg() == 0 {
+		return &failure.UsageError{Msg: c.Command.Name + " needs " + prose.List(names, "or"), Hint: prose.List(hints, "or")}
+	}
+	typed := c.Args().First()
+	u := &failure.UsageError{Msg: fmt.Sprintf("%q is not a command of kmsctl %s: it has %s", typed, c.Command.Name, prose.List(names, "and")), Hint: prose.List(hints, "or")}
+	for _, n := range names {
+		if near(typed, n) {
+			u.Hint = "did you mean kmsctl " + c.Command.Name + " " + n + "?"
+		}
+	}
+	return u
 }

@@ -99,8 +99,8 @@ func winrmPassword(env *Env, c *cli.Context, cfg *kmshost.Config) error {
 		}
 		cfg.Password = v
 	case plain:
-		if env.slmgrPassword {
-			out.Warning("a password on the command line (slmgr's MACHINE USER PASSWORD /dlv) shows to other users of this machine (process list, shell history); prefer kmsctl host dlv MACHINE --user USER with --password-env VAR or the prompt")
+		if env.slmgrPassword != "" {
+			out.Warning("a password on the command line (slmgr's MACHINE USER PASSWORD " + env.slmgrPassword + ") shows to other users of this machine (process list, shell history); prefer kmsctl host dlv MACHINE --user USER with --password-env VAR or the prompt")
 		} else {
 			out.Warning("--password shows the password to other users of this machine (process list, shell history); prefer --password-env VAR or the prompt")
 		}

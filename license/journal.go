@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/kmsctl/kmsctl/statedir"
 )
@@ -191,11 +190,7 @@ func decodeEntry(line []byte) (Attempt, error) {
 	} else if err != nil {
 		// A field of the wrong type, named as the file names it, not
 		// as Go's decoder names our types ("attemptAlias.op").
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return Attempt{}, fmt.Errorf("not a journal entry: %q is a JSON %s of the wrong kind", strings.TrimPrefix(te.Field, "attemptAlias."), te.Value)
-		}
-		return Attempt{}, fmt.Errorf("not a journal entry: %v", err)
+		return Attempt{}, fmt.Errorf("not a journal entry: %w", statedir.FieldError(err, "attemptAlias."))
 	}
 	if a.At.IsZero() {
 		return Attempt{}, errors.New(`no "time"`)

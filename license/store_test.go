@@ -160,7 +160,7 @@ var corruptStates = []struct{ name, content, says string }{
 	{"interval too short", strings.Replace(validState, `"intervals":{}`, `"intervals":{"activation_minutes":5}`, 1), "outside 15 to 43200"},
 	{"attempt without result", strings.Replace(validState, `"last_attempt":null`, `"last_attempt":{"time":"2026-11-23T17:55:04Z"}`, 1), `no "result"`},
 	{"attempt with a bad result", strings.Replace(validState, `"last_attempt":null`, `"last_attempt":{"time":"2026-11-23T17:55:04Z","result":"oops"}`, 1), `"result"`},
-	{"bad time", strings.Replace(validState, `"grace_started_at":"2026-11-23T17:55:04Z"`, `"grace_started_at":"soon"`, 1), "bad field"},
+	{"bad time", strings.Replace(validState, `"grace_started_at":"2026-11-23T17:55:04Z"`, `"grace_started_at":"soon"`, 1), `time "soon" is not an RFC 3339 time`},
 	{"too large", `{"version":1,"x":"` + strings.Repeat("x", maxFileSize) + `"}`, "larger than"},
 }
 
@@ -384,8 +384,9 @@ func TestDecodeEntryWords(t *testing.T) {
 		`[1]`:                                    "not a JSON object",
 		`"x"`:                                    "not a JSON object",
 		`{not json}`:                             "not a JSON object: invalid character 'n' looking for beginning of object key string",
-		`{"time":"2026-11-23T17:55:04Z","op":5}`: `not a journal entry: "op" is a JSON number of the wrong kind`,
-		`{"time":"2026-11-23T17:55:04Z","result":{"code":1}}`: `not a journal entry: "result" is a JSON object of the wrong kind`,
+		`{"time":"2026-11-23T17:55:04Z","op":5}`: `not a journal entry: "op" is a JSON number, want a string`,
+		`{"time":"2026-11-23T17:55:04Z","result":{"code":1}}`: `not a journal entry: "result" is a JSON object, want a string`,
+		`{"time":"x","op":"ato"}`:                             `not a journal entry: time "x" is not an RFC 3339 time such as 2026-11-30T17:55:04Z`,
 	} {
 		_, err := decodeEntry([]byte(line))
 		if err == nil || err.Error() != want || strings.Contains(err.Error(), "license.") || strings.Contains(err.Error(), "Alias") {

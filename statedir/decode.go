@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
+	"time"
 )
 
 // NewerVersionError is a state file whose format version is newer than
@@ -64,14 +67,49 @@ func DecodeObject(data []byte, maxSize, newest int) (json.RawMessage, int, error
 }
 
 // UnmarshalFields decodes a state file's object into v, naming a field of
-// the wrong type.
+// the wrong type (FieldError).
 func UnmarshalFields(raw []byte, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return fmt.Errorf("%q is a JSON %s, want a %s", te.Field, te.Value, te.Type)
-		}
-		return fmt.Errorf("bad field: %v", err)
+		return FieldError(err, "")
 	}
 	return nil
+}
+
+// FieldError words json.Unmarshal's error for a state file's field as the
+// file names it: a field of the wrong kind by its JSON key (without
+// embedded, the Go name of an embedded struct that encoding/json puts in
+// front: "attemptAlias."), a time that is not RFC 3339 with its text, not
+// Go's layout ("2006-01-02T15:04:05Z07:00").
+func FieldError(err error, embedded string) error {
+	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		field := strings.TrimPrefix(te.Field, embedded)
+		if want := jsonKind(te.Type); want != "" {
+			return fmt.Errorf("%q is a JSON %s, want a %s", field, te.Value, want)
+		}
+		return fmt.Errorf("%q is a JSON %s of the wrong kind", field, te.Value)
+	case errors.As(err, &pe):
+		return fmt.Errorf("time %q is not an RFC 3339 time such as 2026-11-30T17:55:04Z", pe.Value)
+	}
+	return fmt.Errorf("bad field: %v", err)
+}
+
+// jsonKind is the JSON kind a Go type of a basic kind is written as
+// ("string", "number", "boolean"); "" for any other.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return ""
 }

@@ -35,7 +35,7 @@ func TestDecodeObject(t *testing.T) {
 	var f struct {
 		A int `json:"a"`
 	}
-	if err := UnmarshalFields([]byte(`{"a":"x"}`), &f); err == nil || err.Error() != `"a" is a JSON string, want a int` {
+	if err := UnmarshalFields([]byte(`{"a":"x"}`), &f); err == nil || err.Error() != `"a" is a JSON string, want a number` {
 		t.Errorf("UnmarshalFields: %v", err)
 	}
 }
