@@ -13,8 +13,19 @@ import (
 func init() {
 	stringer := cli.FlagStringer
 	cli.FlagStringer = func(f cli.Flag) string {
-		return trimDefault(stringer(f), flagUsage(f))
+		return trimDefault(trimRepeat(stringer(f)), flagUsage(f))
 	}
+}
+
+// trimRepeat drops the copy of a repeatable flag's names urfave/cli writes
+// after them ("--product NAME, -p NAME [ --product NAME, -p NAME ]"):
+// the usage says "repeatable".
+func trimRepeat(s string) string {
+	names, rest, ok := strings.Cut(s, "\t")
+	if first, again, found := strings.Cut(names, " [ "); ok && found && again == first+" ]" {
+		return first + "\t" + rest
+	}
+	return s
 }
 
 // trimDefault drops the "(default: V)" urfave/cli appended to s, the help

@@ -258,3 +258,12 @@ func TestCommandHelpListsGlobalFlags(t *testing.T) {
 		}
 	}
 }
+
+// A repeatable flag's names are written once, in help as in the man page
+// (urfave/cli wrote "--product NAME, -p NAME [ --product NAME, -p NAME ]").
+func TestHelpRepeatableFlagNamedOnce(t *testing.T) {
+	status := helpAt(t, 200, "status")
+	if !strings.Contains(status, "\n     --product NAME, -p NAME  ") || strings.Contains(status, "[ --product") {
+		t.Errorf("status --help:\n%s", status)
+	}
+}
