@@ -45,7 +45,7 @@ The worst host decides the status of a run over several hosts.
 .SH ENVIRONMENT
 .TP
 .B KMSCTL_STATE_DIR
-the state directory, as \fB\-\-state\-dir\fP
+the state directory, as \fB\-\-state\-dir\fP (set but empty: as if unset; an empty \fB\-\-state\-dir\fP is refused)
 .TP
 .B KMSCTL_DNS_SERVER
 the DNS server discovery asks, as \fB\-\-dns\-server\fP
