@@ -96,8 +96,11 @@ type Client struct {
 type ProgressStep int
 
 const (
+	// Discovering: kmsctl is about to look up KMS hosts in DNS (SRV
+	// records _vlmcs._tcp in Domain; "" the machine's own domains).
+	Discovering ProgressStep = iota
 	// Asking: Host is about to be asked (before any connection).
-	Asking ProgressStep = iota
+	Asking
 	// Connected: the TCP connection to Host is open, to Address. Told only
 	// when kmsctl dials itself (Client.Exchange nil).
 	Connected
@@ -112,6 +115,7 @@ type Progress struct {
 	Step    ProgressStep
 	Product catalogue.Product
 	Host    Found
+	Domain  string // Discovering: the lookup domain, "" for the machine's
 	Address string // Connected: the address connected to (ip:port)
 	Err     error  // Done: why Host did not activate the client
 	Next    Found  // Done: the host tried next
@@ -266,12 +270,15 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 		if action == Wait {
 			return nil, ErrNoChange
 		}
+		p := st.Product.SKU
+		product = p
+		if st.KMS.Address() == "" && c.Discover != nil {
+			say(Progress{Step: Discovering, Product: p, Domain: st.KMS.LookupDomain})
+		}
 		hosts, derr := s.candidates(ctx, st, c.Discover)
 		if len(hosts) == 0 && derr == nil {
 			return nil, &NoHostError{Domain: st.KMS.LookupDomain}
 		}
-		p := st.Product.SKU
-		product = p
 		req := kmsrequest.New(p, p.Protocol, kmsrequest.Client{CMID: id.CMID, Workstation: id.Workstation}, clk)
 		req.LicenseStatus = view.Status
 		req.BindingExpiration = uint32(view.Remaining(now) / time.Minute)

@@ -186,9 +186,9 @@ func nextContactEvery(v license.View, now time.Time) string {
 }
 
 // ContactProgress returns what writes the steps of ato's or renew's
-// (cmd) contacts on stderr as they happen: "Activating PRODUCT with KMS
-// host NAME (ADDRESS) ..." before the first host is asked, and a host
-// that failed with the one tried next. A host set with skms by name has
+// (cmd) contacts on stderr as they happen: the DNS lookup of KMS hosts,
+// "Activating PRODUCT with KMS host NAME (ADDRESS) ..." before the first
+// host is asked, and a host that failed with the one tried next. A host set with skms by name has
 // no address before the dial resolves it: its line waits, unfinished, and
 // ends with the address once connected (or without it, if the connection
 // fails). Lines wrap at the terminal's width (lineText, greedy: the part
@@ -211,6 +211,12 @@ func (s *Streams) ContactProgress(cmd string) func(license.Progress) {
 	}
 	return func(p license.Progress) {
 		switch p.Step {
+		case license.Discovering:
+			where := "_vlmcs._tcp." + p.Domain
+			if p.Domain == "" {
+				where = "_vlmcs._tcp in the machine's DNS domains"
+			}
+			s.textLine(s.Err, "", "", "Looking up KMS hosts in DNS ("+where+") ...")
 		case license.Asking:
 			announced := next.Addr != "" && p.Host == next
 			next = license.Found{}
