@@ -52,6 +52,7 @@ type LicenseJSON struct {
 	CMID                      *string  `json:"cmid"`
 	PreviousCMID              *string  `json:"previous_cmid"`
 	KMSHost                   *string  `json:"kms_host"`
+	KMSPort                   *int     `json:"kms_port"`
 	KMSLookupDomain           *string  `json:"kms_lookup_domain"`
 	KMSHostCaching            bool     `json:"kms_host_caching"`
 	KMSHostDiscovered         *string  `json:"kms_host_discovered"`
@@ -113,6 +114,14 @@ func NewLicenseJSON(in LicenseInfo) LicenseJSON {
 		}
 	}
 	j.KMSHost = optString(st.KMS.Address())
+	switch {
+	case st.KMS.Port != 0:
+		// Also without a host (skms :PORT), which kms_host cannot say.
+		j.KMSPort = &st.KMS.Port
+	case st.KMS.Host != "":
+		port := kmsclient.DefaultPort
+		j.KMSPort = &port
+	}
 	j.KMSLookupDomain = optString(st.KMS.LookupDomain)
 	j.KMSHostDiscovered = optString(st.Discovered)
 	j.KMSHostDiscoveredName = optString(st.DiscoveredName())
