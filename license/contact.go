@@ -173,12 +173,16 @@ func (e *CountError) Code() hresult.Code { return hresult.NotEnoughCount }
 func (e *CountError) Refused() bool { return true }
 
 // InterruptedError is a contact the user stopped (Ctrl-C, the context's
-// cause limit.ErrInterrupted) while Host was being asked. It says nothing
-// about the host, so it is neither journaled nor kept as the state's last
-// attempt; a request that reached the host may still have been counted.
+// cause limit.ErrInterrupted) while Host was being asked (Host "": while
+// hosts were looked up in DNS). It says nothing about the host, so it is
+// neither journaled nor kept as the state's last attempt; a request that
+// reached the host may still have been counted.
 type InterruptedError struct{ Host string }
 
 func (e *InterruptedError) Error() string {
+	if e.Host == "" {
+		return "interrupted (Ctrl-C) while KMS hosts were being looked up in DNS; this contact was not recorded"
+	}
 	return "interrupted (Ctrl-C) while KMS host " + e.Host + " was being asked; this contact was not recorded"
 }
 
@@ -285,6 +289,12 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 		req.PreviousCMID = id.PreviousCMID
 		base := Attempt{At: now, Op: op, Product: p.Name, SKUID: p.SKUID, Protocol: p.Protocol,
 			CMID: id.CMID, PreviousCMID: id.PreviousCMID, LicenseStatus: int(view.Status), Threshold: p.Threshold}
+		if len(hosts) == 0 && limit.Interrupted(ctx) {
+			// Ctrl-C during the DNS lookup: nothing is known of any host.
+			out.Err = &InterruptedError{}
+			say(Progress{Step: Done, Product: p, Err: out.Err})
+			return nil, ErrNoChange
+		}
 		if len(hosts) == 0 { // discovery failed: that is this attempt's result
 			a := base
 			a.Result, a.Cause = codeOf(derr), derr.Error()

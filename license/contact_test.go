@@ -498,3 +498,32 @@ func TestContactEach_Interrupted(t *testing.T) {
 		t.Fatalf("progress %+v", steps)
 	}
 }
+
+// Ctrl-C while hosts are looked up in DNS: not a discovery failure to
+// journal or keep as the last attempt, but an interruption.
+func TestContact_InterruptedDiscovery(t *testing.T) {
+	clk := clock.NewFake(t0)
+	s := installedStore(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	c := client(clk)
+	c.Discover = func(ctx context.Context, _ string) ([]Found, error) {
+		cancel(limit.ErrInterrupted) // the user presses Ctrl-C mid-lookup
+		<-ctx.Done()
+		return nil, context.Cause(ctx)
+	}
+	o, err := s.Contact(ctx, "ato", false, c)
+	var ie *InterruptedError
+	if err != nil || !errors.As(o.Err, &ie) || ie.Host != "" || !errors.Is(o.Err, limit.ErrInterrupted) || len(o.Attempts) != 0 {
+		t.Fatalf("outcome %+v, %v", o, err)
+	}
+	if !strings.Contains(o.Err.Error(), "looked up in DNS") {
+		t.Errorf("message %q", o.Err)
+	}
+	if o.State.LastAttempt != nil {
+		t.Fatalf("last attempt %+v", o.State.LastAttempt)
+	}
+	if j, _ := s.Journal(); len(j) != 0 {
+		t.Fatalf("journal %+v", j)
+	}
+}
