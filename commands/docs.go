@@ -3,6 +3,10 @@
 package commands
 
 import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
 	"github.com/kmsctl/kmsctl/output"
 	"github.com/kmsctl/kmsctl/refdoc"
 )
@@ -20,7 +24,23 @@ func Docs() (man, markdown string, err error) {
 	env := SystemEnv()
 	env.NewStreams = func(bool) *output.Streams { return &output.Streams{} }
 	app := NewApp(env)
-	return refdoc.Man(app, helpFlagList, manSections), refdoc.Markdown(app, helpFlagList), nil
+	return refdoc.Man(app, docFlagList, manSections), refdoc.Markdown(app, docFlagList), nil
+}
+
+// docFlagList is helpFlagList with environment variables written as the
+// documents' readers write them, $VAR, wherever the documents are
+// generated: urfave/cli writes %VAR% on Windows, and the committed files
+// must not depend on the machine (TestDocsUpToDate runs under Wine too).
+func docFlagList(flags []cli.Flag) []output.HelpFlag {
+	hs := helpFlagList(flags)
+	for i, f := range flags {
+		if e, ok := f.(interface{ GetEnvVars() []string }); ok {
+			for _, v := range e.GetEnvVars() {
+				hs[i].Usage = strings.ReplaceAll(hs[i].Usage, "%"+v+"%", "$"+v)
+			}
+		}
+	}
+	return hs
 }
 
 // manSections are the man page's sections that the command tree does not
