@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 // TestDocsUpToDate fails when the committed man page or Markdown reference
@@ -143,5 +145,18 @@ func TestManPageRendered(t *testing.T) {
 				t.Errorf("man at 80 columns breaks the example line of kmsctl %s:\n%s", strings.Join(path, " "), l)
 			}
 		}
+	}
+}
+
+// The documents write a flag's environment variable as [$VAR] on every
+// system: urfave/cli's stringer writes [%VAR%] on Windows, which made the
+// Windows build's TestDocsUpToDate fail under Wine.
+func TestDocFlagListEnvAsOnUnix(t *testing.T) {
+	saved := cli.FlagStringer
+	defer func() { cli.FlagStringer = saved }()
+	cli.FlagStringer = func(cli.Flag) string { return "--state-dir DIR\tkeep state in DIR [%KMSCTL_STATE_DIR%]" }
+	got := docFlagList([]cli.Flag{&cli.StringFlag{Name: "state-dir", EnvVars: []string{"KMSCTL_STATE_DIR"}}})
+	if len(got) != 1 || got[0].Usage != "keep state in DIR [$KMSCTL_STATE_DIR]" {
+		t.Errorf("docFlagList = %+v", got)
 	}
 }
