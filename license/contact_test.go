@@ -468,11 +468,18 @@ func TestContactEach_Interrupted(t *testing.T) {
 	c := client(clk)
 	c.Timeout = time.Hour // only the interruption ends the stalled exchange
 	var steps []Progress
-	c.Progress = func(p Progress) { steps = append(steps, p) }
-	go func() {
-		for stall.Connections() == 0 {
-			time.Sleep(5 * time.Millisecond)
+	connected := make(chan struct{})
+	c.Progress = func(p Progress) {
+		steps = append(steps, p)
+		if p.Step == Connected {
+			close(connected)
 		}
+	}
+	go func() {
+		// Ctrl-C once the client itself knows it is connected: the
+		// host's accept comes first, and a cancel between the two would
+		// cut the dial, not the exchange (a flake under load).
+		<-connected
 		cancel(limit.ErrInterrupted)
 	}()
 	var seen []guid.GUID
@@ -489,6 +496,11 @@ func TestContactEach_Interrupted(t *testing.T) {
 	if !errors.As(outs[1].Err, &nc) || !errors.Is(outs[1].Err, limit.ErrInterrupted) || len(outs[1].Attempts) != 0 ||
 		outs[1].Identity.CMID != testCMID || outs[1].Action != Activate {
 		t.Fatalf("Office: %+v", outs[1])
+	}
+	// The host counts a connection when its Accept returns, which may
+	// come after the client's dial did: wait for it (no timing asserted).
+	for end := time.Now().Add(time.Minute); stall.Connections() == 0 && time.Now().Before(end); {
+		time.Sleep(time.Millisecond)
 	}
 	if stall.Connections() != 1 {
 		t.Fatalf("%d connections, want Windows's only", stall.Connections())
