@@ -119,7 +119,12 @@ func helpSpellings(l *Line) error {
 			l.Argv[i] = "--help"
 		}
 	}
-	if i := l.commandIndex(); i < len(l.Argv) && l.Argv[i] == "help" {
+	i := l.commandIndex()
+	if c := l.app.Command(strings.ToLower(l.Argv[min(i, len(l.Argv)-1)])); c != nil && len(c.Subcommands) > 0 &&
+		i+1 < len(l.Argv) && l.Argv[i+1] == "help" {
+		i++ // kmsctl host help [dlv], as urfave/cli's help command took it
+	}
+	if i < len(l.Argv) && l.Argv[i] == "help" {
 		// help [help...] COMMAND [--help|-h]: one --help, at the end
 		// (urfave/cli refuses -h and --help together).
 		rest := slices.DeleteFunc(slices.Clone(l.Argv[i+1:]), func(a string) bool { return a == "--help" || a == "-h" })
