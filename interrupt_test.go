@@ -16,8 +16,9 @@ import (
 )
 
 // interruptCmd runs `interrupt VAR CODE kmsctl ARGS...`: kmsctl ARGS in
-// the background; once the test host in $VAR has accepted a connection
-// from it (it is mid-probe), os.Interrupt as Ctrl-C sends; then it checks
+// the background; once the test host in $VAR (a Stall host) has accepted
+// a connection from it and read its first bytes (it is mid-probe),
+// os.Interrupt as Ctrl-C sends; then it checks
 // the exit status is CODE. Its stdout and stderr are the command's, for
 // the script's stdout/stderr checks. No timing is asserted: the wait for
 // the connection is bounded only so that a broken run fails instead of
@@ -51,9 +52,12 @@ func interruptCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	before := h.Connections()
+	// Ctrl-C once kmsctl has sent the host something: its dial has
+	// returned and it knows the address (the host's accept alone comes
+	// before that, and a Ctrl-C then cuts the dial: a flake under load).
+	before, sent := h.Connections(), h.Received()
 	ts.Check(cmd.Start())
-	for end := time.Now().Add(time.Minute); h.Connections() == before; {
+	for end := time.Now().Add(time.Minute); h.Connections() == before || h.Received() == sent; {
 		if time.Now().After(end) {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()

@@ -120,7 +120,9 @@ type Host struct {
 	reqs    []kmsclient.Request
 	calls   []Call
 	nconn   int
-	done    bool
+	// received is the bytes a Stall host has read (Received).
+	received int64
+	done     bool
 }
 
 // TB is the part of testing.TB the host needs.
@@ -231,6 +233,15 @@ func (h *Host) Connections() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.nconn
+}
+
+// Received is how many bytes a Stall host has read from its clients: a
+// client that has sent something has finished connecting (its dial
+// returned), which its accept alone does not show.
+func (h *Host) Received() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.received
 }
 
 // Count returns the current count for a KMS counted ID, as a request now would see it.
@@ -346,8 +357,18 @@ func (h *Host) serve(c net.Conn, conn int) {
 	if h.opts.Misbehave == Stall {
 		// Whatever the client sends (DCE/RPC, or another protocol's
 		// request: a WinRM client pointed here), until it or Close hangs up.
-		io.Copy(io.Discard, c)
-		return
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.Read(buf)
+			if n > 0 {
+				h.mu.Lock()
+				h.received += int64(n)
+				h.mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
 	}
 	buf := make([]byte, kmsclient.MaxPDU)
 	for {
