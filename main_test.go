@@ -61,6 +61,7 @@ func TestMain(m *testing.M) {
 				s := sys(noColor)
 				if os.Getenv("KMSCTL_TEST_ERRTTY") == "1" {
 					s.ErrTTY = true
+					s.ErrColor = !noColor && os.Getenv("NO_COLOR") == ""
 				}
 				if os.Getenv("KMSCTL_TEST_TTY") == "1" {
 					s.Out = os.Stdout

@@ -106,11 +106,12 @@ func (e *Env) licenseClient(c *cli.Context, o activationOptions) license.Client 
 
 // contactProgress shows, on stderr when it is a terminal, each KMS host
 // before it is asked and each failover as it happens, so that ato never
-// sits silent for the length of a timeout. nil (nothing shown) for JSON
-// and when stderr is not a terminal: scripts get the result only.
+// sits silent for the length of a timeout, with --json too (stdout stays
+// the document alone). nil (nothing shown) when stderr is not a terminal:
+// scripts get the result only.
 func (e *Env) contactProgress(c *cli.Context, op string) func(license.Progress) {
 	out := e.Streams(c)
-	if e.json || !out.ErrTTY {
+	if !out.ErrTTY {
 		return nil
 	}
 	return out.ContactProgress(op)

@@ -43,7 +43,7 @@ func (d ChangeJSON) layout(s *Streams, _ View) error {
 		s.textLine(s.Out, "", "", n)
 	}
 	for _, w := range ch.Warnings {
-		s.textLine(s.Err, "", s.warn("Warning:")+" ", w)
+		s.textLine(s.Err, "", s.on(s.Err).warn("Warning:")+" ", w)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func (s *Streams) WriteError(err error) {
 func (s *Streams) writeErrorInfo(w io.Writer, info ErrorInfo, indent string) {
 	// A message or cause may quote a host's text (a WinRM fault).
 	info.Message, info.Cause, info.Fix = textsafe.Escape(info.Message), textsafe.Escape(info.Cause), textsafe.Escape(info.Fix)
-	head := fmt.Sprintf("%s%s %s — ", indent, s.bad("Error:"), info.Code)
+	head := fmt.Sprintf("%s%s %s — ", indent, s.on(w).bad("Error:"), info.Code)
 	hw := textWidth(head)
 	fmt.Fprintf(w, "%s%s\n", head, Wrap(info.Message, s.ErrWidth, hw, hw))
 	label := textWidth(indent + "  cause: ")

@@ -38,7 +38,7 @@ func (s *Streams) writeFailures(fails []hostFailure) {
 	first := map[failure.Template]int{} // cause -> index in fails of its first failure
 	n := map[failure.Template]int{}
 	for i, f := range fails {
-		s.textLine(s.Err, "", f.where+": ", s.bad(f.info.Code)+" "+f.info.Cause)
+		s.textLine(s.Err, "", f.where+": ", s.on(s.Err).bad(f.info.Code)+" "+f.info.Cause)
 		if _, ok := first[f.cause]; !ok {
 			first[f.cause] = i
 			keys = append(keys, f.cause)

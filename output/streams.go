@@ -19,11 +19,14 @@ import (
 
 // Streams are where a command writes, and what the terminal can show.
 type Streams struct {
-	Out    io.Writer
-	Err    io.Writer
-	TTY    bool // stdout is a terminal: aligned tables, relative wording
-	Color  bool // colour on stdout
-	ErrTTY bool // stderr is a terminal: progress may be drawn there
+	Out   io.Writer
+	Err   io.Writer
+	TTY   bool // stdout is a terminal: aligned tables, relative wording
+	Color bool // colour on stdout
+	// ErrColor is colour on stderr, decided as Color is but for stderr's
+	// own terminal: 2>file gets no escapes when stdout is a terminal.
+	ErrColor bool
+	ErrTTY   bool // stderr is a terminal: progress may be drawn there
 	// ErrWidth is the columns of stderr's terminal, at which error blocks
 	// wrap; 0 when stderr is not a terminal (each part stays one line).
 	ErrWidth int
@@ -64,8 +67,8 @@ func (s *Streams) WriteFailed() error {
 	return nil
 }
 
-// System returns the process's streams. Colour is on only when stdout is a
-// terminal, NO_COLOR is unset or empty, and noColor is false.
+// System returns the process's streams. Colour is on a stream only when it
+// is a terminal, NO_COLOR is unset or empty, and noColor is false.
 func System(noColor bool, getenv func(string) string) *Streams {
 	catchSIGPIPE()
 	tty := isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd())
@@ -76,6 +79,11 @@ func System(noColor bool, getenv func(string) string) *Streams {
 		out = color.Output
 	}
 	errTTY := isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd())
+	var errOut io.Writer = os.Stderr
+	errColor := errTTY && !noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
+	if errColor {
+		errOut = color.Error
+	}
 	errWidth, outWidth := 0, 0
 	if errTTY {
 		errWidth = termWidth(os.Stderr)
@@ -85,7 +93,7 @@ func System(noColor bool, getenv func(string) string) *Streams {
 	}
 	// Both streams escape what a terminal would act on (textsafe.Writer):
 	// a host's text must never reach it raw, whichever path it takes.
-	return &Streams{Out: &stickyWriter{w: &textsafe.Writer{W: out}}, Err: &textsafe.Writer{W: os.Stderr, Line: true}, TTY: tty, Color: useColor, ErrTTY: errTTY && getenv("TERM") != "dumb", ErrWidth: errWidth, OutWidth: outWidth}
+	return &Streams{Out: &stickyWriter{w: &textsafe.Writer{W: out}}, Err: &textsafe.Writer{W: errOut, Line: true}, TTY: tty, Color: useColor, ErrColor: errColor, ErrTTY: errTTY && getenv("TERM") != "dumb", ErrWidth: errWidth, OutWidth: outWidth}
 }
 
 // termWidth is the columns of the terminal f is, 0 when unknown.
@@ -104,6 +112,17 @@ func (s *Streams) paint(text string, attrs ...color.Attribute) string {
 	c := color.New(attrs...)
 	c.EnableColor()
 	return c.Sprint(text)
+}
+
+// on is s for writing on w: with stderr's colour decision when w is
+// s.Err, so that what goes to stderr is painted only on its terminal.
+func (s *Streams) on(w io.Writer) *Streams {
+	if w == s.Err && s.Color != s.ErrColor {
+		c := *s
+		c.Color = s.ErrColor
+		return &c
+	}
+	return s
 }
 
 // Colours by meaning.
@@ -125,7 +144,7 @@ var catchSIGPIPE = sync.OnceFunc(func() {
 
 // Warning writes "warning: msg" on stderr.
 func (s *Streams) Warning(msg string) {
-	s.textLine(s.Err, "", s.warn("warning:")+" ", msg)
+	s.textLine(s.Err, "", s.on(s.Err).warn("warning:")+" ", msg)
 }
 
 // Note writes "note: msg" on stderr: something the user should know that
