@@ -5,8 +5,10 @@ package commands
 import (
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 )
@@ -119,8 +121,10 @@ func TestManPageCommands(t *testing.T) {
 	}
 }
 
-// The man page as man shows it at 80 columns: example lines whole (not
-// broken after "Standard\"" as before), and groff has nothing to warn of.
+// The man page as man shows it at 80 columns: example lines not broken
+// by groff (after "Standard\"" as before) but, when wider than 78
+// columns, with shell line continuations that give the line back joined,
+// and groff has nothing to warn of.
 func TestManPageRendered(t *testing.T) {
 	if _, err := exec.LookPath("groff"); err != nil {
 		t.Skip("groff not installed")
@@ -137,7 +141,17 @@ func TestManPageRendered(t *testing.T) {
 	if err != nil || stderr.Len() > 0 {
 		t.Fatalf("groff: %v\n%s", err, stderr.String())
 	}
-	page := string(out)
+	lines := strings.Split(string(out), "\n")
+	exampleLine := regexp.MustCompile(`^( {9}| {13})[^ ]`)
+	for _, l := range lines {
+		// Example lines start at column 9 (continuations at 13: flag
+		// descriptions start at 15, paragraphs at 8): any over 78 columns
+		// (man's at 80) could have been broken with a continuation.
+		if n := utf8.RuneCountInString(l); n > 78 && exampleLine.MatchString(l) && strings.Contains(strings.TrimSpace(l), " ") {
+			t.Errorf("man at 80 columns has an example line of %d columns:\n%s", n, l)
+		}
+	}
+	page := strings.Join(joinContinued(lines), "\n")
 	app := NewApp(SystemEnv())
 	for _, path := range append([][]string{nil}, commandPaths(nil, app.Commands)...) {
 		for _, l := range description(helpAt(t, 0, path...)) {

@@ -97,17 +97,25 @@ func printHelp(out io.Writer, templ string, data interface{}, width int) {
 // wrapHelp re-flows text that starts at column offset at width columns
 // (0: leaves it as written): each paragraph (output.TextBlocks) is joined and
 // wrapped between words, continuing at offset, as urfave/cli's own wrap
-// does. Indented lines (an example command, a shell line) are kept whole
-// even when they run past width: a command broken over two lines cannot
-// be copied (gh and kubectl keep theirs whole too).
+// does. An indented line (an example command, a shell line) wider than
+// the terminal is broken between words with shell line continuations
+// (output.BreakExample), never inside a quoted argument, so that it fits
+// and can still be copied and pasted: before, the terminal broke it
+// mid-word ("--produ" / "ct \"Office LTSC …\"", issue 15).
 func wrapHelp(text string, offset, width int) string {
 	var lines []string
 	for _, b := range output.TextBlocks(text) {
 		if b.Gap {
 			lines = append(lines, "")
 		}
-		if b.Verbatim || width <= 0 {
+		if width <= 0 {
 			lines = append(lines, b.Lines...)
+			continue
+		}
+		if b.Verbatim {
+			for _, l := range b.Lines {
+				lines = append(lines, output.BreakExample(l, width-offset)...)
+			}
 			continue
 		}
 		lines = append(lines, output.Wrap(strings.Join(b.Lines, " "), width, offset, offset))

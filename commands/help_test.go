@@ -45,16 +45,29 @@ func commandPaths(prefix []string, cmds []*cli.Command) [][]string {
 	return out
 }
 
-// isExample reports whether line is an example line of the Description
-// (indented past its paragraphs) as the unwrapped help whole has it:
-// those are kept whole, and may run past the width.
-func isExample(line, whole string) bool {
-	return strings.HasPrefix(line, "      ") && strings.Contains(whole, "\n"+line+"\n")
+// isUnbreakable reports whether line is a piece of an example line that
+// cannot be broken (one word, its continuation " \\" aside): only such a
+// line may run past the width.
+func isUnbreakable(line string) bool {
+	piece := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(line), ` \`), " `")
+	return strings.HasPrefix(line, "      ") && !strings.Contains(piece, " ")
 }
 
-// At 80 and 200 columns every help fits, but for example lines, kept
-// whole (TestHelpKeepsExamplesWhole), and wrapping splits no word: the
-// words are those of the unwrapped help, in order.
+// helpWords is the words of a help text, shell line continuations (" \\",
+// " `") left out.
+func helpWords(help string) string {
+	var words []string
+	for _, w := range strings.Fields(help) {
+		if w != `\` && w != "`" {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// At 80 and 200 columns every help fits, but for a piece of an example
+// line that cannot be broken (TestHelpKeepsExamplesWhole), and wrapping
+// splits no word: the words are those of the unwrapped help, in order.
 func TestHelpWrapsAtTerminalWidth(t *testing.T) {
 	paths := append([][]string{nil}, commandPaths(nil, NewApp(SystemEnv()).Commands)...)
 	for _, width := range []int{80, 200} {
@@ -62,11 +75,11 @@ func TestHelpWrapsAtTerminalWidth(t *testing.T) {
 			t.Run(fmt.Sprint(width, path), func(t *testing.T) {
 				got, whole := helpAt(t, width, path...), helpAt(t, 0, path...)
 				for _, line := range strings.Split(got, "\n") {
-					if n := utf8.RuneCountInString(line); n > width && !isExample(line, whole) {
+					if n := utf8.RuneCountInString(line); n > width && !isUnbreakable(line) {
 						t.Errorf("line of %d columns:\n%s", n, line)
 					}
 				}
-				if g, w := strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(whole), " "); g != w {
+				if g, w := helpWords(got), helpWords(whole); g != w {
 					t.Errorf("wrapping changed the words:\n%s\nunwrapped:\n%s", got, whole)
 				}
 			})
@@ -120,9 +133,8 @@ func TestHelpWrapsAtTheStreamsWidth(t *testing.T) {
 	if err := NewApp(env).Run([]string{"kmsctl", "status", "--help"}); err != nil {
 		t.Fatal(err)
 	}
-	whole := helpAt(t, 0, "status")
 	for _, line := range strings.Split(buf.String(), "\n") {
-		if n := utf8.RuneCountInString(line); n > 60 && !isExample(line, whole) {
+		if n := utf8.RuneCountInString(line); n > 60 && !isUnbreakable(line) {
 			t.Errorf("line of %d columns at a 60-column terminal:\n%s", n, line)
 		}
 	}
@@ -214,8 +226,13 @@ func TestHelpReflowsParagraphs(t *testing.T) {
 	}
 }
 
-// Example lines (a Description's indented lines) are never broken, at
-// any width: a command split over two lines cannot be copied.
+// Example lines (a Description's indented lines) are never broken
+// mid-word, and fit the terminal when they can: one wider than the
+// terminal is broken between words with shell line continuations (" \\",
+// the next line indented output.ContinuationIndent columns more), so that
+// joined back it is the example as written and can be copied. Before,
+// they were kept whole and the terminal broke them ("--produ" / "ct
+// \"Office LTSC Professional Plus 2021\"" at 80 columns, issue 15).
 func TestHelpKeepsExamplesWhole(t *testing.T) {
 	paths := append([][]string{nil}, commandPaths(nil, NewApp(SystemEnv()).Commands)...)
 	for _, path := range paths {
@@ -226,14 +243,38 @@ func TestHelpKeepsExamplesWhole(t *testing.T) {
 			}
 		}
 		for _, width := range []int{80, 200} {
-			got := "\n" + strings.Join(description(helpAt(t, width, path...)), "\n") + "\n"
+			lines := description(helpAt(t, width, path...))
+			for _, l := range lines {
+				// description strips help's 3-column indent.
+				if n := utf8.RuneCountInString(l) + 3; n > width && strings.HasPrefix(l, " ") {
+					t.Errorf("kmsctl %s --help at %d columns has an example line of %d columns:\n%s", strings.Join(path, " "), width, n, l)
+				}
+			}
+			got := "\n" + strings.Join(joinContinued(lines), "\n") + "\n"
 			for _, e := range examples {
 				if !strings.Contains(got, "\n"+e+"\n") {
-					t.Errorf("kmsctl %s --help at %d columns breaks the example line\n%s", strings.Join(path, " "), width, e)
+					t.Errorf("kmsctl %s --help at %d columns does not give back the example line\n%s\nin\n%s", strings.Join(path, " "), width, e, got)
 				}
 			}
 		}
 	}
+}
+
+// joinContinued joins each example line broken with a shell line
+// continuation (" \\" or PowerShell's " `") to the lines it continues on,
+// removing the continuation, the newline and the continuation's indent.
+func joinContinued(lines []string) []string {
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		cont := strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " "))+output.ContinuationIndent)
+		for (strings.HasSuffix(l, ` \`) || strings.HasSuffix(l, " `")) && i+1 < len(lines) && strings.HasPrefix(lines[i+1], cont) {
+			i++
+			l = l[:len(l)-1] + strings.TrimPrefix(lines[i], cont)
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // Every command's help lists kmsctl's global flags (they may be given

@@ -3,8 +3,9 @@
 // command tree, with help's own pieces: flags as help renders them (the
 // caller's FlagList), grouped as help groups them (output.FlagGroups), and
 // descriptions split by help's rule (output.TextBlocks: paragraphs
-// filled, example lines kept whole). urfave/cli's own generator showed
-// defaults twice and wrongly, wrote every value flag as --flag="", left
+// filled, example lines not; in the man page those too wide for man at
+// 80 columns broken by output.BreakExample). urfave/cli's own generator
+// showed defaults twice and wrongly, wrote every value flag as --flag="", left
 // out the commands' arguments and descriptions, and made each command a
 // section of its own.
 package refdoc
@@ -200,14 +201,23 @@ func (m *manDoc) command(d docCommand) {
 	m.WriteString(`\fBkmsctl ` + roff(d.Path) + `\fP ` + roff(d.synopsis()) + "\n.br\n" + roff(d.Cmd.Usage) + "\n")
 }
 
+// manExampleWidth is the columns an example line may take in the man
+// page: man at 80 columns sets lines of 78 and example lines (.RS 2, .nf)
+// from column 9. groff does not fill .nf lines, so a longer one would
+// run past the terminal's edge and be broken by it mid-word.
+const manExampleWidth = 78 - 9
+
 // text writes paragraphs for man to fill, example lines as written,
-// indented.
+// indented, each wider than manExampleWidth broken with shell line
+// continuations as help breaks it on a terminal (output.BreakExample).
 func (m *manDoc) text(text string) {
 	for _, blk := range output.TextBlocks(text) {
 		if blk.Verbatim {
 			m.WriteString(".RS 2\n.nf\n")
 			for _, l := range dedent(blk.Lines) {
-				m.WriteString(roff(l) + "\n")
+				for _, part := range output.BreakExample(l, manExampleWidth) {
+					m.WriteString(roff(part) + "\n")
+				}
 			}
 			m.WriteString(".fi\n.RE\n")
 			continue
