@@ -104,8 +104,14 @@ func (o *statusOptions) parseOutput(c *cli.Context) error {
 
 // noteDuplicates says on stderr which hosts were named more than once (or
 // by two spellings of one host) and are done once: "probed" or "read".
+// A host listed three times is one note, not two.
 func noteDuplicates(out *output.Streams, dups []probe.Duplicate, done string) {
+	said := map[probe.Duplicate]bool{}
 	for _, d := range dups {
+		if said[d] {
+			continue
+		}
+		said[d] = true
 		if d.First == d.Again {
 			out.Note(d.Again + " is listed more than once; it is " + done + " once")
 		} else {

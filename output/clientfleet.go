@@ -88,7 +88,7 @@ func (d ClientFleetJSON) layout(s *Streams, view View) error {
 		s.writeFailures(fails)
 	}
 	if n, cut := d.Summary[notProbed], d.Summary[cutShort]; n+cut > 0 {
-		s.Warning(fmt.Sprintf("interrupted (Ctrl-C): %d of %d clients not read, %d stopped while being read", n, len(results), cut))
+		s.Warning(interruptionText(len(results), n, cut, "client", "read"))
 	}
 	var parts []string
 	for _, k := range []string{"licensed", "renewal_failing", "grace", "notification", "unlicensed", "not_kms_client", "unreadable", cutShort, notProbed} {

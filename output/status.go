@@ -257,7 +257,25 @@ func interruptedText(hosts []probe.Host) string {
 			cutShort++
 		}
 	}
-	return fmt.Sprintf("interrupted (Ctrl-C): %d of %d hosts not probed, %d stopped while being probed", notProbed, len(hosts), cutShort)
+	return interruptionText(len(hosts), notProbed, cutShort, "host", "probed")
+}
+
+// interruptionText is "interrupted (Ctrl-C): 2 of 4 hosts not probed, 1
+// stopped while being probed", leaving out a part that counts none ("1 of
+// 1 host stopped while being probed"): total things of the noun, done
+// being what the run does to them.
+func interruptionText(total, notDone, cutShort int, noun, done string) string {
+	nouns := noun
+	if total != 1 {
+		nouns += "s"
+	}
+	switch {
+	case notDone == 0:
+		return fmt.Sprintf("interrupted (Ctrl-C): %d of %d %s stopped while being %s", cutShort, total, nouns, done)
+	case cutShort == 0:
+		return fmt.Sprintf("interrupted (Ctrl-C): %d of %d %s not %s", notDone, total, nouns, done)
+	}
+	return fmt.Sprintf("interrupted (Ctrl-C): %d of %d %s not %s, %d stopped while being %s", notDone, total, nouns, done, cutShort, done)
 }
 
 // statusProblems writes the failures (a host's, or a group's) and the

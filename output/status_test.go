@@ -101,7 +101,7 @@ func TestStatusProblems_GroupCutShort(t *testing.T) {
 		{Err: probe.ErrCutShort},
 	}}}
 	s.statusProblems(hosts)
-	if !strings.Contains(errs.String(), "warning: interrupted (Ctrl-C): 0 of 1 hosts not probed, 1 stopped while being probed") {
+	if !strings.Contains(errs.String(), "warning: interrupted (Ctrl-C): 1 of 1 host stopped while being probed") {
 		t.Errorf("stderr:\n%s", errs.String())
 	}
 }
