@@ -120,9 +120,10 @@ func helpSpellings(l *Line) error {
 		}
 	}
 	i := l.commandIndex()
-	if c := l.app.Command(strings.ToLower(l.Argv[min(i, len(l.Argv)-1)])); c != nil && len(c.Subcommands) > 0 &&
-		i+1 < len(l.Argv) && l.Argv[i+1] == "help" {
-		i++ // kmsctl host help [dlv], as urfave/cli's help command took it
+	if i+1 < len(l.Argv) && l.Argv[i+1] == "help" {
+		if c := l.app.Command(l.Argv[i]); c != nil && len(c.Subcommands) > 0 {
+			i++ // kmsctl host help [dlv], as urfave/cli's help command took it
+		}
 	}
 	if i < len(l.Argv) && l.Argv[i] == "help" {
 		// help [help...] COMMAND [--help|-h]: one --help, at the end
@@ -361,7 +362,7 @@ func flagsFirst(l *Line) error {
 func asksHelp(flags []cli.Flag, args []string) bool {
 	for i := 0; i < len(args) && args[i] != "--"; i++ {
 		switch {
-		case slices.Contains([]string{"--help", "-help", "-h", "--h"}, args[i]):
+		case strings.HasPrefix(args[i], "-") && slices.Contains(cli.HelpFlag.Names(), strings.TrimLeft(args[i], "-")):
 			return true
 		case TakesValue(flags, args[i]):
 			i++ // its value

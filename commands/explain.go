@@ -28,7 +28,7 @@ Examples:
    kmsctl explain
    kmsctl explain -o tsv`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON (schema in README)"},
-			newFormatFlag("", "output `FORMAT`: text (the explanation; without CODE the list of codes, in columns on a terminal), json or tsv (code, decimal, name: the default for the list when piped)", explainFormats)},
+			newFormatFlag("", "output `FORMAT`: text (the explanation; without CODE the list of codes, in columns on a terminal), json or tsv (code, decimal, name: the default for the list when piped)", textFormats)},
 		// A decimal code such as -1073418124 looks like a flag to the flag
 		// parser, so explain reads its own few flags.
 		SkipFlagParsing: true,

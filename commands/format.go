@@ -16,7 +16,9 @@ var (
 	statusFormats = []string{"table", "wide", "json", "tsv", "prometheus"}
 	// log, host log, client dli: the views status has, less Prometheus.
 	tableFormats = []string{"table", "wide", "json", "tsv"}
-	// host dlv: slmgr's text layout, JSON, TSV.
+	// host dlv: slmgr's text layout, JSON, TSV; explain: the explanation
+	// of a code (without one, the list of codes in columns), JSON, and
+	// tab-separated lines (code, decimal, name).
 	textFormats = []string{"text", "json", "tsv"}
 	// host audit: its report, JSON, TSV records and the Prometheus text
 	// format.
@@ -27,9 +29,6 @@ var (
 	// dli, dlv, xpr, the other slmgr verbs and version: their text (slmgr's
 	// layout and words) and JSON.
 	textJSONFormats = []string{"text", "json"}
-	// explain: the explanation of a code (without one, the list of codes
-	// in columns), JSON, and tab-separated lines (code, decimal, name).
-	explainFormats = []string{"text", "json", "tsv"}
 )
 
 // newFormatFlag is --format/-o in the help's category, taking formats;
