@@ -243,7 +243,7 @@ func (s Store) Contact(ctx context.Context, op string, force bool, c Client) (Ou
 			nc, err := d.DialContext(ctx, network, addr)
 			if err == nil {
 				connectedTo = nc.RemoteAddr().String()
-				say(Progress{Step: Connected, Product: product, Host: asking, Address: nc.RemoteAddr().String()})
+				say(Progress{Step: Connected, Product: product, Host: asking, Address: connectedTo})
 			}
 			return nc, err
 		}})

@@ -156,19 +156,20 @@ func Fleet(ctx context.Context, hosts []string, targets []Target, who Client, op
 	out := make([]Host, len(hosts))
 	var done atomic.Int64
 	Each(len(hosts), concurrency, func(i int) {
-		if limit.Interrupted(ctx) {
+		var skip error
+		switch {
+		case limit.Interrupted(ctx):
 			// Ctrl-C: the hosts not yet started are not probed.
-			out[i] = newHost(hosts[i], targets)
-			out[i].Err = ErrNotProbed
-			done.Add(1)
-			return
-		}
-		if l := limit.Of(limit.Cause(ctx)); l != nil {
+			skip = ErrNotProbed
+		case limit.Of(limit.Cause(ctx)) != nil:
 			// The run's own limit ran out before this host's turn.
+			skip = &LimitError{Limit: limit.Of(limit.Cause(ctx))}
+		}
+		if skip != nil {
 			out[i] = newHost(hosts[i], targets)
-			out[i].Err = &LimitError{Limit: l}
+			out[i].Err = skip
 			n := done.Add(1)
-			if progress != nil {
+			if progress != nil && skip != ErrNotProbed { // after Ctrl-C the bar is not redrawn
 				progress(int(n), len(hosts))
 			}
 			return
